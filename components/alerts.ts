@@ -1,0 +1,108 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface AlertsTopicArgs {
+    /** E-mail addresses to subscribe; each must confirm the subscription. Default: none. */
+    readonly emails?: readonly string[];
+    /** Optional HTTPS endpoint (e.g. a chat webhook); pass it as a secret. Default: none. */
+    readonly httpsEndpoint?: pulumi.Input<string>;
+}
+
+/**
+ * The SNS topic every alarm notifies, encrypted with a customer-managed KMS key.
+ * The AWS-managed `alias/aws/sns` key cannot be used: its key policy does not
+ * let CloudWatch alarms encrypt messages, so notifications would be dropped.
+ */
+export class AlertsTopic extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+    public readonly topicName: pulumi.Output<string>;
+    public readonly keyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AlertsTopicArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("credlink:monitoring:AlertsTopic", name, {}, opts);
+        for (const address of args.emails ?? []) {
+            if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
+                throw new Error(`AlertsTopic ${name}: emails contains "${address}", which is not an e-mail address`);
+            }
+        }
+
+        const account = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: "Encrypts the CredLink alerts topic",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AccountAdministers",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
+
+        const topic = new aws.sns.Topic(`${name}`, { kmsMasterKeyId: key.arn }, { parent: this });
+        new aws.sns.TopicPolicy(
+            `${name}-policy`,
+            {
+                arn: topic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+                        },
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+
+        (args.emails ?? []).forEach((endpoint, i) => {
+            new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this });
+        });
+        if (args.httpsEndpoint !== undefined) {
+            new aws.sns.TopicSubscription(
+                `${name}-https`,
+                { topic: topic.arn, protocol: "https", endpoint: args.httpsEndpoint, endpointAutoConfirms: false },
+                { parent: this },
+            );
+        }
+
+        this.topicArn = topic.arn;
+        this.topicName = topic.name;
+        this.keyArn = key.arn;
+        this.registerOutputs({ topicArn: this.topicArn, topicName: this.topicName, keyArn: this.keyArn });
+    }
+}
