@@ -206,12 +206,23 @@ async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Prom
         warnings.push(msg);
         return Promise.resolve();
     };
+    // A program error is caught inside the stack's init (as the CLI reports it) and rethrown
+    // after the runtime settles, so no registration is left rejecting unhandled.
+    let programError: unknown;
     try {
-        await pulumi.runtime.runInPulumiStack(async () => program());
+        await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (e) {
+                programError = e;
+                return {};
+            }
+        });
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     } finally {
         pulumi.log.warn = originalWarn;
     }
+    if (programError !== undefined) throw programError;
 
     const resources: RegisteredResource[] = monitor.records.map((r) => ({ ...r, outputs: r.outputs ?? {} }));
     const outputs: Record<string, unknown> = {};

@@ -1,0 +1,159 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, SETTINGS, type StackConfig } from "../lib/config";
+import { PROJECT_FILE, renderProjectFile } from "../lib/pulumi-yaml";
+import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
+import { readStackFile, REPO_ROOT, runStack, stackNames } from "./harness/run";
+
+const minimal = { "aws:region": "us-east-1", "credlink:service.image": "registry.example.com/credlink-api:1.0.0" };
+
+function problems(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+    try {
+        parseConfig({ values, secretKeys: new Set(secretKeys), stack: "test" });
+    } catch (e) {
+        if (e instanceof ConfigError) return [...e.problems];
+        throw e;
+    }
+    return [];
+}
+
+const parse = (values: Record<string, unknown>): StackConfig => parseConfig({ values, secretKeys: new Set(), stack: "test" });
+
+describe("stack configuration", () => {
+    it("takes its defaults from the SLO module", () => {
+        const c = parse(minimal);
+        expect(c.scaling).toEqual({
+            minTasks: SCALING.tasks.min,
+            maxTasks: SCALING.tasks.max,
+            cpuTargetPercent: SCALING.cpuTargetPercent.default,
+            memoryTargetPercent: SCALING.memoryTargetPercent.default,
+            requestsPerTarget: SCALING.requestsPerTargetPerMinute.default,
+            scaleOutCooldownSeconds: SCALING.defaultScaleOutCooldownSeconds,
+            requestScaleOutCooldownSeconds: SCALING.defaultRequestScaleOutCooldownSeconds,
+            scaleInCooldownSeconds: SCALING.defaultScaleInCooldownSeconds,
+        });
+        expect(c.cdn.static).toEqual({ pathPattern: "/static/*", ...TTL.static });
+        expect(c.cdn.proofs).toEqual({ pathPattern: "/proofs/*", ...TTL.proofs });
+        expect(c.database.monitoringIntervalSeconds).toBe(DATABASE.enhancedMonitoringIntervalSeconds);
+        expect(c.database.performanceInsightsRetentionDays).toBe(DATABASE.performanceInsightsRetentionDays);
+        expect(c.alarms).toEqual({
+            latencyP95ThresholdMs: SLO.latencyP95Ms,
+            errorRatePercent: SLO.errorRate * 100,
+            requestRatePer5Min: SLO.requestRateAlarm.requests,
+        });
+    });
+
+    it("reads values as Pulumi passes them (strings, JSON lists) into typed, frozen config", () => {
+        const c = parse({ ...minimal, "credlink:scaling.maxTasks": "12", "credlink:cdn.wafEnabled": "false", "credlink:alerts.emails": '["a@example.com"]', "credlink:tags": '["team=x=y"]' });
+        expect(c.scaling.maxTasks).toBe(12);
+        expect(c.cdn.wafEnabled).toBe(false);
+        expect(c.alerts.emails).toEqual(["a@example.com"]);
+        expect(c.tags).toEqual({ team: "x=y" });
+        expect(Object.isFrozen(c.scaling)).toBe(true);
+        expect(() => {
+            (c.scaling as { maxTasks: number }).maxTasks = 40;
+        }).toThrow(TypeError);
+    });
+
+    it("treats an empty optional string as unset (Pulumi.yaml declares optional strings with default \"\")", () => {
+        expect(parse({ ...minimal, "credlink:domain.name": "" }).domain).toEqual({});
+    });
+
+    it("accepts configs that are valid for AWS but outside the SLO bands (the policy pack rejects those)", () => {
+        const c = parse({ ...minimal, "credlink:scaling.minTasks": 1, "credlink:scaling.maxTasks": 40, "credlink:cdn.staticMaxTtl": 2 * 31536000 });
+        expect([c.scaling.minTasks, c.scaling.maxTasks, c.cdn.static.maxTtl]).toEqual([1, 40, 63072000]);
+    });
+
+    it.each([
+        [{ "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20 }, "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)"],
+        [{ "credlink:scaling.cpuTargetPercent": 150 }, "credlink:scaling.cpuTargetPercent = 150 must be between 1 and 100 %"],
+        [{ "credlink:scaling.scaleInCooldownSeconds": -1 }, "credlink:scaling.scaleInCooldownSeconds = -1 must be between 0 and 3600 s"],
+        [{ "credlink:scaling.maxTasks": "twenty" }, 'credlink:scaling.maxTasks = "twenty" must be a whole number'],
+        [{ "credlink:cdn.wafEnabled": "yes" }, 'credlink:cdn.wafEnabled = "yes" must be true or false'],
+        [{ "credlink:cdn.staticMinTtl": 900000, "credlink:cdn.staticDefaultTtl": 604800 }, "credlink:cdn.staticMinTtl = 900000 must be <= credlink:cdn.staticDefaultTtl (604800)"],
+        [{ "credlink:cdn.proofsMaxTtl": 60 }, "credlink:cdn.proofsDefaultTtl = 86400 must be <= credlink:cdn.proofsMaxTtl (60)"],
+        [{ "credlink:cdn.staticPathPattern": "static/*" }, 'credlink:cdn.staticPathPattern = "static/*" must start with / and a path segment, e.g. /static/*'],
+        [{ "credlink:cdn.priceClass": "PriceClass_Cheap" }, 'credlink:cdn.priceClass = "PriceClass_Cheap" must be one of PriceClass_100, PriceClass_200, PriceClass_All'],
+        [{ "credlink:database.monitoringIntervalSeconds": 7 }, "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60"],
+        [{ "credlink:database.performanceInsightsRetentionDays": 8 }, "credlink:database.performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 below 731"],
+        [{ "credlink:database.backupRetentionDays": 40 }, "credlink:database.backupRetentionDays = 40 must be between 0 and 35 days"],
+        [{ "credlink:service.memory": 512 }, "credlink:service.memory = 512 is not a valid Fargate memory size for credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs"],
+        [{ "credlink:alerts.emails": ["oncall"] }, 'credlink:alerts.emails = ["oncall"] must be an e-mail address'],
+        [
+            { "credlink:domain.name": "api.example.com", "credlink:domain.cdnCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" },
+            'credlink:domain.cdnCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1',
+        ],
+        [{ "credlink:scaling.minTask": 2 }, "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md"],
+        [{ "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" }, "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set --secret alerts.httpsEndpoint <value>`"],
+        [{ "aws:region": "mars-1" }, 'aws:region = "mars-1" must be an AWS region such as us-east-1'],
+    ])("rejects %j with one line naming key, value and rule", (override, line) => {
+        expect(problems({ ...minimal, ...override })).toEqual([line]);
+    });
+
+    it("reports every problem at once, one line each, including a missing required setting", () => {
+        const lines = problems({ "aws:region": "us-east-1", "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20, "credlink:database.monitoringIntervalSeconds": 7 });
+        expect(lines).toEqual([
+            "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
+            "credlink:service.image is required: set it with `pulumi config set service.image <value>` (Container image of the CredLink API (registry/repository:tag or @sha256 digest).)",
+            "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+        ]);
+    });
+
+    it("accepts a secret https endpoint", () => {
+        const c = parseConfig({ values: { ...minimal, "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" }, secretKeys: new Set(["credlink:alerts.httpsEndpoint"]), stack: "test" });
+        expect(c.alerts.httpsEndpoint).toBe("https://hooks.example.com/T000");
+    });
+
+    it("stops the program with the one-line problems and no stack trace", async () => {
+        const err = await runStack("production", { config: { "credlink:scaling.minTasks": 25 } }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(Error);
+        expect((err as Error).message).toBe("Invalid configuration for stack production (Pulumi.production.yaml):\ncredlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)");
+        // pulumi.RunError is the error type the Pulumi CLI prints without a stack trace.
+        expect(pulumi.RunError.isInstance(err)).toBe(true);
+    });
+});
+
+describe("Pulumi.yaml", () => {
+    it("declares every setting with type, description and default, generated from lib/config.ts", () => {
+        expect(fs.readFileSync(PROJECT_FILE, "utf8")).toBe(renderProjectFile());
+        expect(renderProjectFile()).toContain(`  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    default: ${SCALING.tasks.max}\n`);
+    });
+
+    it("declares no setting twice", () => {
+        expect(new Set(SETTINGS.map((s) => s.key)).size).toBe(SETTINGS.length);
+    });
+});
+
+describe("stack files", () => {
+    it("exist for dev, staging and production", () => {
+        expect(stackNames()).toEqual(["dev", "production", "staging"]);
+    });
+
+    it.each(["dev", "staging", "production"])("%s is valid config", (stack) => {
+        const { values, secretKeys } = readStackFile(stack);
+        const asStrings = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        expect(() => parseConfig({ values: asStrings, secretKeys: new Set(secretKeys), stack })).not.toThrow();
+    });
+
+    it("production carries the original stack's performance settings", () => {
+        const { values } = readStackFile("production");
+        const c = parse(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+        expect(c.scaling).toMatchObject({ minTasks: 2, maxTasks: 20, cpuTargetPercent: 60, memoryTargetPercent: 70, requestsPerTarget: 1000, scaleOutCooldownSeconds: 60, requestScaleOutCooldownSeconds: 30, scaleInCooldownSeconds: 300 });
+        expect([c.cdn.static.minTtl, c.cdn.static.defaultTtl, c.cdn.static.maxTtl]).toEqual([86400, 604800, 31536000]);
+        expect([c.cdn.proofs.minTtl, c.cdn.proofs.defaultTtl, c.cdn.proofs.maxTtl]).toEqual([3600, 86400, 604800]);
+        expect(c.database).toMatchObject({ monitoringIntervalSeconds: 1, performanceInsightsEnabled: true, performanceInsightsRetentionDays: 7, multiAz: true, deletionProtection: true });
+    });
+
+    it("contain no secrets, real account IDs or real ARNs in plain text", () => {
+        for (const stack of stackNames()) {
+            const text = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+            for (const account of text.match(/(?<![\w-])\d{12}(?![\w-])/g) ?? []) expect(account, `${stack}: account ${account}`).toBe("123456789012");
+            expect(text).not.toMatch(/(password|secret|token|AKIA[0-9A-Z]{16})\s*:/i);
+        }
+    });
+});
