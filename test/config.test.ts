@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig, SETTINGS, type StackConfig } from "../lib/config";
-import { PROJECT_FILE, renderProjectFile } from "../lib/pulumi-yaml";
+import { PROJECT_FILE, README_FILE, renderProjectFile, renderReadme } from "../lib/pulumi-yaml";
 import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
 import { readStackFile, REPO_ROOT, runStack, stackNames } from "./harness/run";
 
@@ -122,6 +122,12 @@ describe("Pulumi.yaml", () => {
     it("declares every setting with type, description and default, generated from lib/config.ts", () => {
         expect(fs.readFileSync(PROJECT_FILE, "utf8")).toBe(renderProjectFile());
         expect(renderProjectFile()).toContain(`  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    default: ${SCALING.tasks.max}\n`);
+    });
+
+    it("matches the README's config reference table", () => {
+        const readme = fs.readFileSync(README_FILE, "utf8");
+        expect(readme).toBe(renderReadme(readme));
+        expect(readme).toContain("| `credlink:scaling.minTasks` | integer | `2` | Minimum running tasks. |");
     });
 
     it("declares no setting twice", () => {
