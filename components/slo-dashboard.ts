@@ -1,0 +1,181 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SLO } from "../policies/slo";
+
+/** CloudFront publishes its metrics only in us-east-1. */
+const CLOUDFRONT_METRICS_REGION = "us-east-1";
+export const CUSTOM_METRICS_NAMESPACE = "CredLink/Performance";
+
+export interface SloDashboardArgs {
+    /** Region of the ALB, ECS service and database. */
+    readonly region: string;
+    /** ALB `arnSuffix` (app/<name>/<id>), the `LoadBalancer` metric dimension. */
+    readonly albArnSuffix: pulumi.Input<string>;
+    /** Target group `arnSuffix` (targetgroup/<name>/<id>), the `TargetGroup` metric dimension. */
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
+    readonly clusterName: pulumi.Input<string>;
+    readonly serviceName: pulumi.Input<string>;
+    /** CloudFront distribution ID. */
+    readonly distributionId: pulumi.Input<string>;
+    readonly dbInstanceIdentifier: pulumi.Input<string>;
+    /** Scaling range and targets, drawn as horizontal lines. */
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly cpuTargetPercent: number;
+    readonly memoryTargetPercent: number;
+    /** The alarms the composite "service degraded" alarm combines. */
+    readonly degradedWhenAnyOf: {
+        readonly latencyAlarmName: pulumi.Input<string>;
+        readonly errorRateAlarmName: pulumi.Input<string>;
+        readonly unhealthyHostsAlarmName: pulumi.Input<string>;
+    };
+    /** Topic for the composite alarm's ALARM and OK notifications (the page). */
+    readonly alarmTopicArn: pulumi.Input<string>;
+    /** Every alarm of the stack, shown in an alarm-status widget. Default: none. */
+    readonly alarmArns?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+type Metric = (string | Record<string, unknown>)[];
+
+/**
+ * The SLO dashboard and the composite "service degraded" alarm that pages.
+ * Every horizontal line comes from the SLO module or the scaling config; every
+ * metric points at a resource of this stack.
+ */
+export class SloDashboard extends pulumi.ComponentResource {
+    public readonly dashboardName: pulumi.Output<string>;
+    public readonly dashboardUrl: pulumi.Output<string>;
+    public readonly degradedAlarmName: pulumi.Output<string>;
+    public readonly degradedAlarmArn: pulumi.Output<string>;
+
+    constructor(name: string, args: SloDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("credlink:monitoring:SloDashboard", name, {}, opts);
+        if (!Number.isInteger(args.minTasks) || !Number.isInteger(args.maxTasks) || args.minTasks < 1 || args.minTasks > args.maxTasks) {
+            throw new Error(`SloDashboard ${name}: minTasks = ${args.minTasks} must be a whole number between 1 and maxTasks (${args.maxTasks})`);
+        }
+
+        const degraded = new aws.cloudwatch.CompositeAlarm(
+            `${name}-service-degraded`,
+            {
+                alarmName: `${name}-${pulumi.getStack()}-service-degraded`,
+                alarmDescription: `CredLink is outside its SLO: p95 latency > ${SLO.latencyP95Ms} ms, 5xx rate > ${SLO.errorRate * 100} % or unhealthy targets. Page the on-call.`,
+                alarmRule: pulumi.interpolate`ALARM("${args.degradedWhenAnyOf.latencyAlarmName}") OR ALARM("${args.degradedWhenAnyOf.errorRateAlarmName}") OR ALARM("${args.degradedWhenAnyOf.unhealthyHostsAlarmName}")`,
+                actionsEnabled: true,
+                alarmActions: [args.alarmTopicArn],
+                okActions: [args.alarmTopicArn],
+            },
+            { parent: this },
+        );
+
+        const body = pulumi
+            .all([args.albArnSuffix, args.targetGroupArnSuffix, args.clusterName, args.serviceName, args.distributionId, args.dbInstanceIdentifier, args.alarmArns ?? [], degraded.arn])
+            .apply(([alb, tg, cluster, service, distribution, db, alarmArns, degradedArn]) =>
+                JSON.stringify(dashboardBody({ ...args, alb, tg, cluster, service, distribution, db, alarmArns: [degradedArn, ...alarmArns] })),
+            );
+
+        const dashboard = new aws.cloudwatch.Dashboard(`${name}`, { dashboardName: `credlink-${pulumi.getStack()}-slo`, dashboardBody: body }, { parent: this });
+
+        this.dashboardName = dashboard.dashboardName;
+        this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards/dashboard/${dashboard.dashboardName}`;
+        this.degradedAlarmName = degraded.alarmName;
+        this.degradedAlarmArn = degraded.arn;
+        this.registerOutputs({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl, degradedAlarmName: this.degradedAlarmName });
+    }
+}
+
+interface Resolved {
+    readonly region: string;
+    readonly alb: string;
+    readonly tg: string;
+    readonly cluster: string;
+    readonly service: string;
+    readonly distribution: string;
+    readonly db: string;
+    readonly alarmArns: string[];
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly cpuTargetPercent: number;
+    readonly memoryTargetPercent: number;
+}
+
+/** The CloudWatch dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
+export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[] } {
+    const alb = (metric: string, extra: Record<string, unknown>): Metric => ["AWS/ApplicationELB", metric, "LoadBalancer", r.alb, extra];
+    const line = (label: string, value: number, fill?: "above" | "below") => ({ label, value, ...(fill ? { fill } : {}) });
+    const widgets: Record<string, unknown>[] = [];
+    let x = 0;
+    let y = 0;
+    const add = (title: string, properties: Record<string, unknown>, type = "metric") => {
+        const defaults = type === "metric" ? { region: r.region, view: "timeSeries", stat: "Average", period: 60 } : {};
+        widgets.push({ type, x, y, width: 12, height: 6, properties: { title, ...defaults, ...properties } });
+        x = x === 0 ? 12 : 0;
+        if (x === 0) y += 6;
+    };
+
+    add("Latency p95 / p99 (ALB TargetResponseTime, seconds)", {
+        metrics: [
+            ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", r.alb, { stat: "p95", label: "p95" }],
+            ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", r.alb, { stat: "p99", label: "p99" }],
+        ],
+        annotations: { horizontal: [line(`SLO p95 ${SLO.latencyP95Ms} ms`, SLO.latencyP95Ms / 1000, "above")] },
+        yAxis: { left: { min: 0, label: "seconds", showUnits: false } },
+    });
+    add("Requests per second (ALB)", {
+        metrics: [alb("RequestCount", { id: "requests", stat: "Sum", visible: false }), [{ id: "rps", expression: "requests / PERIOD(requests)", label: "requests/s" }]],
+        annotations: { horizontal: [line(`Peak target ${SLO.peakRequestsPerSecond} req/s`, SLO.peakRequestsPerSecond)] },
+        yAxis: { left: { min: 0 } },
+    });
+    add("5xx error rate (%)", {
+        metrics: [
+            alb("HTTPCode_Target_5XX_Count", { id: "target5xx", stat: "Sum", visible: false }),
+            alb("HTTPCode_ELB_5XX_Count", { id: "elb5xx", stat: "Sum", visible: false }),
+            alb("RequestCount", { id: "requests", stat: "Sum", visible: false }),
+            [{ id: "errorRate", expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests", label: "5xx %" }],
+        ],
+        annotations: { horizontal: [line(`SLO ${SLO.errorRate * 100} %`, SLO.errorRate * 100, "above")] },
+        yAxis: { left: { min: 0, max: 100 } },
+    });
+    add("CDN cache-hit rate (%)", {
+        region: CLOUDFRONT_METRICS_REGION,
+        metrics: [["AWS/CloudFront", "CacheHitRate", "DistributionId", r.distribution, "Region", "Global", { label: "cache hit %" }]],
+        annotations: { horizontal: [line(`Target ${SLO.cdnCacheHitRatePercent} %`, SLO.cdnCacheHitRatePercent, "below")] },
+        yAxis: { left: { min: 0, max: 100 } },
+    });
+    add("Running tasks", {
+        metrics: [["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", r.cluster, "ServiceName", r.service, { label: "running" }]],
+        annotations: { horizontal: [line(`min ${r.minTasks}`, r.minTasks), line(`max ${r.maxTasks}`, r.maxTasks)] },
+        yAxis: { left: { min: 0 } },
+    });
+    add("Service CPU and memory (%)", {
+        metrics: [
+            ["AWS/ECS", "CPUUtilization", "ClusterName", r.cluster, "ServiceName", r.service, { label: "CPU" }],
+            ["AWS/ECS", "MemoryUtilization", "ClusterName", r.cluster, "ServiceName", r.service, { label: "memory" }],
+        ],
+        annotations: { horizontal: [line(`CPU target ${r.cpuTargetPercent} %`, r.cpuTargetPercent), line(`memory target ${r.memoryTargetPercent} %`, r.memoryTargetPercent)] },
+        yAxis: { left: { min: 0, max: 100 } },
+    });
+    add("Database CPU (%) and connections", {
+        metrics: [
+            ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", r.db, { label: "CPU %" }],
+            ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", r.db, { label: "connections", yAxis: "right" }],
+        ],
+        yAxis: { left: { min: 0, max: 100 }, right: { min: 0 } },
+    });
+    add("Database read / write latency (seconds)", {
+        metrics: [
+            ["AWS/RDS", "ReadLatency", "DBInstanceIdentifier", r.db, { label: "read" }],
+            ["AWS/RDS", "WriteLatency", "DBInstanceIdentifier", r.db, { label: "write" }],
+        ],
+        yAxis: { left: { min: 0 } },
+    });
+    add("Application metrics (from the service's JSON logs)", {
+        metrics: [
+            [CUSTOM_METRICS_NAMESPACE, "ResponseTime", { stat: "p95", label: "ResponseTime p95 (ms)" }],
+            [CUSTOM_METRICS_NAMESPACE, "RequestSize", { stat: "Average", label: "RequestSize avg (bytes)", yAxis: "right" }],
+            [CUSTOM_METRICS_NAMESPACE, "SignOperations", { stat: "Sum", label: "SignOperations / min", yAxis: "right" }],
+        ],
+        annotations: { horizontal: [line(`SLO p95 ${SLO.latencyP95Ms} ms`, SLO.latencyP95Ms)] },
+    });
+    if (r.alarmArns.length > 0) add("Alarms", { alarms: r.alarmArns, sortBy: "stateUpdatedTimestamp", states: [] }, "alarm");
+    return { widgets };
+}
