@@ -1,0 +1,93 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** CloudFront publishes its metrics only in us-east-1, so its alarms live there too. */
+export const CLOUDFRONT_METRICS_REGION = "us-east-1";
+
+export interface CdnAlarmsArgs {
+    readonly distributionId: pulumi.Input<string>;
+    /** SNS topic in us-east-1 for ALARM and OK notifications; none = alarms without actions. */
+    readonly alarmTopicArn?: pulumi.Input<string>;
+    /** Alarm when 5xxErrorRate (percent of viewer requests) stays above this. */
+    readonly errorRatePercent: number;
+    /** Alarm when CacheHitRate (percent of cacheable requests) stays below this. */
+    readonly cacheHitRatePercent: number;
+}
+
+/** The region field of an ARN, or undefined when the string is not ARN-shaped. */
+export const arnRegion = (arn: string): string | undefined => (/^arn:[^:]+:[^:]+:([^:]*):/.exec(arn) ?? [])[1];
+
+/**
+ * CloudWatch only notifies SNS topics in the alarm's own region
+ * ("Invalid region ... specified. Only us-east-1 is supported").
+ */
+export function topicInAlarmRegion(component: string, arn: pulumi.Input<string>): pulumi.Input<string> {
+    const check = (value: string) => {
+        const region = arnRegion(value);
+        if (region !== CLOUDFRONT_METRICS_REGION) {
+            throw new Error(
+                `${component}: alarmTopicArn = ${JSON.stringify(value)} must be an SNS topic in ${CLOUDFRONT_METRICS_REGION}, not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_METRICS_REGION} and CloudWatch only notifies topics in the alarm's region`,
+            );
+        }
+        return value;
+    };
+    return typeof arn === "string" ? check(arn) : pulumi.output(arn).apply(check);
+}
+
+/**
+ * The CDN's alarms: 5xx error rate above the SLO and cache-hit rate below it. A
+ * monitoring subscription turns on CloudFront's additional metrics, without
+ * which CacheHitRate does not exist (they cost extra per metric).
+ */
+export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
+    const dimensions = { DistributionId: args.distributionId, Region: "Global" };
+    const actions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
+    const common = {
+        region: CLOUDFRONT_METRICS_REGION,
+        namespace: "AWS/CloudFront",
+        statistic: "Average",
+        dimensions,
+        // No requests means no data points; that is not an outage.
+        treatMissingData: "notBreaching",
+        alarmActions: actions,
+        okActions: actions,
+    };
+
+    const subscription = new aws.cloudfront.MonitoringSubscription(
+        `${name}-additional-metrics`,
+        { distributionId: args.distributionId, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },
+        { parent },
+    );
+
+    const errorRate = new aws.cloudwatch.MetricAlarm(
+        `${name}-5xx-error-rate`,
+        {
+            ...common,
+            alarmDescription: `CloudFront 5xx responses above ${args.errorRatePercent} % of requests (3 of the last 5 minutes)`,
+            metricName: "5xxErrorRate",
+            unit: "Percent",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 3,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: args.errorRatePercent,
+        },
+        { parent },
+    );
+    const cacheHitRate = new aws.cloudwatch.MetricAlarm(
+        `${name}-cache-hit-rate`,
+        {
+            ...common,
+            alarmDescription: `CloudFront cache-hit rate below ${args.cacheHitRatePercent} % for 15 minutes`,
+            metricName: "CacheHitRate",
+            unit: "Percent",
+            period: 300,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            comparisonOperator: "LessThanThreshold",
+            threshold: args.cacheHitRatePercent,
+        },
+        { parent, dependsOn: [subscription] },
+    );
+    return [errorRate, cacheHitRate];
+}

@@ -1,0 +1,259 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ORIGIN_VERIFY_HEADER } from "../../lib/origin";
+import { denyInsecureTransport, PrivateBucket } from "../private-bucket";
+import { CLOUDFRONT_METRICS_REGION, createCdnAlarms, topicInAlarmRegion } from "./alarms";
+import { CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs, TtlSettings } from "./args";
+import { createValidatedCertificate } from "./certificate";
+import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY } from "./managed-policies";
+import { createWebAcl } from "./waf";
+
+export type { ApiOriginArgs, CdnDistributionArgs, CdnLoggingArgs, CdnWafArgs, PriceClass, ProofsBucketRef, TtlSettings } from "./args";
+export { CLOUDFRONT_METRICS_REGION } from "./alarms";
+
+/** Origin IDs inside the distribution. */
+export const ORIGIN_ID = Object.freeze({ api: "api", static: "static", proofs: "proofs" });
+export const ALL_METHODS = Object.freeze(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+export const READ_METHODS = Object.freeze(["GET", "HEAD", "OPTIONS"]);
+export const CACHED_METHODS = Object.freeze(["GET", "HEAD"]);
+/** The newest policy CloudFront offers for SNI certificates with TLS 1.2 as the floor. */
+export const MINIMUM_VIEWER_TLS = "TLSv1.2_2021";
+/** HSTS max-age: two years, the value HSTS preload lists ask for. */
+const HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 3600;
+const LOG_PREFIX = "cloudfront/";
+
+/**
+ * CloudFront in front of CredLink: the API (ALB) as the default behaviour, never
+ * cached; static assets and proof documents from private S3 buckets through
+ * Origin Access Control, cached by their TTL bands; HTTPS only, HTTP/2 and 3,
+ * IPv6, compression, security headers, optional WAF, access logs and alarms.
+ */
+export class CdnDistribution extends pulumi.ComponentResource {
+    public readonly distributionId: pulumi.Output<string>;
+    public readonly distributionArn: pulumi.Output<string>;
+    /** The dxxxx.cloudfront.net name. */
+    public readonly domainName: pulumi.Output<string>;
+    /** Route 53 zone ID for alias records to the distribution. */
+    public readonly hostedZoneId: pulumi.Output<string>;
+    /** `https://` + the first alias, or the cloudfront.net name without aliases. */
+    public readonly url: pulumi.Output<string>;
+    public readonly staticBucketName: pulumi.Output<string>;
+    public readonly logBucketName: pulumi.Output<string | undefined>;
+    public readonly webAclArn: pulumi.Output<string | undefined>;
+    public readonly alarmNames: pulumi.Output<string[]>;
+    /** Region of every alarm and of the alarm topic they notify. */
+    public readonly alarmRegion: string = CLOUDFRONT_METRICS_REGION;
+    /** Alarm names with their region, in the shape of the stack's `alarms` output. */
+    public readonly alarms: pulumi.Output<{ name: string; region: string }[]>;
+
+    constructor(name: string, rawArgs: CdnDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("credlink:cdn:CdnDistribution", name, {}, opts);
+        const component = `CdnDistribution ${name}`;
+        const args = resolveCdnArgs(component, rawArgs);
+        if (typeof args.originVerifySecret === "string" && args.originVerifySecret.length < 16) {
+            throw new Error(`${component}: originVerifySecret has ${args.originVerifySecret.length} characters and must have at least 16 (pass a generated secret)`);
+        }
+        const alarmTopicArn = args.alarmTopicArn === undefined ? undefined : topicInAlarmRegion(component, args.alarmTopicArn);
+        const child = { parent: this };
+
+        // Buckets the CDN owns. Data buckets are protected unless the stack says otherwise.
+        const staticBucket = new PrivateBucket(
+            `${name}-static`,
+            { versioning: true, lifecycle: { noncurrentVersionExpireAfterDays: 30 }, protect: args.protectData, forceDestroy: !args.protectData },
+            child,
+        );
+        const logBucket = args.logging.enabled
+            ? new PrivateBucket(
+                  `${name}-logs`,
+                  {
+                      // Standard (legacy) logging delivers with ACLs: CloudFront grants its awslogsdelivery account
+                      // FULL_CONTROL on the bucket ACL, which BucketOwnerEnforced would reject.
+                      objectOwnership: "BucketOwnerPreferred",
+                      lifecycle: { expireAfterDays: args.logging.retentionDays },
+                      protect: args.protectData,
+                      forceDestroy: !args.protectData,
+                      policy: (arn) => pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
+                  },
+                  child,
+              )
+            : undefined;
+
+        const oac = new aws.cloudfront.OriginAccessControl(
+            `${name}-s3-oac`,
+            { description: "CloudFront signs every request to the CredLink S3 origins", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            child,
+        );
+
+        const s3CachePolicy = (key: string, ttl: TtlSettings) => {
+            // CloudFront rejects compression settings on a policy that never caches.
+            const compressible = ttl.maxTtl > 0;
+            return new aws.cloudfront.CachePolicy(
+                `${name}-${key}-cache`,
+                {
+                    comment: `CredLink ${key}: TTL ${ttl.minTtl}..${ttl.defaultTtl}..${ttl.maxTtl} s`,
+                    minTtl: ttl.minTtl,
+                    defaultTtl: ttl.defaultTtl,
+                    maxTtl: ttl.maxTtl,
+                    parametersInCacheKeyAndForwardedToOrigin: {
+                        cookiesConfig: { cookieBehavior: "none" },
+                        headersConfig: { headerBehavior: "none" },
+                        queryStringsConfig: { queryStringBehavior: "none" },
+                        enableAcceptEncodingGzip: compressible,
+                        enableAcceptEncodingBrotli: compressible,
+                    },
+                },
+                child,
+            );
+        };
+        const staticCache = s3CachePolicy("static", args.static);
+        const proofsCache = s3CachePolicy("proofs", args.proofs);
+
+        const securityHeaders = new aws.cloudfront.ResponseHeadersPolicy(
+            `${name}-security-headers`,
+            {
+                comment: "CredLink: HSTS and browser hardening headers",
+                securityHeadersConfig: {
+                    strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, includeSubdomains: true, preload: false, override: true },
+                    contentTypeOptions: { override: true },
+                    frameOptions: { frameOption: "DENY", override: true },
+                    referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+                    // "X-XSS-Protection: 0": the legacy XSS auditor is itself an attack surface.
+                    xssProtection: { protection: false, override: true },
+                },
+            },
+            child,
+        );
+
+        const webAcl = args.waf.enabled ? createWebAcl(name, args.waf.rateLimitPer5Min, this) : undefined;
+
+        let certificateArn: pulumi.Input<string> | undefined;
+        if (args.certificateArn !== undefined) certificateArn = certificateInUsEast1(component, args.certificateArn);
+        else if (args.hostedZoneId !== undefined) certificateArn = createValidatedCertificate(name, args.aliases, args.hostedZoneId, this);
+
+        const s3Behaviour = (originId: string, ttl: TtlSettings, cachePolicy: aws.cloudfront.CachePolicy) => ({
+            pathPattern: ttl.pathPattern,
+            targetOriginId: originId,
+            viewerProtocolPolicy: "redirect-to-https",
+            allowedMethods: [...READ_METHODS],
+            cachedMethods: [...CACHED_METHODS],
+            cachePolicyId: cachePolicy.id,
+            // No origin request policy: S3 needs nothing from the viewer beyond the cache key.
+            responseHeadersPolicyId: securityHeaders.id,
+            compress: true,
+        });
+
+        const distribution = new aws.cloudfront.Distribution(
+            name,
+            {
+                enabled: true,
+                comment: `CredLink ${pulumi.getStack()}: API, static assets and proofs`,
+                aliases: args.aliases.length > 0 ? [...args.aliases] : undefined,
+                priceClass: args.priceClass,
+                httpVersion: "http2and3",
+                isIpv6Enabled: true,
+                webAclId: webAcl?.arn,
+                origins: [
+                    {
+                        originId: ORIGIN_ID.api,
+                        domainName: args.apiOrigin.domainName,
+                        customOriginConfig: {
+                            httpPort: 80,
+                            httpsPort: 443,
+                            originProtocolPolicy: args.apiOrigin.protocol,
+                            originSslProtocols: ["TLSv1.2"],
+                        },
+                        customHeaders: [{ name: ORIGIN_VERIFY_HEADER, value: pulumi.secret(args.originVerifySecret) }],
+                    },
+                    { originId: ORIGIN_ID.static, domainName: staticBucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+                    { originId: ORIGIN_ID.proofs, domainName: args.proofsBucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+                ],
+                defaultCacheBehavior: {
+                    targetOriginId: ORIGIN_ID.api,
+                    viewerProtocolPolicy: "redirect-to-https",
+                    allowedMethods: [...ALL_METHODS],
+                    cachedMethods: [...CACHED_METHODS],
+                    cachePolicyId: MANAGED_CACHE_POLICY.CachingDisabled,
+                    originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY.AllViewerExceptHostHeader,
+                    responseHeadersPolicyId: securityHeaders.id,
+                    compress: true,
+                },
+                orderedCacheBehaviors: [s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache), s3Behaviour(ORIGIN_ID.static, args.static, staticCache)],
+                viewerCertificate:
+                    certificateArn === undefined
+                        ? // The default *.cloudfront.net certificate; CloudFront then fixes the viewer TLS policy itself.
+                          { cloudfrontDefaultCertificate: true }
+                        : { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: MINIMUM_VIEWER_TLS },
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                loggingConfig: logBucket === undefined ? undefined : { bucket: logBucket.bucketDomainName, prefix: LOG_PREFIX, includeCookies: false },
+            },
+            // The log bucket's ownership controls must exist before CloudFront checks its ACL.
+            { parent: this, dependsOn: logBucket === undefined ? [] : [logBucket] },
+        );
+
+        // OAC bucket policies: only this distribution may read, only under its path pattern.
+        const oacPolicy = (bucketArn: pulumi.Input<string>, ttl: TtlSettings) =>
+            pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "CloudFrontReadsThroughOac",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudfront.amazonaws.com" },
+                        Action: "s3:GetObject",
+                        // CloudFront forwards the full path, so /static/* reads keys static/*.
+                        Resource: pulumi.interpolate`${bucketArn}/${ttl.pathPattern.slice(1)}`,
+                        Condition: { StringEquals: { "aws:SourceArn": distribution.arn } },
+                    },
+                    denyInsecureTransport(bucketArn),
+                ],
+            });
+        new aws.s3.BucketPolicy(`${name}-static-policy`, { bucket: staticBucket.bucketName, policy: oacPolicy(staticBucket.bucketArn, args.static) }, { parent: this, dependsOn: [staticBucket] });
+        new aws.s3.BucketPolicy(`${name}-proofs-policy`, { bucket: args.proofsBucket.bucketName, policy: oacPolicy(args.proofsBucket.bucketArn, args.proofs) }, child);
+
+        if (args.hostedZoneId !== undefined) {
+            args.aliases.forEach((alias, i) => {
+                for (const type of ["A", "AAAA"]) {
+                    new aws.route53.Record(
+                        `${name}-alias-${i}-${type.toLowerCase()}`,
+                        {
+                            zoneId: args.hostedZoneId!,
+                            name: alias,
+                            type,
+                            aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                        },
+                        child,
+                    );
+                }
+            });
+        }
+
+        const alarms = createCdnAlarms(
+            name,
+            { distributionId: distribution.id, alarmTopicArn, errorRatePercent: args.errorRatePercent, cacheHitRatePercent: args.cacheHitRatePercent },
+            this,
+        );
+
+        this.distributionId = distribution.id;
+        this.distributionArn = distribution.arn;
+        this.domainName = distribution.domainName;
+        this.hostedZoneId = distribution.hostedZoneId;
+        this.url = args.aliases.length > 0 ? pulumi.output(`https://${args.aliases[0]}`) : pulumi.interpolate`https://${distribution.domainName}`;
+        this.staticBucketName = staticBucket.bucketName;
+        this.logBucketName = logBucket === undefined ? pulumi.output(undefined) : logBucket.bucketName;
+        this.webAclArn = webAcl === undefined ? pulumi.output(undefined) : webAcl.arn;
+        this.alarmNames = pulumi.all(alarms.map((a) => a.name));
+        this.alarms = this.alarmNames.apply((names) => names.map((n) => ({ name: n, region: CLOUDFRONT_METRICS_REGION })));
+        this.registerOutputs({
+            distributionId: this.distributionId,
+            distributionArn: this.distributionArn,
+            domainName: this.domainName,
+            hostedZoneId: this.hostedZoneId,
+            url: this.url,
+            staticBucketName: this.staticBucketName,
+            logBucketName: this.logBucketName,
+            webAclArn: this.webAclArn,
+            alarmNames: this.alarmNames,
+            alarms: this.alarms,
+        });
+    }
+}
