@@ -166,6 +166,10 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
                 },
             };
         }
+        case "aws:route53/record:Record": {
+            const fqdn = String(inputs.name ?? name).replace(/\.$/, "");
+            return { id: `${inputs.zoneId as string}_${fqdn}_${inputs.type as string}`, state: { fqdn } };
+        }
         case "aws:ec2/securityGroup:SecurityGroup":
             return { id: `sg-${hex(seed, 17)}`, state: { arn: arn("ec2", `security-group/sg-${hex(seed, 17)}`), name } };
         case "aws:rds/subnetGroup:SubnetGroup":
