@@ -118,6 +118,9 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         }
         case "aws:rds/proxy:Proxy":
             return { id: name, state: { name, arn: arn("rds", `db-proxy:prx-${hex(seed, 17)}`), endpoint: `${name}.proxy-c${hex(seed, 11)}.${r}.rds.amazonaws.com` } };
+        case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+            // Every proxy has exactly one target group, always named "default".
+            return { id: String(inputs.dbProxyName ?? name), state: { name: "default", arn: arn("rds", `target-group:prx-tg-${hex(seed, 17)}`) } };
         case "aws:ecs/cluster:Cluster":
             return { id: arn("ecs", `cluster/${name}`), state: { name, arn: arn("ecs", `cluster/${name}`) } };
         case "aws:ecs/service:Service":
