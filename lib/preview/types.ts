@@ -1,0 +1,94 @@
+/**
+ * The data the offline preview passes around: what the policy pack says about
+ * a stack (its metadata and its violations) and what one stack's preview
+ * produced. Every verdict comes from the pack through lib/analyzer; nothing
+ * here decides whether a resource is compliant.
+ */
+import type { RegisteredResource } from "../../test/harness/run";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** One policy as the pack describes it in GetAnalyzerInfo. */
+export interface PolicyMetadata {
+    readonly name: string;
+    readonly displayName?: string;
+    readonly description: string;
+    /** The level the pack runs the policy at under the policy config in use. */
+    readonly enforcementLevel: EnforcementLevel;
+    readonly severity?: Severity;
+    readonly remediationSteps?: string;
+    readonly url?: string;
+    readonly tags?: readonly string[];
+}
+
+export interface PolicyPackMetadata {
+    readonly name: string;
+    readonly version: string;
+    readonly displayName?: string;
+    readonly policies: readonly PolicyMetadata[];
+}
+
+/** One AnalyzeDiagnostic from `analyze` or `analyzeStack`. */
+export interface PolicyViolation {
+    readonly policyName: string;
+    readonly policyPackName: string;
+    readonly policyPackVersion: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly message: string;
+    readonly description?: string;
+    /** The resource the violation is about; stack policies may leave it out. */
+    readonly urn?: string;
+    readonly severity?: Severity;
+}
+
+export interface PolicyEvaluation {
+    readonly pack: PolicyPackMetadata;
+    readonly violations: readonly PolicyViolation[];
+}
+
+export interface EvaluationInput {
+    readonly stack: string;
+    readonly resources: readonly RegisteredResource[];
+    /** The parsed `--policy-pack-config` document. */
+    readonly policyConfig: Readonly<Record<string, unknown>>;
+    /** Where the config came from, for messages. */
+    readonly policyConfigFile: string;
+}
+
+/**
+ * Runs the policy pack over one stack's resources, as `pulumi preview --policy-pack` does.
+ * The only implementation is the adapter over lib/analyzer (lib/preview/evaluator.ts);
+ * tests of the renderers build PolicyEvaluation values directly.
+ */
+export interface PolicyEvaluator {
+    evaluate(input: EvaluationInput): Promise<PolicyEvaluation>;
+    /** Stop the pack's process. */
+    close(): Promise<void>;
+}
+
+/** The outcome of previewing one stack. */
+export interface StackPreview {
+    readonly stack: string;
+    /** Stack file path relative to the repository root, e.g. `Pulumi.production.yaml`. */
+    readonly stackFile: string;
+    /** Policy config path relative to the repository root. */
+    readonly policyConfigFile: string;
+    readonly resources: readonly RegisteredResource[];
+    /** What the program logged with pulumi.log.warn. */
+    readonly warnings: readonly string[];
+    /** Absent when the program failed before the pack could run. */
+    readonly evaluation?: PolicyEvaluation;
+    /** One-line-per-problem program error, without a stack trace. */
+    readonly error?: string;
+}
+
+/** Levels in report order; `disabled` policies never report. */
+export const REPORTED_LEVELS: readonly EnforcementLevel[] = ["mandatory", "remediate", "advisory"];
+
+/** A violation at this level fails the preview (exit code 1), as it fails `pulumi preview`. */
+export const isBlocking = (v: PolicyViolation): boolean => v.enforcementLevel === "mandatory";
+
+export function previewFailed(p: StackPreview): boolean {
+    return p.error !== undefined || (p.evaluation?.violations.some(isBlocking) ?? false);
+}

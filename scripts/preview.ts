@@ -1,0 +1,99 @@
+/**
+ * `npm run preview -- --stack <name>|all`: the offline `pulumi preview --policy-pack policies`.
+ * Runs the program for each stack under Pulumi's mocks in preview mode, sends
+ * the resources to the policy pack in its own process over the Analyzer gRPC
+ * protocol, prints the plan and the policy report, and writes JSON/SARIF.
+ *
+ * Exit codes: 0 no mandatory violation; 1 a mandatory violation or a program
+ * error; 2 bad input (unknown stack, unreadable policy config, bad flag).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, CommanderError } from "commander";
+import { startPolicyEvaluator } from "../lib/preview/evaluator";
+import { InputError } from "../lib/preview/inputs";
+import { planPreview, previewStack, programErrorMessage } from "../lib/preview/preview";
+import { buildJsonReport, renderStackPreview, renderSummary } from "../lib/preview/report";
+import { buildSarif } from "../lib/preview/sarif";
+import { previewFailed, type PolicyEvaluator, type StackPreview } from "../lib/preview/types";
+
+interface Flags {
+    stack: string;
+    policyConfig?: string;
+    stackDir?: string;
+    json?: string;
+    sarif?: string;
+    verbose?: boolean;
+}
+
+const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+function parseFlags(argv: string[]): Flags {
+    const program = new Command()
+        .name("npm run preview --")
+        .description("Preview stacks offline under Pulumi's mocks and check them with the policy pack (policies/).")
+        .requiredOption("--stack <name>", 'stack to preview (a Pulumi.<name>.yaml), or "all"')
+        .option("--policy-config <file>", "policy pack config (default: policies/config/<stack>.json)")
+        .option("--stack-dir <dir>", "directory holding the Pulumi.<stack>.yaml files (default: the repo root)")
+        .option("--json <file>", "write the JSON report to <file>")
+        .option("--sarif <file>", "write a SARIF 2.1.0 report for GitHub code scanning to <file>")
+        .option("--verbose", "print the resource tree of each stack")
+        .allowExcessArguments(false)
+        .exitOverride()
+        .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    program.parse(argv, { from: "user" });
+    return program.opts<Flags>();
+}
+
+function writeReport(file: string, content: unknown): void {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+    let flags: Flags;
+    try {
+        flags = parseFlags(argv);
+    } catch (e) {
+        // Commander has already printed its one-line message (or the help).
+        if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+        throw e;
+    }
+
+    const { stackDir, stacks } = planPreview({ stack: flags.stack, stackDir: flags.stackDir, policyConfigFile: flags.policyConfig });
+
+    // Start the pack's process while the first program runs: both take seconds.
+    const evaluatorReady = startPolicyEvaluator();
+    evaluatorReady.catch(() => undefined);
+    let evaluator: PolicyEvaluator | undefined;
+    // The pack's process is started once and configured per stack by the evaluator.
+    const previews: StackPreview[] = [];
+    try {
+        for (const planned of stacks) {
+            const preview = await previewStack(planned, stackDir, {
+                evaluate: async (input) => (evaluator ??= await evaluatorReady).evaluate(input),
+                close: async () => undefined,
+            });
+            previews.push(preview);
+            if (previews.length > 1) process.stdout.write("\n");
+            process.stdout.write(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);
+            for (const w of preview.warnings) process.stdout.write(`warning: stack ${preview.stack}: ${w}\n`);
+            if (preview.error !== undefined) process.stderr.write(`error: stack ${preview.stack}: ${preview.error}\n`);
+        }
+    } finally {
+        await evaluatorReady.then((e) => e.close(), () => undefined);
+    }
+
+    process.stdout.write(`\n${renderSummary(previews)}\n`);
+    if (flags.json) writeReport(flags.json, buildJsonReport(previews));
+    if (flags.sarif) writeReport(flags.sarif, buildSarif(previews));
+    return previews.some(previewFailed) ? EXIT.failed : EXIT.ok;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        process.stderr.write(`error: ${programErrorMessage(e)}\n`);
+        process.exit(e instanceof InputError ? EXIT.badInput : EXIT.failed);
+    },
+);
