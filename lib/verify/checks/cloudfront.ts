@@ -1,0 +1,155 @@
+/**
+ * CloudFront: the distribution is deployed and its behaviours, cache policy
+ * TTLs, compression, HTTP version, TLS, logging and WAF match the config.
+ */
+import {
+    GetCachePolicyCommand,
+    GetDistributionCommand,
+    type CacheBehavior,
+    type DefaultCacheBehavior,
+    type Distribution,
+    type Origin,
+} from "@aws-sdk/client-cloudfront";
+import type { TtlSettings } from "../../config";
+import { ORIGIN_VERIFY_HEADER } from "../../origin";
+import { call, describeError } from "../aws";
+import { CACHING_DISABLED_POLICY_ID, HTTP_VERSION, MIN_VIEWER_TLS, viewerTlsAcceptable } from "../expected";
+import type { CheckContext } from "./context";
+import { yesNo } from "./context";
+
+const AREA = "CloudFront";
+
+interface Ttls {
+    readonly minTtl?: number;
+    readonly defaultTtl?: number;
+    readonly maxTtl?: number;
+}
+
+const showTtls = (t: Ttls) => `min ${t.minTtl ?? "unset"} / default ${t.defaultTtl ?? "unset"} / max ${t.maxTtl ?? "unset"} s`;
+
+export async function checkCloudFront(ctx: CheckContext): Promise<void> {
+    const { outputs, expected, clients, rec } = ctx;
+    let dist: Distribution | undefined;
+    try {
+        dist = (await call(clients.timeoutMs, (o) => clients.cloudfront.send(new GetDistributionCommand({ Id: outputs.distributionId }), o))).Distribution;
+    } catch (e) {
+        rec.expect(AREA, "distribution exists", false, describeError(e), `distribution ${outputs.distributionId}`);
+        return;
+    }
+    const config = dist?.DistributionConfig;
+    if (!dist || !config) {
+        rec.expect(AREA, "distribution exists", false, "an empty answer", `distribution ${outputs.distributionId}`);
+        return;
+    }
+
+    if (dist.Status === "Deployed") rec.pass(AREA, `distribution ${outputs.distributionId} deployed`, "Deployed");
+    else rec.add({ area: AREA, name: `distribution ${outputs.distributionId} deployed`, status: "warn", found: dist.Status ?? "unknown", expected: "Deployed", note: "a change is still propagating to the edges; run verify again in a few minutes" });
+    rec.expect(AREA, "distribution enabled", config.Enabled === true, yesNo(config.Enabled), "on");
+
+    const origins = config.Origins?.Items ?? [];
+    const originById = new Map(origins.map((o) => [o.Id, o]));
+    const apiOrigin = origins.find((o) => (o.CustomHeaders?.Items ?? []).some((h) => h.HeaderName?.toLowerCase() === ORIGIN_VERIFY_HEADER.toLowerCase()));
+    rec.expect(
+        AREA,
+        "API origin is the ALB and sends the origin-verify header",
+        apiOrigin !== undefined && sameHost(apiOrigin.DomainName, outputs.albDnsName),
+        apiOrigin ? `origin ${apiOrigin.Id} → ${apiOrigin.DomainName} with ${ORIGIN_VERIFY_HEADER}` : `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ${origins.map((o) => o.DomainName).join(", ") || "none"})`,
+        `an origin → ${outputs.albDnsName} with ${ORIGIN_VERIFY_HEADER}`,
+    );
+
+    const def = config.DefaultCacheBehavior;
+    const defOrigin = def?.TargetOriginId !== undefined ? originById.get(def.TargetOriginId) : undefined;
+    rec.expect(
+        AREA,
+        "default behaviour → API origin, never cached",
+        def !== undefined && apiOrigin !== undefined && def.TargetOriginId === apiOrigin.Id && def.CachePolicyId === CACHING_DISABLED_POLICY_ID,
+        def ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ${def.CachePolicyId ?? "none (legacy TTLs)"}` : "no default behaviour",
+        `→ ${outputs.albDnsName}, managed CachingDisabled ${CACHING_DISABLED_POLICY_ID}`,
+    );
+
+    const behaviours = config.CacheBehaviors?.Items ?? [];
+    const policyTtls = new Map<string, Ttls | Error>();
+    for (const [label, band, bucket] of [
+        ["static", expected.cdn.static, outputs.staticBucketName],
+        ["proofs", expected.cdn.proofs, outputs.proofsBucketName],
+    ] as const) {
+        await checkBehaviour(ctx, label, band, bucket, behaviours.find((b) => b.PathPattern === band.pathPattern), originById, policyTtls);
+    }
+
+    const uncompressed = [def, ...behaviours].filter((b): b is DefaultCacheBehavior | CacheBehavior => b !== undefined && b.Compress !== true).map(behaviourName);
+    rec.expect(AREA, "compression on every behaviour", def !== undefined && uncompressed.length === 0, uncompressed.length === 0 ? "on" : `off on ${uncompressed.join(", ")}`, "on");
+    rec.expect(AREA, "HTTP version", config.HttpVersion === HTTP_VERSION, config.HttpVersion ?? "unset", HTTP_VERSION);
+
+    const cert = config.ViewerCertificate;
+    if (expected.cdn.certificate) {
+        const arnOk = expected.cdn.certificateArn === undefined || cert?.ACMCertificateArn === expected.cdn.certificateArn;
+        rec.expect(
+            AREA,
+            "viewer TLS",
+            cert?.CloudFrontDefaultCertificate !== true && arnOk && viewerTlsAcceptable(cert?.MinimumProtocolVersion),
+            cert?.CloudFrontDefaultCertificate ? "the default *.cloudfront.net certificate" : `${cert?.ACMCertificateArn ?? "no ACM certificate"}, ${cert?.MinimumProtocolVersion ?? "no minimum protocol"}`,
+            `${expected.cdn.certificateArn ?? "the stack's ACM certificate"}, ${MIN_VIEWER_TLS} or newer`,
+        );
+        const aliases = config.Aliases?.Items ?? [];
+        rec.expect(AREA, "alternate domain name", expected.cdn.alias !== undefined && aliases.includes(expected.cdn.alias), aliases.join(", ") || "none", expected.cdn.alias ?? "domain.name");
+    } else {
+        rec.expect(AREA, "viewer TLS", cert?.CloudFrontDefaultCertificate === true, cert?.CloudFrontDefaultCertificate ? "default *.cloudfront.net certificate" : `${cert?.ACMCertificateArn ?? "no certificate"}`, "the default *.cloudfront.net certificate (no domain configured)");
+    }
+    rec.expect(AREA, "price class", config.PriceClass === expected.cdn.priceClass, config.PriceClass ?? "unset", expected.cdn.priceClass);
+    rec.expect(AREA, "access logging", (config.Logging?.Enabled === true) === expected.cdn.loggingEnabled, config.Logging?.Enabled ? `on → ${config.Logging.Bucket}` : "off", yesNo(expected.cdn.loggingEnabled));
+    const webAcl = config.WebACLId ?? "";
+    rec.expect(AREA, "WAF web ACL", (webAcl !== "") === expected.cdn.wafEnabled, webAcl !== "" ? webAcl : "none", expected.cdn.wafEnabled ? "a WAFv2 web ACL attached" : "none");
+}
+
+async function checkBehaviour(
+    ctx: CheckContext,
+    label: string,
+    band: TtlSettings,
+    bucket: string,
+    behaviour: CacheBehavior | undefined,
+    originById: ReadonlyMap<string | undefined, Origin>,
+    policyTtls: Map<string, Ttls | Error>,
+): Promise<void> {
+    const { rec, clients } = ctx;
+    const name = `${band.pathPattern} behaviour`;
+    if (!behaviour) {
+        rec.expect(AREA, `${name} → ${label} bucket`, false, "no such behaviour", `a ${band.pathPattern} behaviour → ${bucket}`);
+        return;
+    }
+    const origin = originById.get(behaviour.TargetOriginId);
+    rec.expect(AREA, `${name} → ${label} bucket`, origin?.DomainName?.toLowerCase().startsWith(`${bucket.toLowerCase()}.s3.`) === true, origin?.DomainName ?? `unknown origin ${behaviour.TargetOriginId}`, `${bucket}.s3.<region>.amazonaws.com`);
+
+    let found: Ttls | Error;
+    let via: string;
+    if (behaviour.CachePolicyId) {
+        via = `cache policy ${behaviour.CachePolicyId}`;
+        if (!policyTtls.has(behaviour.CachePolicyId)) {
+            try {
+                const out = await call(clients.timeoutMs, (o) => clients.cloudfront.send(new GetCachePolicyCommand({ Id: behaviour.CachePolicyId }), o));
+                const c = out.CachePolicy?.CachePolicyConfig;
+                policyTtls.set(behaviour.CachePolicyId, { minTtl: c?.MinTTL, defaultTtl: c?.DefaultTTL, maxTtl: c?.MaxTTL });
+            } catch (e) {
+                policyTtls.set(behaviour.CachePolicyId, new Error(describeError(e)));
+            }
+        }
+        found = policyTtls.get(behaviour.CachePolicyId) as Ttls | Error;
+    } else {
+        // Legacy behaviour settings (no cache policy): the TTLs sit on the behaviour itself.
+        via = "legacy behaviour TTLs";
+        found = { minTtl: behaviour.MinTTL, defaultTtl: behaviour.DefaultTTL, maxTtl: behaviour.MaxTTL };
+    }
+    if (found instanceof Error) {
+        rec.expect(AREA, `${name} TTLs`, false, `${via}: ${found.message}`, showTtls(band));
+        return;
+    }
+    const ok = found.minTtl === band.minTtl && found.defaultTtl === band.defaultTtl && found.maxTtl === band.maxTtl;
+    rec.expect(AREA, `${name} TTLs`, ok, `${showTtls(found)} (${via})`, showTtls(band));
+}
+
+function behaviourName(b: DefaultCacheBehavior | CacheBehavior): string {
+    return "PathPattern" in b && b.PathPattern ? b.PathPattern : "default";
+}
+
+function sameHost(a: string | undefined, b: string): boolean {
+    return a !== undefined && a.toLowerCase().replace(/\.$/, "") === b.toLowerCase().replace(/\.$/, "");
+}

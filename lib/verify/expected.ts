@@ -1,0 +1,122 @@
+/**
+ * What the live account should look like, derived from the stack's config and
+ * the SLO module only: no number here is typed twice.
+ */
+import type { StackConfig, TtlSettings } from "../config";
+import { PROJECT } from "../config";
+import { SLO } from "../../policies/slo";
+
+/**
+ * AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
+ */
+export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+
+/** Weakest viewer TLS policy we accept when the distribution has its own certificate; newer ones pass too. */
+export const MIN_VIEWER_TLS = "TLSv1.2_2021";
+const VIEWER_TLS_AT_LEAST_2021 = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
+
+export const HTTP_VERSION = "http2and3";
+
+export const SCALABLE_DIMENSION = "ecs:service:DesiredCount";
+
+export type ScalingMetric = "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" | "ALBRequestCountPerTarget";
+
+export interface ExpectedPolicy {
+    readonly metric: ScalingMetric;
+    readonly target: number;
+    readonly scaleOutCooldown: number;
+    readonly scaleInCooldown: number;
+}
+
+export interface Expected {
+    readonly region: string;
+    readonly cdn: {
+        readonly static: TtlSettings;
+        readonly proofs: TtlSettings;
+        readonly priceClass: string;
+        readonly loggingEnabled: boolean;
+        readonly wafEnabled: boolean;
+        /** Viewer certificate: the distribution serves its own name over TLS >= MIN_VIEWER_TLS. */
+        readonly certificate: boolean;
+        readonly certificateArn?: string;
+        readonly alias?: string;
+    };
+    readonly scaling: {
+        readonly minTasks: number;
+        readonly maxTasks: number;
+        readonly policies: readonly ExpectedPolicy[];
+    };
+    readonly database: {
+        readonly monitoringIntervalSeconds: number;
+        readonly performanceInsightsEnabled: boolean;
+        readonly performanceInsightsRetentionDays: number;
+        readonly multiAz: boolean;
+        readonly deletionProtection: boolean;
+        readonly instanceClass: string;
+        readonly backupRetentionDays: number;
+    };
+    readonly alerts: {
+        readonly emails: readonly string[];
+        readonly httpsEndpoint: boolean;
+    };
+    /** One /health sample slower than this is worth a look (it is not a p95, so it warns, never fails). */
+    readonly healthLatencyBudgetMs: number;
+    /** The direct ALB probe speaks HTTPS (with this SNI name) when the ALB has a certificate. */
+    readonly albHttps: boolean;
+    readonly domainName?: string;
+}
+
+export function expectedFrom(config: StackConfig, secureKeys: ReadonlySet<string> = new Set()): Expected {
+    const s = config.scaling;
+    const certificate = config.domain.cdnCertificateArn !== undefined || (config.domain.name !== undefined && config.domain.hostedZoneId !== undefined);
+    return {
+        region: config.region,
+        cdn: {
+            static: config.cdn.static,
+            proofs: config.cdn.proofs,
+            priceClass: config.cdn.priceClass,
+            loggingEnabled: config.cdn.loggingEnabled,
+            wafEnabled: config.cdn.wafEnabled,
+            certificate,
+            certificateArn: config.domain.cdnCertificateArn,
+            alias: certificate ? config.domain.name : undefined,
+        },
+        scaling: {
+            minTasks: s.minTasks,
+            maxTasks: s.maxTasks,
+            policies: [
+                { metric: "ECSServiceAverageCPUUtilization", target: s.cpuTargetPercent, scaleOutCooldown: s.scaleOutCooldownSeconds, scaleInCooldown: s.scaleInCooldownSeconds },
+                { metric: "ECSServiceAverageMemoryUtilization", target: s.memoryTargetPercent, scaleOutCooldown: s.scaleOutCooldownSeconds, scaleInCooldown: s.scaleInCooldownSeconds },
+                { metric: "ALBRequestCountPerTarget", target: s.requestsPerTarget, scaleOutCooldown: s.requestScaleOutCooldownSeconds, scaleInCooldown: s.scaleInCooldownSeconds },
+            ],
+        },
+        database: {
+            monitoringIntervalSeconds: config.database.monitoringIntervalSeconds,
+            performanceInsightsEnabled: config.database.performanceInsightsEnabled,
+            performanceInsightsRetentionDays: config.database.performanceInsightsRetentionDays,
+            multiAz: config.database.multiAz,
+            deletionProtection: config.database.deletionProtection,
+            instanceClass: config.database.instanceClass,
+            backupRetentionDays: config.database.backupRetentionDays,
+        },
+        alerts: {
+            emails: config.alerts.emails,
+            httpsEndpoint: config.alerts.httpsEndpoint !== undefined || secureKeys.has(`${PROJECT}:alerts.httpsEndpoint`),
+        },
+        healthLatencyBudgetMs: SLO.latencyP95Ms,
+        albHttps: config.domain.albCertificateArn !== undefined,
+        domainName: config.domain.name,
+    };
+}
+
+export function viewerTlsAcceptable(version: string | undefined): boolean {
+    return version !== undefined && VIEWER_TLS_AT_LEAST_2021.includes(version);
+}
+
+/** The default static object the cache probe fetches: `verify.txt` under the static path pattern. */
+export function defaultStaticPath(staticPathPattern: string): string {
+    const star = staticPathPattern.indexOf("*");
+    const prefix = star === -1 ? staticPathPattern.replace(/[^/]*$/, "") : staticPathPattern.slice(0, star).replace(/[^/]*$/, "");
+    return `${prefix}verify.txt`;
+}
