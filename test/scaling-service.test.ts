@@ -66,6 +66,7 @@ function build(overrides: Partial<ScalingServiceArgs> = {}) {
             taskRoleName: svc.taskRoleName,
             logGroupName: svc.logGroupName,
             originProtocolPolicy: svc.originProtocolPolicy,
+            alarmNamesByKind: svc.alarmNamesByKind,
         };
     };
 }
@@ -309,6 +310,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                 "api-test-at-max-capacity",
                 "api-test-latency-anomaly",
             ]);
+            expect(r.outputs.alarmNamesByKind).toMatchObject({ "latency-p95": "api-test-latency-p95", "error-rate": "api-test-error-rate", "unhealthy-hosts": "api-test-unhealthy-hosts" });
             // Same order as the names, one ARN per alarm.
             expect(r.outputs.alarmArns).toEqual((r.outputs.alarmNames as string[]).map((n) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${n}`));
             expect([...(r.outputs.alarmArns as string[])].sort()).toEqual(alarms.map((a) => a.outputs.arn).sort());

@@ -166,12 +166,14 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
 export interface CreatedAlarms {
     readonly alarms: Record<AlarmSuffix, aws.cloudwatch.MetricAlarm>;
     readonly names: string[];
+    readonly namesByKind: Record<AlarmSuffix, string>;
 }
 
 export function createAlarms(logicalPrefix: string, physicalPrefix: string, t: AlarmTargets, s: AlarmSettings, parent: pulumi.Resource): CreatedAlarms {
     const bodies = alarmBodies(t, s);
     const alarms = {} as Record<AlarmSuffix, aws.cloudwatch.MetricAlarm>;
     const names: string[] = [];
+    const namesByKind = {} as Record<AlarmSuffix, string>;
     for (const suffix of ALARM_SUFFIXES) {
         const name = `${physicalPrefix}-${suffix}`;
         alarms[suffix] = new aws.cloudwatch.MetricAlarm(
@@ -180,6 +182,7 @@ export function createAlarms(logicalPrefix: string, physicalPrefix: string, t: A
             { parent },
         );
         names.push(name);
+        namesByKind[suffix] = name;
     }
-    return { alarms, names };
+    return { alarms, names, namesByKind };
 }

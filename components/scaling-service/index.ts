@@ -9,13 +9,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_VERIFY_HEADER } from "../../lib/origin";
-import { createAlarms } from "./alarms";
+import { type AlarmSuffix, createAlarms } from "./alarms";
 import { originSecretProblem, resolveArgs, type ScalingServiceArgs } from "./args";
 import { capacityReport } from "./capacity";
 import { createExecutionRole, createTaskRole } from "./iam";
 import { createLogMetricFilters } from "./metrics";
 
-export { ALARM_SUFFIXES, alarmBodies } from "./alarms";
+export { ALARM_SUFFIXES, alarmBodies, type AlarmSuffix } from "./alarms";
 export type { AlarmSettings, ScalingServiceArgs, ScalingSettings } from "./args";
 export { DEFAULT_CONTAINER_PORT, DEFAULT_SSL_POLICY, defaultAlarms, defaultScaling } from "./args";
 export { capacityReport } from "./capacity";
@@ -50,6 +50,8 @@ export class ScalingService extends pulumi.ComponentResource {
     public readonly scalableTargetResourceId: pulumi.Output<string>;
     public readonly alarmNames: pulumi.Output<string[]>;
     public readonly alarmArns: pulumi.Output<string[]>;
+    /** Alarm names by kind (known at construction), e.g. for a composite alarm: `alarmNamesByKind["latency-p95"]`. */
+    public readonly alarmNamesByKind: Readonly<Record<AlarmSuffix, string>>;
     /** What CloudFront must use towards this origin: HTTPS when a certificate is configured, else HTTP. */
     public readonly originProtocolPolicy: "https-only" | "http-only";
 
@@ -333,6 +335,7 @@ export class ScalingService extends pulumi.ComponentResource {
         this.scalableTargetResourceId = target.resourceId;
         this.alarmNames = pulumi.output(created.names);
         this.alarmArns = pulumi.all(Object.values(created.alarms).map((a) => a.arn));
+        this.alarmNamesByKind = Object.freeze(created.namesByKind);
         this.originProtocolPolicy = https ? "https-only" : "http-only";
         this.registerOutputs({
             clusterName: this.clusterName,
