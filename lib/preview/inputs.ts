@@ -17,6 +17,7 @@ export class InputError extends Error {
 /** A path as shown to users and written to reports: relative to the repo root when inside it. */
 export function displayPath(file: string): string {
     const rel = path.relative(REPO_ROOT, path.resolve(file));
+    if (rel === "") return ".";
     return rel.startsWith("..") || path.isAbsolute(rel) ? path.resolve(file) : rel.split(path.sep).join("/");
 }
 
