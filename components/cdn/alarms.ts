@@ -21,17 +21,19 @@ export const arnRegion = (arn: string): string | undefined => (/^arn:[^:]+:[^:]+
  * CloudWatch only notifies SNS topics in the alarm's own region
  * ("Invalid region ... specified. Only us-east-1 is supported").
  */
+export function checkTopicRegion(component: string, arn: string): string {
+    const region = arnRegion(arn);
+    if (region !== CLOUDFRONT_METRICS_REGION) {
+        throw new Error(
+            `${component}: alarmTopicArn = ${JSON.stringify(arn)} must be an SNS topic in ${CLOUDFRONT_METRICS_REGION}, not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_METRICS_REGION} and CloudWatch only notifies topics in the alarm's region`,
+        );
+    }
+    return arn;
+}
+
+/** The topic ARN, checked now when it is a plain string and once known when it is an Output. */
 export function topicInAlarmRegion(component: string, arn: pulumi.Input<string>): pulumi.Input<string> {
-    const check = (value: string) => {
-        const region = arnRegion(value);
-        if (region !== CLOUDFRONT_METRICS_REGION) {
-            throw new Error(
-                `${component}: alarmTopicArn = ${JSON.stringify(value)} must be an SNS topic in ${CLOUDFRONT_METRICS_REGION}, not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_METRICS_REGION} and CloudWatch only notifies topics in the alarm's region`,
-            );
-        }
-        return value;
-    };
-    return typeof arn === "string" ? check(arn) : pulumi.output(arn).apply(check);
+    return typeof arn === "string" ? checkTopicRegion(component, arn) : pulumi.output(arn).apply((a) => checkTopicRegion(component, a));
 }
 
 /**
@@ -65,7 +67,6 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
             ...common,
             alarmDescription: `CloudFront 5xx responses above ${args.errorRatePercent} % of requests (3 of the last 5 minutes)`,
             metricName: "5xxErrorRate",
-            unit: "Percent",
             period: 60,
             evaluationPeriods: 5,
             datapointsToAlarm: 3,
@@ -80,7 +81,6 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
             ...common,
             alarmDescription: `CloudFront cache-hit rate below ${args.cacheHitRatePercent} % for 15 minutes`,
             metricName: "CacheHitRate",
-            unit: "Percent",
             period: 300,
             evaluationPeriods: 3,
             datapointsToAlarm: 3,

@@ -112,7 +112,8 @@ export interface ResolvedCdnArgs extends CdnDistributionArgs {
 
 const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
-function checkCertificateRegion(component: string, arn: string): string {
+/** The ARN when it is in us-east-1; throws one line otherwise. */
+export function checkCertificateRegion(component: string, arn: string): string {
     const region = arnRegion(arn);
     if (region !== CLOUDFRONT_CERTIFICATE_REGION) {
         throw new Error(
