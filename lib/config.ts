@@ -75,6 +75,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     setting("domain.name", "string", "Public host name served by CloudFront, e.g. api.example.com. Optional.", z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a lower-case DNS name such as api.example.com" })),
     setting("domain.hostedZoneId", "string", "Route 53 hosted zone for domain.name; when set without a certificate, one is created and DNS-validated in us-east-1.", z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" })),
     setting("domain.cdnCertificateArn", "string", "ACM certificate for domain.name, in us-east-1 (CloudFront only uses us-east-1 certificates).", acmArn),
+    setting("domain.originName", "string", "DNS name CloudFront uses to reach the ALB over HTTPS; must be covered by domain.albCertificateArn (CloudFront checks the origin's certificate against it). With domain.hostedZoneId the stack creates the alias record; otherwise point a CNAME at the albDnsName output.", z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a lower-case DNS name such as origin.api.example.com" })),
     setting("domain.albCertificateArn", "string", "ACM certificate in the stack's region for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (dev).", acmArn),
 
     // Service (ECS Fargate).
@@ -160,6 +161,7 @@ export interface StackConfig {
         readonly name?: string;
         readonly hostedZoneId?: string;
         readonly cdnCertificateArn?: string;
+        readonly originName?: string;
         readonly albCertificateArn?: string;
     };
     readonly service: {
@@ -362,6 +364,7 @@ export function parseConfig(raw: RawConfig): StackConfig {
         const arn = get<string>("domain.albCertificateArn");
         const certRegion = arn.split(":")[3];
         rule(certRegion === region, `${full("domain.albCertificateArn")} = ${show(arn)} must be in the stack's region ${region}, not ${certRegion}`);
+        rule(has("domain.originName"), `${full("domain.albCertificateArn")} is set but ${full("domain.originName")} is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.${has("domain.name") ? get<string>("domain.name") : "api.example.com"}`);
     }
     if (has("database.readReplicas") && has("database.backupRetentionDays")) {
         rule(get<number>("database.readReplicas") === 0 || get<number>("database.backupRetentionDays") > 0, `${full("database.readReplicas")} = ${get<number>("database.readReplicas")} needs ${full("database.backupRetentionDays")} > 0 (RDS only replicates instances with automated backups)`);
@@ -388,6 +391,7 @@ export function parseConfig(raw: RawConfig): StackConfig {
             ...optional<string>("domain.name"),
             ...optional<string>("domain.hostedZoneId"),
             ...optional<string>("domain.cdnCertificateArn"),
+            ...optional<string>("domain.originName"),
             ...optional<string>("domain.albCertificateArn"),
         },
         service: group("service", ["image", "cpu", "memory", "containerPort", "logRetentionDays"]),

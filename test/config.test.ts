@@ -85,6 +85,10 @@ describe("stack configuration", () => {
             { "credlink:domain.name": "api.example.com", "credlink:domain.cdnCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" },
             'credlink:domain.cdnCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1',
         ],
+        [
+            { "credlink:domain.albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000002" },
+            "credlink:domain.albCertificateArn is set but credlink:domain.originName is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.api.example.com",
+        ],
         [{ "credlink:scaling.minTask": 2 }, "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md"],
         [{ "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" }, "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set --secret alerts.httpsEndpoint <value>`"],
         [{ "aws:region": "mars-1" }, 'aws:region = "mars-1" must be an AWS region such as us-east-1'],

@@ -24,6 +24,8 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 /** A resource as the engine saw it: what `pulumi preview` would send to a policy pack. */
 export interface RegisteredResource {
     readonly urn: string;
+    /** Physical ID; "" in preview mode (unknown until created). */
+    readonly id: string;
     readonly type: string;
     readonly name: string;
     readonly custom: boolean;
@@ -101,6 +103,7 @@ class RecordingMonitor extends MockMonitor {
                 });
                 this.records.push({
                     urn,
+                    id: res.getId(),
                     type: req.getType(),
                     name: req.getName(),
                     custom: req.getCustom(),
