@@ -92,7 +92,7 @@ describe.each([
         expect(piKey.inputs.enableKeyRotation).toBe(true);
     });
 
-    it("encrypts storage and the RDS-managed master secret with a rotating key, on gp3, private, TLS-verified", async () => {
+    it("encrypts storage with a rotating key and lets RDS manage the master password, on gp3, private, TLS-verified", async () => {
         const { run, instance, get } = await build({}, { preview });
         const key = get("aws:kms/key:Key", "db-storage-key");
         expect(key.inputs.enableKeyRotation).toBe(true);
@@ -103,8 +103,9 @@ describe.each([
             backupWindow: "03:00-04:00", maintenanceWindow: "sun:04:30-sun:05:30", identifier: "db-test",
         });
         expect(instance.propertyDependencies.kmsKeyId).toEqual([key.urn]);
-        expect(instance.propertyDependencies.masterUserSecretKmsKeyId).toEqual([key.urn]);
-        if (!preview) expect([instance.inputs.kmsKeyId, instance.inputs.masterUserSecretKmsKeyId]).toEqual([key.outputs.arn, key.outputs.arn]);
+        if (!preview) expect(instance.inputs.kmsKeyId).toBe(key.outputs.arn);
+        // The secret stays under aws/secretsmanager so its readers need GetSecretValue only.
+        expect(instance.inputs.masterUserSecretKmsKeyId).toBeUndefined();
         // No password anywhere: RDS generates it into Secrets Manager.
         for (const r of run.resources) expect(Object.keys(r.inputs).filter((k) => /password$/i.test(k) && k !== "manageMasterUserPassword")).toEqual([]);
         if (preview) expect(run.outputs.masterUserSecretArn).toBe(UNKNOWN);
@@ -268,16 +269,10 @@ describe.each([
 
         expect(policy(role, "assumeRolePolicy").Statement).toEqual([{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }]);
         const access = get("aws:iam/rolePolicy:RolePolicy", "db-proxy-secret");
-        expect(access.propertyDependencies.policy).toEqual(expect.arrayContaining([instance.urn, get("aws:kms/key:Key", "db-storage-key").urn]));
+        expect(access.propertyDependencies.policy).toEqual([instance.urn]);
         if (!preview) {
-            const statements = policy(access, "policy").Statement;
-            expect(statements).toEqual([
-                { Sid: "ReadTheMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: auths[0].secretArn },
-                {
-                    Sid: "DecryptItThroughSecretsManager", Effect: "Allow", Action: "kms:Decrypt", Resource: get("aws:kms/key:Key", "db-storage-key").outputs.arn,
-                    Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
-                },
-            ]);
+            expect(policy(access, "policy").Statement).toEqual([{ Sid: "ReadTheMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: auths[0].secretArn }]);
+            expect(auths[0].secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-/);
         }
 
         // Clients -> proxy -> database, each hop on 5432 only.

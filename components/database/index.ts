@@ -42,14 +42,12 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         this.settings = s;
         const parent = { parent: this };
         const partition = aws.getPartitionOutput({}, parent).partition;
-        const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
-        // Storage, snapshots and the master-user secret share one key, so the key's
-        // lifetime must match the data's: it is protected whenever the instance is.
+        // Snapshots need this key to be restored, so it lives as long as the data: protected whenever the instance is.
         const storageKey = new aws.kms.Key(
             `${name}-storage-key`,
-            { description: `Encrypts RDS storage, snapshots and the master-user secret of ${s.identifier}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            { description: `Encrypts RDS storage and snapshots of ${s.identifier}`, enableKeyRotation: true, deletionWindowInDays: 30 },
             { parent: this, protect: s.protect, retainOnDelete: s.protect },
         );
         const piKey = s.performanceInsightsEnabled
@@ -122,8 +120,10 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
                 engineVersion: s.engineVersion,
                 dbName: s.databaseName,
                 username: s.masterUsername,
+                // RDS generates and rotates the password in Secrets Manager under the account's aws/secretsmanager
+                // key, whose policy only lets this account decrypt through Secrets Manager: the ECS execution role
+                // and the proxy then need secretsmanager:GetSecretValue on this one secret and nothing else.
                 manageMasterUserPassword: true,
-                masterUserSecretKmsKeyId: storageKey.arn,
                 kmsKeyId: storageKey.arn,
                 allocatedStorage: s.allocatedStorageGb,
                 // Equal to the allocation means no autoscaling: leave it unset.
@@ -160,7 +160,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         });
 
         const masterUserSecretArn = instance.masterUserSecrets.apply((secrets) => secrets[0].secretArn);
-        const proxy = s.rdsProxy ? this.proxy(name, s, args, sg, admit, instance, masterUserSecretArn, storageKey, region) : undefined;
+        const proxy = s.rdsProxy ? this.proxy(name, s, args, sg, admit, instance, masterUserSecretArn) : undefined;
 
         const alarmNames = createDatabaseAlarms({
             namePrefix: `${name}-${pulumi.getStack()}`,
@@ -236,8 +236,6 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         admit: (ruleName: string, from: pulumi.Input<string>, description: string) => aws.vpc.SecurityGroupIngressRule,
         instance: aws.rds.Instance,
         secretArn: pulumi.Output<string>,
-        storageKey: aws.kms.Key,
-        region: pulumi.Output<string>,
     ): aws.rds.Proxy {
         const parent = { parent: this };
         const proxySg = new aws.ec2.SecurityGroup(`${name}-proxy-sg`, { vpcId: args.vpcId, description: `RDS Proxy of ${s.identifier}: ${POSTGRES_PORT} from clients, to the database only` }, parent);
@@ -272,16 +270,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [
-                        { Sid: "ReadTheMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
-                        {
-                            Sid: "DecryptItThroughSecretsManager",
-                            Effect: "Allow",
-                            Action: "kms:Decrypt",
-                            Resource: storageKey.arn,
-                            Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${region}.amazonaws.com` } },
-                        },
-                    ],
+                    Statement: [{ Sid: "ReadTheMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }],
                 }),
             },
             parent,
