@@ -40,14 +40,24 @@ export const defaultPolicyConfigFile = (stack: string): string => path.join(REPO
 export function readPolicyConfig(file: string): Record<string, unknown> {
     const shown = displayPath(file);
     if (!fs.existsSync(file)) throw new InputError(`policy config ${shown} does not exist; pass --policy-config <file>`);
+    const text = fs.readFileSync(file, "utf8");
     let doc: unknown;
     try {
-        doc = JSON.parse(fs.readFileSync(file, "utf8"));
+        doc = JSON.parse(text);
     } catch (e) {
-        throw new InputError(`policy config ${shown} is not valid JSON: ${(e as Error).message}`);
+        throw new InputError(`policy config ${shown} is not valid JSON${jsonErrorWhere(text, (e as Error).message)}`);
     }
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
         throw new InputError(`policy config ${shown} must be a JSON object keyed by policy name, got ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`);
     }
     return doc as Record<string, unknown>;
+}
+
+/** `at line 4 column 5: Expected double-quoted property name`, the same on every Node version. */
+function jsonErrorWhere(text: string, message: string): string {
+    const m = /^(.*?)(?: in JSON)? at position (\d+)/.exec(message);
+    // V8 quotes a multi-line snippet in some messages: keep the report on one line.
+    if (!m) return `: ${message.replace(/\s*\n\s*/g, " ")}`;
+    const before = text.slice(0, Number(m[2])).split("\n");
+    return ` at line ${before.length} column ${before[before.length - 1].length + 1}: ${m[1]}`;
 }

@@ -235,14 +235,10 @@ describe("inputs", () => {
     it("reports a malformed policy config in one line", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
         const file = path.join(dir, "bad.json");
-        fs.writeFileSync(file, '{ "scaling-range": mandatory }');
-        let parseError = "";
-        try {
-            JSON.parse(fs.readFileSync(file, "utf8"));
-        } catch (e) {
-            parseError = (e as Error).message;
-        }
-        expect(() => readPolicyConfig(file)).toThrow(new InputError(`policy config ${file} is not valid JSON: ${parseError}`));
+        fs.writeFileSync(file, '{\n  "scaling-range": {\n    "enforcementLevel": "advisory",\n  }\n}\n');
+        expect(() => readPolicyConfig(file)).toThrow(new InputError(`policy config ${file} is not valid JSON at line 4 column 3: Expected double-quoted property name`));
+        fs.writeFileSync(file, '{\n  "scaling-range": mandatory\n}\n');
+        expect(() => readPolicyConfig(file)).toThrow(/^policy config \S+ is not valid JSON: Unexpected token 'm'[^\n]*$/);
         fs.writeFileSync(file, '["scaling-range"]');
         expect(() => readPolicyConfig(file)).toThrow(new InputError(`policy config ${file} must be a JSON object keyed by policy name, got an array`));
         expect(() => readPolicyConfig(path.join(dir, "missing.json"))).toThrow(new InputError(`policy config ${path.join(dir, "missing.json")} does not exist; pass --policy-config <file>`));
