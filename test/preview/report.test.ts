@@ -23,7 +23,7 @@ const ALARM_URN = "urn:pulumi:production::credlink::credlink:compute:ScalingServ
 function resource(urn: string, parent?: string): RegisteredResource {
     const { type, name } = parseUrn(urn)!;
     return {
-        urn, type, name, custom: type.startsWith("aws:"), inputs: {}, outputs: {}, parent,
+        urn, id: "", type, name, custom: type.startsWith("aws:"), inputs: {}, outputs: {}, parent,
         dependencies: [], propertyDependencies: {}, protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [],
     };
 }
