@@ -142,6 +142,7 @@ describe.each([
                 { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
                 { name: "log_min_duration_statement", value: String(SLO.latencyP95Ms), applyMethod: "immediate" },
                 { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+                { name: "track_activity_query_size", value: "4096", applyMethod: "pending-reboot" },
             ]),
         );
         expect((pg.inputs.parameters as Array<{ name: string }>).map((p) => p.name).filter((n) => n.startsWith("auto_explain"))).toEqual([]);

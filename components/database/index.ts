@@ -70,6 +70,8 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             // Static: takes effect at creation, or after a reboot on an existing instance.
             { name: "shared_preload_libraries", value: s.autoExplain ? "pg_stat_statements,auto_explain" : "pg_stat_statements", applyMethod: "pending-reboot" },
             { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+            // Performance Insights and pg_stat_activity drop statements longer than this (default 1024 bytes).
+            { name: "track_activity_query_size", value: "4096", applyMethod: "pending-reboot" },
             { name: "log_min_duration_statement", value: String(s.slowQueryLogMs), applyMethod: "immediate" },
             { name: "log_statement", value: "ddl", applyMethod: "immediate" },
             { name: "log_lock_waits", value: "1", applyMethod: "immediate" },
