@@ -1,0 +1,137 @@
+/**
+ * Self-contained HTML report: inline CSS and an inline SVG chart, no script and no
+ * external resource, so it opens from a CI artifact or an air-gapped laptop alike.
+ */
+import { SLO } from "../../policies/slo.ts";
+import { formatMetricValues, formatMs, formatPercent } from "./format.ts";
+import type { EndpointRow, Report } from "./report.ts";
+
+export function escapeHtml(text: string): string {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
+h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
+.meta{color:#59636e}.verdict{display:inline-block;padding:.2rem .7rem;border-radius:1rem;font-weight:600;color:#fff}
+.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.unknown{background:#6e7781}
+table{border-collapse:collapse;width:100%;margin-top:.5rem}th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
+th{background:#f6f8fa}tr.fail td{background:#ffebe9}tr.pass td:first-child{color:#1a7f37}tr.fail td:first-child{color:#cf222e}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em}.note{background:#fff8c5;padding:.6rem .8rem;border-radius:.4rem}
+`;
+
+const rowClass = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? "pass" : "fail");
+const mark = (ok: boolean | undefined) => (ok === undefined ? "–" : ok ? "✓" : "✗");
+
+function tableHtml(headers: readonly string[], rows: readonly { cells: readonly string[]; ok?: boolean }[]): string {
+    const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`;
+    const body = rows.map((r) => `<tr class="${rowClass(r.ok)}">${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n");
+    return `<table>\n${head}\n${body}\n</table>`;
+}
+
+/** Horizontal bars of p95 per endpoint with the SLO as a vertical line. */
+function latencyChart(endpoints: readonly EndpointRow[]): string {
+    const rows = endpoints.filter((e): e is EndpointRow & { p95Ms: number } => e.p95Ms !== undefined);
+    if (rows.length === 0) return "";
+    const scaleMax = Math.max(SLO.latencyP95Ms * 1.25, ...rows.map((r) => r.p95Ms));
+    const width = 640;
+    const label = 90;
+    const barArea = width - label - 80;
+    const rowHeight = 28;
+    const x = (ms: number) => label + (ms / scaleMax) * barArea;
+    const bars = rows
+        .map((r, i) => {
+            const y = 10 + i * rowHeight;
+            const fill = r.p95Ms < SLO.latencyP95Ms ? "#2da44e" : "#cf222e";
+            return (
+                `<text x="0" y="${y + 14}">${escapeHtml(r.endpoint)}</text>` +
+                `<rect x="${label}" y="${y}" width="${(x(r.p95Ms) - label).toFixed(1)}" height="18" fill="${fill}"/>` +
+                `<text x="${(x(r.p95Ms) + 6).toFixed(1)}" y="${y + 14}">${escapeHtml(formatMs(r.p95Ms))}</text>`
+            );
+        })
+        .join("");
+    const height = 20 + rows.length * rowHeight;
+    const sloX = x(SLO.latencyP95Ms).toFixed(1);
+    return (
+        `<svg role="img" aria-label="p95 latency per endpoint" width="${width}" height="${height + 16}" font-size="12" xmlns="http://www.w3.org/2000/svg">` +
+        bars +
+        `<line x1="${sloX}" x2="${sloX}" y1="4" y2="${height}" stroke="#1f2328" stroke-dasharray="4 3"/>` +
+        `<text x="${sloX}" y="${height + 12}" text-anchor="middle">SLO ${SLO.latencyP95Ms} ms</text></svg>`
+    );
+}
+
+export function renderHtmlReport(report: Report): string {
+    const verdictClass = report.passed === undefined ? "unknown" : report.passed ? "pass" : "fail";
+    const verdictText = report.passed === undefined ? "no threshold results" : report.passed ? "passed" : "failed";
+    const fmt = (n: number | undefined, f: (x: number) => string) => (n === undefined ? "n/a" : f(n));
+    const title = `CredLink ${report.testType} test (${report.workload})`;
+
+    const sections: string[] = [
+        `<h1>${escapeHtml(title)} <span class="verdict ${verdictClass}">${escapeHtml(verdictText)}</span></h1>`,
+        `<p class="meta">Target <code>${escapeHtml(report.targetUrl)}</code> · generated ${escapeHtml(report.generatedAt)}` +
+            (report.k6.durationSeconds === undefined ? "" : ` · ran ${escapeHtml(report.k6.durationSeconds.toFixed(1))}s`) +
+            ` · k6 summary format <code>${escapeHtml(report.k6.summaryFormat)}</code>${report.k6.version ? ` (k6 ${escapeHtml(report.k6.version)})` : ""}</p>`,
+        "<h2>Service-level objectives</h2>",
+        tableHtml(
+            ["", "Objective", "Target", "Actual"],
+            report.slo.map((r) => ({ cells: [mark(r.ok), r.objective, r.target, r.actual], ok: r.ok })),
+        ),
+    ];
+    if (report.rateLimited !== undefined && report.rateLimited.count > 0) {
+        sections.push(
+            `<p class="note">${escapeHtml(`${report.rateLimited.count} responses were HTTP 429 (${formatPercent(report.rateLimited.rate)}): ` + "the API's per-IP limiters answered, not its capacity. Raise RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS and SIGN_RATE_LIMIT_MAX for load runs (loadtests/README.md).")}</p>`,
+        );
+    }
+    if (report.endpoints.length > 0) {
+        sections.push(
+            "<h2>Endpoints</h2>",
+            latencyChart(report.endpoints),
+            tableHtml(
+                ["Endpoint", "Requests", "p95", "Failed", "Checks"],
+                report.endpoints.map((e) => ({
+                    cells: [e.endpoint, fmt(e.requests, String), fmt(e.p95Ms, formatMs), fmt(e.failedRate, formatPercent), fmt(e.checksRate, formatPercent)],
+                })),
+            ),
+        );
+    }
+    sections.push("<h2>Thresholds</h2>");
+    sections.push(
+        report.thresholds.length === 0
+            ? "<p>This k6 summary format carries no per-threshold results (the machine-readable summary only says whether the run passed).</p>"
+            : tableHtml(
+                  ["", "Metric", "Threshold", "Actual"],
+                  report.thresholds.map((t) => ({ cells: [mark(t.ok), t.metric, t.expression, t.actual], ok: t.ok })),
+              ),
+    );
+    if (report.checks.length > 0) {
+        sections.push(
+            "<h2>Checks</h2>",
+            tableHtml(
+                ["", "Check", "Passed", "Failed"],
+                report.checks.map((c) => ({ cells: [mark(c.fails === 0), c.name, String(c.passes), String(c.fails)], ok: c.fails === 0 })),
+            ),
+        );
+    }
+    sections.push(
+        "<h2>All metrics</h2>",
+        tableHtml(
+            ["Metric", "Values"],
+            Object.keys(report.metrics)
+                .sort()
+                .map((name) => ({ cells: [name, formatMetricValues(report.metrics[name])] })),
+        ),
+    );
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${sections.join("\n")}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,19 @@
+/**
+ * Average load: ramp to VUS, hold for DURATION, ramp down.
+ *
+ *   TARGET_URL=https://<cloudfront-domain> k6 run loadtests/load.ts
+ *
+ * Environment and shapes: loadtests/README.md. Logic lives in ./lib (pure) and ./k6/workload.ts.
+ */
+import { FIXTURE } from "./lib/api.ts";
+import { defineLoadTest } from "./k6/workload.ts";
+
+const test = defineLoadTest("load", __ENV, open(FIXTURE.path, "b"));
+
+export const options = test.options;
+export const setup = test.setup;
+export const health = test.health;
+export const sign = test.sign;
+export const verify = test.verify;
+export const proofs = test.proofs;
+export const handleSummary = test.handleSummary;

@@ -1,0 +1,19 @@
+/**
+ * Soak: the load shape held for hours (DURATION, default 1h) to surface leaks and drift.
+ *
+ *   TARGET_URL=https://<cloudfront-domain> k6 run loadtests/soak.ts
+ *
+ * Environment and shapes: loadtests/README.md. Logic lives in ./lib (pure) and ./k6/workload.ts.
+ */
+import { FIXTURE } from "./lib/api.ts";
+import { defineLoadTest } from "./k6/workload.ts";
+
+const test = defineLoadTest("soak", __ENV, open(FIXTURE.path, "b"));
+
+export const options = test.options;
+export const setup = test.setup;
+export const health = test.health;
+export const sign = test.sign;
+export const verify = test.verify;
+export const proofs = test.proofs;
+export const handleSummary = test.handleSummary;
