@@ -2,6 +2,7 @@
  * The HTTP GET the probes use: global fetch with AbortSignal.timeout, except
  * where the request needs its own TLS server name (SNI), which fetch cannot set.
  */
+import { lookup } from "node:dns/promises";
 import * as https from "node:https";
 import { performance } from "node:perf_hooks";
 
@@ -71,9 +72,24 @@ export function describeHttpError(e: unknown, timeoutMs: number): string {
     const err = e as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
     if (err?.name === "TimeoutError" || err?.name === "AbortError") return `no answer within ${timeoutMs} ms`;
     const cause = err?.cause ?? err;
-    return [cause?.code, cause?.message ?? err?.message].filter(Boolean).join(": ").split("\n")[0] || String(e);
+    const message = cause?.message ?? err?.message ?? String(e);
+    const line = cause?.code && !message.includes(cause.code) ? `${cause.code}: ${message}` : message;
+    return line.split("\n")[0];
 }
 
 export function joinUrl(base: string, path: string): string {
     return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
+
+/** Every address `host` resolves to, within `timeoutMs`. */
+export async function lookupHost(host: string, timeoutMs: number): Promise<readonly string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`DNS lookup of ${host} took longer than ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+        return (await Promise.race([lookup(host, { all: true }), timeout])).map((a) => a.address);
+    } finally {
+        clearTimeout(timer);
+    }
 }

@@ -13,7 +13,7 @@ import { runProbes } from "./checks/probes";
 import { checkScaling } from "./checks/scaling";
 import { checkService, locate } from "./checks/service";
 import { defaultStaticPath, expectedFrom } from "./expected";
-import { httpGet, type HttpGet } from "./http";
+import { httpGet, lookupHost, type HttpGet } from "./http";
 import { loadOutputs, type PulumiRunner } from "./outputs";
 import { summarize, writeReport, type WrittenReport } from "./report";
 import { readStackConfig, shortStackName } from "./stack-config";
@@ -42,6 +42,7 @@ export interface VerifyDeps {
     readonly http?: HttpGet;
     readonly runPulumi?: PulumiRunner;
     readonly createClients?: (region: string, timeoutMs: number) => Clients;
+    readonly resolveHost?: (host: string) => Promise<readonly string[]>;
 }
 
 export interface VerifyRun {
@@ -76,7 +77,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
         deps.print(`Verifying stack ${outputs.stack} in account ${identity.account} (${outputs.region}) against ${file}`);
         const located = await locate(outputs, clients, identity);
 
-        const ctx: CheckContext = { outputs, expected, clients, rec };
+        const ctx: CheckContext = { outputs, expected, clients, rec, resolveHost: deps.resolveHost ?? ((host) => lookupHost(host, opts.timeoutMs)) };
         const guarded = async (area: string, check: () => Promise<void> | void) => {
             try {
                 await check();

@@ -49,13 +49,7 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
     const origins = config.Origins?.Items ?? [];
     const originById = new Map(origins.map((o) => [o.Id, o]));
     const apiOrigin = origins.find((o) => (o.CustomHeaders?.Items ?? []).some((h) => h.HeaderName?.toLowerCase() === ORIGIN_VERIFY_HEADER.toLowerCase()));
-    rec.expect(
-        AREA,
-        "API origin is the ALB and sends the origin-verify header",
-        apiOrigin !== undefined && sameHost(apiOrigin.DomainName, outputs.albDnsName),
-        apiOrigin ? `origin ${apiOrigin.Id} → ${apiOrigin.DomainName} with ${ORIGIN_VERIFY_HEADER}` : `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ${origins.map((o) => o.DomainName).join(", ") || "none"})`,
-        `an origin → ${outputs.albDnsName} with ${ORIGIN_VERIFY_HEADER}`,
-    );
+    await checkApiOrigin(ctx, apiOrigin, origins);
 
     const def = config.DefaultCacheBehavior;
     const defOrigin = def?.TargetOriginId !== undefined ? originById.get(def.TargetOriginId) : undefined;
@@ -64,7 +58,7 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
         "default behaviour → API origin, never cached",
         def !== undefined && apiOrigin !== undefined && def.TargetOriginId === apiOrigin.Id && def.CachePolicyId === CACHING_DISABLED_POLICY_ID,
         def ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ${def.CachePolicyId ?? "none (legacy TTLs)"}` : "no default behaviour",
-        `→ ${outputs.albDnsName}, managed CachingDisabled ${CACHING_DISABLED_POLICY_ID}`,
+        `→ ${apiOrigin?.DomainName ?? "the API origin"}, managed CachingDisabled ${CACHING_DISABLED_POLICY_ID}`,
     );
 
     const behaviours = config.CacheBehaviors?.Items ?? [];
@@ -144,6 +138,35 @@ async function checkBehaviour(
     }
     const ok = found.minTtl === band.minTtl && found.defaultTtl === band.defaultTtl && found.maxTtl === band.maxTtl;
     rec.expect(AREA, `${name} TTLs`, ok, `${showTtls(found)} (${via})`, showTtls(band));
+}
+
+/**
+ * The API origin is the origin that sends the origin-verify header. Its host is
+ * the ALB's DNS name, or (with an HTTPS origin) a name the ALB's certificate
+ * covers that points at the ALB: then both names must resolve to shared addresses.
+ */
+async function checkApiOrigin(ctx: CheckContext, apiOrigin: Origin | undefined, origins: readonly Origin[]): Promise<void> {
+    const alb = ctx.outputs.albDnsName;
+    const name = "API origin is the ALB and sends the origin-verify header";
+    const expected = `an origin → ${alb} (or a name for it) with ${ORIGIN_VERIFY_HEADER}`;
+    if (!apiOrigin?.DomainName) {
+        ctx.rec.expect(AREA, name, false, `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ${origins.map((o) => o.DomainName).join(", ") || "none"})`, expected);
+        return;
+    }
+    const found = `origin ${apiOrigin.Id} → ${apiOrigin.DomainName} with ${ORIGIN_VERIFY_HEADER}`;
+    if (sameHost(apiOrigin.DomainName, alb)) {
+        ctx.rec.pass(AREA, name, found, expected);
+        return;
+    }
+    let shared: boolean;
+    try {
+        const [a, b] = await Promise.all([ctx.resolveHost(apiOrigin.DomainName), ctx.resolveHost(alb)]);
+        shared = a.some((ip) => b.includes(ip));
+    } catch (e) {
+        ctx.rec.add({ area: AREA, name, status: "warn", found, expected, note: `could not resolve the names to compare them: ${(e as Error).message.split("\n")[0]}` });
+        return;
+    }
+    ctx.rec.expect(AREA, name, shared, shared ? `${found}, which resolves to the ALB` : `${found}, which does not resolve to the ALB's addresses`, expected);
 }
 
 function behaviourName(b: DefaultCacheBehavior | CacheBehavior): string {

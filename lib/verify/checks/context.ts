@@ -9,6 +9,8 @@ export interface CheckContext {
     readonly expected: Expected;
     readonly clients: Clients;
     readonly rec: Recorder;
+    /** Addresses a host name resolves to (the API origin may be a DNS name for the ALB). */
+    readonly resolveHost: (host: string) => Promise<readonly string[]>;
 }
 
 export const yesNo = (b: boolean | undefined): string => (b === undefined ? "unset" : b ? "on" : "off");

@@ -8,6 +8,7 @@ import type { CheckContext } from "./context";
 
 const AREA = "Probe";
 export const HEALTH_SAMPLES = 5;
+export const DIRECT_PROBE_TIMEOUT_MS = 5_000;
 
 export interface ProbeOptions {
     readonly http: HttpGet;
@@ -27,12 +28,13 @@ async function attempt(http: HttpGet, url: string, timeoutMs: number, tlsServerN
 }
 
 export async function runProbes(ctx: CheckContext, opts: ProbeOptions): Promise<void> {
-    await probeHealthThroughCdn(ctx, opts);
-    await probeAlbDirect(ctx, opts);
+    const cdnServes = await probeHealthThroughCdn(ctx, opts);
+    await probeAlbDirect(ctx, opts, cdnServes);
     await probeStaticCache(ctx, opts);
 }
 
-async function probeHealthThroughCdn(ctx: CheckContext, opts: ProbeOptions): Promise<void> {
+/** Resolves true when every sample answered 200. */
+async function probeHealthThroughCdn(ctx: CheckContext, opts: ProbeOptions): Promise<boolean> {
     const url = joinUrl(ctx.outputs.apiUrl, "/health");
     const name = `GET ${url} through CloudFront`;
     const samples: number[] = [];
@@ -40,7 +42,7 @@ async function probeHealthThroughCdn(ctx: CheckContext, opts: ProbeOptions): Pro
         const a = await attempt(opts.http, url, opts.timeoutMs);
         if (!a.ok || a.res.status !== 200) {
             ctx.rec.expect(AREA, name, false, a.ok ? `HTTP ${a.res.status} on request ${i + 1}` : a.error, "HTTP 200");
-            return;
+            return false;
         }
         samples.push(a.res.ms);
     }
@@ -50,26 +52,39 @@ async function probeHealthThroughCdn(ctx: CheckContext, opts: ProbeOptions): Pro
     const budget = ctx.expected.healthLatencyBudgetMs;
     if (median <= budget) ctx.rec.pass(AREA, name, found, `HTTP 200, median ≤ ${budget} ms`);
     else ctx.rec.add({ area: AREA, name, status: "warn", found, expected: `median ≤ ${budget} ms (SLO p95)`, note: `${HEALTH_SAMPLES} samples are not a p95: run the k6 load test for the SLO verdict` });
+    return true;
 }
 
 /**
- * The ALB forwards only requests carrying CloudFront's secret origin header; a
- * direct request has none, so the right answer is 403. A 2xx means the API can
- * be reached around CloudFront and its WAF.
+ * "Directly" means without CloudFront, so without its secret origin header. The
+ * stack closes that path twice: the ALB's security group admits only
+ * CloudFront's origin-facing addresses (from elsewhere the connection gets no
+ * answer), and the listener answers 403 to requests without the header. Either
+ * refusal passes; any 2xx means the API (and its rate limits) can be reached
+ * around CloudFront's WAF. No answer only counts as a refusal while the
+ * CloudFront probe shows the ALB is up.
  */
-async function probeAlbDirect(ctx: CheckContext, opts: ProbeOptions): Promise<void> {
+async function probeAlbDirect(ctx: CheckContext, opts: ProbeOptions, cdnServes: boolean): Promise<void> {
     const { expected, outputs } = ctx;
     const scheme = expected.albHttps ? "https" : "http";
     const url = `${scheme}://${outputs.albDnsName}/health`;
     const name = `GET ${url} directly is refused`;
-    const want = `HTTP 403 (no ${ORIGIN_VERIFY_HEADER} header)`;
-    const a = await attempt(opts.http, url, opts.timeoutMs, expected.albHttps ? expected.domainName : undefined);
+    const want = `no connection, or HTTP 403 (no ${ORIGIN_VERIFY_HEADER} header)`;
+    // A dropped connection is the expected outcome: do not wait the full request timeout for it.
+    const timeoutMs = Math.min(opts.timeoutMs, DIRECT_PROBE_TIMEOUT_MS);
+    const a = await attempt(opts.http, url, timeoutMs, expected.albHttps ? expected.domainName : undefined);
     if (!a.ok) {
-        ctx.rec.add({ area: AREA, name, status: "warn", found: a.error, expected: want, note: "no HTTP answer: the ALB may be closed to non-CloudFront addresses, or down (the CloudFront probe tells which)" });
+        if (/ENOTFOUND|EAI_AGAIN/.test(a.error)) {
+            ctx.rec.expect(AREA, name, false, a.error, want, "the ALB's DNS name does not resolve: are the outputs current?");
+        } else if (/no answer within|ETIMEDOUT|ECONNREFUSED|ECONNRESET|UND_ERR_CONNECT_TIMEOUT/.test(a.error) && cdnServes) {
+            ctx.rec.pass(AREA, name, `${a.error}: closed to non-CloudFront addresses`, want);
+        } else {
+            ctx.rec.add({ area: AREA, name, status: "warn", found: a.error, expected: want, note: cdnServes ? "unexpected transport error" : "the ALB gives no answer, and the CloudFront probe failed too: the ALB may be down" });
+        }
         return;
     }
     const found = `HTTP ${a.res.status} in ${a.res.ms} ms`;
-    if (a.res.status === 403) ctx.rec.pass(AREA, name, found, want);
+    if (a.res.status === 403) ctx.rec.pass(AREA, name, `${found}: refused by the listener`, want);
     else if (a.res.status >= 200 && a.res.status < 300) ctx.rec.expect(AREA, name, false, found, want, "the API answers without CloudFront: its WAF and cache can be bypassed");
     else ctx.rec.expect(AREA, name, false, `${found}${a.res.headers.location ? ` → ${a.res.headers.location}` : ""}`, want);
 }

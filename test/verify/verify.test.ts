@@ -1,0 +1,335 @@
+/**
+ * `npm run verify` against a mocked account (aws-sdk-client-mock, no network):
+ * a compliant account passes, each kind of drift fails with found vs expected,
+ * and a bad environment stops with one line and exit 2.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { GetDistributionCommand } from "@aws-sdk/client-cloudfront";
+import { DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { StackConfig } from "../../lib/config";
+import type { StackOutputs } from "../../lib/outputs";
+import { runVerify, type VerifyOptions } from "../../lib/verify/run";
+import type { CheckResult } from "../../lib/verify/types";
+import { compliantAccount, mocks, outputsFor, production, PROJECT_DIR, serve, STATIC_POLICY_ID, tempDir, writeOutputs, type Account, ORIGIN_SECRET } from "./fixtures";
+
+const NOW = new Date("2025-06-01T12:00:00Z");
+
+let cfg: StackConfig;
+let out: StackOutputs;
+beforeEach(() => {
+    cfg = production();
+    out = outputsFor(cfg);
+});
+
+async function verify(drift: (a: Account, o: StackOutputs) => void = () => undefined, opts: Partial<VerifyOptions> & { outputs?: unknown } = {}) {
+    const account = compliantAccount(cfg, out);
+    drift(account, out);
+    serve(account, out);
+    const dir = tempDir();
+    const file = writeOutputs(dir, opts.outputs ?? out);
+    const lines: string[] = [];
+    const run = await runVerify(
+        { stack: "production", outputsFile: file, probe: false, reportDir: dir, timeoutMs: 1_000, ...opts },
+        { projectDir: PROJECT_DIR, print: (l) => lines.push(l), now: () => NOW, resolveHost: async () => ["192.0.2.10"] },
+    );
+    return { run, lines, dir };
+}
+
+const failed = (results: readonly CheckResult[]) => results.filter((r) => r.status === "fail");
+const ttls = (t: { minTtl: number; defaultTtl: number; maxTtl: number }) => `min ${t.minTtl} / default ${t.defaultTtl} / max ${t.maxTtl} s`;
+
+describe("a compliant account", () => {
+    it("passes every check, prints one progress line per check and exits 0", async () => {
+        const { run, lines } = await verify();
+        expect(failed(run.results)).toEqual([]);
+        expect(run.results.filter((r) => r.status === "warn")).toEqual([]);
+        expect(run.exitCode).toBe(0);
+        expect(new Set(run.results.map((r) => r.area))).toEqual(new Set(["CloudFront", "Autoscaling", "ECS", "RDS", "Alarms", "Alerts"]));
+        expect(lines[0]).toBe(`Verifying stack production in account 123456789012 (${cfg.region}) against ${path.join(PROJECT_DIR, "Pulumi.production.yaml")}`);
+        expect(lines.filter((l) => l.startsWith("✓ "))).toHaveLength(run.results.length);
+        expect(lines).toContain(`✓ Autoscaling: task range (${cfg.scaling.minTasks}..${cfg.scaling.maxTasks})`);
+        expect(lines).toContain(`✓ CloudFront: ${cfg.cdn.static.pathPattern} behaviour TTLs (${ttls(cfg.cdn.static)} (cache policy ${STATIC_POLICY_ID}))`);
+        expect(lines).toContain(`✓ RDS: Performance Insights (on, ${cfg.database.performanceInsightsRetentionDays} days retention)`);
+        expect(lines).toContain(`✓ RDS: Enhanced Monitoring (every ${cfg.database.monitoringIntervalSeconds} s, role arn:aws:iam::123456789012:role/credlink-db-monitoring)`);
+        expect(lines.at(-2)).toBe(`PASS: ${run.results.length} passed, 0 failed, 0 warnings. Dashboard: ${out.dashboardUrl}`);
+        // Declared alarms are looked up in their own region: the CDN alarm in us-east-1.
+        for (const a of out.alarms) expect(lines).toContain(`✓ Alarms: ${a.name} (${a.region}) (state OK, actions enabled, 1 alarm action)`);
+    });
+
+    it("never prints the origin-verify secret that GetDistribution returns", async () => {
+        const { run, lines } = await verify();
+        expect(lines.join("\n")).not.toContain(ORIGIN_SECRET);
+        for (const f of [run.report!.markdown, run.report!.html, run.report!.json]) expect(fs.readFileSync(f, "utf8")).not.toContain(ORIGIN_SECRET);
+    });
+});
+
+describe("drift is reported with found vs expected and fails the run", () => {
+    it("a changed static TTL", async () => {
+        const { run, lines } = await verify((a) => (a.cachePolicies[STATIC_POLICY_ID].DefaultTTL = cfg.cdn.static.defaultTtl + 60));
+        const changed = { ...cfg.cdn.static, defaultTtl: cfg.cdn.static.defaultTtl + 60 };
+        expect(failed(run.results)).toEqual([
+            { area: "CloudFront", name: `${cfg.cdn.static.pathPattern} behaviour TTLs`, status: "fail", found: `${ttls(changed)} (cache policy ${STATIC_POLICY_ID})`, expected: ttls(cfg.cdn.static) },
+        ]);
+        expect(run.exitCode).toBe(1);
+        expect(lines).toContain(`✗ CloudFront: ${cfg.cdn.static.pathPattern} behaviour TTLs: found ${ttls(changed)} (cache policy ${STATIC_POLICY_ID}); expected ${ttls(cfg.cdn.static)}`);
+    });
+
+    it("a missing target-tracking policy", async () => {
+        const { run } = await verify((a) => (a.scalingPolicies = a.scalingPolicies.filter((p) => p.PolicyName !== "memory")));
+        expect(failed(run.results)).toEqual([
+            {
+                area: "Autoscaling",
+                name: "ECSServiceAverageMemoryUtilization policy",
+                status: "fail",
+                found: "missing",
+                expected: `target ${cfg.scaling.memoryTargetPercent}, scale-out ${cfg.scaling.scaleOutCooldownSeconds} s, scale-in ${cfg.scaling.scaleInCooldownSeconds} s`,
+            },
+        ]);
+        expect(run.exitCode).toBe(1);
+    });
+
+    it("Performance Insights turned off", async () => {
+        const { run } = await verify((a) => {
+            a.db.PerformanceInsightsEnabled = false;
+            a.db.PerformanceInsightsRetentionPeriod = undefined;
+        });
+        expect(failed(run.results)).toEqual([{ area: "RDS", name: "Performance Insights", status: "fail", found: "off", expected: `on, ${cfg.database.performanceInsightsRetentionDays} days retention` }]);
+        expect(run.exitCode).toBe(1);
+    });
+
+    it("an alarm without actions", async () => {
+        const { run } = await verify((a) => (a.alarms[0].AlarmActions = []));
+        expect(failed(run.results)).toEqual([
+            {
+                area: "Alarms",
+                name: `${out.alarms[0].name} (${out.alarms[0].region})`,
+                status: "fail",
+                found: "state OK, actions enabled, 0 alarm actions",
+                expected: "exists, actions enabled, at least one action",
+                note: "nobody is notified when it fires",
+            },
+        ]);
+        expect(run.exitCode).toBe(1);
+    });
+
+    it("an unconfirmed subscription", async () => {
+        const { run } = await verify((a) => (a.subscriptions[0].SubscriptionArn = "PendingConfirmation"));
+        expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([
+            ["alerts topic has a confirmed subscription", "0 confirmed, 1 pending confirmation"],
+            [`subscription e-mail ${cfg.alerts.emails[0]}`, "pending confirmation"],
+        ]);
+        expect(run.exitCode).toBe(1);
+    });
+
+    // More drift, one line each: [what changed, failing check, found].
+    const cases: [string, (a: Account, o: StackOutputs) => void, string, string][] = [
+        ["task range", (a) => (a.scalableTarget = { MinCapacity: 1, MaxCapacity: 40 }), "task range", "1..40"],
+        ["scale-in cooldown", (a) => (a.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration!.ScaleInCooldown = 60), "ECSServiceAverageCPUUtilization policy", `target ${60}, scale-out 60 s, scale-in 60 s`],
+        ["request policy without a resource label", (a) => (a.scalingPolicies[2].TargetTrackingScalingPolicyConfiguration!.PredefinedMetricSpecification!.ResourceLabel = undefined), "ALBRequestCountPerTarget policy", "target 1000, scale-out 30 s, scale-in 300 s, no resource label"],
+        ["no scalable target", (a) => (a.scalableTarget = undefined), "scalable target service/credlink-production/credlink-api", "not registered"],
+        ["API cached", (a) => (a.distribution.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6"), "default behaviour → API origin, never cached", `→ ${"credlink-production-alb-1234567890.us-east-1.elb.amazonaws.com"}, cache policy 658327ea-f89d-4fab-a63d-7e88639e58f6`],
+        ["compression off", (a) => (a.distribution.DistributionConfig!.CacheBehaviors!.Items![1].Compress = false), "compression on every behaviour", "off on /proofs/*"],
+        ["HTTP/3 off", (a) => (a.distribution.DistributionConfig!.HttpVersion = "http2"), "HTTP version", "http2"],
+        ["old TLS policy", (a) => (a.distribution.DistributionConfig!.ViewerCertificate!.MinimumProtocolVersion = "TLSv1.1_2016"), "viewer TLS", "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001, TLSv1.1_2016"],
+        ["logging off", (a) => (a.distribution.DistributionConfig!.Logging!.Enabled = false), "access logging", "off"],
+        ["WAF detached", (a) => (a.distribution.DistributionConfig!.WebACLId = ""), "WAF web ACL", "none"],
+        ["proofs behaviour gone", (a) => a.distribution.DistributionConfig!.CacheBehaviors!.Items!.pop(), "/proofs/* behaviour → proofs bucket", "no such behaviour"],
+        ["Multi-AZ off", (a) => (a.db.MultiAZ = false), "Multi-AZ", "off"],
+        ["deletion protection off", (a) => (a.db.DeletionProtection = false), "deletion protection", "off"],
+        ["Enhanced Monitoring at 60 s", (a) => (a.db.MonitoringInterval = 60), "Enhanced Monitoring", "every 60 s, role arn:aws:iam::123456789012:role/credlink-db-monitoring"],
+        ["Enhanced Monitoring without a role", (a) => (a.db.MonitoringRoleArn = undefined), "Enhanced Monitoring", "every 1 s, role none"],
+        ["PI retention", (a) => (a.db.PerformanceInsightsRetentionPeriod = 31), "Performance Insights", "on, 31 days retention"],
+        ["alarm deleted", (a) => a.alarms.pop(), "credlink-production-cdn-5xx-rate (us-east-1)", "no such alarm in us-east-1"],
+        ["alarm actions disabled", (a) => (a.alarms[1].ActionsEnabled = false), "credlink-production-api-5xx-rate (us-east-1)", "state OK, actions disabled, 1 alarm action"],
+    ];
+    it.each(cases)("%s", async (_what, drift, check, found) => {
+        const { run } = await verify(drift);
+        expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([[check, found]]);
+        expect(run.exitCode).toBe(1);
+    });
+
+    it("an API origin without the origin-verify header also fails the default behaviour that targets it", async () => {
+        const { run } = await verify((a) => (a.distribution.DistributionConfig!.Origins!.Items![0].CustomHeaders = { Quantity: 0 }));
+        expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([
+            ["API origin is the ALB and sends the origin-verify header", `no origin sends X-Origin-Verify (origins: ${out.albDnsName}, ${out.staticBucketName}.s3.${cfg.region}.amazonaws.com, ${out.proofsBucketName}.s3.${cfg.region}.amazonaws.com)`],
+            ["default behaviour → API origin, never cached", `→ ${out.albDnsName}, cache policy 4135ea2d-6df8-44a3-9df3-4b5a84be39ad`],
+        ]);
+    });
+
+    it("an API origin named for the ALB passes when both names resolve to the same addresses, and fails when they do not", async () => {
+        const origin = "origin.api.credlink.example.com";
+        const rename = (a: Account) => (a.distribution.DistributionConfig!.Origins!.Items![0].DomainName = origin);
+        for (const [albAddresses, status, found] of [
+            [["192.0.2.10", "192.0.2.11"], "pass", `origin api → ${origin} with X-Origin-Verify, which resolves to the ALB`],
+            [["198.51.100.7"], "fail", `origin api → ${origin} with X-Origin-Verify, which does not resolve to the ALB's addresses`],
+        ] as const) {
+            const account = compliantAccount(cfg, out);
+            rename(account);
+            serve(account, out);
+            const dir = tempDir();
+            const run = await runVerify(
+                { stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 1_000 },
+                { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async (host) => (host === origin ? ["192.0.2.10"] : [...albAddresses]) },
+            );
+            expect(run.results.find((r) => r.name === "API origin is the ALB and sends the origin-verify header")).toMatchObject({ status, found });
+        }
+    });
+
+    it("an alarm in ALARM state is reported but is not drift", async () => {
+        const { run, lines } = await verify((a) => {
+            a.alarms[0].StateValue = "ALARM";
+            a.alarms[0].StateReason = "Threshold Crossed: 1 datapoint [0.9] was greater than the threshold (0.5).";
+        });
+        expect(run.results.filter((r) => r.status !== "pass").map((r) => [r.status, r.name, r.found])).toEqual([["warn", `${out.alarms[0].name} (${out.alarms[0].region})`, "state ALARM, actions enabled, 1 alarm action"]]);
+        expect(lines).toContain(`! Alarms: ${out.alarms[0].name} (${out.alarms[0].region}): found state ALARM, actions enabled, 1 alarm action; expected state OK; Threshold Crossed: 1 datapoint [0.9] was greater than the threshold (0.5).`);
+        expect(run.exitCode).toBe(0);
+    });
+
+    it("an API call that fails is a failed check with one line, and the other checks still run", async () => {
+        const { run } = await verify();
+        // Re-run with CloudFront denied.
+        mocks.cloudfront.on(GetDistributionCommand).rejects(Object.assign(new Error("User: arn:aws:iam::123456789012:user/verify is not authorized to perform: cloudfront:GetDistribution"), { name: "AccessDenied" }));
+        const dir = tempDir();
+        const again = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 1_000 }, { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async () => [] });
+        expect(failed(again.results)).toEqual([
+            {
+                area: "CloudFront",
+                name: "distribution exists",
+                status: "fail",
+                found: "access denied (User: arn:aws:iam::123456789012:user/verify is not authorized to perform: cloudfront:GetDistribution); grant the read-only permissions listed in docs/verify.md",
+                expected: `distribution ${out.distributionId}`,
+            },
+        ]);
+        expect(again.results.length).toBe(run.results.length - run.results.filter((r) => r.area === "CloudFront").length + 1);
+        expect(again.exitCode).toBe(1);
+    });
+
+    it("a call that never answers fails its check within the deadline instead of hanging", async () => {
+        const cfgLocal = cfg;
+        const account = compliantAccount(cfgLocal, out);
+        serve(account, out);
+        mocks.cloudfront.on(GetDistributionCommand).callsFake(() => new Promise(() => undefined));
+        const dir = tempDir();
+        const started = Date.now();
+        const run = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 500 }, { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async () => [] });
+        expect(Date.now() - started).toBeLessThan(6_000);
+        expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([["distribution exists", "timed out (no answer within 2 s)"]]);
+    });
+});
+
+describe("a bad environment stops with one line and exit 2", () => {
+    it("no credentials", async () => {
+        const { run, dir } = await verify(() => undefined);
+        expect(run.exitCode).toBe(0);
+        mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+        const lines: string[] = [];
+        const again = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: path.join(dir, "second"), timeoutMs: 1_000 }, { projectDir: PROJECT_DIR, print: (l) => lines.push(l) });
+        expect(again).toEqual({
+            exitCode: 2,
+            results: [],
+            error: "No AWS credentials found: set AWS_PROFILE (then `aws sso login` if it is an SSO profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and run verify again",
+        });
+        expect(lines).toEqual([]);
+        expect(fs.existsSync(path.join(dir, "second"))).toBe(false);
+    });
+
+    it.each([
+        ["ExpiredToken", "The security token included in the request is expired", "The AWS credentials have expired (ExpiredToken): refresh them (e.g. `aws sso login`) and run verify again"],
+        ["InvalidClientTokenId", "The security token included in the request is invalid.", "The AWS credentials were rejected (InvalidClientTokenId): check AWS_PROFILE / AWS_ACCESS_KEY_ID and that the key is still active"],
+    ])("credentials rejected by STS (%s)", async (name, message, line) => {
+        const o = out;
+        serve(compliantAccount(cfg, o), o);
+        mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error(message), { name }));
+        const dir = tempDir();
+        const run = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, o), probe: false, reportDir: dir, timeoutMs: 1_000 }, { projectDir: PROJECT_DIR, print: () => undefined });
+        expect(run.error).toBe(line);
+        expect(run.exitCode).toBe(2);
+        expect(mocks.cloudfront.calls()).toHaveLength(0);
+    });
+
+    it("STS never answering: one line within the deadline, not a hang", async () => {
+        serve(compliantAccount(cfg, out), out);
+        mocks.sts.on(GetCallerIdentityCommand).callsFake(() => new Promise(() => undefined));
+        const dir = tempDir();
+        const run = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 500 }, { projectDir: PROJECT_DIR, print: () => undefined });
+        expect(run.error).toBe(`Cannot reach AWS STS in ${cfg.region} (no answer within 2 s): check the network, proxy (HTTPS_PROXY) and the region`);
+        expect(run.exitCode).toBe(2);
+    });
+
+    it("outputs from another stack", async () => {
+        const staging = { ...out, stack: "staging" };
+        const { run } = await verify(() => undefined, { outputs: staging });
+        expect(run.exitCode).toBe(2);
+        expect(run.error).toMatch(/^Stack outputs from \S+outputs\.json belong to stack "staging", not "production": pass that stack's outputs, or run with --stack staging$/);
+        expect(mocks.sts.calls()).toHaveLength(0);
+    });
+
+    it("outputs whose region differs from the stack file", async () => {
+        const { run } = await verify(() => undefined, { outputs: { ...out, region: "eu-west-1" } });
+        expect(run.error).toBe(`The outputs say region eu-west-1 but Pulumi.production.yaml has aws:region ${cfg.region}: the outputs are stale or from another project; refresh them with \`pulumi stack output --json\``);
+        expect(run.exitCode).toBe(2);
+    });
+
+    it("resources not found in the region (wrong region or account)", async () => {
+        const { run } = await verify(() => undefined);
+        expect(run.exitCode).toBe(0);
+        mocks.cloudfront.resetHistory();
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: "arn:aws:ecs:x", reason: "MISSING" }] });
+        mocks.rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error("DBInstance credlink-production-db not found."), { name: "DBInstanceNotFoundFault" }));
+        const dir = tempDir();
+        const again = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 1_000 }, { projectDir: PROJECT_DIR, print: () => undefined });
+        expect(again.error).toBe(
+            `Neither ECS service credlink-production/credlink-api nor RDS instance credlink-production-db exists in ${cfg.region} (account 123456789012): the outputs' region is wrong or the credentials belong to another account`,
+        );
+        expect(again.exitCode).toBe(2);
+        expect(mocks.cloudfront.calls()).toHaveLength(0);
+    });
+
+    it("outputs that do not match the schema: one line per problem", async () => {
+        const { distributionId: _d, ...rest } = out;
+        const { run } = await verify(() => undefined, { outputs: { ...rest, alarms: [{ name: "x" }] } });
+        expect(run.exitCode).toBe(2);
+        expect(run.error?.split("\n").map((l) => l.replace(/^Stack outputs from \S+: /, ""))).toEqual(['"distributionId" is missing (expected string)', '"alarms.0.region" is missing (expected string)']);
+    });
+});
+
+describe("report files", () => {
+    it("a passing run writes Markdown, self-contained HTML and JSON under verify-<stack>-<timestamp>/", async () => {
+        const { run, dir } = await verify();
+        const reportDir = path.join(dir, "verify-production-2025-06-01T12-00-00Z");
+        expect(run.report).toEqual({ dir: reportDir, markdown: path.join(reportDir, "report.md"), html: path.join(reportDir, "report.html"), json: path.join(reportDir, "results.json") });
+
+        const md = fs.readFileSync(run.report!.markdown, "utf8");
+        expect(md).toContain("# CredLink post-deploy verification: production");
+        expect(md).toContain(`**PASS**: ${run.results.length} passed, 0 failed, 0 warnings.`);
+        expect(md).toContain(`- Dashboard: [${out.dashboardName}](${out.dashboardUrl})`);
+        expect(md).toContain(`| ✓ | task range | ${cfg.scaling.minTasks}..${cfg.scaling.maxTasks} | ${cfg.scaling.minTasks}..${cfg.scaling.maxTasks} |  |`);
+        expect(md).toContain("- Live probes: not run (pass --probe)");
+
+        const html = fs.readFileSync(run.report!.html, "utf8");
+        expect(html).toMatch(/^<!doctype html>/);
+        expect(html).toContain('<span class="verdict PASS">PASS</span>');
+        expect(html).toContain(`<a href="${out.dashboardUrl}">${out.dashboardName}</a>`);
+        // Self-contained: no external stylesheet, script, image or font.
+        expect(html).not.toMatch(/<(link|script|img)\b|@import|url\(/i);
+
+        const json = JSON.parse(fs.readFileSync(run.report!.json, "utf8"));
+        expect(json.summary).toEqual({ pass: run.results.length, fail: 0, warn: 0, verdict: "PASS" });
+        expect(json.results).toEqual(run.results);
+    });
+
+    it("a drifting run shows DRIFT and the failing row with found and expected", async () => {
+        const { run } = await verify((a) => (a.db.PerformanceInsightsEnabled = false));
+        const md = fs.readFileSync(run.report!.markdown, "utf8");
+        expect(md).toContain(`**DRIFT**: ${run.results.length - 1} passed, 1 failed, 0 warnings.`);
+        expect(md).toContain(`## RDS`);
+        expect(md).toContain(`| ✗ | Performance Insights | off | on, ${cfg.database.performanceInsightsRetentionDays} days retention |  |`);
+        const html = fs.readFileSync(run.report!.html, "utf8");
+        expect(html).toContain('<span class="verdict DRIFT">DRIFT</span>');
+        expect(html).toContain(`<tr class="fail"><td class="st" title="fail">✗</td><td>Performance Insights</td><td>off</td><td>on, ${cfg.database.performanceInsightsRetentionDays} days retention</td><td></td></tr>`);
+    });
+});
