@@ -1,27 +1,165 @@
 /**
  * CredLink performance stack. Composes the components for the selected stack
  * from its configuration alone: environment differences live in the stack
- * files, not in code.
+ * files (Pulumi.<stack>.yaml), not in code.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { AlertsTopic } from "./components/alerts";
+import { CdnDistribution } from "./components/cdn";
+import { CLOUDFRONT_METRICS_REGION } from "./components/cdn/alarms";
+import { MonitoredDatabase } from "./components/database";
 import { Network } from "./components/network";
+import { PrivateBucket } from "./components/private-bucket";
+import { ScalingService } from "./components/scaling-service";
+import { SloDashboard } from "./components/slo-dashboard";
 import { loadStackConfig } from "./lib/config";
+import type { StackOutputs } from "./lib/outputs";
 import { registerTagging, standardTags } from "./lib/tags";
 
-export default async function main() {
+type Outputs = { [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
+
+export default async function main(): Promise<Outputs> {
     const config = loadStackConfig();
     const tags = standardTags(config.environment, config.tags);
     registerTagging(tags);
+    const protect = config.protectStatefulResources;
 
-    const alerts = new AlertsTopic("alerts", {
-        emails: config.alerts.emails, httpsEndpoint: config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
-    });
+    // Alerts. CloudWatch only notifies topics in the alarm's region, and CloudFront's alarms
+    // live in us-east-1, so a stack elsewhere gets a second topic there.
+    const alertsArgs = {
+        emails: config.alerts.emails,
+        httpsEndpoint: config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
+    };
+    const alerts = new AlertsTopic("alerts", alertsArgs);
+    const cdnAlerts = config.region === CLOUDFRONT_METRICS_REGION ? alerts : new AlertsTopic("alerts-us-east-1", { ...alertsArgs, region: CLOUDFRONT_METRICS_REGION });
+
     const network = new Network("network", { ...config.network, tags });
 
-    return {
-        region: config.region,
-        alertsTopicArn: alerts.topicArn,
+    // Proofs: written by the service (proofs/<uuid>.json), served by CloudFront under /proofs/*.
+    const proofs = new PrivateBucket("proofs", {
+        versioning: true,
+        lifecycle: { noncurrentVersionExpireAfterDays: 30, abortIncompleteMultipartUploadDays: 7 },
+        protect,
+    });
+
+    // The secret header CloudFront adds and the ALB requires; no URL-unsafe characters.
+    const originVerify = new random.RandomPassword("origin-verify", { length: 48, special: false });
+
+    // The database admits the service's tasks, and the service reads the database's secret:
+    // a deferred output breaks that construction cycle.
+    const [taskSecurityGroupId, setTaskSecurityGroupId] = pulumi.deferredOutput<string>();
+    const database = new MonitoredDatabase("database", {
+        ...config.database,
+        protect,
         vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        clientSecurityGroupIds: [taskSecurityGroupId],
+        alarmTopicArn: alerts.topicArn,
+    });
+
+    const api = new ScalingService("api", {
+        vpcId: network.vpcId,
+        vpcCidrBlock: network.cidrBlock,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        ...config.service,
+        scaling: config.scaling,
+        alarms: config.alarms,
+        certificateArn: config.domain.albCertificateArn,
+        originVerifySecret: originVerify.result,
+        proofsBucketName: proofs.bucketName,
+        proofsBucketArn: proofs.bucketArn,
+        alarmTopicArn: alerts.topicArn,
+        environment: {
+            PGHOST: pulumi.all([database.proxyEndpoint, database.address]).apply(([proxy, address]) => proxy ?? address),
+            PGPORT: pulumi.interpolate`${database.port}`,
+            PGDATABASE: "credlink",
+            PGSSLMODE: "require",
+        },
+        secrets: {
+            PGUSER: pulumi.interpolate`${database.masterUserSecretArn}:username::`,
+            PGPASSWORD: pulumi.interpolate`${database.masterUserSecretArn}:password::`,
+        },
+    });
+    setTaskSecurityGroupId(api.taskSecurityGroupId);
+
+    // With HTTPS to the origin, CloudFront checks the ALB's certificate against the origin's
+    // host name, which must therefore be a name the certificate covers, not the ALB's own.
+    const originDomainName = config.domain.originName ?? api.albDnsName;
+    if (config.domain.originName !== undefined && config.domain.hostedZoneId !== undefined) {
+        new aws.route53.Record("api-origin", {
+            zoneId: config.domain.hostedZoneId,
+            name: config.domain.originName,
+            type: "A",
+            aliases: [{ name: api.albDnsName, zoneId: api.albZoneId, evaluateTargetHealth: true }],
+        });
+    }
+
+    const cdn = new CdnDistribution("cdn", {
+        apiOrigin: { domainName: originDomainName, protocol: api.originProtocolPolicy },
+        originVerifySecret: originVerify.result,
+        proofsBucket: proofs,
+        static: config.cdn.static,
+        proofs: config.cdn.proofs,
+        priceClass: config.cdn.priceClass,
+        aliases: config.domain.name === undefined ? [] : [config.domain.name],
+        certificateArn: config.domain.cdnCertificateArn,
+        hostedZoneId: config.domain.hostedZoneId,
+        waf: { enabled: config.cdn.wafEnabled, rateLimitPer5Min: config.cdn.wafRateLimitPer5Min },
+        logging: { enabled: config.cdn.loggingEnabled, retentionDays: config.cdn.logRetentionDays },
+        protectData: protect,
+        alarmTopicArn: cdnAlerts.topicArn,
+        errorRatePercent: config.alarms.errorRatePercent,
+    });
+
+    const inRegion = (names: pulumi.Output<string[]>, region: string) => names.apply((ns) => ns.map((name) => ({ name, region })));
+    const dashboard = new SloDashboard("slo", {
+        region: config.region,
+        albArnSuffix: api.albArnSuffix,
+        targetGroupArnSuffix: api.targetGroupArnSuffix,
+        clusterName: api.clusterName,
+        serviceName: api.serviceName,
+        distributionId: cdn.distributionId,
+        dbInstanceIdentifier: database.instanceIdentifier,
+        minTasks: config.scaling.minTasks,
+        maxTasks: config.scaling.maxTasks,
+        cpuTargetPercent: config.scaling.cpuTargetPercent,
+        memoryTargetPercent: config.scaling.memoryTargetPercent,
+        degradedWhenAnyOf: {
+            latencyAlarmName: api.alarmNamesByKind["latency-p95"],
+            errorRateAlarmName: api.alarmNamesByKind["error-rate"],
+            unhealthyHostsAlarmName: api.alarmNamesByKind["unhealthy-hosts"],
+        },
+        alarmTopicArn: alerts.topicArn,
+        alarmArns: api.alarmArns,
+    });
+
+    return {
+        stack: config.environment,
+        region: config.region,
+        cdnDomainName: cdn.domainName,
+        cdnUrl: cdn.url,
+        distributionId: cdn.distributionId,
+        staticBucketName: cdn.staticBucketName,
+        proofsBucketName: proofs.bucketName,
+        apiUrl: cdn.url,
+        clusterName: api.clusterName,
+        serviceName: api.serviceName,
+        albDnsName: api.albDnsName,
+        dbInstanceIdentifier: database.instanceIdentifier,
+        dbEndpoint: database.endpoint,
+        alertsTopicArn: alerts.topicArn,
+        dashboardName: dashboard.dashboardName,
+        dashboardUrl: dashboard.dashboardUrl,
+        alarms: pulumi
+            .all([
+                inRegion(api.alarmNames, config.region),
+                inRegion(database.alarmNames, config.region),
+                cdn.alarms,
+                inRegion(dashboard.degradedAlarmName.apply((n) => [n]), config.region),
+            ])
+            .apply((groups) => groups.flat()),
     };
 }

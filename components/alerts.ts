@@ -6,6 +6,11 @@ export interface AlertsTopicArgs {
     readonly emails?: readonly string[];
     /** Optional HTTPS endpoint (e.g. a chat webhook); pass it as a secret. Default: none. */
     readonly httpsEndpoint?: pulumi.Input<string>;
+    /**
+     * Region to create the topic in. Default: the provider's region. CloudWatch only notifies
+     * topics in the alarm's own region, so us-east-1 alarms (CloudFront) need a topic there.
+     */
+    readonly region?: string;
 }
 
 /**
@@ -26,11 +31,13 @@ export class AlertsTopic extends pulumi.ComponentResource {
             }
         }
 
+        const region = args.region;
         const account = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
         const key = new aws.kms.Key(
             `${name}-key`,
             {
+                region,
                 description: "Encrypts the CredLink alerts topic",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
@@ -57,12 +64,13 @@ export class AlertsTopic extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { region, name: `alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
 
-        const topic = new aws.sns.Topic(`${name}`, { kmsMasterKeyId: key.arn }, { parent: this });
+        const topic = new aws.sns.Topic(`${name}`, { region, kmsMasterKeyId: key.arn }, { parent: this });
         new aws.sns.TopicPolicy(
             `${name}-policy`,
             {
+                region,
                 arn: topic.arn,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
@@ -90,12 +98,12 @@ export class AlertsTopic extends pulumi.ComponentResource {
         );
 
         (args.emails ?? []).forEach((endpoint, i) => {
-            new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this });
+            new aws.sns.TopicSubscription(`${name}-email-${i}`, { region, topic: topic.arn, protocol: "email", endpoint }, { parent: this });
         });
         if (args.httpsEndpoint !== undefined) {
             new aws.sns.TopicSubscription(
                 `${name}-https`,
-                { topic: topic.arn, protocol: "https", endpoint: args.httpsEndpoint, endpointAutoConfirms: false },
+                { region, topic: topic.arn, protocol: "https", endpoint: args.httpsEndpoint, endpointAutoConfirms: false },
                 { parent: this },
             );
         }
