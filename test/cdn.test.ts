@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { CdnDistribution, CdnDistributionArgs } from "../components/cdn";
 import { checkTopicRegion } from "../components/cdn/alarms";
@@ -41,22 +40,16 @@ const baseArgs = (extra: Partial<CdnDistributionArgs> = {}): CdnDistributionArgs
 
 interface Built {
     run: StackRun;
-    /** IDs of the component's custom children by logical name (normal mode only). */
-    ids: Record<string, unknown>;
+    /** Physical IDs of the custom resources by logical name ("" in preview). */
+    ids: Record<string, string>;
 }
 
 /** Build the component in a stack whose own region is eu-west-1, so every us-east-1 placement is deliberate. */
 async function build(args: CdnDistributionArgs, preview = false): Promise<Built> {
     const run = await runProgram(
         () => {
-            const children = new Map<string, pulumi.CustomResource>();
-            pulumi.runtime.registerStackTransformation((t) => {
-                if (t.resource instanceof pulumi.CustomResource) children.set(t.name, t.resource);
-                return undefined;
-            });
             const cdn = new CdnDistribution("cdn", args);
             return {
-                ids: pulumi.all(Object.fromEntries([...children].map(([n, r]) => [n, r.id]))),
                 distributionId: cdn.distributionId,
                 distributionArn: cdn.distributionArn,
                 url: cdn.url,
@@ -70,7 +63,7 @@ async function build(args: CdnDistributionArgs, preview = false): Promise<Built>
         },
         { config: { "aws:region": "eu-west-1" }, preview },
     );
-    return { run, ids: (run.outputs.ids ?? {}) as Record<string, unknown> };
+    return { run, ids: Object.fromEntries(run.resources.filter((r) => r.custom).map((r) => [r.name, r.id])) };
 }
 
 async function errorOf(args: CdnDistributionArgs, preview = false): Promise<string> {
@@ -275,7 +268,9 @@ describe("CdnDistribution wiring (normal mode)", () => {
         const { run, ids } = await build(baseArgs());
         expect(behaviour(run, "/static/*").cachePolicyId).toBe(ids["cdn-static-cache"]);
         expect(behaviour(run, "/proofs/*").cachePolicyId).toBe(ids["cdn-proofs-cache"]);
+        expect(ids["cdn-static-cache"]).toMatch(/^[0-9a-f]{8}-[0-9a-f-]{27}$/);
         expect(ids["cdn-static-cache"]).not.toBe(ids["cdn-proofs-cache"]);
+        expect(ids["cdn-s3-oac"]).toMatch(/^E[0-9A-F]{13}$/);
         expect(distributionOf(run).defaultCacheBehavior.responseHeadersPolicyId).toBe(ids["cdn-security-headers"]);
         expect(origin(run, "static").originAccessControlId).toBe(ids["cdn-s3-oac"]);
         const staticBucket = run.get(T.bucket, "cdn-static").outputs as any;
@@ -435,8 +430,8 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution alarms (
         expect(hits).toMatchObject({ metricName: "CacheHitRate", comparisonOperator: "LessThanThreshold", threshold: SLO.cdnCacheHitRatePercent });
         expect(hits.threshold).toBe(80);
         if (!preview) {
-            const id = (run.get(T.distribution, "cdn").outputs as any).id ?? run.outputs.distributionId;
-            expect(errors.dimensions.DistributionId).toBe(id);
+            expect(errors.dimensions.DistributionId).toBe(run.get(T.distribution, "cdn").id);
+            expect(run.outputs.distributionId).toBe(run.get(T.distribution, "cdn").id);
             expect(run.outputs.alarmNames).toEqual(alarms.map((a) => (a.outputs as any).name));
             expect(run.outputs.alarms).toEqual(alarms.map((a) => ({ name: (a.outputs as any).name, region: "us-east-1" })));
         }
