@@ -149,10 +149,13 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         }
         case "aws:cloudwatch/logGroup:LogGroup":
             return { id: name, state: { name, arn: arn("logs", `log-group:${name}`) } };
-        case "aws:cloudwatch/metricAlarm:MetricAlarm":
-        case "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
+        case "aws:cloudwatch/metricAlarm:MetricAlarm": {
             const alarmName = physicalName(args, "name");
-            return { id: alarmName, state: { name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`, (inputs.region as string | undefined) ?? r) } };
+            return { id: alarmName, state: { name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) } };
+        }
+        case "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
+            const alarmName = physicalName(args, "alarmName");
+            return { id: alarmName, state: { alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) } };
         }
         case "aws:cloudwatch/dashboard:Dashboard": {
             const dashboardName = physicalName(args, "dashboardName");
