@@ -42,6 +42,8 @@ export default async function main(): Promise<Outputs> {
         versioning: true,
         lifecycle: { noncurrentVersionExpireAfterDays: 30, abortIncompleteMultipartUploadDays: 7 },
         protect,
+        // An unprotected (dev) stack must be destroyable even with proofs in the bucket.
+        forceDestroy: !protect,
     });
 
     // The secret header CloudFront adds and the ALB requires; no URL-unsafe characters.

@@ -359,6 +359,9 @@ export function parseConfig(raw: RawConfig): StackConfig {
         rule(certRegion === "us-east-1", `${full("domain.cdnCertificateArn")} = ${show(arn)} must be in us-east-1, not ${certRegion}: CloudFront only uses ACM certificates from us-east-1`);
         rule(has("domain.name"), `${full("domain.cdnCertificateArn")} is set but ${full("domain.name")} is not: set the host name the certificate covers`);
     }
+    if (has("domain.originName") && has("domain.name")) {
+        rule(get("domain.originName") !== get("domain.name"), `${full("domain.originName")} = ${show(get("domain.originName"))} must differ from ${full("domain.name")}: that name points at CloudFront, so CloudFront would call itself`);
+    }
     if (has("domain.hostedZoneId")) rule(has("domain.name"), `${full("domain.hostedZoneId")} is set but ${full("domain.name")} is not: set the host name to create in that zone`);
     if (has("domain.albCertificateArn") && typeof region === "string") {
         const arn = get<string>("domain.albCertificateArn");

@@ -89,6 +89,10 @@ describe("stack configuration", () => {
             { "credlink:domain.albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000002" },
             "credlink:domain.albCertificateArn is set but credlink:domain.originName is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.api.example.com",
         ],
+        [
+            { "credlink:domain.name": "api.example.com", "credlink:domain.originName": "api.example.com" },
+            'credlink:domain.originName = "api.example.com" must differ from credlink:domain.name: that name points at CloudFront, so CloudFront would call itself',
+        ],
         [{ "credlink:scaling.minTask": 2 }, "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md"],
         [{ "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" }, "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set --secret alerts.httpsEndpoint <value>`"],
         [{ "aws:region": "mars-1" }, 'aws:region = "mars-1" must be an AWS region such as us-east-1'],
