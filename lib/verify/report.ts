@@ -27,6 +27,11 @@ export interface Summary {
     readonly verdict: "PASS" | "DRIFT";
 }
 
+/** "4 passed, 1 failed, 1 warning". */
+export function summaryLine(s: Summary): string {
+    return `${s.pass} passed, ${s.fail} failed, ${s.warn} warning${s.warn === 1 ? "" : "s"}`;
+}
+
 export function summarize(results: readonly CheckResult[]): Summary {
     const count = (s: Status) => results.filter((r) => r.status === s).length;
     const fail = count("fail");
@@ -50,7 +55,7 @@ export function renderMarkdown(d: ReportData): string {
     const lines = [
         `# CredLink post-deploy verification: ${d.stack}`,
         "",
-        `**${s.verdict}**: ${s.pass} passed, ${s.fail} failed, ${s.warn} warnings.`,
+        `**${s.verdict}**: ${summaryLine(s)}.`,
         "",
         `- Generated: ${d.generatedAt.toISOString()}`,
         `- Account / region: ${d.account} / ${d.region}`,
@@ -104,7 +109,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-wei
 </head>
 <body>
 <h1>CredLink post-deploy verification: ${esc(d.stack)}</h1>
-<p><span class="verdict ${s.verdict}">${s.verdict}</span> ${s.pass} passed, ${s.fail} failed, ${s.warn} warnings.</p>
+<p><span class="verdict ${s.verdict}">${s.verdict}</span> ${summaryLine(s)}.</p>
 <dl>
 <dt>Generated</dt><dd>${esc(d.generatedAt.toISOString())}</dd>
 <dt>Account / region</dt><dd>${esc(d.account)} / ${esc(d.region)}</dd>

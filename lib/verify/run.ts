@@ -15,7 +15,7 @@ import { checkService, locate } from "./checks/service";
 import { defaultStaticPath, expectedFrom } from "./expected";
 import { httpGet, lookupHost, type HttpGet } from "./http";
 import { loadOutputs, type PulumiRunner } from "./outputs";
-import { summarize, writeReport, type WrittenReport } from "./report";
+import { summarize, summaryLine, writeReport, type WrittenReport } from "./report";
 import { readStackConfig, shortStackName } from "./stack-config";
 import { Recorder, VerifyError, type CheckResult } from "./types";
 
@@ -112,7 +112,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
         });
         const s = summarize(rec.results);
         deps.print("");
-        deps.print(`${s.verdict}: ${s.pass} passed, ${s.fail} failed, ${s.warn} warnings. Dashboard: ${outputs.dashboardUrl}`);
+        deps.print(`${s.verdict}: ${summaryLine(s)}. Dashboard: ${outputs.dashboardUrl}`);
         deps.print(`Report: ${report.html} (also report.md, results.json)`);
         return { exitCode: s.fail === 0 ? 0 : 1, results: rec.results, report };
     } catch (e) {
