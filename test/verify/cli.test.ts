@@ -144,13 +144,19 @@ describe("outputs source", () => {
 
 describe("entry points", () => {
     const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
-    const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-        spawnSync(cmd, args, { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` } });
+    const run = (cmd: string, args: string[], PATH = `${path.dirname(process.execPath)}:/usr/bin:/bin`) =>
+        spawnSync(cmd, args, { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH } });
+    /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
+    const nodeOnlyPath = () => {
+        const bin = tempDir();
+        fs.symlinkSync(process.execPath, path.join(bin, "node"));
+        return bin;
+    };
 
     it("scripts/verify.ts: bad flag and missing pulumi CLI are one line on stderr, exit 2, no stack trace", () => {
-        const bad = run(tsx, ["scripts/verify.ts", "--stack", "production", "--nope"]);
+        const bad = run(tsx, ["scripts/verify.ts", "--stack", "production", "--nope"], nodeOnlyPath());
         expect([bad.status, bad.stdout, bad.stderr]).toEqual([2, "", "verify: unknown option '--nope' (see npm run verify -- --help)\n"]);
-        const noCli = run(tsx, ["scripts/verify.ts", "--stack", "production"]);
+        const noCli = run(tsx, ["scripts/verify.ts", "--stack", "production"], nodeOnlyPath());
         expect([noCli.status, noCli.stdout, noCli.stderr]).toEqual([
             2,
             "",
