@@ -174,7 +174,8 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
         const proofUri = `${config.proofUriDomain}/${proofId}`;
         const digest = createHash("sha256").update(upload.bytes).digest();
         const imageHash = digest.toString("hex");
-        const timestamp = new Date(now()).toISOString();
+        const signedAt = now();
+        const timestamp = new Date(signedAt).toISOString();
         storeProof({
             proofId,
             proofUri,
@@ -183,7 +184,7 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
             signature: signBytes(null, digest, privateKey).toString("base64"),
             signatureAlgorithm: "Ed25519",
             timestamp,
-            expiresAt: new Date(now() + YEAR_MS).toISOString(),
+            expiresAt: new Date(signedAt + YEAR_MS).toISOString(),
         });
         const signed = embedProof(upload.bytes, proofUri);
         res.writeHead(200, {
