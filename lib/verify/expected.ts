@@ -62,9 +62,13 @@ export interface Expected {
     };
     /** One /health sample slower than this is worth a look (it is not a p95, so it warns, never fails). */
     readonly healthLatencyBudgetMs: number;
-    /** The direct ALB probe speaks HTTPS (with this SNI name) when the ALB has a certificate. */
+    /**
+     * Host name CloudFront uses for the API origin (domain.originName) when the ALB has
+     * a certificate; otherwise the origin is the ALB's own DNS name.
+     */
+    readonly apiOriginHost?: string;
+    /** The direct ALB probe speaks HTTPS, under apiOriginHost (the name its certificate covers), when the ALB has a certificate. */
     readonly albHttps: boolean;
-    readonly domainName?: string;
 }
 
 export function expectedFrom(config: StackConfig, secureKeys: ReadonlySet<string> = new Set()): Expected {
@@ -105,8 +109,8 @@ export function expectedFrom(config: StackConfig, secureKeys: ReadonlySet<string
             httpsEndpoint: config.alerts.httpsEndpoint !== undefined || secureKeys.has(`${PROJECT}:alerts.httpsEndpoint`),
         },
         healthLatencyBudgetMs: SLO.latencyP95Ms,
+        apiOriginHost: config.domain.originName,
         albHttps: config.domain.albCertificateArn !== undefined,
-        domainName: config.domain.name,
     };
 }
 

@@ -81,9 +81,9 @@ export function distributionFor(config: StackConfig, o: StackOutputs): Distribut
                 Items: [
                     {
                         Id: "api",
-                        DomainName: o.albDnsName,
+                        DomainName: config.domain.originName ?? o.albDnsName,
                         CustomHeaders: { Quantity: 1, Items: [{ HeaderName: "X-Origin-Verify", HeaderValue: ORIGIN_SECRET }] },
-                        CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: "https-only" },
+                        CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: config.domain.albCertificateArn ? "https-only" : "http-only" },
                     },
                     { Id: "static", DomainName: `${o.staticBucketName}.s3.${config.region}.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: "" } },
                     { Id: "proofs", DomainName: `${o.proofsBucketName}.s3.${config.region}.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: "" } },

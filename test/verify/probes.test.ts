@@ -59,8 +59,8 @@ describe("probes against production", () => {
             { area: "Probe", name: `GET https://${outputs.albDnsName}/health directly is refused`, status: "pass", found: "HTTP 403 in 12 ms: refused by the listener", expected: "no connection, or HTTP 403 (no X-Origin-Verify header)" },
             { area: "Probe", name: `GET ${outputs.cdnUrl}/static/verify.txt twice is cached`, status: "pass", found: "Miss then Hit (50 ms, 8 ms)", expected: "HTTP 200, X-Cache Miss then Hit" },
         ]);
-        // The ALB has a certificate for domain.name: reach it under that name, with a short timeout.
-        expect(requests.find((r) => r.url === urls(outputs).direct)?.options).toEqual({ timeoutMs: DIRECT_PROBE_TIMEOUT_MS, tlsServerName: cfg.domain.name });
+        // The ALB's certificate covers domain.originName: reach it under that name, with a short timeout.
+        expect(requests.find((r) => r.url === urls(outputs).direct)?.options).toEqual({ timeoutMs: DIRECT_PROBE_TIMEOUT_MS, tlsServerName: cfg.domain.originName });
         expect(requests.filter((r) => r.url === urls(outputs).health)).toHaveLength(HEALTH_SAMPLES);
     });
 

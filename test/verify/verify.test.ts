@@ -126,56 +126,57 @@ describe("drift is reported with found vs expected and fails the run", () => {
     });
 
     // More drift, one line each: [what changed, failing check, found].
-    const cases: [string, (a: Account, o: StackOutputs) => void, string, string][] = [
+    const cases: [string, (a: Account, o: StackOutputs) => void, string, string | ((c: StackConfig) => string)][] = [
         ["task range", (a) => (a.scalableTarget = { MinCapacity: 1, MaxCapacity: 40 }), "task range", "1..40"],
-        ["scale-in cooldown", (a) => (a.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration!.ScaleInCooldown = 60), "ECSServiceAverageCPUUtilization policy", `target ${60}, scale-out 60 s, scale-in 60 s`],
-        ["request policy without a resource label", (a) => (a.scalingPolicies[2].TargetTrackingScalingPolicyConfiguration!.PredefinedMetricSpecification!.ResourceLabel = undefined), "ALBRequestCountPerTarget policy", "target 1000, scale-out 30 s, scale-in 300 s, no resource label"],
+        ["scale-in cooldown", (a) => (a.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration!.ScaleInCooldown = 60), "ECSServiceAverageCPUUtilization policy", (c) => `target ${c.scaling.cpuTargetPercent}, scale-out ${c.scaling.scaleOutCooldownSeconds} s, scale-in 60 s`],
+        ["request policy without a resource label", (a) => (a.scalingPolicies[2].TargetTrackingScalingPolicyConfiguration!.PredefinedMetricSpecification!.ResourceLabel = undefined), "ALBRequestCountPerTarget policy", (c) => `target ${c.scaling.requestsPerTarget}, scale-out ${c.scaling.requestScaleOutCooldownSeconds} s, scale-in ${c.scaling.scaleInCooldownSeconds} s, no resource label`],
         ["no scalable target", (a) => (a.scalableTarget = undefined), "scalable target service/credlink-production/credlink-api", "not registered"],
-        ["API cached", (a) => (a.distribution.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6"), "default behaviour → API origin, never cached", `→ ${"credlink-production-alb-1234567890.us-east-1.elb.amazonaws.com"}, cache policy 658327ea-f89d-4fab-a63d-7e88639e58f6`],
+        ["API cached", (a) => (a.distribution.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6"), "default behaviour → API origin, never cached", (c) => `→ ${c.domain.originName}, cache policy 658327ea-f89d-4fab-a63d-7e88639e58f6`],
         ["compression off", (a) => (a.distribution.DistributionConfig!.CacheBehaviors!.Items![1].Compress = false), "compression on every behaviour", "off on /proofs/*"],
         ["HTTP/3 off", (a) => (a.distribution.DistributionConfig!.HttpVersion = "http2"), "HTTP version", "http2"],
-        ["old TLS policy", (a) => (a.distribution.DistributionConfig!.ViewerCertificate!.MinimumProtocolVersion = "TLSv1.1_2016"), "viewer TLS", "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001, TLSv1.1_2016"],
+        ["old TLS policy", (a) => (a.distribution.DistributionConfig!.ViewerCertificate!.MinimumProtocolVersion = "TLSv1.1_2016"), "viewer TLS", (c) => `${c.domain.cdnCertificateArn}, TLSv1.1_2016`],
         ["logging off", (a) => (a.distribution.DistributionConfig!.Logging!.Enabled = false), "access logging", "off"],
         ["WAF detached", (a) => (a.distribution.DistributionConfig!.WebACLId = ""), "WAF web ACL", "none"],
         ["proofs behaviour gone", (a) => a.distribution.DistributionConfig!.CacheBehaviors!.Items!.pop(), "/proofs/* behaviour → proofs bucket", "no such behaviour"],
         ["Multi-AZ off", (a) => (a.db.MultiAZ = false), "Multi-AZ", "off"],
         ["deletion protection off", (a) => (a.db.DeletionProtection = false), "deletion protection", "off"],
         ["Enhanced Monitoring at 60 s", (a) => (a.db.MonitoringInterval = 60), "Enhanced Monitoring", "every 60 s, role arn:aws:iam::123456789012:role/credlink-db-monitoring"],
-        ["Enhanced Monitoring without a role", (a) => (a.db.MonitoringRoleArn = undefined), "Enhanced Monitoring", "every 1 s, role none"],
+        ["Enhanced Monitoring without a role", (a) => (a.db.MonitoringRoleArn = undefined), "Enhanced Monitoring", (c) => `every ${c.database.monitoringIntervalSeconds} s, role none`],
         ["PI retention", (a) => (a.db.PerformanceInsightsRetentionPeriod = 31), "Performance Insights", "on, 31 days retention"],
         ["alarm deleted", (a) => a.alarms.pop(), "credlink-production-cdn-5xx-rate (us-east-1)", "no such alarm in us-east-1"],
         ["alarm actions disabled", (a) => (a.alarms[1].ActionsEnabled = false), "credlink-production-api-5xx-rate (us-east-1)", "state OK, actions disabled, 1 alarm action"],
     ];
     it.each(cases)("%s", async (_what, drift, check, found) => {
         const { run } = await verify(drift);
-        expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([[check, found]]);
+        expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([[check, typeof found === "function" ? found(cfg) : found]]);
         expect(run.exitCode).toBe(1);
     });
 
     it("an API origin without the origin-verify header also fails the default behaviour that targets it", async () => {
         const { run } = await verify((a) => (a.distribution.DistributionConfig!.Origins!.Items![0].CustomHeaders = { Quantity: 0 }));
         expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([
-            ["API origin is the ALB and sends the origin-verify header", `no origin sends X-Origin-Verify (origins: ${out.albDnsName}, ${out.staticBucketName}.s3.${cfg.region}.amazonaws.com, ${out.proofsBucketName}.s3.${cfg.region}.amazonaws.com)`],
-            ["default behaviour → API origin, never cached", `→ ${out.albDnsName}, cache policy 4135ea2d-6df8-44a3-9df3-4b5a84be39ad`],
+            ["API origin is the ALB and sends the origin-verify header", `no origin sends X-Origin-Verify (origins: ${cfg.domain.originName}, ${out.staticBucketName}.s3.${cfg.region}.amazonaws.com, ${out.proofsBucketName}.s3.${cfg.region}.amazonaws.com)`],
+            ["default behaviour → API origin, never cached", `→ ${cfg.domain.originName}, cache policy 4135ea2d-6df8-44a3-9df3-4b5a84be39ad`],
         ]);
     });
 
-    it("an API origin named for the ALB passes when both names resolve to the same addresses, and fails when they do not", async () => {
-        const origin = "origin.api.credlink.example.com";
-        const rename = (a: Account) => (a.distribution.DistributionConfig!.Origins!.Items![0].DomainName = origin);
-        for (const [albAddresses, status, found] of [
-            [["192.0.2.10", "192.0.2.11"], "pass", `origin api → ${origin} with X-Origin-Verify, which resolves to the ALB`],
-            [["198.51.100.7"], "fail", `origin api → ${origin} with X-Origin-Verify, which does not resolve to the ALB's addresses`],
-        ] as const) {
+    it("the API origin is domain.originName, which must resolve to the ALB", async () => {
+        const originName = cfg.domain.originName!;
+        const name = "API origin is the ALB and sends the origin-verify header";
+        const found = `origin api → ${originName} with X-Origin-Verify`;
+        const cases: [string, (a: Account) => void, (host: string) => Promise<string[]>, Partial<CheckResult>][] = [
+            ["resolves to the ALB", () => undefined, async (h) => (h === originName ? ["192.0.2.10"] : ["192.0.2.10", "192.0.2.11"]), { status: "pass", found: `${found}, which resolves to the ALB` }],
+            ["points elsewhere", () => undefined, async (h) => (h === originName ? ["203.0.113.5"] : ["192.0.2.10"]), { status: "fail", found: `${found}, which does not resolve to the ALB's addresses`, note: `point ${originName} at ${out.albDnsName} (alias or CNAME)` }],
+            ["does not resolve", () => undefined, async (h) => { throw new Error(`getaddrinfo ENOTFOUND ${h}`); }, { status: "warn", found, note: `could not resolve ${originName} and ${out.albDnsName} to compare them: getaddrinfo ENOTFOUND ${originName}` }],
+            ["origin is the bare ALB name", (a) => (a.distribution.DistributionConfig!.Origins!.Items![0].DomainName = out.albDnsName), async () => ["192.0.2.10"], { status: "fail", found: `origin api → ${out.albDnsName} with X-Origin-Verify`, expected: `an origin → ${originName} (resolving to ${out.albDnsName}) with X-Origin-Verify` }],
+        ];
+        for (const [, drift, resolveHost, want] of cases) {
             const account = compliantAccount(cfg, out);
-            rename(account);
+            drift(account);
             serve(account, out);
             const dir = tempDir();
-            const run = await runVerify(
-                { stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 1_000 },
-                { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async (host) => (host === origin ? ["192.0.2.10"] : [...albAddresses]) },
-            );
-            expect(run.results.find((r) => r.name === "API origin is the ALB and sends the origin-verify header")).toMatchObject({ status, found });
+            const run = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 1_000 }, { projectDir: PROJECT_DIR, print: () => undefined, resolveHost });
+            expect(run.results.find((r) => r.name === name)).toMatchObject(want);
         }
     });
 

@@ -72,7 +72,7 @@ async function probeAlbDirect(ctx: CheckContext, opts: ProbeOptions, cdnServes: 
     const want = `no connection, or HTTP 403 (no ${ORIGIN_VERIFY_HEADER} header)`;
     // A dropped connection is the expected outcome: do not wait the full request timeout for it.
     const timeoutMs = Math.min(opts.timeoutMs, DIRECT_PROBE_TIMEOUT_MS);
-    const a = await attempt(opts.http, url, timeoutMs, expected.albHttps ? expected.domainName : undefined);
+    const a = await attempt(opts.http, url, timeoutMs, expected.albHttps ? expected.apiOriginHost : undefined);
     if (!a.ok) {
         if (/ENOTFOUND|EAI_AGAIN/.test(a.error)) {
             ctx.rec.expect(AREA, name, false, a.error, want, "the ALB's DNS name does not resolve: are the outputs current?");
