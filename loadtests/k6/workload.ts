@@ -104,7 +104,8 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
     let signedImage: ArrayBuffer | undefined;
     function signedImageOf(data: SetupData): ArrayBuffer {
         if (data.signedImageB64 === undefined) throw new Error("setup() did not sign an image; verify needs one");
-        signedImage ??= encoding.b64decode(data.signedImageB64, "std");
+        // Decoded once per VU, not per iteration.
+        if (signedImage === undefined) signedImage = encoding.b64decode(data.signedImageB64, "std");
         return signedImage;
     }
 
