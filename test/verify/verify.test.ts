@@ -125,6 +125,23 @@ describe("drift is reported with found vs expected and fails the run", () => {
         expect(run.exitCode).toBe(1);
     });
 
+    it("a stack file that subscribes nobody: no subscription is a warning, not drift", async () => {
+        const account = compliantAccount(cfg, out);
+        account.subscriptions = [];
+        serve(account, out);
+        const dir = tempDir();
+        const project = tempDir();
+        // The production stack file without its alerts.emails list.
+        const yaml = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8").replace(/ {2}credlink:alerts\.emails:\n( {4}- .*\n)+/, "");
+        expect(yaml).not.toContain("alerts.emails");
+        fs.writeFileSync(path.join(project, "Pulumi.production.yaml"), yaml);
+        const run = await runVerify({ stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 1_000 }, { projectDir: project, print: () => undefined, resolveHost: async () => ["192.0.2.10"] });
+        expect(run.results.filter((r) => r.status !== "pass")).toEqual([
+            { area: "Alerts", name: "alerts topic has a confirmed subscription", status: "warn", found: "0 confirmed, 0 pending confirmation", expected: "at least 1 confirmed", note: "the stack file sets no alerts.emails or alerts.httpsEndpoint: alarms notify nobody" },
+        ]);
+        expect(run.exitCode).toBe(0);
+    });
+
     // More drift, one line each: [what changed, failing check, found].
     const cases: [string, (a: Account, o: StackOutputs) => void, string, string | ((c: StackConfig) => string)][] = [
         ["task range", (a) => (a.scalableTarget = { MinCapacity: 1, MaxCapacity: 40 }), "task range", "1..40"],

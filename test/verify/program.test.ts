@@ -1,0 +1,139 @@
+/**
+ * The real program (index.ts under Pulumi's mocks) for every stack file,
+ * translated into what the AWS APIs would answer after `pulumi up`, must pass
+ * `npm run verify` with no failure and no warning. This ties the checks to what
+ * the components actually declare, not to a hand-written fixture.
+ */
+import type { ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
+import type { Distribution } from "@aws-sdk/client-cloudfront";
+import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import type { DBInstance } from "@aws-sdk/client-rds";
+import type { Subscription } from "@aws-sdk/client-sns";
+import { describe, expect, it } from "vitest";
+import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
+import { CACHING_DISABLED_POLICY_ID } from "../../lib/verify/expected";
+import { runVerify } from "../../lib/verify/run";
+import { readStackConfig } from "../../lib/verify/stack-config";
+import { runStack, stackNames, type RegisteredResource, type StackRun } from "../harness/run";
+import { PROJECT_DIR, serve, tempDir, writeOutputs, type Account } from "./fixtures";
+
+type Obj = Record<string, any>;
+
+/** Secrets reach the mocks wrapped in the engine's secret envelope; AWS returns plain values. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+function plain(v: unknown): any {
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === "object") {
+        if (SECRET_SIG_KEY in v) return plain((v as Obj).value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    }
+    return v;
+}
+const list = <T>(items: T[] | undefined) => ({ Quantity: items?.length ?? 0, Items: items ?? [] });
+
+/** GetDistribution's answer for the distribution the program declared. */
+function distribution(r: RegisteredResource, o: StackOutputs): Distribution {
+    const i = plain(r.outputs) as Obj;
+    const behaviour = (b: Obj) => ({ PathPattern: b.pathPattern, TargetOriginId: b.targetOriginId, CachePolicyId: b.cachePolicyId, Compress: b.compress === true, ViewerProtocolPolicy: b.viewerProtocolPolicy });
+    const cert = i.viewerCertificate ?? {};
+    return {
+        Id: o.distributionId,
+        ARN: `arn:aws:cloudfront::123456789012:distribution/${o.distributionId}`,
+        Status: "Deployed",
+        DomainName: o.cdnDomainName,
+        LastModifiedTime: new Date(),
+        InProgressInvalidationBatches: 0,
+        DistributionConfig: {
+            CallerReference: r.urn,
+            Comment: i.comment ?? "",
+            Enabled: i.enabled === true,
+            Aliases: list(i.aliases),
+            Origins: list(
+                (i.origins as Obj[]).map((x) => ({
+                    Id: x.originId,
+                    DomainName: x.domainName,
+                    CustomHeaders: list((x.customHeaders ?? []).map((h: Obj) => ({ HeaderName: h.name, HeaderValue: h.value }))),
+                })),
+            ),
+            DefaultCacheBehavior: behaviour(i.defaultCacheBehavior),
+            CacheBehaviors: list((i.orderedCacheBehaviors ?? []).map(behaviour)),
+            PriceClass: i.priceClass,
+            HttpVersion: i.httpVersion,
+            ViewerCertificate: { ACMCertificateArn: cert.acmCertificateArn, MinimumProtocolVersion: cert.minimumProtocolVersion ?? "TLSv1", CloudFrontDefaultCertificate: cert.cloudfrontDefaultCertificate === true },
+            Logging: i.loggingConfig ? { Enabled: true, IncludeCookies: false, Bucket: i.loggingConfig.bucket, Prefix: i.loggingConfig.prefix ?? "" } : { Enabled: false, IncludeCookies: false, Bucket: "", Prefix: "" },
+            WebACLId: i.webAclId ?? "",
+        },
+    } as Distribution;
+}
+
+function accountFrom(run: StackRun, o: StackOutputs): Account {
+    const target = run.ofType("aws:appautoscaling/target:Target").find((t) => t.outputs.resourceId === `service/${o.clusterName}/${o.serviceName}`);
+    const db = run.ofType("aws:rds/instance:Instance").find((d) => d.outputs.identifier === o.dbInstanceIdentifier)!.outputs as Obj;
+    const cachePolicies: Account["cachePolicies"] = { [CACHING_DISABLED_POLICY_ID]: { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 } };
+    for (const p of run.ofType("aws:cloudfront/cachePolicy:CachePolicy")) cachePolicies[p.id] = { MinTTL: p.outputs.minTtl as number, DefaultTTL: p.outputs.defaultTtl as number, MaxTTL: p.outputs.maxTtl as number };
+    const alarm = (name: string, a: Obj): MetricAlarm => ({
+        AlarmName: name,
+        // The provider's default for actionsEnabled is true.
+        ActionsEnabled: a.actionsEnabled !== false,
+        AlarmActions: a.alarmActions ?? [],
+        StateValue: "OK",
+    });
+    return {
+        distribution: distribution(run.ofType("aws:cloudfront/distribution:Distribution")[0], o),
+        cachePolicies,
+        scalableTarget: target ? { MinCapacity: target.outputs.minCapacity as number, MaxCapacity: target.outputs.maxCapacity as number } : undefined,
+        scalingPolicies: run.ofType("aws:appautoscaling/policy:Policy").map((p) => {
+            const c = p.outputs.targetTrackingScalingPolicyConfiguration as Obj;
+            const m = c.predefinedMetricSpecification as Obj;
+            return {
+                PolicyName: p.outputs.name,
+                PolicyType: p.outputs.policyType,
+                TargetTrackingScalingPolicyConfiguration: { TargetValue: c.targetValue, ScaleInCooldown: c.scaleInCooldown, ScaleOutCooldown: c.scaleOutCooldown, DisableScaleIn: c.disableScaleIn, PredefinedMetricSpecification: { PredefinedMetricType: m.predefinedMetricType, ResourceLabel: m.resourceLabel } },
+            } as ScalingPolicy;
+        }),
+        db: {
+            DBInstanceIdentifier: db.identifier,
+            DBInstanceStatus: "available",
+            DBInstanceClass: db.instanceClass,
+            MultiAZ: db.multiAz === true,
+            DeletionProtection: db.deletionProtection === true,
+            BackupRetentionPeriod: db.backupRetentionPeriod,
+            MonitoringInterval: db.monitoringInterval ?? 0,
+            // The program passes the role's ARN as an input; the mock returns it as is.
+            MonitoringRoleArn: db.monitoringRoleArn,
+            PerformanceInsightsEnabled: db.performanceInsightsEnabled === true,
+            PerformanceInsightsRetentionPeriod: db.performanceInsightsEnabled ? db.performanceInsightsRetentionPeriod : undefined,
+        } as DBInstance,
+        alarms: [
+            ...run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => alarm(a.outputs.name as string, a.outputs)),
+            ...run.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm").map((a) => alarm(a.outputs.alarmName as string, a.outputs)),
+        ],
+        // Everyone has followed the confirmation link.
+        subscriptions: run
+            .ofType("aws:sns/topicSubscription:TopicSubscription")
+            .filter((s) => s.outputs.topic === o.alertsTopicArn)
+            .map((s) => ({ SubscriptionArn: s.outputs.arn, Protocol: s.outputs.protocol, Endpoint: s.outputs.endpoint }) as Subscription),
+    };
+}
+
+describe.each(stackNames())("stack %s as the program declares it", (stack) => {
+    it("passes every verify check", async () => {
+        const run = await runStack(stack);
+        const outputs = StackOutputsSchema.parse(run.outputs);
+        serve(accountFrom(run, outputs), outputs);
+        const dir = tempDir();
+        const result = await runVerify(
+            { stack, outputsFile: writeOutputs(dir, outputs), probe: false, reportDir: dir, timeoutMs: 1_000 },
+            // domain.originName resolves to the ALB, as the stack's alias record makes it.
+            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async () => ["192.0.2.10"] },
+        );
+        expect(result.error).toBeUndefined();
+        expect(result.results.filter((r) => r.status === "fail")).toEqual([]);
+        // The one warning a stack file can ask for: nobody subscribed to the alerts.
+        const config = readStackConfig(stack, PROJECT_DIR).config;
+        const unsubscribed = config.alerts.emails.length === 0 && config.alerts.httpsEndpoint === undefined && !readStackConfig(stack, PROJECT_DIR).secureKeys.has("credlink:alerts.httpsEndpoint");
+        expect(result.results.filter((r) => r.status === "warn").map((r) => r.name)).toEqual(unsubscribed ? ["alerts topic has a confirmed subscription"] : []);
+        expect(result.results.filter((r) => r.area === "Alarms")).toHaveLength(outputs.alarms.length + 1);
+        expect(result.exitCode).toBe(0);
+    });
+});
