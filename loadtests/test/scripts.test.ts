@@ -28,11 +28,15 @@ let work: string;
 /** Where the stub k6 of bin directory `name` records how it was called. */
 const k6Call = (name: string) => join(work, `${name}.k6-call`);
 
+/** Tools the wrapper uses; load-test-local.sh also needs these extra ones. */
+const WRAPPER_TOOLS = ["node", "curl", "date", "mkdir"];
+const LOCAL_TOOLS = [...WRAPPER_TOOLS, "bash", "env", "rm", "sleep"];
+
 /** A bin directory with the scripts' tools and, optionally, a stub k6 that exits with `k6Exit`. */
-function binDir(name: string, k6Exit?: number): string {
+function binDir(name: string, k6Exit?: number, tools: readonly string[] = WRAPPER_TOOLS): string {
     const dir = join(work, name);
     mkdirSync(dir);
-    for (const tool of ["node", "curl", "date", "mkdir"]) symlinkSync(which(tool), join(dir, tool));
+    for (const tool of tools) symlinkSync(which(tool), join(dir, tool));
     if (k6Exit !== undefined) {
         const record = k6Call(name);
         writeFileSync(
@@ -151,6 +155,18 @@ describe("scripts/load-test.sh runs k6", () => {
 });
 
 describe("scripts/load-test-local.sh", () => {
+    it("starts the reference API, smoke-tests it through the wrapper, stops it and returns k6's code", async () => {
+        const r = await run(LOCAL, { REPORTS_ROOT: join(work, "local-reports"), TMPDIR: work }, binDir("local", 99, LOCAL_TOOLS));
+        expect(r.code).toBe(99);
+        const call = readFileSync(k6Call("local"), "utf8");
+        const target = /TARGET_URL=(http:\/\/127\.0\.0\.1:\d+)\n/.exec(call)?.[1] as string;
+        expect(call.split("\n")[0]).toBe(`run ${join(ROOT, "loadtests/smoke.ts")}`);
+        expect(r.stdout).toContain(`load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload against ${target}; reports in`);
+        expect(r.stderr).toMatch(/load-test: k6 exited 99 \(thresholds failed\)/);
+        // The health pre-flight reached the server; now it is gone.
+        await expect(fetch(`${target}/health`)).rejects.toThrow();
+    });
+
     it("refuses without k6 in one line, pointing at the k6-free reference server", async () => {
         const r = await run(LOCAL, {}, noK6);
         expect(r).toEqual({
