@@ -27,9 +27,9 @@ refuse() {
 
 # The original script fell back to `terraform output`; this stack's equivalent is its apiUrl output.
 if [[ -z "${TARGET_URL:-}" ]] && command -v pulumi >/dev/null 2>&1; then
-    TARGET_URL="$(cd -- "$ROOT" && pulumi stack output apiUrl 2>/dev/null)" || TARGET_URL=""
+    TARGET_URL="$(cd -- "$ROOT" && pulumi stack output apiUrl --non-interactive </dev/null 2>/dev/null)" || TARGET_URL=""
     if [[ -n "$TARGET_URL" && -z "${PROOFS_URL:-}" ]]; then
-        PROOFS_URL="$(cd -- "$ROOT" && pulumi stack output cdnUrl 2>/dev/null)" || PROOFS_URL=""
+        PROOFS_URL="$(cd -- "$ROOT" && pulumi stack output cdnUrl --non-interactive </dev/null 2>/dev/null)" || PROOFS_URL=""
         [[ -n "$PROOFS_URL" ]] && export PROOFS_URL
     fi
     [[ -n "$TARGET_URL" ]] && export TARGET_URL

@@ -41,7 +41,7 @@ function binDir(name: string, k6Exit?: number, tools: readonly string[] = WRAPPE
         const record = k6Call(name);
         writeFileSync(
             join(dir, "k6"),
-            `#!${BASH}\nprintf '%s\\n' "$*" "REPORT_DIR=$REPORT_DIR" "TARGET_URL=$TARGET_URL" > '${record}'\nexit ${k6Exit}\n`,
+            `#!${BASH}\nprintf '%s\\n' "$*" "REPORT_DIR=$REPORT_DIR" "TARGET_URL=$TARGET_URL" "PROOFS_URL=\${PROOFS_URL:-}" > '${record}'\nexit ${k6Exit}\n`,
         );
         chmodSync(join(dir, "k6"), 0o755);
     }
@@ -142,8 +142,20 @@ describe("scripts/load-test.sh runs k6", () => {
         );
         expect(r.stderr).toBe(`load-test: k6 exited 99 (thresholds failed); reports in ${reportDir}\n`);
         expect(readFileSync(k6Call("thresholds-fail"), "utf8")).toBe(
-            `run --quiet ${join(ROOT, "loadtests/smoke.ts")}\nREPORT_DIR=${reportDir}\nTARGET_URL=${url}/\n`,
+            `run --quiet ${join(ROOT, "loadtests/smoke.ts")}\nREPORT_DIR=${reportDir}\nTARGET_URL=${url}/\nPROOFS_URL=\n`,
         );
+    });
+
+    it("asks the selected Pulumi stack for apiUrl and cdnUrl when TARGET_URL is unset, as the original asked terraform", async () => {
+        const bin = binDir("pulumi-fallback", 0);
+        writeFileSync(
+            join(bin, "pulumi"),
+            `#!${BASH}\n[[ "$*" == "stack output apiUrl --non-interactive" ]] && echo '${url}'\n[[ "$*" == "stack output cdnUrl --non-interactive" ]] && echo 'https://d111111abcdef8.cloudfront.net'\nexit 0\n`,
+        );
+        chmodSync(join(bin, "pulumi"), 0o755);
+        const r = await run(WRAPPER, { TEST: "smoke", REPORTS_ROOT: join(work, "fallback") }, bin);
+        expect(r.code).toBe(0);
+        expect(readFileSync(k6Call("pulumi-fallback"), "utf8")).toMatch(new RegExp(`TARGET_URL=${url}\nPROOFS_URL=https://d111111abcdef8.cloudfront.net\n$`));
     });
 
     it("passes k6's success through", async () => {
