@@ -1,0 +1,416 @@
+/**
+ * Cache-TTL rules for CloudFront: the API is never cached, static assets and
+ * proofs stay within their TTL bands, TTLs are ordered, every behaviour
+ * compresses and serves HTTPS with a modern minimum TLS.
+ *
+ * TTLs live either on the behaviour (legacy fields) or in a cache policy. A
+ * cache policy created in the same stack has an unknown ID at preview, so the
+ * two TTL-band rules are stack rules that follow the distribution's property
+ * dependencies to the cache policy and read its literal TTL inputs.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import { type Finding, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { TTL } from "./slo";
+import { type BehaviorProps, type CachePolicyProps, type DistributionProps, type OriginProps, TYPES, type ViewerCertificateProps } from "./types";
+import { type Read, readArray, readBoolean, readNumber, readObject, readString, show, valueOr } from "./values";
+
+/**
+ * AWS-managed "CachingDisabled" cache policy (TTL 0/0/0). Source:
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
+ */
+export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+
+/** What CloudFront applies when a TTL field is not set (on a behaviour or a cache policy). */
+const CLOUDFRONT_DEFAULT_TTLS: Ttls = { minTtl: 0, defaultTtl: 86_400, maxTtl: 31_536_000 };
+
+interface Ttls {
+    readonly minTtl: number;
+    readonly defaultTtl: number;
+    readonly maxTtl: number;
+}
+const TTL_KEYS = ["minTtl", "defaultTtl", "maxTtl"] as const;
+
+/** A failed TTL requirement, before the rule adds its fix. */
+type TtlProblem = Omit<Finding, "fix">;
+type TtlCheck = (t: Ttls) => TtlProblem | undefined;
+
+export function duration(seconds: number): string {
+    const units: Array<[number, string]> = [[31_536_000, "year"], [604_800, "week"], [86_400, "day"], [3_600, "hour"], [60, "minute"]];
+    for (const [size, name] of units) {
+        if (seconds >= size && seconds % size === 0) {
+            const n = seconds / size;
+            return `${seconds} s (${n} ${name}${n === 1 ? "" : "s"})`;
+        }
+    }
+    return `${seconds} s`;
+}
+
+const showTtls = (t: Ttls) => TTL_KEYS.map((k) => `${k} ${duration(t[k])}`).join(", ");
+
+/** One behaviour of a distribution, with where it sits in the inputs. */
+interface Behaviour {
+    /** `defaultCacheBehavior` or `orderedCacheBehaviors[i] (/static/*)`. */
+    readonly label: string;
+    /** The top-level input property it belongs to (the unit of property dependencies). */
+    readonly property: "defaultCacheBehavior" | "orderedCacheBehaviors";
+    /** The literal path pattern (`default` for the default behaviour); undefined when unknown at preview. */
+    readonly pattern: string | undefined;
+    readonly props: BehaviorProps;
+}
+
+const literalRequired = (property: string, found: Read<unknown>): Finding => ({
+    property,
+    found: show(found),
+    allowed: "a literal value the policy pack can check at preview",
+    fix: "build this value from literals (IDs and ARNs inside it may stay outputs) so `pulumi preview` can verify it",
+});
+
+/** The behaviours, plus findings for parts that are unknown at preview (reported by cdn-viewer-https). */
+function behavioursOf(d: DistributionProps): { behaviours: Behaviour[]; unknowns: Finding[] } {
+    const behaviours: Behaviour[] = [];
+    const unknowns: Finding[] = [];
+    const def = readObject(d.defaultCacheBehavior);
+    if (def.state === "known") behaviours.push({ label: "defaultCacheBehavior", property: "defaultCacheBehavior", pattern: "default", props: def.value as BehaviorProps });
+    else if (def.state === "unknown") unknowns.push(literalRequired("defaultCacheBehavior", def));
+    const ordered = readArray(d.orderedCacheBehaviors);
+    if (ordered.state === "unknown") unknowns.push(literalRequired("orderedCacheBehaviors", ordered));
+    if (ordered.state === "known") {
+        ordered.value.forEach((raw, i) => {
+            const b = readObject(raw);
+            if (b.state !== "known") {
+                unknowns.push(literalRequired(`orderedCacheBehaviors[${i}]`, b));
+                return;
+            }
+            const props = b.value as BehaviorProps;
+            const pattern = readString(props.pathPattern);
+            if (pattern.state === "unknown") unknowns.push(literalRequired(`orderedCacheBehaviors[${i}].pathPattern`, pattern));
+            const p = pattern.state === "known" ? pattern.value : undefined;
+            behaviours.push({ label: `orderedCacheBehaviors[${i}] (${p ?? "path pattern unknown"})`, property: "orderedCacheBehaviors", pattern: p, props });
+        });
+    }
+    return { behaviours, unknowns };
+}
+
+/** IDs of custom origins (the ALB is the only one in this stack); `complete` is false when an origin ID is unknown. */
+function customOriginIds(d: DistributionProps): { ids: Set<string>; complete: boolean } {
+    const ids = new Set<string>();
+    const origins = readArray(d.origins);
+    if (origins.state !== "known") return { ids, complete: origins.state === "absent" };
+    let complete = true;
+    for (const raw of origins.value) {
+        const o = readObject(raw);
+        if (o.state !== "known") {
+            complete = false;
+            continue;
+        }
+        const origin = o.value as OriginProps;
+        const id = readString(origin.originId);
+        if (id.state !== "known") complete = false;
+        else if (readObject(origin.customOriginConfig).state !== "absent") ids.add(id.value);
+    }
+    return { ids, complete };
+}
+
+/** TTLs from literal fields, with CloudFront's defaults for unset ones; undefined plus the unknown keys otherwise. */
+function ttlsOf(p: { readonly minTtl: unknown; readonly defaultTtl: unknown; readonly maxTtl: unknown }): { ttls?: Ttls; unknown: string[] } {
+    const unknown = TTL_KEYS.filter((k) => readNumber(p[k]).state === "unknown");
+    if (unknown.length) return { unknown };
+    const v = (k: keyof Ttls) => valueOr(readNumber(p[k]), CLOUDFRONT_DEFAULT_TTLS[k]) as number;
+    return { ttls: { minTtl: v("minTtl"), defaultTtl: v("defaultTtl"), maxTtl: v("maxTtl") }, unknown };
+}
+
+/** Where a behaviour's TTLs come from, as far as the stack tells at preview. */
+type TtlSource =
+    | { readonly kind: "ttls"; readonly ttls: Ttls; readonly from: string }
+    | { readonly kind: "candidates"; readonly policies: readonly Candidate[] }
+    | { readonly kind: "unverifiable"; readonly found: string };
+
+interface Candidate {
+    readonly resource: PolicyResource;
+    readonly ttls?: Ttls;
+}
+
+function ttlSource(stack: StackView, dist: PolicyResource, b: Behaviour): TtlSource {
+    const id = readString(b.props.cachePolicyId);
+    if (id.state === "absent") {
+        const t = ttlsOf(b.props);
+        return t.ttls ? { kind: "ttls", ttls: t.ttls, from: "its TTL fields" } : { kind: "unverifiable", found: `${t.unknown.join(", ")} unknown at preview` };
+    }
+    if (id.state === "known" && id.value === CACHING_DISABLED_POLICY_ID) {
+        return { kind: "ttls", ttls: { minTtl: 0, defaultTtl: 0, maxTtl: 0 }, from: "managed policy CachingDisabled" };
+    }
+    const candidates = [...new Set(stack.referencedBy(dist, b.property).filter((r) => r.type === TYPES.cachePolicy))];
+    if (id.state === "known") {
+        // After an update the ID is known; match it to the cache policy's own ID output.
+        const exact = candidates.find((c) => stack.props<CachePolicyProps>(c).id === id.value);
+        if (exact) {
+            const t = ttlsOf(stack.props<CachePolicyProps>(exact));
+            return t.ttls ? { kind: "ttls", ttls: t.ttls, from: `cache policy "${exact.name}"` } : { kind: "unverifiable", found: `cache policy "${exact.name}" with ${t.unknown.join(", ")} unknown at preview` };
+        }
+    }
+    if (candidates.length === 0) {
+        return { kind: "unverifiable", found: `${show(id)}, neither CachingDisabled nor a cache policy created in this stack` };
+    }
+    return { kind: "candidates", policies: candidates.map((resource) => ({ resource, ttls: ttlsOf(stack.props<CachePolicyProps>(resource)).ttls })) };
+}
+
+/**
+ * Whether every behaviour can be given one of the cache policies that satisfy
+ * it, such that each cache policy the distribution references is used (when
+ * there are at least as many behaviours as policies: each policy in the
+ * property dependencies is referenced by some behaviour).
+ */
+function assignable(options: ReadonlyArray<readonly PolicyResource[]>, policies: readonly PolicyResource[]): boolean {
+    if (options.some((o) => o.length === 0)) return false;
+    const mustCover = policies.length <= options.length ? policies : [];
+    const used = new Map<PolicyResource, number>();
+    const search = (i: number): boolean => {
+        const uncovered = mustCover.filter((p) => !used.get(p)).length;
+        if (uncovered > options.length - i) return false;
+        if (i === options.length) return true;
+        for (const p of options[i]) {
+            used.set(p, (used.get(p) ?? 0) + 1);
+            if (search(i + 1)) return true;
+            used.set(p, (used.get(p) ?? 1) - 1);
+        }
+        return false;
+    };
+    return search(0);
+}
+
+/**
+ * Applies a TTL requirement to every behaviour it selects. When a behaviour's
+ * cache policy ID is unknown at preview, the candidates are the stack's cache
+ * policies in the distribution's property dependencies for that property; the
+ * requirement holds if the behaviours can be matched to compliant candidates.
+ */
+function checkTtls(stack: StackView, report: Report, select: (dist: Res<DistributionProps>) => (b: Behaviour) => TtlCheck | undefined, fix: (b: Behaviour) => string): void {
+    for (const dist of stack.ofType(TYPES.distribution)) {
+        const d = stack.res<DistributionProps>(dist);
+        const requirementFor = select(d);
+        const pools = new Map<string, Array<{ b: Behaviour; check: TtlCheck; policies: readonly Candidate[] }>>();
+        for (const b of behavioursOf(d.props).behaviours) {
+            const check = requirementFor(b);
+            if (!check) continue;
+            const source = ttlSource(stack, dist, b);
+            if (source.kind === "unverifiable") {
+                report(d, {
+                    property: `${b.label}.cachePolicyId`,
+                    found: source.found,
+                    allowed: "TTLs the pack can read: the managed CachingDisabled policy, a cache policy created in this stack, or the behaviour's own TTL fields",
+                    fix: fix(b),
+                });
+            } else if (source.kind === "ttls") {
+                const problem = check(source.ttls);
+                if (problem) report(d, { ...problem, property: `${b.label} ${problem.property} (from ${source.from})`, fix: fix(b) });
+            } else {
+                const pool = pools.get(b.property) ?? [];
+                pool.push({ b, check, policies: source.policies });
+                pools.set(b.property, pool);
+            }
+        }
+        for (const pool of pools.values()) {
+            const compliant = pool.map((e) => e.policies.filter((p) => p.ttls && !e.check(p.ttls)).map((p) => p.resource));
+            const all = [...new Set(pool.flatMap((e) => e.policies.map((p) => p.resource)))];
+            if (assignable(compliant, all)) continue;
+            pool.forEach((e, i) => {
+                const names = e.policies.map((p) => `"${p.resource.name}"`).join(" or ");
+                const problems = e.policies.map((p) => (p.ttls ? e.check(p.ttls) : undefined));
+                const first = problems.find((p) => p !== undefined);
+                const found =
+                    compliant[i].length > 0
+                        ? `a compliant cache policy that another behaviour needs too (candidates ${names})`
+                        : e.policies
+                              .map((p, j) => `"${p.resource.name}": ${p.ttls ? (problems[j] ? `${problems[j]!.property} = ${problems[j]!.found}` : showTtls(p.ttls)) : "TTLs unknown at preview"}`)
+                              .join("; ");
+                report(d, {
+                    property: `${e.b.label} cache policy (ID unknown at preview; it references ${names})${first ? ` ${first.property}` : ""}`,
+                    found,
+                    allowed: first?.allowed ?? "TTLs the pack can read at preview",
+                    fix: fix(e.b),
+                });
+            });
+        }
+    }
+}
+
+export const apiNotCached = stackPolicy<Record<string, never>>({
+    id: "cdn-api-not-cached",
+    description: "CloudFront behaviours that reach the API (the ALB custom origin) must never cache: TTLs 0/0/0 or the managed CachingDisabled policy.",
+    severity: "critical",
+    remediationSteps:
+        "Attach the AWS-managed CachingDisabled cache policy (4135ea2d-6df8-44a3-9df3-4b5a84be39ad) to every behaviour whose target origin is the ALB, and forward what the API needs with an origin request policy.",
+    check(stack, _config, report) {
+        checkTtls(
+            stack,
+            report,
+            (d) => {
+                const origins = customOriginIds(d.props);
+                if (!origins.complete) {
+                    report(d, { property: "origins[].originId", found: "unknown at preview", allowed: "literal origin IDs, so the pack can tell which behaviours reach the API", fix: "give every origin a literal originId" });
+                }
+                return (b) => {
+                    const target = readString(b.props.targetOriginId);
+                    // A behaviour whose target is unknown may reach the API: hold it to the API's rule.
+                    if (target.state === "known" && !origins.ids.has(target.value)) return undefined;
+                    return (t) =>
+                        t.minTtl === 0 && t.defaultTtl === 0 && t.maxTtl === 0
+                            ? undefined
+                            : { property: "minTtl/defaultTtl/maxTtl", found: showTtls(t), allowed: "0 s for all three (never cached)" };
+                };
+            },
+            () => `attach the managed CachingDisabled cache policy (${CACHING_DISABLED_POLICY_ID}) to this behaviour`,
+        );
+    },
+});
+
+interface PathBand {
+    readonly pathPattern: string;
+    readonly minTtl: number;
+    readonly maxTtl: number;
+}
+
+export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
+    id: "cdn-ttl-bands",
+    description: "CloudFront TTLs for static assets and proofs stay within their SLO bands (min, default and max TTL each inside the band).",
+    severity: "medium",
+    remediationSteps: "Set the behaviour's cache policy TTLs (credlink:cdn.staticMinTtl/DefaultTtl/MaxTtl, cdn.proofsMinTtl/DefaultTtl/MaxTtl) inside the band; the bands come from TTL in policies/slo.ts.",
+    config: {
+        paths: {
+            type: "array",
+            description: "Path patterns and the band each TTL of their behaviour must lie in, seconds.",
+            items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["pathPattern", "minTtl", "maxTtl"],
+                properties: { pathPattern: { type: "string", minLength: 1 }, minTtl: { type: "integer", minimum: 0 }, maxTtl: { type: "integer", minimum: 0 } },
+            },
+            default: [
+                { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.maxTtl },
+                { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
+            ],
+        },
+    },
+    check(stack, config, report) {
+        const bands = new Map(config.paths.map((p) => [p.pathPattern, p]));
+        checkTtls(
+            stack,
+            report,
+            () => (b) => {
+                const band = b.pattern === undefined ? undefined : bands.get(b.pattern);
+                if (!band) return undefined;
+                return (t) => {
+                    const outside = TTL_KEYS.filter((k) => t[k] < band.minTtl || t[k] > band.maxTtl);
+                    if (outside.length === 0) return undefined;
+                    return {
+                        property: outside.join(", "),
+                        found: outside.map((k) => duration(t[k])).join(", "),
+                        allowed: `${duration(band.minTtl)} .. ${duration(band.maxTtl)} for ${b.pattern}`,
+                    };
+                };
+            },
+            (b) => `set the TTLs of the cache policy for ${b.pattern} between the band's limits (config cdn-ttl-bands.paths)`,
+        );
+    },
+});
+
+function behaviourChecks(d: Res<DistributionProps>, report: Report, each: (b: Behaviour) => Finding | undefined): void {
+    for (const b of behavioursOf(d.props).behaviours) {
+        const f = each(b);
+        if (f) report(d, f);
+    }
+}
+
+export const ttlOrder = resourcePolicy<Record<string, never>>({
+    id: "cdn-ttl-order",
+    description: "CloudFront TTLs are ordered: minTtl <= defaultTtl <= maxTtl, on cache policies and on behaviours that set TTLs themselves.",
+    severity: "medium",
+    remediationSteps: "Order the three TTLs (cache policy or behaviour): minTtl <= defaultTtl <= maxTtl.",
+    types: [TYPES.cachePolicy, TYPES.distribution],
+    check(r, _config, report) {
+        const ordered = (t: { minTtl: unknown; defaultTtl: unknown; maxTtl: unknown }, where: string): Finding | undefined => {
+            const { ttls, unknown } = ttlsOf(t);
+            if (!ttls) return { ...literalRequired(`${where}${unknown.join(", ")}`, { state: "unknown" }) };
+            if (ttls.minTtl <= ttls.defaultTtl && ttls.defaultTtl <= ttls.maxTtl) return undefined;
+            return { property: `${where}minTtl/defaultTtl/maxTtl`, found: showTtls(ttls), allowed: "minTtl <= defaultTtl <= maxTtl (unset fields take CloudFront's defaults 0, 86400 and 31536000 s)", fix: "set the three TTLs in ascending order" };
+        };
+        if (r.type === TYPES.cachePolicy) {
+            const f = ordered(r.props as CachePolicyProps, "");
+            if (f) report(r, f);
+            return;
+        }
+        behaviourChecks(r as Res<DistributionProps>, report, (b) => (readString(b.props.cachePolicyId).state === "absent" ? ordered(b.props, `${b.label}.`) : undefined));
+    },
+});
+
+export const compression = resourcePolicy<Record<string, never>>({
+    id: "cdn-compression",
+    description: "Every CloudFront behaviour compresses responses (compress = true).",
+    severity: "low",
+    remediationSteps: "Set `compress: true` on the default and every ordered cache behaviour.",
+    types: [TYPES.distribution],
+    check(r, _config, report) {
+        behaviourChecks(r as Res<DistributionProps>, report, (b) => {
+            const c = readBoolean(b.props.compress);
+            if (c.state === "known" && c.value) return undefined;
+            return { property: `${b.label}.compress`, found: show(c, "not set (CloudFront's default: false)"), allowed: "true", fix: "set compress: true on this behaviour" };
+        });
+    },
+});
+
+export const viewerHttps = resourcePolicy<{ allowedViewerProtocolPolicies: string[] }>({
+    id: "cdn-viewer-https",
+    description: "Every CloudFront behaviour serves viewers over HTTPS (redirect-to-https or https-only), and its behaviours are literal so preview can check them.",
+    severity: "high",
+    remediationSteps: "Set `viewerProtocolPolicy: \"redirect-to-https\"` on the default and every ordered cache behaviour.",
+    types: [TYPES.distribution],
+    config: {
+        allowedViewerProtocolPolicies: { type: "array", items: { type: "string", enum: ["redirect-to-https", "https-only", "allow-all"] }, minItems: 1, default: ["redirect-to-https", "https-only"] },
+    },
+    check(r, config, report) {
+        const d = r as Res<DistributionProps>;
+        for (const f of behavioursOf(d.props).unknowns) report(d, f);
+        behaviourChecks(d, report, (b) => {
+            const v = readString(b.props.viewerProtocolPolicy);
+            if (v.state === "known" && config.allowedViewerProtocolPolicies.includes(v.value)) return undefined;
+            return { property: `${b.label}.viewerProtocolPolicy`, found: show(v), allowed: config.allowedViewerProtocolPolicies.join(" or "), fix: "set viewerProtocolPolicy to redirect-to-https" };
+        });
+    },
+});
+
+export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: string[] }>({
+    id: "cdn-minimum-tls",
+    description: "CloudFront serves viewers with an ACM certificate and a modern minimum TLS version (TLSv1.2_2021 or newer).",
+    severity: "high",
+    remediationSteps:
+        "Configure credlink:domain.name and credlink:domain.cdnCertificateArn (us-east-1) so the distribution uses the ACM certificate with sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021; the default *.cloudfront.net certificate always allows TLSv1.",
+    types: [TYPES.distribution],
+    config: {
+        allowedMinimumProtocolVersions: { type: "array", items: { type: "string" }, minItems: 1, default: ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] },
+    },
+    check(r, config, report) {
+        const d = r as Res<DistributionProps>;
+        const allowed = config.allowedMinimumProtocolVersions.join(", ");
+        const vc = readObject(d.props.viewerCertificate);
+        if (vc.state !== "known") {
+            report(d, { property: "viewerCertificate", found: show(vc), allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`, fix: "set viewerCertificate with acmCertificateArn, sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021" });
+            return;
+        }
+        const cert = vc.value as ViewerCertificateProps;
+        const usesDefault = readBoolean(cert.cloudfrontDefaultCertificate);
+        if (usesDefault.state !== "known" || usesDefault.value) {
+            report(d, {
+                property: "viewerCertificate.cloudfrontDefaultCertificate",
+                found: `${show(usesDefault)} (the *.cloudfront.net certificate, which CloudFront pins to TLSv1)`,
+                allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`,
+                fix: "configure credlink:domain.name and credlink:domain.cdnCertificateArn so the distribution serves its own certificate",
+            });
+            return;
+        }
+        const v = readString(cert.minimumProtocolVersion);
+        if (v.state === "known" && config.allowedMinimumProtocolVersions.includes(v.value)) return;
+        report(d, { property: "viewerCertificate.minimumProtocolVersion", found: show(v, "not set (CloudFront's default: TLSv1)"), allowed: allowed, fix: "set minimumProtocolVersion to TLSv1.2_2021" });
+    },
+});
+
+export const cacheTtlPolicies = [apiNotCached, ttlBands, ttlOrder, compression, viewerHttps, minimumTls];
