@@ -398,10 +398,11 @@ export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: strin
         }
         const cert = vc.value as ViewerCertificateProps;
         const usesDefault = readBoolean(cert.cloudfrontDefaultCertificate);
-        if (usesDefault.state !== "known" || usesDefault.value) {
+        const ownCertificate = readString(cert.acmCertificateArn).state !== "absent" || readString(cert.iamCertificateId).state !== "absent";
+        if (usesDefault.state === "unknown" || (usesDefault.state === "known" && usesDefault.value) || !ownCertificate) {
             report(d, {
-                property: "viewerCertificate.cloudfrontDefaultCertificate",
-                found: `${show(usesDefault)} (the *.cloudfront.net certificate, which CloudFront pins to TLSv1)`,
+                property: ownCertificate ? "viewerCertificate.cloudfrontDefaultCertificate" : "viewerCertificate.acmCertificateArn",
+                found: ownCertificate ? `${show(usesDefault)} (the *.cloudfront.net certificate, which CloudFront pins to TLSv1)` : "not set (the distribution serves the *.cloudfront.net certificate, which CloudFront pins to TLSv1)",
                 allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`,
                 fix: "configure credlink:domain.name and credlink:domain.cdnCertificateArn so the distribution serves its own certificate",
             });

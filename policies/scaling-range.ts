@@ -260,7 +260,7 @@ export const capacity = stackPolicy<{ peakRequestsPerSecond: number }>({
                 property: "capacity at target (maxCapacity x ALBRequestCountPerTarget target / 60)",
                 found: `${maxTasks.value} x ${perTarget.value} / 60 = ${Math.round(capacityRps)} requests/s`,
                 allowed: `at least ${config.peakRequestsPerSecond} requests/s (the SLO's peak)`,
-                fix: `raise credlink:scaling.maxTasks to ${Math.ceil((config.peakRequestsPerSecond * 60) / perTarget.value)} or credlink:scaling.requestsPerTarget to ${Math.ceil((config.peakRequestsPerSecond * 60) / maxTasks.value)}`,
+                fix: `it takes credlink:scaling.maxTasks >= ${Math.ceil((config.peakRequestsPerSecond * 60) / perTarget.value)} at ${perTarget.value} requests per target, or credlink:scaling.requestsPerTarget >= ${Math.ceil((config.peakRequestsPerSecond * 60) / maxTasks.value)} at ${maxTasks.value} tasks; raise them after load-testing what one task sustains (and the SCALING bands in policies/slo.ts if they forbid it)`,
             });
         }
     },
