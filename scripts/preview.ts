@@ -15,7 +15,7 @@ import { InputError } from "../lib/preview/inputs";
 import { planPreview, previewStack, programErrorMessage } from "../lib/preview/preview";
 import { buildJsonReport, renderStackPreview, renderSummary } from "../lib/preview/report";
 import { buildSarif } from "../lib/preview/sarif";
-import { previewFailed, type PolicyEvaluator, type StackPreview } from "../lib/preview/types";
+import { previewFailed, type StackPreview } from "../lib/preview/types";
 
 interface Flags {
     stack: string;
@@ -62,26 +62,14 @@ async function main(argv: string[]): Promise<number> {
 
     const { stackDir, stacks } = planPreview({ stack: flags.stack, stackDir: flags.stackDir, policyConfigFile: flags.policyConfig });
 
-    // Start the pack's process while the first program runs: both take seconds.
-    const evaluatorReady = startPolicyEvaluator();
-    evaluatorReady.catch(() => undefined);
-    let evaluator: PolicyEvaluator | undefined;
-    // The pack's process is started once and configured per stack by the evaluator.
     const previews: StackPreview[] = [];
-    try {
-        for (const planned of stacks) {
-            const preview = await previewStack(planned, stackDir, {
-                evaluate: async (input) => (evaluator ??= await evaluatorReady).evaluate(input),
-                close: async () => undefined,
-            });
-            previews.push(preview);
-            if (previews.length > 1) process.stdout.write("\n");
-            process.stdout.write(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);
-            for (const w of preview.warnings) process.stdout.write(`warning: stack ${preview.stack}: ${w}\n`);
-            if (preview.error !== undefined) process.stderr.write(`error: stack ${preview.stack}: ${preview.error}\n`);
-        }
-    } finally {
-        await evaluatorReady.then((e) => e.close(), () => undefined);
+    for (const planned of stacks) {
+        const preview = await previewStack(planned, stackDir, (ctx) => startPolicyEvaluator(ctx));
+        previews.push(preview);
+        if (previews.length > 1) process.stdout.write("\n");
+        process.stdout.write(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);
+        for (const w of preview.warnings) process.stdout.write(`warning: stack ${preview.stack}: ${w}\n`);
+        if (preview.error !== undefined) process.stderr.write(`error: stack ${preview.stack}: ${preview.error}\n`);
     }
 
     process.stdout.write(`\n${renderSummary(previews)}\n`);

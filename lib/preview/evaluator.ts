@@ -1,11 +1,62 @@
 /**
  * The one place the preview talks to the policy pack: an adapter from
- * lib/analyzer (which starts the pack in its own process as the Pulumi CLI
- * does and speaks the Analyzer gRPC protocol) to the PolicyEvaluator interface.
+ * lib/analyzer, which starts the pack in its own process as the Pulumi CLI does
+ * and speaks the Analyzer gRPC protocol, to the PolicyEvaluator interface.
  */
-import type { PolicyEvaluator } from "./types";
+import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, PolicyConfigError, type PolicyPackProcess, startPolicyPack } from "../analyzer";
+import { InputError } from "./inputs";
+import type { EvaluationInput, PolicyEvaluator, PolicyMetadata, PolicyViolation, StackContext } from "./types";
 
-// INTEGRATION PENDING: lib/analyzer has not landed yet. Replace this body with the adapter.
-export async function startPolicyEvaluator(): Promise<PolicyEvaluator> {
-    throw new Error("the policy pack client (lib/analyzer) is not wired into lib/preview/evaluator.ts yet");
+const toViolation = (d: Diagnostic): PolicyViolation => ({
+    policyName: d.policyName,
+    policyPackName: d.policyPackName,
+    policyPackVersion: d.policyPackVersion,
+    enforcementLevel: d.enforcementLevel,
+    message: d.message,
+    description: d.description,
+    // Stack-wide findings carry no URN.
+    ...(d.urn ? { urn: d.urn } : {}),
+    ...(d.severity ? { severity: d.severity } : {}),
+});
+
+/** A policy config the pack's schema rejects is bad input, like a malformed file. */
+export function asInputError(e: PolicyConfigError): InputError {
+    return new InputError(e.problems.map((p) => `policy config ${p}`).join("\n"));
+}
+
+/**
+ * Start the pack for one stack, as `pulumi preview` does for each update: its
+ * own process, told the stack's name, project and config (dry run).
+ */
+export async function startPolicyEvaluator(ctx: StackContext, packDir = DEFAULT_PACK_DIR): Promise<PolicyEvaluator> {
+    const pack: PolicyPackProcess = await startPolicyPack(packDir, { project: ctx.project, stack: ctx.stack, stackConfig: ctx.stackConfig, dryRun: true });
+    return {
+        async evaluate(input: EvaluationInput) {
+            let sent;
+            try {
+                sent = await pack.configure(input.policyConfig, input.policyConfigFile);
+            } catch (e) {
+                throw e instanceof PolicyConfigError ? asInputError(e) : e;
+            }
+            const diagnostics = await analyzeResources(pack, input.resources);
+            const policies = pack.info.policies.map(
+                (p): PolicyMetadata => ({
+                    name: p.name,
+                    ...(p.displayName ? { displayName: p.displayName } : {}),
+                    description: p.description,
+                    // The level the config gave it, as the CLI runs it.
+                    enforcementLevel: sent[p.name]?.enforcementLevel ?? p.enforcementLevel,
+                    ...(p.severity ? { severity: p.severity } : {}),
+                    ...(p.remediationSteps ? { remediationSteps: p.remediationSteps } : {}),
+                }),
+            );
+            const logs = pack.logs.filter((l) => l.severity === "warning" || l.severity === "error").map((l) => `policy pack ${l.severity}: ${l.message}`);
+            return {
+                pack: { name: pack.info.name, version: pack.info.version, ...(pack.info.displayName ? { displayName: pack.info.displayName } : {}), policies },
+                violations: diagnostics.map(toViolation),
+                logs,
+            };
+        },
+        close: () => pack.close(),
+    };
 }

@@ -1,13 +1,17 @@
 /**
  * The offline `pulumi preview --policy-pack`: run index.ts for each stack
  * under the harness in preview mode (every computed value unknown, as for a
- * brand-new stack), then hand the registered resources to the policy pack.
+ * brand-new stack), then hand the registered resources to the policy pack,
+ * started for that stack in its own process.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { REPO_ROOT, runStack } from "../../test/harness/run";
-import { defaultPolicyConfigFile, displayPath, readPolicyConfig, resolveStacks } from "./inputs";
-import type { PolicyEvaluator, StackPreview } from "./types";
+import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
+import { PROJECT } from "../config";
+import { readStackFile, REPO_ROOT, runStack } from "../../test/harness/run";
+import { asInputError } from "./evaluator";
+import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";
+import type { PolicyEvaluator, StackPreview, StartPolicyEvaluator } from "./types";
 
 export interface PreviewOptions {
     /** A stack name or `all`. */
@@ -22,20 +26,22 @@ export interface PlannedStack {
     readonly stack: string;
     readonly stackFile: string;
     readonly policyConfigFile: string;
-    readonly policyConfig: Record<string, unknown>;
+    readonly policyConfig: PolicyConfig;
 }
 
-/** Check every input before running anything, so bad input fails fast with one line. */
+/** Check every input that can be checked before running anything, so bad input fails fast with one line. */
 export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: PlannedStack[] } {
     const stackDir = path.resolve(opts.stackDir ?? REPO_ROOT);
     const stacks = resolveStacks(opts.stack, stackDir).map((stack) => {
         const file = path.resolve(opts.policyConfigFile ?? defaultPolicyConfigFile(stack));
-        return {
-            stack,
-            stackFile: displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`)),
-            policyConfigFile: displayPath(file),
-            policyConfig: readPolicyConfig(file),
-        };
+        const shown = displayPath(file);
+        let policyConfig: PolicyConfig;
+        try {
+            policyConfig = parsePolicyConfig(readPolicyConfig(file), shown);
+        } catch (e) {
+            throw e instanceof PolicyConfigError ? asInputError(e) : e;
+        }
+        return { stack, stackFile: displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`)), policyConfigFile: shown, policyConfig };
     });
     return { stackDir, stacks };
 }
@@ -47,23 +53,46 @@ export function programErrorMessage(e: unknown): string {
     return String(e);
 }
 
-export async function previewStack(planned: PlannedStack, stackDir: string, evaluator: PolicyEvaluator): Promise<StackPreview> {
+/** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
+function stackConfigStrings(stack: string, stackDir: string): Record<string, string> {
+    const { values } = readStackFile(stack, stackDir);
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+const closeQuietly = (ready: Promise<PolicyEvaluator>) => ready.then((e) => e.close(), () => undefined);
+
+/**
+ * Preview one stack: the pack's process starts while the program runs (both
+ * take a while), then gets the policy config and the resources. Program and
+ * pack failures become the preview's `error`; a policy config the pack's
+ * schema rejects throws InputError.
+ */
+export async function previewStack(planned: PlannedStack, stackDir: string, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
     const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
+    const evaluatorReady = startEvaluator({ project: PROJECT, stack: planned.stack, stackConfig: stackConfigStrings(planned.stack, stackDir) });
+    evaluatorReady.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+
     let run;
     try {
         run = await runStack(planned.stack, { preview: true, stackDir });
     } catch (e) {
+        await closeQuietly(evaluatorReady);
         return { ...base, resources: [], warnings: [], error: programErrorMessage(e) };
     }
+
+    let evaluator: PolicyEvaluator;
     try {
-        const evaluation = await evaluator.evaluate({
-            stack: planned.stack,
-            resources: run.resources,
-            policyConfig: planned.policyConfig,
-            policyConfigFile: planned.policyConfigFile,
-        });
-        return { ...base, resources: run.resources, warnings: run.warnings, evaluation };
+        evaluator = await evaluatorReady;
     } catch (e) {
-        return { ...base, resources: run.resources, warnings: run.warnings, error: `policy pack failed: ${programErrorMessage(e)}` };
+        return { ...base, resources: run.resources, warnings: run.warnings, error: programErrorMessage(e) };
+    }
+    try {
+        const evaluation = await evaluator.evaluate({ stack: planned.stack, resources: run.resources, policyConfig: planned.policyConfig, policyConfigFile: planned.policyConfigFile });
+        return { ...base, resources: run.resources, warnings: [...run.warnings, ...(evaluation.logs ?? [])], evaluation };
+    } catch (e) {
+        if (e instanceof InputError) throw e;
+        return { ...base, resources: run.resources, warnings: run.warnings, error: programErrorMessage(e) };
+    } finally {
+        await evaluator.close();
     }
 }

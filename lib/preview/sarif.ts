@@ -53,17 +53,23 @@ function rule(policy: PolicyMetadata, levelsSeen: ReadonlySet<EnforcementLevel>)
     };
 }
 
-/** Index of the line where a config key named in the message is set, else the `config:` line (1-based). */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const mentions = (message: string, token: string) => new RegExp(`(^|[^A-Za-z0-9_.:])${escapeRegExp(token)}($|[^A-Za-z0-9_])`).exec(message)?.index;
+
+/**
+ * The stack file line a violation is about (1-based): the line of the config key
+ * the message names first (full `credlink:scaling.maxTasks` or short
+ * `scaling.maxTasks`), else the `config:` line.
+ */
 export function lineForMessage(stackFileText: string, message: string): number {
     const lines = stackFileText.split(/\r?\n/);
     let best: { line: number; at: number } | undefined;
     lines.forEach((text, i) => {
         const key = /^\s*([A-Za-z0-9_-]+:[A-Za-z0-9_.-]+)\s*:/.exec(text)?.[1];
         if (!key) return;
-        const short = key.slice(key.indexOf(":") + 1);
-        for (const k of [key, short]) {
-            const m = new RegExp(`(^|[^A-Za-z0-9_.:])${k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_])`).exec(message);
-            if (m && (!best || m.index < best.at)) best = { line: i + 1, at: m.index };
+        for (const k of [key, key.slice(key.indexOf(":") + 1)]) {
+            const at = mentions(message, k);
+            if (at !== undefined && (!best || at < best.at)) best = { line: i + 1, at };
         }
     });
     if (best) return best.line;

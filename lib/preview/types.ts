@@ -4,6 +4,7 @@
  * produced. Every verdict comes from the pack through lib/analyzer; nothing
  * here decides whether a resource is compliant.
  */
+import type { PolicyConfig } from "../analyzer";
 import type { RegisteredResource } from "../../test/harness/run";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -45,27 +46,40 @@ export interface PolicyViolation {
 export interface PolicyEvaluation {
     readonly pack: PolicyPackMetadata;
     readonly violations: readonly PolicyViolation[];
+    /** Warnings and errors the pack logged to the engine. */
+    readonly logs?: readonly string[];
+}
+
+/** What the CLI tells a pack about the stack before it analyzes anything. */
+export interface StackContext {
+    readonly project: string;
+    readonly stack: string;
+    /** Stack config as the CLI passes it: `<namespace>:<key>` -> string. */
+    readonly stackConfig: Readonly<Record<string, string>>;
 }
 
 export interface EvaluationInput {
     readonly stack: string;
     readonly resources: readonly RegisteredResource[];
-    /** The parsed `--policy-pack-config` document. */
-    readonly policyConfig: Readonly<Record<string, unknown>>;
+    /** The parsed `--policy-pack-config` entries. */
+    readonly policyConfig: PolicyConfig;
     /** Where the config came from, for messages. */
     readonly policyConfigFile: string;
 }
 
 /**
- * Runs the policy pack over one stack's resources, as `pulumi preview --policy-pack` does.
+ * The policy pack running for one stack, as `pulumi preview --policy-pack` runs it.
  * The only implementation is the adapter over lib/analyzer (lib/preview/evaluator.ts);
  * tests of the renderers build PolicyEvaluation values directly.
  */
 export interface PolicyEvaluator {
+    /** `configure` with the policy config, `analyze` each resource, `analyzeStack`. */
     evaluate(input: EvaluationInput): Promise<PolicyEvaluation>;
     /** Stop the pack's process. */
     close(): Promise<void>;
 }
+
+export type StartPolicyEvaluator = (ctx: StackContext) => Promise<PolicyEvaluator>;
 
 /** The outcome of previewing one stack. */
 export interface StackPreview {

@@ -1,0 +1,149 @@
+/**
+ * `npm run preview` end to end, as child processes: the program under mocks,
+ * the policy pack in its own process over gRPC, exit codes and exact messages.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { JsonReport } from "../../lib/preview/report";
+import { REPO_ROOT, stackNames } from "../harness/run";
+import { sarifSchemaErrors } from "./sarif-schema";
+
+const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const FIXTURES = "test/preview/fixtures";
+
+interface Result {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function preview(...args: string[]): Promise<Result> {
+    return new Promise((resolve) => {
+        execFile(TSX, ["scripts/preview.ts", ...args], { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+        });
+    });
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "preview-cli-"));
+const readJson = <T>(file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as T;
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+[(:]\d+/m);
+
+describe("bad input", () => {
+    it("names the stacks that exist for an unknown stack", async () => {
+        const r = await preview("--stack", "prod");
+        expect(r).toEqual({ code: 2, stdout: "", stderr: 'error: unknown stack "prod"; the stacks in . are: dev, production, staging (or "all")\n' });
+    });
+
+    it("reports a malformed policy config in one line", async () => {
+        const r = await preview("--stack", "production", "--policy-config", `${FIXTURES}/policy-config.malformed.json`);
+        expect(r).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `error: policy config ${FIXTURES}/policy-config.malformed.json is not valid JSON at line 4 column 5: Expected double-quoted property name\n`,
+        });
+    });
+
+    it("reports a policy config the pack cannot take, one line per problem", async () => {
+        const [level, unknown] = await Promise.all([
+            preview("--stack", "dev", "--policy-config", `${FIXTURES}/policy-config.bad-level.json`),
+            preview("--stack", "dev", "--policy-config", `${FIXTURES}/policy-config.unknown-policy.json`),
+        ]);
+        expect(level).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `error: policy config ${FIXTURES}/policy-config.bad-level.json: scaling-task-range = "blocking" is not an enforcement level (use one of advisory, mandatory, remediate, disabled)\n`,
+        });
+        // Policy names are checked against the pack's own list, which needs the pack running.
+        expect(unknown.code).toBe(2);
+        expect(unknown.stderr).toMatch(new RegExp(`^error: policy config ${FIXTURES}/policy-config.unknown-policy.json: "scaling-task-rnage" is not a policy of this pack \\(it has: [a-z-]+(, [a-z-]+)+\\)\n$`));
+        expect(unknown.stderr).toContain("scaling-task-range");
+    });
+
+    it("shows a program error with the stack name, one line per problem and no stack trace", async () => {
+        const r = await preview("--stack", "broken", "--stack-dir", FIXTURES, "--policy-config", `${FIXTURES}/policy-config.defaults.json`);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe(
+            [
+                "error: stack broken: Invalid configuration for stack broken (Pulumi.broken.yaml):",
+                "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md",
+                "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+                "",
+            ].join("\n"),
+        );
+        expect(r.stdout).toContain(`Previewing stack broken (${FIXTURES}/Pulumi.broken.yaml) under mocks`);
+        expect(r.stdout).toContain("Summary:\n    broken: ERROR, Invalid configuration for stack broken (Pulumi.broken.yaml):\n");
+        noStackTrace(r.stdout + r.stderr);
+    });
+});
+
+describe("committed stacks", () => {
+    it("pass the policy pack with their own policy configs, with JSON and SARIF reports", async () => {
+        const dir = tmp();
+        const r = await preview("--stack", "all", "--json", path.join(dir, "preview.json"), "--sarif", path.join(dir, "preview.sarif"));
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        const report = readJson<JsonReport>(path.join(dir, "preview.json"));
+        expect(report.stacks.map((s) => [s.stack, s.status, s.policyConfig])).toEqual(stackNames().map((s) => [s, "passed", `policies/config/${s}.json`]));
+        expect(report.summary.violations.mandatory).toBe(0);
+        for (const s of report.stacks) expect(s.plan.create, s.stack).toBeGreaterThan(1);
+        expect(report.policyPacks[0].policies.length).toBeGreaterThan(0);
+        const sarif = readJson<unknown>(path.join(dir, "preview.sarif"));
+        expect(sarifSchemaErrors(sarif)).toEqual([]);
+        for (const s of stackNames()) expect(r.stdout).toContain(`    ${s}: passed`);
+    });
+});
+
+describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)", () => {
+    it("exits non-zero and reports exactly those violations, naming the resources", async () => {
+        const dir = tmp();
+        const policyConfig = "policies/config/production.json";
+        // The production stack under the same policy config is the baseline the seeded changes are measured against.
+        const [r, baseline] = await Promise.all([
+            preview("--stack", "seeded", "--stack-dir", FIXTURES, "--policy-config", policyConfig, "--json", path.join(dir, "seeded.json"), "--sarif", path.join(dir, "seeded.sarif")),
+            preview("--stack", "production", "--policy-config", policyConfig, "--json", path.join(dir, "production.json")),
+        ]);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(1);
+        expect(baseline.code).toBe(0);
+        const [seeded] = readJson<JsonReport>(path.join(dir, "seeded.json")).stacks;
+        const [production] = readJson<JsonReport>(path.join(dir, "production.json")).stacks;
+        expect(seeded.status).toBe("failed");
+
+        const mandatory = seeded.diagnostics.filter((d) => d.enforcementLevel === "mandatory");
+        expect(mandatory.map((d) => [d.policyName, d.resourceType, d.resourceName])).toEqual([
+            ["alarm-latency", "aws:cloudwatch/metricAlarm:MetricAlarm", "api-latency-p95"],
+            ["cdn-ttl-bands", "aws:cloudfront/distribution:Distribution", "cdn"],
+            ["scaling-task-range", "aws:appautoscaling/target:Target", "api"],
+            ["scaling-task-range", "aws:appautoscaling/target:Target", "api"],
+        ]);
+        // Each names the seeded value.
+        expect(mandatory[0].message).toMatch(/threshold = 2 s\b/);
+        expect(mandatory[1].message).toMatch(/maxTtl 63072000 s/);
+        expect(mandatory.slice(2).map((d) => d.message).join("\n")).toMatch(/maxCapacity = 40\b[\s\S]*\n[\s\S]*minCapacity = 1\b|minCapacity = 1\b[\s\S]*\n[\s\S]*maxCapacity = 40\b/);
+        // Nothing else: the other findings are the ones the production stack already has.
+        const others = (s: typeof seeded) => s.diagnostics.filter((d) => d.enforcementLevel !== "mandatory").map((d) => [d.enforcementLevel, d.policyName, d.resourceType, d.resourceName]);
+        expect(others(seeded)).toEqual(others(production));
+        expect(production.diagnostics.filter((d) => d.enforcementLevel === "mandatory")).toEqual([]);
+
+        for (const d of mandatory) expect(r.stdout).toContain(`- [mandatory] ${d.policyName}: ${d.resourceName} (${d.resourceType})\n          ${d.urn}\n`);
+        expect(r.stdout).toContain("    seeded: FAILED, 4 mandatory violations");
+
+        type Sarif = { runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
+        const sarif = readJson<Sarif>(path.join(dir, "seeded.sarif"));
+        expect(sarifSchemaErrors(sarif)).toEqual([]);
+        const errors = sarif.runs[0].results.filter((x) => x.level === "error");
+        expect(errors.map((x) => x.ruleId)).toEqual(mandatory.map((d) => d.policyName));
+        const lines = fs.readFileSync(path.join(REPO_ROOT, FIXTURES, "Pulumi.seeded.yaml"), "utf8").split("\n");
+        for (const x of sarif.runs[0].results) expect(x.locations[0].physicalLocation.artifactLocation.uri).toBe(`${FIXTURES}/Pulumi.seeded.yaml`);
+        // Annotations land on the seeded lines where the pack's message names the key.
+        expect(errors.map((x) => lines[x.locations[0].physicalLocation.region.startLine - 1].trim()).filter((l) => l !== "config:").sort()).toEqual([
+            "credlink:alarms.latencyP95ThresholdMs: 2000",
+            "credlink:scaling.maxTasks: 40",
+            "credlink:scaling.minTasks: 1",
+        ]);
+    });
+});
