@@ -229,7 +229,8 @@ export const coverage = stackPolicy<{ requiredAlarmMetrics: Record<string, strin
     },
     check(stack, config, report) {
         const required = config.requiredAlarmMetrics;
-        const watched = stack.ofType(...Object.keys(required)).filter((r) => r.type !== TYPES.loadBalancer && r.type !== TYPES.albLoadBalancer || isApplicationLoadBalancer(stack, r));
+        // In stack order, so findings read like the program.
+        const watched = stack.resources.filter((r) => required[r.type] && ((r.type !== TYPES.loadBalancer && r.type !== TYPES.albLoadBalancer) || isApplicationLoadBalancer(stack, r)));
         if (watched.length === 0) return;
         const watchedUrns = new Set(watched.map((r) => r.urn));
         const byLiteral = new Map<string, PolicyResource[]>();

@@ -213,20 +213,20 @@ function checkTtls(stack: StackView, report: Report, select: (dist: Res<Distribu
             const compliant = pool.map((e) => e.policies.filter((p) => p.ttls && !e.check(p.ttls)).map((p) => p.resource));
             const all = [...new Set(pool.flatMap((e) => e.policies.map((p) => p.resource)))];
             if (assignable(compliant, all)) continue;
-            pool.forEach((e, i) => {
+            // Blame the behaviours no candidate satisfies; if each has one, the pool as a whole cannot be matched.
+            const blamed = compliant.some((c) => c.length === 0) ? pool.filter((_, i) => compliant[i].length === 0) : pool;
+            blamed.forEach((e) => {
+                const i = pool.indexOf(e);
                 const names = e.policies.map((p) => `"${p.resource.name}"`).join(" or ");
                 const problems = e.policies.map((p) => (p.ttls ? e.check(p.ttls) : undefined));
-                const first = problems.find((p) => p !== undefined);
                 const found =
                     compliant[i].length > 0
-                        ? `a compliant cache policy that another behaviour needs too (candidates ${names})`
-                        : e.policies
-                              .map((p, j) => `"${p.resource.name}": ${p.ttls ? (problems[j] ? `${problems[j]!.property} = ${problems[j]!.found}` : showTtls(p.ttls)) : "TTLs unknown at preview"}`)
-                              .join("; ");
+                        ? "a compliant cache policy that another behaviour needs too"
+                        : e.policies.map((p, j) => `"${p.resource.name}" has ${p.ttls ? (problems[j] ? `${problems[j]!.property} ${problems[j]!.found}` : showTtls(p.ttls)) : "TTLs unknown at preview"}`).join("; ");
                 report(d, {
-                    property: `${e.b.label} cache policy (ID unknown at preview; it references ${names})${first ? ` ${first.property}` : ""}`,
+                    property: `${e.b.label} cache policy (ID unknown at preview: ${e.policies.length === 1 ? names : `one of ${names}`})`,
                     found,
-                    allowed: first?.allowed ?? "TTLs the pack can read at preview",
+                    allowed: problems.find((p) => p !== undefined)?.allowed ?? "TTLs the pack can read at preview",
                     fix: fix(e.b),
                 });
             });

@@ -1,0 +1,190 @@
+/**
+ * Cache-TTL rules, through the pack running in its own process over gRPC:
+ * one compliant stack, then one mutation per violating case.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PolicyPackProcess } from "../../lib/analyzer";
+import { TTL } from "../../policies/slo";
+import { analyze, CACHING_DISABLED, changed, compliantStack, expectViolations, openPack, resource, T, UNKNOWN, urnOf } from "./fixtures";
+
+const DIST = `${T.distribution} "cdn"`;
+const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+
+let pack: PolicyPackProcess;
+beforeAll(async () => {
+    pack = await openPack();
+});
+afterAll(async () => {
+    await pack?.close();
+});
+
+const distChange = (fn: (d: Record<string, any>) => void) => changed(compliantStack(), T.distribution, "cdn", (d) => fn(d));
+
+describe("compliant CDN", () => {
+    it("reports nothing for the compliant stack (new cache policies with unknown IDs matched through property dependencies)", async () => {
+        expect(await analyze(pack, compliantStack())).toEqual([]);
+    });
+
+    it("accepts an API behaviour that sets TTLs 0/0/0 itself instead of CachingDisabled", async () => {
+        const stack = distChange((d) => {
+            delete d.defaultCacheBehavior.cachePolicyId;
+            Object.assign(d.defaultCacheBehavior, { minTtl: 0, defaultTtl: 0, maxTtl: 0, forwardedValues: { queryString: true, cookies: { forward: "all" } } });
+        });
+        expect(await analyze(pack, stack)).toEqual([]);
+    });
+});
+
+describe("cdn-api-not-cached", () => {
+    it("rejects an API behaviour with cache TTL fields above 0", async () => {
+        const stack = distChange((d) => {
+            delete d.defaultCacheBehavior.cachePolicyId;
+            Object.assign(d.defaultCacheBehavior, { minTtl: 0, defaultTtl: 3600, maxTtl: 86_400, forwardedValues: { queryString: true, cookies: { forward: "all" } } });
+        });
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            { resource: DIST, property: "defaultCacheBehavior minTtl/defaultTtl/maxTtl (from its TTL fields)", found: "minTtl 0 s, defaultTtl 3600 s (1 hour), maxTtl 86400 s (1 day)", allowed: "0 s for all three (never cached)", fix: CACHING_DISABLED },
+        ]);
+    });
+
+    it("rejects an API behaviour whose TTLs come from a cache policy outside the stack (not verifiable)", async () => {
+        const stack = distChange((d) => {
+            d.defaultCacheBehavior.cachePolicyId = CACHING_OPTIMIZED;
+        });
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            { resource: DIST, property: "defaultCacheBehavior.cachePolicyId", found: `"${CACHING_OPTIMIZED}", neither CachingDisabled nor a cache policy created in this stack`, allowed: "TTLs the pack can read" },
+        ]);
+    });
+
+    it("follows the property dependency to a caching policy created in the same stack (ID unknown at preview)", async () => {
+        const stack = [
+            ...distChange((d) => {
+                d.defaultCacheBehavior.cachePolicyId = UNKNOWN;
+            }).map((r) => (r.type === T.distribution ? resource(r.type, r.name, r.inputs, { propertyDependencies: { ...r.propertyDependencies, defaultCacheBehavior: [urnOf(T.cachePolicy, "api-cache")] } }) : r)),
+            resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
+        ];
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            { resource: DIST, property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")', found: '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 300 s (5 minutes)', allowed: "0 s for all three" },
+        ]);
+    });
+
+    it("holds an ordered behaviour that targets the ALB origin to the API rule", async () => {
+        const stack = distChange((d) => {
+            d.orderedCacheBehaviors.push({ ...d.orderedCacheBehaviors[1], pathPattern: "/sign", targetOriginId: "api" });
+        });
+        // /sign can only have been given one of the two stack cache policies, and neither is 0/0/0.
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            { resource: DIST, property: 'orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")', found: '"cdn-proofs-cache" has minTtl/defaultTtl/maxTtl minTtl 3600 s (1 hour)', allowed: "0 s for all three" },
+        ]);
+    });
+});
+
+describe("cdn-ttl-bands", () => {
+    it("rejects a static cache policy whose max TTL exceeds one year (matched at preview through property dependencies)", async () => {
+        const stack = changed(compliantStack(), T.cachePolicy, "cdn-static-cache", (p) => {
+            p.maxTtl = 2 * TTL.static.maxTtl;
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: 'orderedCacheBehaviors[1] (/static/*) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")',
+                found: '"cdn-proofs-cache" has minTtl 3600 s (1 hour); "cdn-static-cache" has maxTtl 63072000 s (2 years)',
+                allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/*",
+            },
+        ]);
+    });
+
+    it("rejects proofs TTLs set on the behaviour beyond one week", async () => {
+        const stack = distChange((d) => {
+            const b = d.orderedCacheBehaviors[0];
+            delete b.cachePolicyId;
+            Object.assign(b, { minTtl: 3600, defaultTtl: 1_209_600, maxTtl: 1_209_600, forwardedValues: { queryString: false, cookies: { forward: "none" } } });
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            { resource: DIST, property: "orderedCacheBehaviors[0] (/proofs/*) defaultTtl, maxTtl (from its TTL fields)", found: "1209600 s (2 weeks), 1209600 s (2 weeks)", allowed: "3600 s (1 hour) .. 604800 s (1 week) for /proofs/*" },
+        ]);
+    });
+
+    it("maps known cache policy IDs exactly (after an update): a swapped policy is caught", async () => {
+        const ids = { "cdn-static-cache": "static-policy-id", "cdn-proofs-cache": "proofs-policy-id" };
+        const stack = compliantStack().map((r) => {
+            if (r.type === T.cachePolicy) return { ...r, outputs: { ...r.outputs, id: ids[r.name as keyof typeof ids] } };
+            if (r.type !== T.distribution) return r;
+            const d = structuredClone(r.inputs);
+            d.orderedCacheBehaviors[0].cachePolicyId = ids["cdn-static-cache"]; // /proofs/* given the static policy
+            d.orderedCacheBehaviors[1].cachePolicyId = ids["cdn-proofs-cache"];
+            return resource(r.type, r.name, d, { propertyDependencies: r.propertyDependencies });
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            { resource: DIST, property: 'orderedCacheBehaviors[0] (/proofs/*) maxTtl (from cache policy "cdn-static-cache")', found: "31536000 s (1 year)", allowed: "3600 s (1 hour) .. 604800 s (1 week)" },
+            { resource: DIST, property: 'orderedCacheBehaviors[1] (/static/*) minTtl (from cache policy "cdn-proofs-cache")', found: "3600 s (1 hour)", allowed: "86400 s (1 day) .. 31536000 s (1 year)" },
+        ]);
+    });
+});
+
+describe("cdn-ttl-order", () => {
+    it("rejects a cache policy whose minimum TTL exceeds its default", async () => {
+        const stack = changed(compliantStack(), T.cachePolicy, "cdn-proofs-cache", (p) => {
+            p.minTtl = 7200;
+            p.defaultTtl = 3600;
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-order", [
+            { resource: `${T.cachePolicy} "cdn-proofs-cache"`, property: "minTtl/defaultTtl/maxTtl", found: "minTtl 7200 s (2 hours), defaultTtl 3600 s (1 hour), maxTtl 604800 s (1 week)", allowed: "minTtl <= defaultTtl <= maxTtl" },
+        ]);
+    });
+});
+
+describe("cdn-compression", () => {
+    it("rejects a behaviour with compression off and one that leaves it unset", async () => {
+        const stack = distChange((d) => {
+            d.orderedCacheBehaviors[1].compress = false;
+            delete d.defaultCacheBehavior.compress;
+        });
+        expectViolations(await analyze(pack, stack), "cdn-compression", [
+            { resource: DIST, property: "defaultCacheBehavior.compress", found: "not set (CloudFront's default: false)", allowed: "true" },
+            { resource: DIST, property: "orderedCacheBehaviors[1] (/static/*).compress", found: "false", allowed: "true" },
+        ]);
+    });
+});
+
+describe("cdn-viewer-https", () => {
+    it("rejects a behaviour that lets viewers use plain HTTP", async () => {
+        const stack = distChange((d) => {
+            d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all";
+        });
+        expectViolations(await analyze(pack, stack), "cdn-viewer-https", [
+            { resource: DIST, property: "defaultCacheBehavior.viewerProtocolPolicy", found: '"allow-all"', allowed: "redirect-to-https or https-only" },
+        ]);
+    });
+
+    it("rejects behaviours the pack cannot see at preview (a computed list) as mandatory rather than skipping them", async () => {
+        const stack = distChange((d) => {
+            d.orderedCacheBehaviors = UNKNOWN;
+        });
+        const ds = await analyze(pack, stack);
+        expectViolations(ds, "cdn-viewer-https", [{ resource: DIST, property: "orderedCacheBehaviors", found: "unknown at preview (computed from another resource)", allowed: "a literal value" }]);
+        expect(ds.filter((d) => d.message.includes("can't run policy"))).toEqual([]);
+    });
+});
+
+describe("cdn-minimum-tls", () => {
+    it("rejects an outdated minimum protocol version", async () => {
+        const stack = distChange((d) => {
+            d.viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016";
+        });
+        expectViolations(await analyze(pack, stack), "cdn-minimum-tls", [
+            { resource: DIST, property: "viewerCertificate.minimumProtocolVersion", found: '"TLSv1.1_2016"', allowed: "TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025" },
+        ]);
+    });
+
+    it("rejects the default *.cloudfront.net certificate", async () => {
+        const stack = distChange((d) => {
+            d.viewerCertificate = { cloudfrontDefaultCertificate: true };
+        });
+        expectViolations(await analyze(pack, stack), "cdn-minimum-tls", [
+            { resource: DIST, property: "viewerCertificate.acmCertificateArn", found: "not set (the distribution serves the *.cloudfront.net certificate", allowed: "an ACM certificate with minimumProtocolVersion TLSv1.2_2021" },
+        ]);
+    });
+});
+
+it("uses the managed CachingDisabled ID in the compliant fixture", () => {
+    expect(compliantStack().find((r) => r.type === T.distribution)!.inputs.defaultCacheBehavior.cachePolicyId).toBe(CACHING_DISABLED);
+});

@@ -1,0 +1,288 @@
+/**
+ * A synthetic, compliant CredLink stack as `pulumi preview` of a new stack
+ * would describe it to the policy pack: the inputs @pulumi/aws registers,
+ * IDs/ARNs/names computed by AWS unknown, and the property dependencies that
+ * link alarms, scaling and cache policies to their resources. Tests mutate one
+ * resource at a time and run the whole stack through the pack over gRPC.
+ */
+import { expect } from "vitest";
+import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, type PolicyConfig, type PolicyPackProcess, type RegisteredResourceLike, startPolicyPack } from "../../lib/analyzer";
+import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
+
+/** The engine's sentinel for a value computed later. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+
+type Inputs = Record<string, any>;
+
+export interface FixtureResource extends RegisteredResourceLike {
+    readonly inputs: Inputs;
+}
+
+export const urnOf = (type: string, name: string) => `urn:pulumi:test::credlink::${type}::${name}`;
+
+/** Outputs at preview: the inputs plus what the provider computes (unknown). */
+function previewOutputs(inputs: Inputs): Inputs {
+    return { ...structuredClone(inputs), id: UNKNOWN, arn: UNKNOWN };
+}
+
+export function resource(type: string, name: string, inputs: Inputs, links: { propertyDependencies?: Record<string, string[]>; dependencies?: string[] } = {}): FixtureResource {
+    const propertyDependencies = links.propertyDependencies ?? {};
+    const dependencies = [...new Set([...(links.dependencies ?? []), ...Object.values(propertyDependencies).flat()])];
+    return {
+        urn: urnOf(type, name),
+        type,
+        name,
+        inputs,
+        outputs: previewOutputs(inputs),
+        dependencies,
+        propertyDependencies,
+        protect: false,
+        ignoreChanges: [],
+        additionalSecretOutputs: [],
+    };
+}
+
+export const T = {
+    topic: "aws:sns/topic:Topic",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    cluster: "aws:ecs/cluster:Cluster",
+    service: "aws:ecs/service:Service",
+    target: "aws:appautoscaling/target:Target",
+    policy: "aws:appautoscaling/policy:Policy",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    composite: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+    db: "aws:rds/instance:Instance",
+    cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
+    distribution: "aws:cloudfront/distribution:Distribution",
+} as const;
+
+const U = {
+    topic: urnOf(T.topic, "alerts"),
+    alb: urnOf(T.alb, "api"),
+    tg: urnOf(T.targetGroup, "api"),
+    cluster: urnOf(T.cluster, "api"),
+    service: urnOf(T.service, "api"),
+    target: urnOf(T.target, "api"),
+    db: urnOf(T.db, "database"),
+    staticCache: urnOf(T.cachePolicy, "cdn-static-cache"),
+    proofsCache: urnOf(T.cachePolicy, "cdn-proofs-cache"),
+    dist: urnOf(T.distribution, "cdn"),
+};
+
+const actions = { alarmActions: [UNKNOWN], okActions: [UNKNOWN] };
+const actionDeps = { alarmActions: [U.topic], okActions: [U.topic] };
+
+function alarm(name: string, inputs: Inputs, dimensionDeps: string[], via: "dimensions" | "metricQueries" = "dimensions"): FixtureResource {
+    return resource(T.alarm, name, { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 3, treatMissingData: "notBreaching", ...actions, ...inputs }, { propertyDependencies: { ...actionDeps, [via]: dimensionDeps } });
+}
+
+function scalingPolicy(name: string, metric: string, targetValue: number, scaleOutCooldown: number, extra: Inputs = {}): FixtureResource {
+    return resource(
+        T.policy,
+        name,
+        {
+            name: `api-test-${name}`,
+            policyType: "TargetTrackingScaling",
+            resourceId: UNKNOWN,
+            scalableDimension: "ecs:service:DesiredCount",
+            serviceNamespace: "ecs",
+            targetTrackingScalingPolicyConfiguration: {
+                disableScaleIn: false,
+                predefinedMetricSpecification: { predefinedMetricType: metric, ...extra },
+                scaleInCooldown: SCALING.defaultScaleInCooldownSeconds,
+                scaleOutCooldown,
+                targetValue,
+            },
+        },
+        { propertyDependencies: { resourceId: [U.target] } },
+    );
+}
+
+const rdsAlarm = (metric: string, stat: string, threshold: number) =>
+    alarm(`database-${metric}`, { metricName: metric, namespace: "AWS/RDS", statistic: stat, threshold, period: 60, dimensions: { DBInstanceIdentifier: "database-test" } }, [U.db]);
+
+const behaviour = (pathPattern: string, target: string) => ({
+    allowedMethods: ["GET", "HEAD", "OPTIONS"],
+    cachedMethods: ["GET", "HEAD"],
+    cachePolicyId: UNKNOWN,
+    compress: true,
+    pathPattern,
+    targetOriginId: target,
+    viewerProtocolPolicy: "redirect-to-https",
+});
+
+/** Every resource the rules look at, compliant with the pack's defaults. */
+export function compliantStack(): FixtureResource[] {
+    const albDims = { LoadBalancer: UNKNOWN };
+    return [
+        resource(T.topic, "alerts", { kmsMasterKeyId: UNKNOWN }),
+        resource(T.alb, "api", { loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, securityGroups: [UNKNOWN], subnets: UNKNOWN }),
+        resource(T.targetGroup, "api", { port: 3000, protocol: "HTTP", targetType: "ip", vpcId: UNKNOWN }),
+        resource(T.cluster, "api", { settings: [{ name: "containerInsights", value: "enabled" }] }),
+        resource(T.service, "api", { cluster: UNKNOWN, desiredCount: 2, launchType: "FARGATE", taskDefinition: UNKNOWN }, { propertyDependencies: { cluster: [U.cluster] } }),
+        resource(
+            T.target,
+            "api",
+            { minCapacity: SCALING.tasks.min, maxCapacity: SCALING.tasks.max, resourceId: UNKNOWN, scalableDimension: "ecs:service:DesiredCount", serviceNamespace: "ecs" },
+            { propertyDependencies: { resourceId: [U.cluster, U.service] } },
+        ),
+        scalingPolicy("api-cpu", "ECSServiceAverageCPUUtilization", SCALING.cpuTargetPercent.default, SCALING.defaultScaleOutCooldownSeconds),
+        scalingPolicy("api-memory", "ECSServiceAverageMemoryUtilization", SCALING.memoryTargetPercent.default, SCALING.defaultScaleOutCooldownSeconds),
+        scalingPolicy("api-requests", "ALBRequestCountPerTarget", SCALING.requestsPerTargetPerMinute.default, SCALING.defaultRequestScaleOutCooldownSeconds, { resourceLabel: UNKNOWN }),
+        alarm("api-latency-p95", { metricName: "TargetResponseTime", namespace: "AWS/ApplicationELB", extendedStatistic: "p95", threshold: SLO.latencyP95Ms / 1000, period: 60, dimensions: albDims }, [U.alb]),
+        alarm(
+            "api-latency-anomaly",
+            {
+                thresholdMetricId: "band",
+                comparisonOperator: "GreaterThanUpperThreshold",
+                metricQueries: [
+                    { id: "p95", returnData: true, metric: { metricName: "TargetResponseTime", namespace: "AWS/ApplicationELB", period: 60, stat: "p95", dimensions: albDims } },
+                    { id: "band", returnData: true, expression: "ANOMALY_DETECTION_BAND(p95, 2)" },
+                ],
+            },
+            [U.alb],
+            "metricQueries",
+        ),
+        alarm(
+            "api-error-rate",
+            {
+                threshold: SLO.errorRate * 100,
+                metricQueries: [
+                    { id: "target5xx", metric: { metricName: "HTTPCode_Target_5XX_Count", namespace: "AWS/ApplicationELB", period: 60, stat: "Sum", dimensions: albDims } },
+                    { id: "requests", metric: { metricName: "RequestCount", namespace: "AWS/ApplicationELB", period: 60, stat: "Sum", dimensions: albDims } },
+                    { id: "errorRate", returnData: true, expression: "100 * FILL(target5xx, 0) / FILL(requests, 1)" },
+                ],
+            },
+            [U.alb],
+            "metricQueries",
+        ),
+        alarm("api-request-rate", { metricName: "RequestCount", namespace: "AWS/ApplicationELB", statistic: "Sum", threshold: SLO.requestRateAlarm.requests, period: SLO.requestRateAlarm.periodSeconds, dimensions: albDims }, [U.alb]),
+        alarm("api-unhealthy-hosts", { metricName: "UnHealthyHostCount", namespace: "AWS/ApplicationELB", statistic: "Maximum", threshold: 0, period: 60, dimensions: { LoadBalancer: UNKNOWN, TargetGroup: UNKNOWN } }, [U.alb, U.tg]),
+        alarm("api-cpu-high", { metricName: "CPUUtilization", namespace: "AWS/ECS", statistic: "Average", threshold: 85, period: 60, dimensions: { ClusterName: UNKNOWN, ServiceName: UNKNOWN } }, [U.cluster, U.service]),
+        alarm("api-memory-high", { metricName: "MemoryUtilization", namespace: "AWS/ECS", statistic: "Average", threshold: 85, period: 60, dimensions: { ClusterName: UNKNOWN, ServiceName: UNKNOWN } }, [U.cluster, U.service]),
+        rdsAlarm("CPUUtilization", "Average", 80),
+        rdsAlarm("FreeableMemory", "Minimum", 1_717_986_918),
+        rdsAlarm("FreeStorageSpace", "Minimum", 10_737_418_240),
+        rdsAlarm("DatabaseConnections", "Maximum", 1355),
+        rdsAlarm("ReadLatency", "Average", 0.02),
+        rdsAlarm("WriteLatency", "Average", 0.02),
+        alarm("cdn-5xx-error-rate", { metricName: "5xxErrorRate", namespace: "AWS/CloudFront", statistic: "Average", threshold: SLO.errorRate * 100, period: 60, dimensions: { DistributionId: UNKNOWN, Region: "Global" } }, [U.dist]),
+        alarm("cdn-cache-hit-rate", { metricName: "CacheHitRate", namespace: "AWS/CloudFront", statistic: "Average", threshold: SLO.cdnCacheHitRatePercent, comparisonOperator: "LessThanThreshold", period: 300, dimensions: { DistributionId: UNKNOWN, Region: "Global" } }, [U.dist]),
+        resource(T.composite, "service-degraded", { alarmRule: UNKNOWN, ...actions }, { propertyDependencies: { ...actionDeps } }),
+        resource(
+            T.db,
+            "database",
+            {
+                engine: "postgres",
+                engineVersion: "17",
+                identifier: "database-test",
+                instanceClass: "db.r6g.large",
+                allocatedStorage: 100,
+                storageEncrypted: true,
+                kmsKeyId: UNKNOWN,
+                publiclyAccessible: false,
+                monitoringInterval: DATABASE.enhancedMonitoringIntervalSeconds,
+                monitoringRoleArn: UNKNOWN,
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: UNKNOWN,
+                performanceInsightsRetentionPeriod: DATABASE.performanceInsightsRetentionDays,
+                multiAz: true,
+            },
+            { propertyDependencies: { monitoringRoleArn: [urnOf("aws:iam/role:Role", "database-monitoring")] } },
+        ),
+        resource(T.cachePolicy, "cdn-static-cache", { ...TTL.static, parametersInCacheKeyAndForwardedToOrigin: { cookiesConfig: { cookieBehavior: "none" }, headersConfig: { headerBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "none" }, enableAcceptEncodingGzip: true, enableAcceptEncodingBrotli: true } }),
+        resource(T.cachePolicy, "cdn-proofs-cache", { ...TTL.proofs, parametersInCacheKeyAndForwardedToOrigin: { cookiesConfig: { cookieBehavior: "none" }, headersConfig: { headerBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "none" }, enableAcceptEncodingGzip: true, enableAcceptEncodingBrotli: true } }),
+        resource(
+            T.distribution,
+            "cdn",
+            {
+                enabled: true,
+                aliases: ["api.test.example.com"],
+                httpVersion: "http2and3",
+                isIpv6Enabled: true,
+                origins: [
+                    { originId: "api", domainName: "origin.api.test.example.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } },
+                    { originId: "static", domainName: UNKNOWN, originAccessControlId: UNKNOWN },
+                    { originId: "proofs", domainName: UNKNOWN, originAccessControlId: UNKNOWN },
+                ],
+                defaultCacheBehavior: {
+                    allowedMethods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+                    cachedMethods: ["GET", "HEAD"],
+                    cachePolicyId: CACHING_DISABLED,
+                    compress: true,
+                    targetOriginId: "api",
+                    viewerProtocolPolicy: "redirect-to-https",
+                },
+                orderedCacheBehaviors: [behaviour("/proofs/*", "proofs"), behaviour("/static/*", "static")],
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001", minimumProtocolVersion: "TLSv1.2_2021", sslSupportMethod: "sni-only" },
+            },
+            { propertyDependencies: { orderedCacheBehaviors: [U.proofsCache, U.staticCache], origins: [urnOf("aws:s3/bucket:Bucket", "static"), urnOf("aws:s3/bucket:Bucket", "proofs")] } },
+        ),
+    ];
+}
+
+/** A copy of `stack` where `fn` changed the named resource's inputs (and so its preview outputs). */
+export function changed(stack: readonly FixtureResource[], type: string, name: string, fn: (inputs: Inputs, r: { propertyDependencies: Record<string, string[]> }) => void): FixtureResource[] {
+    let found = false;
+    const out = stack.map((r) => {
+        if (r.type !== type || r.name !== name) return r;
+        found = true;
+        const inputs = structuredClone(r.inputs);
+        const links = { propertyDependencies: structuredClone(r.propertyDependencies) as Record<string, string[]> };
+        fn(inputs, links);
+        return { ...resource(type, name, inputs, { propertyDependencies: links.propertyDependencies }) };
+    });
+    if (!found) throw new Error(`fixture has no ${type} ${name}`);
+    return out;
+}
+
+export function without(stack: readonly FixtureResource[], type: string, name: string): FixtureResource[] {
+    const out = stack.filter((r) => !(r.type === type && r.name === name));
+    if (out.length === stack.length) throw new Error(`fixture has no ${type} ${name}`);
+    return out;
+}
+
+/**
+ * The pack's defaults, except the SLO's peak throughput: within the SLO's own
+ * scaling bands (20 tasks x 1500 requests/minute = 500 req/s) no stack reaches
+ * 1000 req/s, so the compliant fixture is held to 300 req/s.
+ */
+export const TEST_CONFIG: PolicyConfig = { "scaling-capacity-at-target": { properties: { peakRequestsPerSecond: 300 } } };
+
+/** The pack in its own process, configured like `--policy-pack-config`; close it in afterAll. */
+export async function openPack(config: PolicyConfig = TEST_CONFIG): Promise<PolicyPackProcess> {
+    const pack = await startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test" });
+    await pack.configure(config);
+    return pack;
+}
+
+export async function analyze(pack: PolicyPackProcess, stack: readonly FixtureResource[]): Promise<Diagnostic[]> {
+    return analyzeResources(pack, stack);
+}
+
+export const levelOf = (level: string) => (ds: readonly Diagnostic[]) => ds.filter((d) => d.enforcementLevel === level);
+export const mandatory = levelOf("mandatory");
+export const advisory = levelOf("advisory");
+
+/**
+ * Asserts the only mandatory findings are `policy`'s, one per expected message,
+ * each naming the resource, the property, the value found, the allowed range
+ * and the fix (in that order, as every rule writes them).
+ */
+export function expectViolations(ds: readonly Diagnostic[], policy: string, expected: Array<{ resource: string; property: string; found: string; allowed: string; fix?: string }>): void {
+    const got = mandatory(ds);
+    expect(got.map((d) => d.policyName)).toEqual(expected.map(() => policy));
+    got.forEach((d, i) => {
+        const e = expected[i];
+        const line = d.message.split("\n")[1];
+        expect(d.message.split("\n")[0]).toBe(d.description);
+        expect(line).toContain(`${e.resource}: ${e.property}`);
+        expect(line).toContain(`= ${e.found}`);
+        expect(line).toContain(`; allowed: ${e.allowed}`);
+        expect(line).toMatch(/\. Fix: \S/);
+        if (e.fix) expect(line).toContain(e.fix);
+    });
+}
