@@ -26,7 +26,7 @@ function previewOutputs(inputs: Inputs): Inputs {
     return { ...structuredClone(inputs), id: UNKNOWN, arn: UNKNOWN };
 }
 
-export function resource(type: string, name: string, inputs: Inputs, links: { propertyDependencies?: Record<string, string[]>; dependencies?: string[] } = {}): FixtureResource {
+export function resource(type: string, name: string, inputs: Inputs, links: { propertyDependencies?: Readonly<Record<string, readonly string[]>>; dependencies?: readonly string[] } = {}): FixtureResource {
     const propertyDependencies = links.propertyDependencies ?? {};
     const dependencies = [...new Set([...(links.dependencies ?? []), ...Object.values(propertyDependencies).flat()])];
     return {
