@@ -85,7 +85,7 @@ export function loadPolicyConfigFile(file: string): PolicyConfig {
     return parsePolicyConfig(text, file);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 
 /** `/waivers/0/rule` -> `waivers[0].rule`. */
