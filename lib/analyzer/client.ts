@@ -169,6 +169,11 @@ function track(child: ChildProcess): void {
     }
 }
 
+/** How many pack processes this process has started and not yet seen end. */
+export function runningPolicyPacks(): number {
+    return live.size;
+}
+
 /** Resolve `@pulumi/pulumi/cmd/run-policy-pack` from the pack's own node_modules, as the CLI's plugin does. */
 function runPolicyPackScript(dir: string): string {
     try {

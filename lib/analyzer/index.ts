@@ -16,6 +16,7 @@ export {
     type PolicyPackProcess,
     PolicyPackError,
     type Remediation,
+    runningPolicyPacks,
     type Severity,
     type StartOptions,
     startPolicyPack,

@@ -1,0 +1,101 @@
+/**
+ * The client runs a pack the way the Pulumi CLI's `pulumi-analyzer-policy`
+ * plugin does, and never leaves a process behind: bad installs, packs that
+ * crash, never serve or never answer all end in one clear error.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PACK_DIR, PolicyPackError, runningPolicyPacks, startPolicyPack } from "../../lib/analyzer";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "policy-client-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A JavaScript pack (no type-check at start) using the real pack's installed SDK. */
+function jsPack(name: string, index: string, withModules = true): string {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, version: "1.2.3", main: "index.js" }));
+    fs.writeFileSync(path.join(dir, "index.js"), index);
+    if (withModules) fs.symlinkSync(path.join(DEFAULT_PACK_DIR, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
+
+const probe = jsPack(
+    "probe",
+    `const { PolicyPack } = require("@pulumi/policy");
+new PolicyPack("probe", { policies: [{
+    name: "probe", description: "reports how it was launched", enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type === "test:hang") return new Promise(() => undefined);
+        report(JSON.stringify({ cwd: process.cwd(), stack: process.env.PULUMI_STACK, project: process.env.PULUMI_PROJECT, dryRun: process.env.PULUMI_DRY_RUN, nodeStack: process.env.PULUMI_NODEJS_STACK }));
+    },
+}] });
+`,
+);
+
+describe("the repository's pack", () => {
+    it("runs from the pack's own node_modules (the root install has no @pulumi/policy)", async () => {
+        expect(() => require.resolve("@pulumi/policy", { paths: [path.join(DEFAULT_PACK_DIR, "..")] })).toThrow();
+        const pack = await startPolicyPack(DEFAULT_PACK_DIR);
+        try {
+            const installed = JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "node_modules", "@pulumi", "policy", "package.json"), "utf8")).version;
+            expect(pack.pluginVersion.replace(/^v/, "")).toBe(installed.replace(/^v/, ""));
+            expect(pack.info.version).toBe(JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "package.json"), "utf8")).version);
+            expect(runningPolicyPacks()).toBe(1);
+        } finally {
+            await pack.close();
+        }
+        expect(runningPolicyPacks()).toBe(0);
+    });
+});
+
+describe("launch like the CLI", () => {
+    it("starts the pack in its folder with the CLI's environment", async () => {
+        const pack = await startPolicyPack(probe, { stack: "staging", project: "credlink" });
+        try {
+            await pack.configure();
+            const [d] = await pack.analyze({ urn: "urn:pulumi:staging::credlink::test:echo::x", type: "test:echo", name: "x", properties: {} });
+            expect(d.enforcementLevel).toBe("mandatory");
+            expect(JSON.parse(d.message.split("\n")[1])).toEqual({ cwd: fs.realpathSync(probe), stack: "staging", project: "credlink", dryRun: "true", nodeStack: "staging" });
+        } finally {
+            await pack.close();
+        }
+    });
+
+    it("gives up on a call that gets no answer, within the call timeout", async () => {
+        const pack = await startPolicyPack(probe, { callTimeoutMs: 1000 });
+        try {
+            await pack.configure();
+            const started = Date.now();
+            await expect(pack.analyze({ urn: "urn:pulumi:s::p::test:hang::x", type: "test:hang", name: "x", properties: {} })).rejects.toThrow(new PolicyPackError("policy pack analyze failed: no answer within 1 s"));
+            expect(Date.now() - started).toBeLessThan(5000);
+        } finally {
+            await pack.close();
+        }
+        expect(runningPolicyPacks()).toBe(0);
+    });
+});
+
+describe("failures end in one clear error and no process left behind", () => {
+    beforeAll(() => expect(runningPolicyPacks()).toBe(0));
+
+    it("a pack without its dependencies installed", async () => {
+        const dir = jsPack("uninstalled", "", false);
+        await expect(startPolicyPack(dir)).rejects.toThrow(new PolicyPackError(`the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir)}\``));
+    });
+
+    it("a pack that throws while loading", async () => {
+        const dir = jsPack("crashing", 'throw new Error("rules failed to load: boom");\n');
+        await expect(startPolicyPack(dir)).rejects.toThrow(/exited \(code \d+\) before serving:[\s\S]*rules failed to load: boom/);
+        expect(runningPolicyPacks()).toBe(0);
+    });
+
+    it("a pack that never prints its port", async () => {
+        const dir = jsPack("silent", "setInterval(() => undefined, 1000);\n");
+        await expect(startPolicyPack(dir, { startTimeoutMs: 1500 })).rejects.toThrow(new PolicyPackError(`policy pack ${dir} did not start within 1.5 s`));
+        expect(runningPolicyPacks()).toBe(0);
+    });
+});
