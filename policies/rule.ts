@@ -9,6 +9,7 @@ import type {
     PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
+    ResourceValidation,
     ResourceValidationPolicy,
     Severity,
     StackValidationPolicy,
@@ -109,6 +110,13 @@ function reporter(meta: RuleMeta<unknown>, reportViolation: ReportViolation, sta
 export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
     const defaults = defaultsOf(rule);
     const types = new Set(rule.types);
+    const validateResource: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
+        if (!types.has(args.type)) return;
+        const config = { ...defaults, ...args.getConfig<Partial<C>>() } as C;
+        rule.check({ urn: args.urn, name: args.name, type: args.type, props: plain(args.props) }, config, reporter(rule, reportViolation, false));
+    };
+    // What validateResourceOfType sets: the server then skips other types without deserializing their props.
+    if (rule.types.length === 1) validateResource.__pulumiType = rule.types[0];
     return {
         name: rule.id,
         description: rule.description,
@@ -116,11 +124,7 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
         remediationSteps: rule.remediationSteps,
         enforcementLevel: rule.enforcementLevel ?? "mandatory",
         configSchema: schemaOf(rule),
-        validateResource: (args, reportViolation) => {
-            if (!types.has(args.type)) return;
-            const config = { ...defaults, ...args.getConfig<Partial<C>>() } as C;
-            rule.check({ urn: args.urn, name: args.name, type: args.type, props: plain(args.props) }, config, reporter(rule, reportViolation, false));
-        },
+        validateResource,
     };
 }
 
