@@ -19,6 +19,7 @@ import { type Read, readArray, readBoolean, readNumber, readObject, readString, 
  * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
  */
 export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+const CACHING_DISABLED_TTLS: Ttls = { minTtl: 0, defaultTtl: 0, maxTtl: 0 };
 
 /** What CloudFront applies when a TTL field is not set (on a behaviour or a cache policy). */
 const CLOUDFRONT_DEFAULT_TTLS: Ttls = { minTtl: 0, defaultTtl: 86_400, maxTtl: 31_536_000 };
@@ -137,7 +138,7 @@ function ttlSource(stack: StackView, dist: PolicyResource, b: Behaviour): TtlSou
         return t.ttls ? { kind: "ttls", ttls: t.ttls, from: "its TTL fields" } : { kind: "unverifiable", found: `${t.unknown.join(", ")} unknown at preview` };
     }
     if (id.state === "known" && id.value === CACHING_DISABLED_POLICY_ID) {
-        return { kind: "ttls", ttls: { minTtl: 0, defaultTtl: 0, maxTtl: 0 }, from: "managed policy CachingDisabled" };
+        return { kind: "ttls", ttls: CACHING_DISABLED_TTLS, from: "managed policy CachingDisabled" };
     }
     const candidates = [...new Set(stack.referencedBy(dist, b.property).filter((r) => r.type === TYPES.cachePolicy))];
     if (id.state === "known") {
@@ -254,9 +255,9 @@ export const apiNotCached = stackPolicy<Record<string, never>>({
                     // A behaviour whose target is unknown may reach the API: hold it to the API's rule.
                     if (target.state === "known" && !origins.ids.has(target.value)) return undefined;
                     return (t) =>
-                        t.minTtl === 0 && t.defaultTtl === 0 && t.maxTtl === 0
+                        TTL_KEYS.every((k) => t[k] === TTL.api[k])
                             ? undefined
-                            : { property: "minTtl/defaultTtl/maxTtl", found: showTtls(t), allowed: "0 s for all three (never cached)" };
+                            : { property: "minTtl/defaultTtl/maxTtl", found: showTtls(t), allowed: `${showTtls(TTL.api)} (never cached)` };
                 };
             },
             () => `attach the managed CachingDisabled cache policy (${CACHING_DISABLED_POLICY_ID}) to this behaviour`,

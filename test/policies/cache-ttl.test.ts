@@ -41,7 +41,7 @@ describe("cdn-api-not-cached", () => {
             Object.assign(d.defaultCacheBehavior, { minTtl: 0, defaultTtl: 3600, maxTtl: 86_400, forwardedValues: { queryString: true, cookies: { forward: "all" } } });
         });
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: "defaultCacheBehavior minTtl/defaultTtl/maxTtl (from its TTL fields)", found: "minTtl 0 s, defaultTtl 3600 s (1 hour), maxTtl 86400 s (1 day)", allowed: "0 s for all three (never cached)", fix: CACHING_DISABLED },
+            { resource: DIST, property: "defaultCacheBehavior minTtl/defaultTtl/maxTtl (from its TTL fields)", found: "minTtl 0 s, defaultTtl 3600 s (1 hour), maxTtl 86400 s (1 day)", allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)", fix: CACHING_DISABLED },
         ]);
     });
 
@@ -62,7 +62,7 @@ describe("cdn-api-not-cached", () => {
             resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
         ];
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")', found: '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 300 s (5 minutes)', allowed: "0 s for all three" },
+            { resource: DIST, property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")', found: '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 300 s (5 minutes)', allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)" },
         ]);
     });
 
@@ -72,7 +72,7 @@ describe("cdn-api-not-cached", () => {
         });
         // /sign can only have been given one of the two stack cache policies, and neither is 0/0/0.
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: 'orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")', found: '"cdn-proofs-cache" has minTtl/defaultTtl/maxTtl minTtl 3600 s (1 hour)', allowed: "0 s for all three" },
+            { resource: DIST, property: 'orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")', found: '"cdn-proofs-cache" has minTtl/defaultTtl/maxTtl minTtl 3600 s (1 hour)', allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)" },
         ]);
     });
 });
