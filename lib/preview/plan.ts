@@ -2,7 +2,7 @@
  * The plan part of the preview, shaped like `pulumi preview` of a new stack:
  * every resource is a create, counted by type, with the resource tree on demand.
  */
-import type { RegisteredResource } from "../../test/harness/run";
+import type { RegisteredResource } from "../harness/run";
 
 export interface PlanSummary {
     /** Resources to create (a brand-new stack creates all of them). */

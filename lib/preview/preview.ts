@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
 import { PROJECT } from "../config";
-import { readStackFile, REPO_ROOT, runStack } from "../../test/harness/run";
+import { readStackFile, REPO_ROOT, runStack } from "../harness/run";
 import { asInputError } from "./evaluator";
 import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";
 import type { PolicyEvaluator, StackPreview, StartPolicyEvaluator } from "./types";

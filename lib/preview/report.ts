@@ -3,7 +3,7 @@
  * the policy pack's violations grouped by enforcement level, each naming the
  * resource, its URN, the policy and the pack's message.
  */
-import type { RegisteredResource } from "../../test/harness/run";
+import type { RegisteredResource } from "../harness/run";
 import { renderPlanSummary, renderResourceTree, summarizePlan, type PlanSummary } from "./plan";
 import { previewFailed, REPORTED_LEVELS, type EnforcementLevel, type PolicyPackMetadata, type PolicyViolation, type StackPreview } from "./types";
 

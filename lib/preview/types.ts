@@ -5,7 +5,7 @@
  * here decides whether a resource is compliant.
  */
 import type { PolicyConfig } from "../analyzer";
-import type { RegisteredResource } from "../../test/harness/run";
+import type { RegisteredResource } from "../harness/run";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export type Severity = "low" | "medium" | "high" | "critical";

@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { analyzeResources, DEFAULT_PACK_DIR, loadPolicyConfigFile, type RegisteredResourceLike, startPolicyPack, toAnalyzerResource } from "../../lib/analyzer";
-import { runStack } from "../harness/run";
+import { runStack } from "../../lib/harness/run";
 
 const list = (v: string) => {
     const n = v.split(",").map(Number);

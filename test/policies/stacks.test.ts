@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, loadPolicyConfigFile, type PolicyPackProcess, SKIPPED_AT_PREVIEW, startPolicyPack } from "../../lib/analyzer";
-import { isUnknown, REPO_ROOT, runStack, type StackRun, stackNames } from "../harness/run";
+import { isUnknown, REPO_ROOT, runStack, type StackRun, stackNames } from "../../lib/harness/run";
 
 const STACKS = stackNames();
 const configFile = (stack: string) => path.join(DEFAULT_PACK_DIR, "config", `${stack}.json`);

@@ -12,7 +12,7 @@ import { renderPlanSummary, renderResourceTree, summarizePlan } from "../../lib/
 import { buildJsonReport, parseUrn, renderPolicyReport, renderStackPreview, renderSummary } from "../../lib/preview/report";
 import { buildSarif, FINGERPRINT_KEY, lineForMessage, SARIF_TOOL_NAME } from "../../lib/preview/sarif";
 import type { PolicyPackMetadata, PolicyViolation, StackPreview } from "../../lib/preview/types";
-import { REPO_ROOT, type RegisteredResource } from "../harness/run";
+import { REPO_ROOT, type RegisteredResource } from "../../lib/harness/run";
 import { sarifSchemaErrors } from "./sarif-schema";
 
 const STACK_URN = "urn:pulumi:production::credlink::pulumi:pulumi:Stack::credlink-production";

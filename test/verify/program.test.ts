@@ -14,7 +14,7 @@ import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
 import { CACHING_DISABLED_POLICY_ID } from "../../lib/verify/expected";
 import { runVerify } from "../../lib/verify/run";
 import { readStackConfig } from "../../lib/verify/stack-config";
-import { runStack, stackNames, type RegisteredResource, type StackRun } from "../harness/run";
+import { runStack, stackNames, type RegisteredResource, type StackRun } from "../../lib/harness/run";
 import { PROJECT_DIR, serve, tempDir, writeOutputs, type Account } from "./fixtures";
 
 type Obj = Record<string, any>;
