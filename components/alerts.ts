@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/** Services that notify the topic: CloudWatch alarms and RDS event subscriptions. */
+const PUBLISHERS = ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"];
+
 export interface AlertsTopicArgs {
     /** E-mail addresses to subscribe; each must confirm the subscription. Default: none. */
     readonly emails?: readonly string[];
@@ -14,9 +17,9 @@ export interface AlertsTopicArgs {
 }
 
 /**
- * The SNS topic every alarm notifies, encrypted with a customer-managed KMS key.
- * The AWS-managed `alias/aws/sns` key cannot be used: its key policy does not
- * let CloudWatch alarms encrypt messages, so notifications would be dropped.
+ * The SNS topic every alarm (and RDS event subscription) notifies, encrypted with a
+ * customer-managed KMS key. The AWS-managed `alias/aws/sns` key cannot be used: its key
+ * policy does not let CloudWatch or RDS encrypt messages, so notifications would be dropped.
  */
 export class AlertsTopic extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
@@ -52,9 +55,9 @@ export class AlertsTopic extends pulumi.ComponentResource {
                             Resource: "*",
                         },
                         {
-                            Sid: "CloudWatchAlarmsPublish",
+                            Sid: "AlarmsAndRdsEventsPublish",
                             Effect: "Allow",
-                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Principal: { Service: PUBLISHERS },
                             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                             Resource: "*",
                             Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
@@ -76,9 +79,9 @@ export class AlertsTopic extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         {
-                            Sid: "CloudWatchAlarmsPublish",
+                            Sid: "AlarmsAndRdsEventsPublish",
                             Effect: "Allow",
-                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Principal: { Service: PUBLISHERS },
                             Action: "sns:Publish",
                             Resource: topic.arn,
                             Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },

@@ -1,10 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SLO } from "../policies/slo";
-
-/** CloudFront publishes its metrics only in us-east-1. */
-const CLOUDFRONT_METRICS_REGION = "us-east-1";
-export const CUSTOM_METRICS_NAMESPACE = "CredLink/Performance";
+import { CLOUDFRONT_METRICS_REGION } from "./cdn/alarms";
+import { PERFORMANCE_NAMESPACE } from "./scaling-service/metrics";
 
 export interface SloDashboardArgs {
     /** Region of the ALB, ECS service and database. */
@@ -13,10 +11,12 @@ export interface SloDashboardArgs {
     readonly albArnSuffix: pulumi.Input<string>;
     /** Target group `arnSuffix` (targetgroup/<name>/<id>), the `TargetGroup` metric dimension. */
     readonly targetGroupArnSuffix: pulumi.Input<string>;
+    /** ECS cluster and service names, the `ClusterName` / `ServiceName` dimensions. */
     readonly clusterName: pulumi.Input<string>;
     readonly serviceName: pulumi.Input<string>;
     /** CloudFront distribution ID. */
     readonly distributionId: pulumi.Input<string>;
+    /** RDS instance identifier, the `DBInstanceIdentifier` dimension. */
     readonly dbInstanceIdentifier: pulumi.Input<string>;
     /** Scaling range and targets, drawn as horizontal lines. */
     readonly minTasks: number;
@@ -79,7 +79,7 @@ export class SloDashboard extends pulumi.ComponentResource {
         this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards/dashboard/${dashboard.dashboardName}`;
         this.degradedAlarmName = degraded.alarmName;
         this.degradedAlarmArn = degraded.arn;
-        this.registerOutputs({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl, degradedAlarmName: this.degradedAlarmName });
+        this.registerOutputs({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl, degradedAlarmName: this.degradedAlarmName, degradedAlarmArn: this.degradedAlarmArn });
     }
 }
 
@@ -170,9 +170,9 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
     });
     add("Application metrics (from the service's JSON logs)", {
         metrics: [
-            [CUSTOM_METRICS_NAMESPACE, "ResponseTime", { stat: "p95", label: "ResponseTime p95 (ms)" }],
-            [CUSTOM_METRICS_NAMESPACE, "RequestSize", { stat: "Average", label: "RequestSize avg (bytes)", yAxis: "right" }],
-            [CUSTOM_METRICS_NAMESPACE, "SignOperations", { stat: "Sum", label: "SignOperations / min", yAxis: "right" }],
+            [PERFORMANCE_NAMESPACE, "ResponseTime", { stat: "p95", label: "ResponseTime p95 (ms)" }],
+            [PERFORMANCE_NAMESPACE, "RequestSize", { stat: "Average", label: "RequestSize avg (bytes)", yAxis: "right" }],
+            [PERFORMANCE_NAMESPACE, "SignOperations", { stat: "Sum", label: "SignOperations / min", yAxis: "right" }],
         ],
         annotations: { horizontal: [line(`SLO p95 ${SLO.latencyP95Ms} ms`, SLO.latencyP95Ms)] },
     });

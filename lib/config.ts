@@ -86,7 +86,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     setting("service.logRetentionDays", "integer", "CloudWatch Logs retention for the service's logs.", oneOf([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const, "a CloudWatch retention value:"), { default: 30 }),
 
     // Network.
-    setting("network.cidrBlock", "string", "VPC CIDR block.", z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, { error: "must be an IPv4 CIDR with a /16../24 prefix" }), { default: "10.0.0.0/16" }),
+    setting("network.cidrBlock", "string", "VPC CIDR block, /16../18: each AZ takes a /20 private and a /22 public subnet.", z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-8])$/, { error: "must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)" }), { default: "10.0.0.0/16" }),
     setting("network.availabilityZones", "integer", "Number of availability zones (public + private subnet in each).", int(2, 3), { default: 2 }),
     setting("network.natGateways", "string", "NAT gateways: `single` (cheap) or `onePerAz` (no cross-AZ dependency).", oneOf(["single", "onePerAz"] as const), { default: "single" }),
 

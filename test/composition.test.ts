@@ -72,8 +72,14 @@ describe.each(stackNames())("stack %s", (stack) => {
         const [composite] = r.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm");
         const names = [...String(composite.inputs.alarmRule).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]);
         expect(names.map((n) => n.replace(/^api-[^-]+-/, ""))).toEqual(["latency-p95", "error-rate", "unhealthy-hosts"]);
-        const metricAlarmNames = r.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name);
-        for (const n of names) expect(metricAlarmNames).toContain(n);
+        const metricAlarms = r.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+        for (const n of names) {
+            const referenced = metricAlarms.find((a) => a.inputs.name === n);
+            expect(referenced, n).toBeDefined();
+            // CloudWatch rejects a rule that names a missing alarm, and refuses to delete an alarm a
+            // composite names: the composite must be created after, and deleted before, each of them.
+            expect(composite.dependencies, n).toContain(referenced!.urn);
+        }
     });
 
     it("exports what a user needs, in the documented shape, and no secret", async () => {

@@ -71,6 +71,7 @@ describe("stack configuration", () => {
         [{ "credlink:scaling.cpuTargetPercent": 150 }, "credlink:scaling.cpuTargetPercent = 150 must be between 1 and 100 %"],
         [{ "credlink:scaling.scaleInCooldownSeconds": -1 }, "credlink:scaling.scaleInCooldownSeconds = -1 must be between 0 and 3600 s"],
         [{ "credlink:scaling.maxTasks": "twenty" }, 'credlink:scaling.maxTasks = "twenty" must be a whole number'],
+        [{ "credlink:network.cidrBlock": "10.0.0.0/20" }, 'credlink:network.cidrBlock = "10.0.0.0/20" must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)'],
         [{ "credlink:cdn.wafEnabled": "yes" }, 'credlink:cdn.wafEnabled = "yes" must be true or false'],
         [{ "credlink:cdn.staticMinTtl": 900000, "credlink:cdn.staticDefaultTtl": 604800 }, "credlink:cdn.staticMinTtl = 900000 must be <= credlink:cdn.staticDefaultTtl (604800)"],
         [{ "credlink:cdn.proofsMaxTtl": 60 }, "credlink:cdn.proofsDefaultTtl = 86400 must be <= credlink:cdn.proofsMaxTtl (60)"],

@@ -268,7 +268,9 @@ describe.each([
         expect(proxy.propertyDependencies.auths).toEqual([instance.urn]);
         if (!preview) expect(auths[0].secretArn).toBe((instance.outputs.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn);
 
-        expect(policy(role, "assumeRolePolicy").Statement).toEqual([{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        expect(policy(role, "assumeRolePolicy").Statement).toEqual([
+            { Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } },
+        ]);
         const access = get("aws:iam/rolePolicy:RolePolicy", "db-proxy-secret");
         expect(access.propertyDependencies.policy).toEqual([instance.urn]);
         if (!preview) {
@@ -291,6 +293,18 @@ describe.each([
         expect(target.propertyDependencies.targetGroupName).toEqual([targets.urn]);
         if (preview) expect(run.outputs.proxyEndpoint).toBe(UNKNOWN);
         else expect(run.outputs.proxyEndpoint).toBe(proxy.outputs.endpoint);
+    });
+});
+
+describe("MonitoredDatabase events", () => {
+    it("notifies the alerts topic of availability, failover and failure events of the instance and its replicas", async () => {
+        const { run, instance, get } = await build({ readReplicas: 1 });
+        const events = get("aws:rds/eventSubscription:EventSubscription", "db-events").inputs;
+        expect(events.snsTopic).toBe(TOPIC);
+        expect(events.sourceType).toBe("db-instance");
+        expect(events.sourceIds).toEqual([instance.inputs.identifier, get(INSTANCE, "db-replica-1").inputs.identifier]);
+        expect(events.eventCategories).toEqual(["availability", "failover", "failure", "low storage", "maintenance", "recovery"]);
+        expect(run.ofType("aws:rds/eventSubscription:EventSubscription")).toHaveLength(1);
     });
 });
 

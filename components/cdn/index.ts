@@ -26,7 +26,9 @@ const LOG_PREFIX = "cloudfront/";
  * CloudFront in front of CredLink: the API (ALB) as the default behaviour, never
  * cached; static assets and proof documents from private S3 buckets through
  * Origin Access Control, cached by their TTL bands; HTTPS only, HTTP/2 and 3,
- * IPv6, compression, security headers, optional WAF, access logs and alarms.
+ * IPv6, edge compression of cached content (the API's responses are not cached, so
+ * CloudFront cannot compress them: the app or ALB must), security headers, optional
+ * WAF, access logs and alarms.
  */
 export class CdnDistribution extends pulumi.ComponentResource {
     public readonly distributionId: pulumi.Output<string>;
@@ -208,7 +210,9 @@ export class CdnDistribution extends pulumi.ComponentResource {
                 ],
             });
         new aws.s3.BucketPolicy(`${name}-static-policy`, { bucket: staticBucket.bucketName, policy: oacPolicy(staticBucket.bucketArn, args.static) }, { parent: this, dependsOn: [staticBucket] });
-        new aws.s3.BucketPolicy(`${name}-proofs-policy`, { bucket: args.proofsBucket.bucketName, policy: oacPolicy(args.proofsBucket.bucketArn, args.proofs) }, child);
+        // After the bucket's public-access block when we were given the bucket component (S3 rejects concurrent edits).
+        const proofsBucketResource = pulumi.Resource.isInstance(args.proofsBucket) ? [args.proofsBucket] : [];
+        new aws.s3.BucketPolicy(`${name}-proofs-policy`, { bucket: args.proofsBucket.bucketName, policy: oacPolicy(args.proofsBucket.bucketArn, args.proofs) }, { ...child, dependsOn: proofsBucketResource });
 
         if (args.hostedZoneId !== undefined) {
             args.aliases.forEach((alias, i) => {

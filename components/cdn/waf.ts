@@ -20,7 +20,8 @@ const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sa
  * common (OWASP) and known-bad-inputs rule groups plus a per-IP rate limit.
  */
 export function createWebAcl(name: string, rateLimitPer5Min: number, parent: pulumi.Resource): aws.wafv2.WebAcl {
-    const metricPrefix = name.replace(/[^A-Za-z0-9_-]/g, "-");
+    // Metric names are CloudWatch dimensions: include the stack so two stacks in one account stay apart.
+    const metricPrefix = `${name}-${pulumi.getStack()}`.replace(/[^A-Za-z0-9_-]/g, "-");
     const managedRules: aws.types.input.wafv2.WebAclRule[] = MANAGED_RULE_GROUPS.map((group, priority) => ({
         name: group,
         priority,

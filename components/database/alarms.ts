@@ -91,7 +91,7 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
     };
 
     // RDS publishes these every minute while the instance runs; a gap means it is stopped or
-    // being replaced (RDS events cover that), so missing data keeps the last state instead of paging.
+    // being replaced (the RDS event subscription covers that), so missing data keeps the last state instead of paging.
     alarm("cpu-high", {
         metricName: "CPUUtilization", statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent,
         description: `Database CPU above ${t.cpuPercent} % for ${t.evaluationPeriods} minutes: find the top SQL in Performance Insights (docs/database.md)`,

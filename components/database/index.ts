@@ -174,6 +174,18 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             parent: this,
         });
 
+        // Metric alarms cannot see a stopped or failed instance (its metrics just stop): RDS events can.
+        new aws.rds.EventSubscription(
+            `${name}-events`,
+            {
+                snsTopic: args.alarmTopicArn,
+                sourceType: "db-instance",
+                sourceIds: [instance.identifier, ...replicas.map((r) => r.identifier)],
+                eventCategories: ["availability", "failover", "failure", "low storage", "maintenance", "recovery"],
+            },
+            { parent: this },
+        );
+
         this.endpoint = instance.endpoint;
         this.address = instance.address;
         this.port = instance.port;
@@ -259,9 +271,16 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             `${name}-proxy-role`,
             {
                 description: "Lets RDS Proxy read the database's master-user secret",
-                assumeRolePolicy: JSON.stringify({
+                assumeRolePolicy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "rds.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEquals: { "aws:SourceAccount": aws.getCallerIdentityOutput({}, parent).accountId } },
+                        },
+                    ],
                 }),
             },
             parent,

@@ -166,14 +166,15 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
 export interface CreatedAlarms {
     readonly alarms: Record<AlarmSuffix, aws.cloudwatch.MetricAlarm>;
     readonly names: string[];
-    readonly namesByKind: Record<AlarmSuffix, string>;
+    /** Alarm names as Outputs, so whatever references them (a composite alarm) is created after and deleted before them. */
+    readonly namesByKind: Record<AlarmSuffix, pulumi.Output<string>>;
 }
 
 export function createAlarms(logicalPrefix: string, physicalPrefix: string, t: AlarmTargets, s: AlarmSettings, parent: pulumi.Resource): CreatedAlarms {
     const bodies = alarmBodies(t, s);
     const alarms = {} as Record<AlarmSuffix, aws.cloudwatch.MetricAlarm>;
     const names: string[] = [];
-    const namesByKind = {} as Record<AlarmSuffix, string>;
+    const namesByKind = {} as Record<AlarmSuffix, pulumi.Output<string>>;
     for (const suffix of ALARM_SUFFIXES) {
         const name = `${physicalPrefix}-${suffix}`;
         alarms[suffix] = new aws.cloudwatch.MetricAlarm(
@@ -182,7 +183,7 @@ export function createAlarms(logicalPrefix: string, physicalPrefix: string, t: A
             { parent },
         );
         names.push(name);
-        namesByKind[suffix] = name;
+        namesByKind[suffix] = alarms[suffix].name;
     }
     return { alarms, names, namesByKind };
 }

@@ -50,8 +50,11 @@ export class ScalingService extends pulumi.ComponentResource {
     public readonly scalableTargetResourceId: pulumi.Output<string>;
     public readonly alarmNames: pulumi.Output<string[]>;
     public readonly alarmArns: pulumi.Output<string[]>;
-    /** Alarm names by kind (known at construction), e.g. for a composite alarm: `alarmNamesByKind["latency-p95"]`. */
-    public readonly alarmNamesByKind: Readonly<Record<AlarmSuffix, string>>;
+    /**
+     * Alarm names by kind, e.g. for a composite alarm: `alarmNamesByKind["latency-p95"]`. Outputs, so a
+     * composite alarm that names them depends on them (CloudWatch rejects a rule naming a missing alarm).
+     */
+    public readonly alarmNamesByKind: Readonly<Record<AlarmSuffix, pulumi.Output<string>>>;
     /** What CloudFront must use towards this origin: HTTPS when a certificate is configured, else HTTP. */
     public readonly originProtocolPolicy: "https-only" | "http-only";
 
