@@ -8,7 +8,7 @@
  * property dependencies of `dimensions` and `metricQueries` instead.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { type Finding, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { type Finding, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { SLO } from "./slo";
 import { type CompositeAlarmProps, type MetricAlarmProps, type MetricQueryProps, type QueryMetricProps, TYPES } from "./types";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show } from "./values";
@@ -73,6 +73,22 @@ const literalRequired = (property: string, found: Read<unknown>): Finding => ({
     fix: `set ${property} from a literal (e.g. the SLO module) rather than another resource's output`,
 });
 
+const UPWARD = ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold"];
+
+/** A ceiling alarm must fire when the value goes up: a threshold below the ceiling means nothing if the alarm fires on low values. */
+function firesUpward(r: Res, a: MetricAlarmProps, report: Report): boolean {
+    const op = readString(a.comparisonOperator);
+    if (op.state !== "known") {
+        report(r, literalRequired("comparisonOperator", op));
+        return false;
+    }
+    if (!UPWARD.includes(op.value)) {
+        report(r, { property: "comparisonOperator", found: op.value, allowed: UPWARD.join(" or "), fix: "make the alarm fire when the value rises above the threshold" });
+        return false;
+    }
+    return true;
+}
+
 export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSeconds: number }>({
     id: "alarm-latency",
     description: "Latency alarms on the ALB's TargetResponseTime use a tail percentile (p95 or p99) and fire at or below the SLO latency (seconds).",
@@ -92,6 +108,7 @@ export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSecond
         if (m.stat.state !== "known" || !config.statistics.includes(m.stat.value)) {
             report(r, { property: statProperty, found: show(m.stat, "not set"), allowed: config.statistics.join(" or "), fix: `alarm on ${config.statistics[0]} (${m.path ? "stat" : "extendedStatistic"}: "${config.statistics[0]}") instead of an average` });
         }
+        if (!firesUpward(r, a, report)) return;
         const threshold = readNumber(a.threshold);
         if (threshold.state !== "known") return report(r, literalRequired("threshold", threshold));
         if (threshold.value > config.maxThresholdSeconds) {
@@ -122,6 +139,7 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
         else if (ret.expression !== undefined && shape.metrics.some((m) => /5XX/i.test(m.metricName ?? "")) && shape.metrics.some((m) => /^Requests?(Count)?$/.test(m.metricName ?? ""))) {
             percent = PERCENT_EXPRESSION.test(ret.expression);
         } else return;
+        if (!firesUpward(r, a, report)) return;
         const threshold = readNumber(a.threshold);
         if (threshold.state !== "known") return report(r, literalRequired("threshold", threshold));
         const asPercent = percent ? threshold.value : threshold.value * 100;
@@ -157,6 +175,7 @@ export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: 
             report(r, { property: statProperty, found: show(m.stat), allowed: '"Sum" (a count of requests per period)', fix: "alarm on the Sum of requests" });
             return;
         }
+        if (!firesUpward(r, a, report)) return;
         const threshold = readNumber(a.threshold);
         if (threshold.state !== "known") return report(r, literalRequired("threshold", threshold));
         if (m.period.state !== "known") return report(r, literalRequired(`${m.path}period`, m.period));

@@ -297,21 +297,40 @@ export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
         checkTtls(
             stack,
             report,
-            () => (b) => {
-                const band = b.pattern === undefined ? undefined : bands.get(b.pattern);
-                if (!band) return undefined;
-                return (t) => {
-                    const outside = TTL_KEYS.filter((k) => t[k] < band.minTtl || t[k] > band.maxTtl);
-                    if (outside.length === 0) return undefined;
-                    return {
-                        property: outside.join(", "),
-                        found: outside.map((k) => duration(t[k])).join(", "),
-                        allowed: `${duration(band.minTtl)} .. ${duration(band.maxTtl)} for ${b.pattern}`,
-                    };
+            (d) => {
+                const origins = customOriginIds(d.props);
+                return (b) => {
+                    const band = b.pattern === undefined ? undefined : bands.get(b.pattern);
+                    if (band) return checkBand(b, band);
+                    // A cacheable path (not the API) without a band would escape the rule by renaming
+                    // its pattern: every such behaviour must have one.
+                    const target = readString(b.props.targetOriginId);
+                    const cacheable = b.pattern !== undefined && target.state === "known" && origins.complete && !origins.ids.has(target.value);
+                    if (cacheable) {
+                        report(d, {
+                            property: `${b.label} path pattern`,
+                            found: `${JSON.stringify(b.pattern)} has no TTL band`,
+                            allowed: `a band for every cached path; configured: ${[...bands.keys()].join(", ")}`,
+                            fix: `add ${JSON.stringify(b.pattern)} with its band to cdn-ttl-bands.paths in the policy config, or use a configured path pattern`,
+                        });
+                    }
+                    return undefined;
                 };
             },
             (b) => `set the TTLs of the cache policy for ${b.pattern} between the band's limits (config cdn-ttl-bands.paths)`,
         );
+
+        function checkBand(b: Behaviour, band: PathBand) {
+            return (t: Record<(typeof TTL_KEYS)[number], number>) => {
+                const outside = TTL_KEYS.filter((k) => t[k] < band.minTtl || t[k] > band.maxTtl);
+                if (outside.length === 0) return undefined;
+                return {
+                    property: outside.join(", "),
+                    found: outside.map((k) => duration(t[k])).join(", "),
+                    allowed: `${duration(band.minTtl)} .. ${duration(band.maxTtl)} for ${b.pattern}`,
+                };
+            };
+        }
     },
 });
 

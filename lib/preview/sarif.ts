@@ -25,10 +25,12 @@ const LEVEL: Record<EnforcementLevel, sarif.ReportingConfiguration.level> = {
     disabled: "none",
 };
 
-/** GitHub's security-severity scale: critical >= 9.0, high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9. */
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
-
-/** GitHub's problem.severity for alerts that are not security alerts. */
+/**
+ * GitHub's problem.severity for alerts that are not security alerts. No `security-severity`:
+ * with it GitHub grades alerts by the rule's severity and ignores each result's level, so an
+ * advisory finding on a high-severity rule would block a merge and a mandatory one on a
+ * medium rule would not. Without it the merge gate follows the enforcement level.
+ */
 const PROBLEM_SEVERITY: Record<Severity, string> = { critical: "error", high: "error", medium: "warning", low: "recommendation" };
 
 function rule(policy: PolicyMetadata, levelsSeen: ReadonlySet<EnforcementLevel>): sarif.ReportingDescriptor {
@@ -46,7 +48,7 @@ function rule(policy: PolicyMetadata, levelsSeen: ReadonlySet<EnforcementLevel>)
         properties: {
             tags: [...(policy.tags ?? []), "pulumi-policy"],
             ...(policy.severity
-                ? { severity: policy.severity, "security-severity": SECURITY_SEVERITY[policy.severity], "problem.severity": PROBLEM_SEVERITY[policy.severity] }
+                ? { severity: policy.severity, "problem.severity": PROBLEM_SEVERITY[policy.severity] }
                 : {}),
             precision: "very-high",
         },

@@ -29,6 +29,13 @@ describe("alarm-latency", () => {
         ]);
     });
 
+    it("rejects an alarm that fires when latency is low, whatever its threshold", async () => {
+        const stack = alarm("api-latency-p95", (a) => (a.comparisonOperator = "LessThanThreshold"));
+        expectViolations(await analyze(pack, stack), "alarm-latency", [
+            { resource: ALARM("api-latency-p95"), property: "comparisonOperator", found: "LessThanThreshold", allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold" },
+        ]);
+    });
+
     it("rejects an average instead of a tail percentile", async () => {
         const stack = alarm("api-latency-p95", (a) => {
             delete a.extendedStatistic;
@@ -53,6 +60,13 @@ describe("alarm-error-rate", () => {
         expectViolations(await analyze(pack, stack), "alarm-error-rate", [{ resource: ALARM("api-error-rate"), property: "threshold", found: "10 %", allowed: `at most ${SLO.errorRate * 100} %`, fix: "credlink:alarms.errorRatePercent" }]);
     });
 
+    it("rejects an error-rate alarm that fires below its threshold", async () => {
+        const stack = alarm("api-error-rate", (a) => (a.comparisonOperator = "LessThanOrEqualToThreshold"));
+        expectViolations(await analyze(pack, stack), "alarm-error-rate", [
+            { resource: ALARM("api-error-rate"), property: "comparisonOperator", found: "LessThanOrEqualToThreshold", allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold" },
+        ]);
+    });
+
     it("understands a ratio expression without the 100 factor", async () => {
         const stack = alarm("api-error-rate", (a) => {
             a.metricQueries[2].expression = "target5xx / requests";
@@ -72,6 +86,13 @@ describe("alarm-request-rate", () => {
         const stack = alarm("api-request-rate", (a) => (a.threshold = 50_000));
         expectViolations(await analyze(pack, stack), "alarm-request-rate", [
             { resource: ALARM("api-request-rate"), property: "threshold", found: "50000 requests per 300 s", allowed: `at most ${SLO.requestRateAlarm.requests} per ${SLO.requestRateAlarm.periodSeconds} s` },
+        ]);
+    });
+
+    it("rejects a request-rate alarm that fires below its threshold", async () => {
+        const stack = alarm("api-request-rate", (a) => (a.comparisonOperator = "LessThanThreshold"));
+        expectViolations(await analyze(pack, stack), "alarm-request-rate", [
+            { resource: ALARM("api-request-rate"), property: "comparisonOperator", found: "LessThanThreshold", allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold" },
         ]);
     });
 

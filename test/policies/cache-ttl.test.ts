@@ -103,6 +103,20 @@ describe("cdn-ttl-bands", () => {
         ]);
     });
 
+    it("rejects a cached S3 path renamed out of every band (a 2-year TTL under /assets/* must not slip through)", async () => {
+        const stack = distChange((d) => {
+            d.orderedCacheBehaviors[1].pathPattern = "/assets/*";
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[1] (/assets/*) path pattern",
+                found: '"/assets/*" has no TTL band',
+                allowed: "a band for every cached path; configured: /static/*, /proofs/*",
+            },
+        ]);
+    });
+
     it("maps known cache policy IDs exactly (after an update): a swapped policy is caught", async () => {
         const ids = { "cdn-static-cache": "static-policy-id", "cdn-proofs-cache": "proofs-policy-id" };
         const stack = compliantStack().map((r) => {

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, loadPolicyConfigFile, type PolicyPackProcess, SKIPPED_AT_PREVIEW, startPolicyPack } from "../../lib/analyzer";
 import { isUnknown, REPO_ROOT, runStack, type StackRun, stackNames } from "../../lib/harness/run";
+import { TTL } from "../../policies/slo";
 
 const STACKS = stackNames();
 const configFile = (stack: string) => path.join(DEFAULT_PACK_DIR, "config", `${stack}.json`);
@@ -68,7 +69,15 @@ it("production: the rules reach the real resources at preview (tightened thresho
         {
             ...loadPolicyConfigFile(configFile("production")),
             "scaling-task-range": { properties: { maxTasks: 10 } },
-            "cdn-ttl-bands": { properties: { paths: [{ pathPattern: "/static/*", minTtl: 86_400, maxTtl: 604_800 }] } },
+            // Tighten the static band; the proofs band stays as configured (a cached path without a band is itself a violation).
+            "cdn-ttl-bands": {
+                properties: {
+                    paths: [
+                        { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.defaultTtl },
+                        { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
+                    ],
+                },
+            },
             "alarm-latency": { properties: { maxThresholdSeconds: 0.25 } },
             "alarm-coverage": { properties: { requiredAlarmMetrics: { "aws:rds/instance:Instance": ["AWS/RDS:ReplicaLag"] } } },
             "database-performance-insights": { properties: { minRetentionDays: 31 } },

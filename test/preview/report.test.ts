@@ -180,7 +180,7 @@ describe("SARIF", () => {
             fullDescription: { text: "ECS scalable targets stay within 2..20 tasks." },
             help: { text: "Set scaling.minTasks/maxTasks within 2..20.", markdown: "Set scaling.minTasks/maxTasks within 2..20." },
             defaultConfiguration: { level: "error" },
-            properties: { tags: ["performance", "pulumi-policy"], severity: "high", "security-severity": "8.0", "problem.severity": "error", precision: "very-high" },
+            properties: { tags: ["performance", "pulumi-policy"], severity: "high", "problem.severity": "error", precision: "very-high" },
         });
         expect(run.tool.driver.rules?.[0]).toMatchObject({ shortDescription: { text: "Alarm thresholds" }, helpUri: "https://example.com/policies#alarm-threshold" });
         expect(run.tool.driver.rules?.[1].defaultConfiguration).toEqual({ level: "warning" });
