@@ -41,7 +41,15 @@ export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: P
         } catch (e) {
             throw e instanceof PolicyConfigError ? asInputError(e) : e;
         }
-        return { stack, stackFile: displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`)), policyConfigFile: shown, policyConfig };
+        const stackFile = displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`));
+        try {
+            readStackFile(stack, stackDir);
+        } catch (e) {
+            // YAML parse errors span several lines with a code frame: keep the first.
+            const first = (e instanceof Error ? e.message : String(e)).split("\n")[0].replace(/:$/, "");
+            throw new InputError(`stack ${stack} (${stackFile}) is not valid YAML: ${first}`);
+        }
+        return { stack, stackFile, policyConfigFile: shown, policyConfig };
     });
     return { stackDir, stacks };
 }

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError, readPolicyConfig, resolveStacks } from "../../lib/preview/inputs";
 import { renderPlanSummary, renderResourceTree, summarizePlan } from "../../lib/preview/plan";
+import { planPreview } from "../../lib/preview/preview";
 import { buildJsonReport, parseUrn, renderPolicyReport, renderStackPreview, renderSummary } from "../../lib/preview/report";
 import { buildSarif, FINGERPRINT_KEY, lineForMessage, SARIF_TOOL_NAME } from "../../lib/preview/sarif";
 import type { PolicyPackMetadata, PolicyViolation, StackPreview } from "../../lib/preview/types";
@@ -230,6 +231,14 @@ describe("inputs", () => {
     it("lists the stacks that exist for an unknown stack", () => {
         expect(() => resolveStacks("prod", REPO_ROOT)).toThrow(new InputError('unknown stack "prod"; the stacks in . are: dev, production, staging (or "all")'));
         expect(resolveStacks("all", REPO_ROOT)).toEqual(["dev", "production", "staging"]);
+    });
+
+    it("reports a stack file that is not YAML in one line, naming the stack", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  aws:region: [us-east-1\n");
+        expect(() => planPreview({ stack: "bad", stackDir: dir, policyConfigFile: path.join(REPO_ROOT, "policies/config/production.json") })).toThrow(
+            new InputError(`stack bad (${path.join(dir, "Pulumi.bad.yaml")}) is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`),
+        );
     });
 
     it("reports a malformed policy config in one line", () => {
