@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { ScalingSettings } from "../components/scaling-service/args";
 import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
 
 export const PROJECT = "credlink";
@@ -176,16 +177,8 @@ export interface StackConfig {
         readonly availabilityZones: number;
         readonly natGateways: "single" | "onePerAz";
     };
-    readonly scaling: {
-        readonly minTasks: number;
-        readonly maxTasks: number;
-        readonly cpuTargetPercent: number;
-        readonly memoryTargetPercent: number;
-        readonly requestsPerTarget: number;
-        readonly scaleOutCooldownSeconds: number;
-        readonly requestScaleOutCooldownSeconds: number;
-        readonly scaleInCooldownSeconds: number;
-    };
+    /** The ScalingService's own settings type: one definition of what each field means. */
+    readonly scaling: ScalingSettings;
     readonly cdn: {
         readonly static: TtlSettings;
         readonly proofs: TtlSettings;
