@@ -144,27 +144,17 @@ export interface RunOptions {
 
 let running = false;
 
-/** Run index.ts for `stack` under mocks. Runs are serialised: the Pulumi runtime is process-global. */
+/** Run index.ts for `stack` under mocks, with the config of Pulumi.<stack>.yaml. */
 export async function runStack(stack: string, opts: RunOptions = {}): Promise<StackRun> {
-    if (running) throw new Error("runStack: one program at a time (the Pulumi runtime is global); await the previous run");
-    running = true;
-    try {
-        return await runStackUnlocked(stack, opts);
-    } finally {
-        running = false;
-    }
-}
-
-async function runStackUnlocked(stack: string, opts: RunOptions): Promise<StackRun> {
     const file = opts.configFile ?? readStackFile(stack, opts.stackDir);
     const values: StackConfigValues = { ...file.values };
     for (const [k, v] of Object.entries(opts.config ?? {})) {
         if (v === undefined) delete values[k];
         else values[k] = v;
     }
-    // Fresh import each run is unnecessary: index.ts reads config inside main(), not at import.
+    // index.ts reads its config inside main(), not at import, so one import serves every run.
     const program = (await import("../../index")).default;
-    return runUnderMocks(program, { stack, preview: opts.preview ?? false, config: values, secretKeys: file.secretKeys });
+    return runProgram(program, { stack, preview: opts.preview ?? false, config: values, secretKeys: file.secretKeys });
 }
 
 export interface MockRunOptions {
@@ -180,6 +170,7 @@ export interface MockRunOptions {
  * same mocks as the whole stack. Use it for component tests.
  */
 export async function runProgram(program: () => unknown, opts: MockRunOptions = {}): Promise<StackRun> {
+    // Runs are serialised: the Pulumi runtime is process-global.
     if (running) throw new Error("runProgram: one program at a time (the Pulumi runtime is global); await the previous run");
     running = true;
     try {
