@@ -12,13 +12,11 @@ import type { PolicyResource } from "@pulumi/policy";
 import { type Finding, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { TTL } from "./slo";
 import { type BehaviorProps, type CachePolicyProps, type DistributionProps, type OriginProps, TYPES, type ViewerCertificateProps } from "./types";
+import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./cloudfront";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show, valueOr } from "./values";
 
-/**
- * AWS-managed "CachingDisabled" cache policy (TTL 0/0/0). Source:
- * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
- */
-export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/** AWS-managed "CachingDisabled" cache policy (TTL 0/0/0). */
+export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
 const CACHING_DISABLED_TTLS: Ttls = { minTtl: 0, defaultTtl: 0, maxTtl: 0 };
 
 /** What CloudFront applies when a TTL field is not set (on a behaviour or a cache policy). */
@@ -406,7 +404,7 @@ export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: strin
         "Configure credlink:domain.name and credlink:domain.cdnCertificateArn (us-east-1) so the distribution uses the ACM certificate with sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021; the default *.cloudfront.net certificate always allows TLSv1.",
     types: [TYPES.distribution],
     config: {
-        allowedMinimumProtocolVersions: { type: "array", items: { type: "string" }, minItems: 1, default: ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] },
+        allowedMinimumProtocolVersions: { type: "array", items: { type: "string" }, minItems: 1, default: [...VIEWER_TLS_AT_LEAST_MINIMUM] },
     },
     check(r, config, report) {
         const d = r as Res<DistributionProps>;

@@ -5,7 +5,7 @@ import { denyInsecureTransport, PrivateBucket } from "../private-bucket";
 import { CLOUDFRONT_METRICS_REGION, createCdnAlarms, topicInAlarmRegion } from "./alarms";
 import { CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs, TtlSettings } from "./args";
 import { createValidatedCertificate } from "./certificate";
-import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY } from "./managed-policies";
+import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY, MINIMUM_VIEWER_TLS } from "../../policies/cloudfront";
 import { createWebAcl } from "./waf";
 
 export type { ApiOriginArgs, CdnDistributionArgs, CdnLoggingArgs, CdnWafArgs, PriceClass, ProofsBucketRef, TtlSettings } from "./args";
@@ -16,8 +16,7 @@ export const ORIGIN_ID = Object.freeze({ api: "api", static: "static", proofs: "
 export const ALL_METHODS = Object.freeze(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
 export const READ_METHODS = Object.freeze(["GET", "HEAD", "OPTIONS"]);
 export const CACHED_METHODS = Object.freeze(["GET", "HEAD"]);
-/** The newest policy CloudFront offers for SNI certificates with TLS 1.2 as the floor. */
-export const MINIMUM_VIEWER_TLS = "TLSv1.2_2021";
+export { MINIMUM_VIEWER_TLS };
 /** HSTS max-age: two years, the value HSTS preload lists ask for. */
 const HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 3600;
 const LOG_PREFIX = "cloudfront/";

@@ -4,17 +4,14 @@
  */
 import type { StackConfig, TtlSettings } from "../config";
 import { PROJECT } from "../config";
+import { MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
 import { SLO } from "../../policies/slo";
 
-/**
- * AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache.
- * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
- */
-export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/** AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache. */
+export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
 
 /** Weakest viewer TLS policy we accept when the distribution has its own certificate; newer ones pass too. */
-export const MIN_VIEWER_TLS = "TLSv1.2_2021";
-const VIEWER_TLS_AT_LEAST_2021 = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
+export const MIN_VIEWER_TLS = MINIMUM_VIEWER_TLS;
 
 export const HTTP_VERSION = "http2and3";
 
@@ -115,7 +112,7 @@ export function expectedFrom(config: StackConfig, secureKeys: ReadonlySet<string
 }
 
 export function viewerTlsAcceptable(version: string | undefined): boolean {
-    return version !== undefined && VIEWER_TLS_AT_LEAST_2021.includes(version);
+    return version !== undefined && VIEWER_TLS_AT_LEAST_MINIMUM.includes(version);
 }
 
 /** The default static object the cache probe fetches: `verify.txt` under the static path pattern. */

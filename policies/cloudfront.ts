@@ -1,4 +1,7 @@
 /**
+ * CloudFront facts the stack, the policy pack and `npm run verify` share. No imports,
+ * like slo.ts, so the pack stays publishable on its own.
+ *
  * IDs of the AWS-managed CloudFront policies this stack attaches. Wrong IDs
  * circulate in public code (CachingDisabled is often labelled CachingOptimized),
  * so they live here, once, each checked against AWS's own pages:
@@ -21,3 +24,9 @@ export const MANAGED_ORIGIN_REQUEST_POLICY = Object.freeze({
      */
     AllViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
 });
+
+/** The viewer TLS policy the stack sets with its own certificate: TLS 1.2 as the floor. */
+export const MINIMUM_VIEWER_TLS = "TLSv1.2_2021";
+
+/** Viewer TLS policies at least as strict as MINIMUM_VIEWER_TLS (CloudFront's newer policies). */
+export const VIEWER_TLS_AT_LEAST_MINIMUM: readonly string[] = Object.freeze(["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]);
