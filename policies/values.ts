@@ -24,14 +24,6 @@ export function isUnknown(v: unknown): boolean {
     return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
 }
 
-/** True when the value, or anything inside it, is unknown. */
-export function containsUnknown(v: unknown): boolean {
-    if (isUnknown(v)) return true;
-    if (Array.isArray(v)) return v.some(containsUnknown);
-    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
-    return false;
-}
-
 /**
  * The plain properties behind the SDK's proxy. The proxy only traps `get`, so
  * own-property descriptors hand back the raw values (unknowns stay sentinels).

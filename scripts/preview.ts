@@ -60,11 +60,11 @@ async function main(argv: string[]): Promise<number> {
         throw e;
     }
 
-    const { stackDir, stacks } = planPreview({ stack: flags.stack, stackDir: flags.stackDir, policyConfigFile: flags.policyConfig });
+    const { stacks } = planPreview({ stack: flags.stack, stackDir: flags.stackDir, policyConfigFile: flags.policyConfig });
 
     const previews: StackPreview[] = [];
     for (const planned of stacks) {
-        const preview = await previewStack(planned, stackDir, (ctx) => startPolicyEvaluator(ctx));
+        const preview = await previewStack(planned, (ctx) => startPolicyEvaluator(ctx));
         previews.push(preview);
         if (previews.length > 1) process.stdout.write("\n");
         process.stdout.write(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);

@@ -25,6 +25,8 @@ export interface PreviewOptions {
 export interface PlannedStack {
     readonly stack: string;
     readonly stackFile: string;
+    /** Pulumi.<stack>.yaml's config, parsed once for the program and the pack. */
+    readonly stackConfig: ReturnType<typeof readStackFile>;
     readonly policyConfigFile: string;
     readonly policyConfig: PolicyConfig;
 }
@@ -42,14 +44,15 @@ export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: P
             throw e instanceof PolicyConfigError ? asInputError(e) : e;
         }
         const stackFile = displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`));
+        let stackConfig: ReturnType<typeof readStackFile>;
         try {
-            readStackFile(stack, stackDir);
+            stackConfig = readStackFile(stack, stackDir);
         } catch (e) {
             // YAML parse errors span several lines with a code frame: keep the first.
             const first = (e instanceof Error ? e.message : String(e)).split("\n")[0].replace(/:$/, "");
             throw new InputError(`stack ${stack} (${stackFile}) is not valid YAML: ${first}`);
         }
-        return { stack, stackFile, policyConfigFile: shown, policyConfig };
+        return { stack, stackFile, stackConfig, policyConfigFile: shown, policyConfig };
     });
     return { stackDir, stacks };
 }
@@ -62,8 +65,7 @@ export function programErrorMessage(e: unknown): string {
 }
 
 /** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
-function stackConfigStrings(stack: string, stackDir: string): Record<string, string> {
-    const { values } = readStackFile(stack, stackDir);
+function stackConfigStrings({ values }: PlannedStack["stackConfig"]): Record<string, string> {
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
@@ -75,14 +77,14 @@ const closeQuietly = (ready: Promise<PolicyEvaluator>) => ready.then((e) => e.cl
  * pack failures become the preview's `error`; a policy config the pack's
  * schema rejects throws InputError.
  */
-export async function previewStack(planned: PlannedStack, stackDir: string, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
+export async function previewStack(planned: PlannedStack, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
     const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
-    const evaluatorReady = startEvaluator({ project: PROJECT, stack: planned.stack, stackConfig: stackConfigStrings(planned.stack, stackDir) });
+    const evaluatorReady = startEvaluator({ project: PROJECT, stack: planned.stack, stackConfig: stackConfigStrings(planned.stackConfig) });
     evaluatorReady.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
     let run;
     try {
-        run = await runStack(planned.stack, { preview: true, stackDir });
+        run = await runStack(planned.stack, { preview: true, configFile: planned.stackConfig });
     } catch (e) {
         await closeQuietly(evaluatorReady);
         return { ...base, resources: [], warnings: [], error: programErrorMessage(e) };

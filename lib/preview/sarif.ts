@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type * as sarif from "sarif";
 import { REPO_ROOT } from "../harness/run";
 import { sortViolations, violationTarget } from "./report";
-import type { EnforcementLevel, PolicyMetadata, PolicyPackMetadata, Severity, StackPreview } from "./types";
+import { type EnforcementLevel, type PolicyMetadata, type PolicyPackMetadata, REPORTED_LEVELS, type Severity, type StackPreview } from "./types";
 
 /** The tool name GitHub shows on alerts; stable whatever the pack is called. */
 export const SARIF_TOOL_NAME = "credlink-preview";
@@ -35,7 +35,7 @@ const PROBLEM_SEVERITY: Record<Severity, string> = { critical: "error", high: "e
 
 function rule(policy: PolicyMetadata, levelsSeen: ReadonlySet<EnforcementLevel>): sarif.ReportingDescriptor {
     // The strictest level any stack's config gave the policy.
-    const level = (["mandatory", "remediate", "advisory", "disabled"] as const).find((l) => levelsSeen.has(l)) ?? policy.enforcementLevel;
+    const level = [...REPORTED_LEVELS, "disabled" as const].find((l) => levelsSeen.has(l)) ?? policy.enforcementLevel;
     const help = policy.remediationSteps ?? policy.description;
     return {
         id: policy.name,

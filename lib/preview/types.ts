@@ -4,11 +4,10 @@
  * produced. Every verdict comes from the pack through lib/analyzer; nothing
  * here decides whether a resource is compliant.
  */
-import type { PolicyConfig } from "../analyzer";
+import type { EnforcementLevel, PolicyConfig, Severity } from "../analyzer";
 import type { RegisteredResource } from "../harness/run";
 
-export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
-export type Severity = "low" | "medium" | "high" | "critical";
+export type { EnforcementLevel, Severity };
 
 /** One policy as the pack describes it in GetAnalyzerInfo. */
 export interface PolicyMetadata {
