@@ -11,8 +11,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { ScalingSettings } from "../components/scaling-service/args";
-import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
+import { MAX_TTL_SECONDS, PATH_PATTERN, PRICE_CLASSES } from "../components/cdn/args";
+import { MONITORING_INTERVALS } from "../components/database/args";
+import { DEFAULT_CONTAINER_PORT, defaultAlarms, defaultScaling, type ScalingSettings } from "../components/scaling-service/args";
+import { arnRegion, CLOUDWATCH_LOG_RETENTION_DAYS, FARGATE_CPU_UNITS } from "./aws-values";
+import { DATABASE, TTL } from "../policies/slo";
 
 export const PROJECT = "credlink";
 
@@ -50,7 +53,10 @@ const acmArn = z
     .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, {
         error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
     });
-const TTL_MAX = 100 * 365 * 24 * 3600; // CloudFront's documented ceiling is far above any sane TTL.
+const SCALING_DEFAULTS = defaultScaling();
+const ALARM_DEFAULTS = defaultAlarms();
+/** A lower-case DNS host name. */
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const setting = (
     key: string,
@@ -73,18 +79,18 @@ const FARGATE_MEMORY: Record<number, (m: number) => boolean> = {
 
 export const SETTINGS: readonly SettingSpec[] = [
     // Domain and TLS (all optional: without them the stack serves the CloudFront and ALB default names).
-    setting("domain.name", "string", "Public host name served by CloudFront, e.g. api.example.com. Optional.", z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a lower-case DNS name such as api.example.com" })),
+    setting("domain.name", "string", "Public host name served by CloudFront, e.g. api.example.com. Optional.", z.string().regex(DNS_NAME, { error: "must be a lower-case DNS name such as api.example.com" })),
     setting("domain.hostedZoneId", "string", "Route 53 hosted zone for domain.name; when set without a certificate, one is created and DNS-validated in us-east-1.", z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" })),
     setting("domain.cdnCertificateArn", "string", "ACM certificate for domain.name, in us-east-1 (CloudFront only uses us-east-1 certificates).", acmArn),
-    setting("domain.originName", "string", "DNS name CloudFront uses to reach the ALB over HTTPS; must be covered by domain.albCertificateArn (CloudFront checks the origin's certificate against it). With domain.hostedZoneId the stack creates the alias record; otherwise point a CNAME at the albDnsName output.", z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a lower-case DNS name such as origin.api.example.com" })),
+    setting("domain.originName", "string", "DNS name CloudFront uses to reach the ALB over HTTPS; must be covered by domain.albCertificateArn (CloudFront checks the origin's certificate against it). With domain.hostedZoneId the stack creates the alias record; otherwise point a CNAME at the albDnsName output.", z.string().regex(DNS_NAME, { error: "must be a lower-case DNS name such as origin.api.example.com" })),
     setting("domain.albCertificateArn", "string", "ACM certificate in the stack's region for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (dev).", acmArn),
 
     // Service (ECS Fargate).
     setting("service.image", "string", "Container image of the CredLink API (registry/repository:tag or @sha256 digest).", nonEmpty, { required: true }),
-    setting("service.cpu", "integer", "Fargate task CPU units.", oneOf([256, 512, 1024, 2048, 4096, 8192, 16384] as const), { default: 1024 }),
+    setting("service.cpu", "integer", "Fargate task CPU units.", oneOf(FARGATE_CPU_UNITS), { default: 1024 }),
     setting("service.memory", "integer", "Fargate task memory in MiB; must be valid for service.cpu.", int(512, 122880, " MiB"), { default: 2048 }),
-    setting("service.containerPort", "integer", "Port the API listens on inside the container (the app's PORT).", int(1, 65535), { default: 3000 }),
-    setting("service.logRetentionDays", "integer", "CloudWatch Logs retention for the service's logs.", oneOf([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const, "a CloudWatch retention value:"), { default: 30 }),
+    setting("service.containerPort", "integer", "Port the API listens on inside the container (the app's PORT).", int(1, 65535), { default: DEFAULT_CONTAINER_PORT }),
+    setting("service.logRetentionDays", "integer", "CloudWatch Logs retention for the service's logs.", oneOf(CLOUDWATCH_LOG_RETENTION_DAYS, "a CloudWatch retention value:"), { default: 30 }),
 
     // Network.
     setting("network.cidrBlock", "string", "VPC CIDR block, /16../18: each AZ takes a /20 private and a /22 public subnet.", z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-8])$/, { error: "must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)" }), { default: "10.0.0.0/16" }),
@@ -92,25 +98,25 @@ export const SETTINGS: readonly SettingSpec[] = [
     setting("network.natGateways", "string", "NAT gateways: `single` (cheap) or `onePerAz` (no cross-AZ dependency).", oneOf(["single", "onePerAz"] as const), { default: "single" }),
 
     // Autoscaling. Defaults come from the SLO module.
-    setting("scaling.minTasks", "integer", "Minimum running tasks.", int(1, 1000), { default: SCALING.tasks.min }),
-    setting("scaling.maxTasks", "integer", "Maximum running tasks.", int(1, 1000), { default: SCALING.tasks.max }),
-    setting("scaling.cpuTargetPercent", "integer", "Target-tracking target for average service CPU, percent.", int(1, 100, " %"), { default: SCALING.cpuTargetPercent.default }),
-    setting("scaling.memoryTargetPercent", "integer", "Target-tracking target for average service memory, percent.", int(1, 100, " %"), { default: SCALING.memoryTargetPercent.default }),
-    setting("scaling.requestsPerTarget", "integer", "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE.", int(1, 1_000_000), { default: SCALING.requestsPerTargetPerMinute.default }),
-    setting("scaling.scaleOutCooldownSeconds", "integer", "Scale-out cooldown of the CPU and memory policies, seconds.", int(0, 3600, " s"), { default: SCALING.defaultScaleOutCooldownSeconds }),
-    setting("scaling.requestScaleOutCooldownSeconds", "integer", "Scale-out cooldown of the request-count policy, seconds.", int(0, 3600, " s"), { default: SCALING.defaultRequestScaleOutCooldownSeconds }),
-    setting("scaling.scaleInCooldownSeconds", "integer", "Scale-in cooldown of all policies, seconds.", int(0, 3600, " s"), { default: SCALING.defaultScaleInCooldownSeconds }),
+    setting("scaling.minTasks", "integer", "Minimum running tasks.", int(1, 1000), { default: SCALING_DEFAULTS.minTasks }),
+    setting("scaling.maxTasks", "integer", "Maximum running tasks.", int(1, 1000), { default: SCALING_DEFAULTS.maxTasks }),
+    setting("scaling.cpuTargetPercent", "integer", "Target-tracking target for average service CPU, percent.", int(1, 100, " %"), { default: SCALING_DEFAULTS.cpuTargetPercent }),
+    setting("scaling.memoryTargetPercent", "integer", "Target-tracking target for average service memory, percent.", int(1, 100, " %"), { default: SCALING_DEFAULTS.memoryTargetPercent }),
+    setting("scaling.requestsPerTarget", "integer", "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE.", int(1, 1_000_000), { default: SCALING_DEFAULTS.requestsPerTarget }),
+    setting("scaling.scaleOutCooldownSeconds", "integer", "Scale-out cooldown of the CPU and memory policies, seconds.", int(0, 3600, " s"), { default: SCALING_DEFAULTS.scaleOutCooldownSeconds }),
+    setting("scaling.requestScaleOutCooldownSeconds", "integer", "Scale-out cooldown of the request-count policy, seconds.", int(0, 3600, " s"), { default: SCALING_DEFAULTS.requestScaleOutCooldownSeconds }),
+    setting("scaling.scaleInCooldownSeconds", "integer", "Scale-in cooldown of all policies, seconds.", int(0, 3600, " s"), { default: SCALING_DEFAULTS.scaleInCooldownSeconds }),
 
     // CDN. TTL defaults come from the SLO module.
-    setting("cdn.staticPathPattern", "string", "CloudFront path pattern for static assets.", z.string().regex(/^\/[^/*\s][^\s]*$/, { error: "must start with / and a path segment, e.g. /static/*" }), { default: "/static/*" }),
-    setting("cdn.staticMinTtl", "integer", "Static assets: minimum TTL, seconds.", int(0, TTL_MAX, " s"), { default: TTL.static.minTtl }),
-    setting("cdn.staticDefaultTtl", "integer", "Static assets: default TTL, seconds.", int(0, TTL_MAX, " s"), { default: TTL.static.defaultTtl }),
-    setting("cdn.staticMaxTtl", "integer", "Static assets: maximum TTL, seconds.", int(0, TTL_MAX, " s"), { default: TTL.static.maxTtl }),
-    setting("cdn.proofsPathPattern", "string", "CloudFront path pattern for proof documents (S3 keys proofs/<uuid>.json).", z.string().regex(/^\/[^/*\s][^\s]*$/, { error: "must start with / and a path segment, e.g. /proofs/*" }), { default: "/proofs/*" }),
-    setting("cdn.proofsMinTtl", "integer", "Proofs: minimum TTL, seconds.", int(0, TTL_MAX, " s"), { default: TTL.proofs.minTtl }),
-    setting("cdn.proofsDefaultTtl", "integer", "Proofs: default TTL, seconds.", int(0, TTL_MAX, " s"), { default: TTL.proofs.defaultTtl }),
-    setting("cdn.proofsMaxTtl", "integer", "Proofs: maximum TTL, seconds.", int(0, TTL_MAX, " s"), { default: TTL.proofs.maxTtl }),
-    setting("cdn.priceClass", "string", "CloudFront price class.", oneOf(["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const), { default: "PriceClass_100" }),
+    setting("cdn.staticPathPattern", "string", "CloudFront path pattern for static assets.", z.string().regex(PATH_PATTERN, { error: "must start with / and a path segment, e.g. /static/*" }), { default: "/static/*" }),
+    setting("cdn.staticMinTtl", "integer", "Static assets: minimum TTL, seconds.", int(0, MAX_TTL_SECONDS, " s"), { default: TTL.static.minTtl }),
+    setting("cdn.staticDefaultTtl", "integer", "Static assets: default TTL, seconds.", int(0, MAX_TTL_SECONDS, " s"), { default: TTL.static.defaultTtl }),
+    setting("cdn.staticMaxTtl", "integer", "Static assets: maximum TTL, seconds.", int(0, MAX_TTL_SECONDS, " s"), { default: TTL.static.maxTtl }),
+    setting("cdn.proofsPathPattern", "string", "CloudFront path pattern for proof documents (S3 keys proofs/<uuid>.json).", z.string().regex(PATH_PATTERN, { error: "must start with / and a path segment, e.g. /proofs/*" }), { default: "/proofs/*" }),
+    setting("cdn.proofsMinTtl", "integer", "Proofs: minimum TTL, seconds.", int(0, MAX_TTL_SECONDS, " s"), { default: TTL.proofs.minTtl }),
+    setting("cdn.proofsDefaultTtl", "integer", "Proofs: default TTL, seconds.", int(0, MAX_TTL_SECONDS, " s"), { default: TTL.proofs.defaultTtl }),
+    setting("cdn.proofsMaxTtl", "integer", "Proofs: maximum TTL, seconds.", int(0, MAX_TTL_SECONDS, " s"), { default: TTL.proofs.maxTtl }),
+    setting("cdn.priceClass", "string", "CloudFront price class.", oneOf(PRICE_CLASSES), { default: "PriceClass_100" }),
     setting("cdn.wafEnabled", "boolean", "Attach a WAFv2 web ACL (managed rule groups + rate limit) to the distribution.", z.boolean(), { default: true }),
     setting("cdn.wafRateLimitPer5Min", "integer", "WAF rate-based rule: requests per client IP per 5 minutes before blocking.", int(10, 2_000_000_000), { default: 2000 }),
     setting("cdn.loggingEnabled", "boolean", "Write CloudFront access logs to an S3 log bucket.", z.boolean(), { default: true }),
@@ -122,7 +128,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     setting("database.allocatedStorageGb", "integer", "Initial gp3 storage, GiB.", int(20, 65536, " GiB"), { default: 20 }),
     setting("database.maxAllocatedStorageGb", "integer", "Storage autoscaling ceiling, GiB (>= allocatedStorageGb).", int(20, 65536, " GiB"), { default: 100 }),
     setting("database.multiAz", "boolean", "Run a standby in a second AZ.", z.boolean(), { default: false }),
-    setting("database.monitoringIntervalSeconds", "integer", "Enhanced Monitoring interval, seconds (0 turns it off).", oneOf([0, 1, 5, 10, 15, 30, 60] as const), { default: DATABASE.enhancedMonitoringIntervalSeconds }),
+    setting("database.monitoringIntervalSeconds", "integer", "Enhanced Monitoring interval, seconds (0 turns it off).", oneOf(MONITORING_INTERVALS), { default: DATABASE.enhancedMonitoringIntervalSeconds }),
     setting("database.performanceInsightsEnabled", "boolean", "Turn on Performance Insights.", z.boolean(), { default: true }),
     setting("database.performanceInsightsRetentionDays", "integer", "Performance Insights retention, days: 7 (free tier), 731, or a multiple of 31.", z.number().int().refine((d) => d === 7 || d === 731 || (d > 0 && d < 731 && d % 31 === 0), { error: "must be 7, 731 or a multiple of 31 below 731" }), { default: DATABASE.performanceInsightsRetentionDays }),
     setting("database.backupRetentionDays", "integer", "Automated backup retention, days.", int(0, 35, " days"), { default: 7 }),
@@ -131,9 +137,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     setting("database.rdsProxy", "boolean", "Put an RDS Proxy (connection pooling) in front of the database.", z.boolean(), { default: false }),
 
     // Alarms. Thresholds default to the SLO; the policy pack rejects looser ones.
-    setting("alarms.latencyP95ThresholdMs", "integer", "Alarm when ALB p95 TargetResponseTime exceeds this, milliseconds.", int(1, 60_000, " ms"), { default: SLO.latencyP95Ms }),
-    setting("alarms.errorRatePercent", "integer", "Alarm when the 5xx share of requests exceeds this, percent.", int(1, 100, " %"), { default: Math.round(SLO.errorRate * 100) }),
-    setting("alarms.requestRatePer5Min", "integer", "Alarm when ALB requests in 5 minutes exceed this.", int(1, 1_000_000_000), { default: SLO.requestRateAlarm.requests }),
+    setting("alarms.latencyP95ThresholdMs", "integer", "Alarm when ALB p95 TargetResponseTime exceeds this, milliseconds.", int(1, 60_000, " ms"), { default: ALARM_DEFAULTS.latencyP95ThresholdMs }),
+    setting("alarms.errorRatePercent", "integer", "Alarm when the 5xx share of requests exceeds this, percent.", int(1, 100, " %"), { default: ALARM_DEFAULTS.errorRatePercent }),
+    setting("alarms.requestRatePer5Min", "integer", "Alarm when ALB requests in 5 minutes exceed this.", int(1, 1_000_000_000), { default: ALARM_DEFAULTS.requestRatePer5Min }),
 
     // Alerting.
     setting("alerts.emails", "array", "E-mail addresses subscribed to the alerts topic (each must confirm).", z.array(email), { default: [] }),
@@ -348,7 +354,7 @@ export function parseConfig(raw: RawConfig): StackConfig {
     }
     if (has("domain.cdnCertificateArn")) {
         const arn = get<string>("domain.cdnCertificateArn");
-        const certRegion = arn.split(":")[3];
+        const certRegion = arnRegion(arn);
         rule(certRegion === "us-east-1", `${full("domain.cdnCertificateArn")} = ${show(arn)} must be in us-east-1, not ${certRegion}: CloudFront only uses ACM certificates from us-east-1`);
         rule(has("domain.name"), `${full("domain.cdnCertificateArn")} is set but ${full("domain.name")} is not: set the host name the certificate covers`);
     }
@@ -358,7 +364,7 @@ export function parseConfig(raw: RawConfig): StackConfig {
     if (has("domain.hostedZoneId")) rule(has("domain.name"), `${full("domain.hostedZoneId")} is set but ${full("domain.name")} is not: set the host name to create in that zone`);
     if (has("domain.albCertificateArn") && typeof region === "string") {
         const arn = get<string>("domain.albCertificateArn");
-        const certRegion = arn.split(":")[3];
+        const certRegion = arnRegion(arn);
         rule(certRegion === region, `${full("domain.albCertificateArn")} = ${show(arn)} must be in the stack's region ${region}, not ${certRegion}`);
         rule(has("domain.originName"), `${full("domain.albCertificateArn")} is set but ${full("domain.originName")} is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.${has("domain.name") ? get<string>("domain.name") : "api.example.com"}`);
     }

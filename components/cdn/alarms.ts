@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { arnRegion } from "../../lib/aws-values";
 
 /** CloudFront publishes its metrics only in us-east-1, so its alarms live there too. */
 export const CLOUDFRONT_METRICS_REGION = "us-east-1";
@@ -15,7 +16,7 @@ export interface CdnAlarmsArgs {
 }
 
 /** The region field of an ARN, or undefined when the string is not ARN-shaped. */
-export const arnRegion = (arn: string): string | undefined => (/^arn:[^:]+:[^:]+:([^:]*):/.exec(arn) ?? [])[1];
+export { arnRegion };
 
 /**
  * CloudWatch only notifies SNS topics in the alarm's own region

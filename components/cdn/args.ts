@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TtlSettings } from "../../lib/config";
 import { SLO, TTL } from "../../policies/slo";
-import { arnRegion } from "./alarms";
+import { arnRegion } from "../../lib/aws-values";
 import { CLOUDFRONT_CERTIFICATE_REGION } from "./certificate";
 
 export type { TtlSettings };
@@ -87,9 +87,10 @@ export interface CdnDistributionArgs {
 
 /** CloudFront's largest TTL: 100 years in seconds. */
 export const MAX_TTL_SECONDS = 100 * 365 * 24 * 3600;
-const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
+export const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 const PROTOCOLS: readonly OriginProtocol[] = ["https-only", "http-only"];
-const PATH_PATTERN = /^\/[^/*\s][^\s]*$/;
+/** A CloudFront path pattern that starts with / and a path segment (/static/*, not /* or static/*). */
+export const PATH_PATTERN = /^\/[^/*\s][^\s]*$/;
 const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../lib/aws-values";
 import { DATABASE, SLO } from "../../policies/slo";
 import { describeInstanceClass, type InstanceClassInfo } from "./instance-classes";
 
@@ -89,7 +90,7 @@ export interface DatabaseSettings {
 }
 
 export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = CLOUDWATCH_LOG_RETENTION_DAYS;
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /** PostgreSQL names that RDS will not create. */
 const RESERVED_USERS = ["rdsadmin", "rdsrepladmin", "rds_superuser", "postgres_fdw"];

@@ -162,7 +162,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         });
 
         const masterUserSecretArn = instance.masterUserSecrets.apply((secrets) => secrets[0].secretArn);
-        const proxy = s.rdsProxy ? this.proxy(name, s, args, sg, admit, instance, masterUserSecretArn) : undefined;
+        const proxy = s.rdsProxy ? this.proxy(name, s, args, sg, admit, instance, masterUserSecretArn, accountId) : undefined;
 
         const alarmNames = createDatabaseAlarms({
             namePrefix: `${name}-${pulumi.getStack()}`,
@@ -250,6 +250,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         admit: (ruleName: string, from: pulumi.Input<string>, description: string) => aws.vpc.SecurityGroupIngressRule,
         instance: aws.rds.Instance,
         secretArn: pulumi.Output<string>,
+        accountId: pulumi.Output<string>,
     ): aws.rds.Proxy {
         const parent = { parent: this };
         const proxySg = new aws.ec2.SecurityGroup(`${name}-proxy-sg`, { vpcId: args.vpcId, description: `RDS Proxy of ${s.identifier}: ${POSTGRES_PORT} from clients, to the database only` }, parent);
@@ -278,7 +279,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
                             Effect: "Allow",
                             Principal: { Service: "rds.amazonaws.com" },
                             Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "aws:SourceAccount": aws.getCallerIdentityOutput({}, parent).accountId } },
+                            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
                         },
                     ],
                 }),

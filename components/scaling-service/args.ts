@@ -7,6 +7,7 @@
  * pack reports it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDWATCH_LOG_RETENTION_DAYS, FARGATE_CPU_UNITS } from "../../lib/aws-values";
 import { SCALING, SLO } from "../../policies/slo";
 
 /** Application Auto Scaling settings. Every field defaults from `SCALING` in policies/slo.ts. */
@@ -132,8 +133,8 @@ export interface ResolvedArgs extends Omit<ScalingServiceArgs, "scaling" | "alar
 export const DEFAULT_CONTAINER_PORT = 3000;
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
 
-const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384];
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const FARGATE_CPU = FARGATE_CPU_UNITS;
+const LOG_RETENTION_DAYS = CLOUDWATCH_LOG_RETENTION_DAYS;
 /** Application Auto Scaling and ECS accept far more; above this a typo is likelier than intent. */
 const MAX_TASKS = 5000;
 const MAX_COOLDOWN_SECONDS = 3600;

@@ -14,7 +14,8 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 /** The AWS-managed prefix list for CloudFront's origin-facing servers (same ID in every commercial region). */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "pl-3b927c52";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's sentinel for "computed"
+/** The engine's sentinel for a value that is computed later (unknown during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const hex = (seed: string, n: number) => crypto.createHash("sha256").update(seed).digest("hex").slice(0, n);
 const upper = (seed: string, n: number) => hex(seed, n).toUpperCase();

@@ -12,11 +12,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { parse } from "yaml";
-import { awsMocks } from "./mocks";
+import { awsMocks, UNKNOWN } from "./mocks";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-/** The engine's sentinel for a value that is computed later (unknown during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 /** How the engine marks a secret value on the wire. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
