@@ -9,7 +9,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { type Finding, type StackView, resourcePolicy, stackPolicy } from "./rule";
-import { capacityAtTarget, SCALING, SLO } from "./slo";
+import { capacityAtTarget, ECS_SCALABLE_DIMENSION, SCALING, SLO } from "./slo";
 import { type EcsServiceProps, type ScalableTargetProps, type ScalingPolicyProps, type TargetTrackingProps, TYPES } from "./types";
 import { type Read, readNumber, readObject, readString, show, valueOr } from "./values";
 
@@ -32,7 +32,7 @@ const literalRequired = (property: string, found: Read<unknown>, fix: string): F
 function isEcs(props: { serviceNamespace: unknown; scalableDimension: unknown }): boolean {
     const ns = readString(props.serviceNamespace);
     const dim = readString(props.scalableDimension);
-    return (ns.state === "known" && ns.value === "ecs") || (dim.state === "known" && dim.value === "ecs:service:DesiredCount");
+    return (ns.state === "known" && ns.value === "ecs") || (dim.state === "known" && dim.value === ECS_SCALABLE_DIMENSION);
 }
 
 /** The target-tracking configuration of an ECS target-tracking policy, or undefined for other policies. */
@@ -230,7 +230,7 @@ export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
             if (s.targets.length > 0 && missing.length === 0) continue;
             report(stack.res(s.service), {
                 property: "autoscaling",
-                found: s.targets.length === 0 ? "no scalable target (ecs:service:DesiredCount) for this service" : `a scalable target tracking ${[...found.keys()].join(", ") || "nothing"}`,
+                found: s.targets.length === 0 ? `no scalable target (${ECS_SCALABLE_DIMENSION}) for this service` : `a scalable target tracking ${[...found.keys()].join(", ") || "nothing"}`,
                 allowed: `a scalable target with target-tracking policies on ${config.requiredMetrics.join(", ")}`,
                 fix: `add ${s.targets.length === 0 ? "an aws.appautoscaling.Target and " : ""}target-tracking policies for ${missing.join(", ")} whose resourceId is built from this service`,
             });

@@ -5,7 +5,7 @@ import { denyInsecureTransport, PrivateBucket } from "../private-bucket";
 import { CLOUDFRONT_METRICS_REGION, createCdnAlarms, topicInAlarmRegion } from "./alarms";
 import { CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs, TtlSettings } from "./args";
 import { createValidatedCertificate } from "./certificate";
-import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY, MINIMUM_VIEWER_TLS } from "../../policies/cloudfront";
+import { HTTP_VERSION, MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY, MINIMUM_VIEWER_TLS } from "../../policies/cloudfront";
 import { createWebAcl } from "./waf";
 
 export type { ApiOriginArgs, CdnDistributionArgs, CdnLoggingArgs, CdnWafArgs, PriceClass, ProofsBucketRef, TtlSettings } from "./args";
@@ -150,7 +150,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
                 comment: `CredLink ${pulumi.getStack()}: API, static assets and proofs`,
                 aliases: args.aliases.length > 0 ? [...args.aliases] : undefined,
                 priceClass: args.priceClass,
-                httpVersion: "http2and3",
+                httpVersion: HTTP_VERSION,
                 isIpv6Enabled: true,
                 webAclId: webAcl?.arn,
                 origins: [

@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_VERIFY_HEADER } from "../../lib/origin";
+import { ECS_SCALABLE_DIMENSION } from "../../policies/slo";
 import { type AlarmSuffix, createAlarms } from "./alarms";
 import { originSecretProblem, resolveArgs, type ScalingServiceArgs } from "./args";
 import { capacityReport } from "./capacity";
@@ -282,7 +283,7 @@ export class ScalingService extends pulumi.ComponentResource {
             `${name}`,
             {
                 serviceNamespace: "ecs",
-                scalableDimension: "ecs:service:DesiredCount",
+                scalableDimension: ECS_SCALABLE_DIMENSION,
                 resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
                 minCapacity: args.scaling.minTasks,
                 maxCapacity: args.scaling.maxTasks,

@@ -4,18 +4,14 @@
  */
 import type { StackConfig, TtlSettings } from "../config";
 import { PROJECT } from "../config";
-import { MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
-import { SLO } from "../../policies/slo";
+import { HTTP_VERSION, MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
+import { ECS_SCALABLE_DIMENSION, SLO } from "../../policies/slo";
 
 /** AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache. */
 export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
 
-/** Weakest viewer TLS policy we accept when the distribution has its own certificate; newer ones pass too. */
-export const MIN_VIEWER_TLS = MINIMUM_VIEWER_TLS;
-
-export const HTTP_VERSION = "http2and3";
-
-export const SCALABLE_DIMENSION = "ecs:service:DesiredCount";
+export { HTTP_VERSION, MINIMUM_VIEWER_TLS };
+export const SCALABLE_DIMENSION = ECS_SCALABLE_DIMENSION;
 
 export type ScalingMetric = "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" | "ALBRequestCountPerTarget";
 
@@ -34,7 +30,7 @@ export interface Expected {
         readonly priceClass: string;
         readonly loggingEnabled: boolean;
         readonly wafEnabled: boolean;
-        /** Viewer certificate: the distribution serves its own name over TLS >= MIN_VIEWER_TLS. */
+        /** Viewer certificate: the distribution serves its own name over TLS >= MINIMUM_VIEWER_TLS. */
         readonly certificate: boolean;
         readonly certificateArn?: string;
         readonly alias?: string;

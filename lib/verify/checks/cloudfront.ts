@@ -13,7 +13,7 @@ import {
 import type { TtlSettings } from "../../config";
 import { ORIGIN_VERIFY_HEADER } from "../../origin";
 import { call, describeError } from "../aws";
-import { CACHING_DISABLED_POLICY_ID, HTTP_VERSION, MIN_VIEWER_TLS, viewerTlsAcceptable } from "../expected";
+import { CACHING_DISABLED_POLICY_ID, HTTP_VERSION, MINIMUM_VIEWER_TLS, viewerTlsAcceptable } from "../expected";
 import type { CheckContext } from "./context";
 import { yesNo } from "./context";
 
@@ -82,7 +82,7 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
             "viewer TLS",
             cert?.CloudFrontDefaultCertificate !== true && arnOk && viewerTlsAcceptable(cert?.MinimumProtocolVersion),
             cert?.CloudFrontDefaultCertificate ? "the default *.cloudfront.net certificate" : `${cert?.ACMCertificateArn ?? "no ACM certificate"}, ${cert?.MinimumProtocolVersion ?? "no minimum protocol"}`,
-            `${expected.cdn.certificateArn ?? "the stack's ACM certificate"}, ${MIN_VIEWER_TLS} or newer`,
+            `${expected.cdn.certificateArn ?? "the stack's ACM certificate"}, ${MINIMUM_VIEWER_TLS} or newer`,
         );
         const aliases = config.Aliases?.Items ?? [];
         rec.expect(AREA, "alternate domain name", expected.cdn.alias !== undefined && aliases.includes(expected.cdn.alias), aliases.join(", ") || "none", expected.cdn.alias ?? "domain.name");
