@@ -36,8 +36,10 @@ export const enhancedMonitoring = resourcePolicy<{ maxIntervalSeconds: number }>
         else if (value === 0 || value > config.maxIntervalSeconds || !MONITORING_INTERVALS.includes(value)) {
             report(r, { property: "monitoringInterval", found: show(interval, "not set (0: Enhanced Monitoring off)"), allowed, fix: `set credlink:database.monitoringIntervalSeconds to ${config.maxIntervalSeconds}` });
         }
-        if (readString(db.monitoringRoleArn).state === "absent") {
-            report(r, { property: "monitoringRoleArn", found: "not set", allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com (an output is fine)", fix: "create the Enhanced Monitoring role and pass its ARN as monitoringRoleArn" });
+        const role = readString(db.monitoringRoleArn);
+        // An empty ARN is no role: RDS would reject the instance at creation.
+        if (role.state === "absent" || (role.state === "known" && role.value === "")) {
+            report(r, { property: "monitoringRoleArn", found: role.state === "absent" ? "not set" : '""', allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com (an output is fine)", fix: "create the Enhanced Monitoring role and pass its ARN as monitoringRoleArn" });
         }
     },
 });

@@ -39,6 +39,13 @@ describe("database-enhanced-monitoring", () => {
         ]);
     });
 
+    it("rejects an empty monitoring role ARN", async () => {
+        const stack = db((d) => {
+            d.monitoringRoleArn = "";
+        });
+        expectViolations(await analyze(pack, stack), "database-enhanced-monitoring", [{ resource: DB, property: "monitoringRoleArn", found: '""', allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com" }]);
+    });
+
     it("rejects an interval that is unknown at preview instead of skipping the rule", async () => {
         const ds = await analyze(pack, db((d) => (d.monitoringInterval = UNKNOWN)));
         expectViolations(ds, "database-enhanced-monitoring", [{ resource: DB, property: "monitoringInterval", found: "unknown at preview", allowed: "a literal value" }]);
