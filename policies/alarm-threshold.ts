@@ -8,7 +8,7 @@
  * property dependencies of `dimensions` and `metricQueries` instead.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { type Finding, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { type Finding, literalRequired, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { SLO } from "./slo";
 import { type CompositeAlarmProps, type MetricAlarmProps, type MetricQueryProps, type QueryMetricProps, TYPES } from "./types";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show } from "./values";
@@ -66,12 +66,8 @@ function shapeOf(a: MetricAlarmProps): AlarmShape {
 
 const key = (m: AlarmMetric) => `${m.namespace ?? "?"}:${m.metricName ?? "?"}`;
 
-const literalRequired = (property: string, found: Read<unknown>): Finding => ({
-    property,
-    found: show(found),
-    allowed: "a literal value the policy pack can check at preview",
-    fix: `set ${property} from a literal (e.g. the SLO module) rather than another resource's output`,
-});
+const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
+    literalRequired(property, found, `set ${property} from a literal (e.g. the SLO module) rather than another resource's output`);
 
 const UPWARD = ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold"];
 
@@ -79,7 +75,7 @@ const UPWARD = ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold"];
 function firesUpward(r: Res, a: MetricAlarmProps, report: Report): boolean {
     const op = readString(a.comparisonOperator);
     if (op.state !== "known") {
-        report(r, literalRequired("comparisonOperator", op));
+        report(r, mustBeLiteral("comparisonOperator", op));
         return false;
     }
     if (!UPWARD.includes(op.value)) {
@@ -110,7 +106,7 @@ export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSecond
         }
         if (!firesUpward(r, a, report)) return;
         const threshold = readNumber(a.threshold);
-        if (threshold.state !== "known") return report(r, literalRequired("threshold", threshold));
+        if (threshold.state !== "known") return report(r, mustBeLiteral("threshold", threshold));
         if (threshold.value > config.maxThresholdSeconds) {
             report(r, { property: "threshold", found: `${threshold.value} s`, allowed: `at most ${config.maxThresholdSeconds} s (TargetResponseTime is in seconds)`, fix: `set credlink:alarms.latencyP95ThresholdMs to ${config.maxThresholdSeconds * 1000} or less` });
         }
@@ -141,7 +137,7 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
         } else return;
         if (!firesUpward(r, a, report)) return;
         const threshold = readNumber(a.threshold);
-        if (threshold.state !== "known") return report(r, literalRequired("threshold", threshold));
+        if (threshold.state !== "known") return report(r, mustBeLiteral("threshold", threshold));
         const asPercent = percent ? threshold.value : threshold.value * 100;
         if (asPercent > config.maxErrorRatePercent) {
             report(r, {
@@ -177,8 +173,8 @@ export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: 
         }
         if (!firesUpward(r, a, report)) return;
         const threshold = readNumber(a.threshold);
-        if (threshold.state !== "known") return report(r, literalRequired("threshold", threshold));
-        if (m.period.state !== "known") return report(r, literalRequired(`${m.path}period`, m.period));
+        if (threshold.state !== "known") return report(r, mustBeLiteral("threshold", threshold));
+        if (m.period.state !== "known") return report(r, mustBeLiteral(`${m.path}period`, m.period));
         const allowedForPeriod = (config.maxRequests * m.period.value) / config.periodSeconds;
         if (threshold.value > allowedForPeriod) {
             report(r, {

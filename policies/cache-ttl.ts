@@ -9,7 +9,7 @@
  * dependencies to the cache policy and read its literal TTL inputs.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { type Finding, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { type Finding, literalRequired, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { TTL } from "./slo";
 import { type BehaviorProps, type CachePolicyProps, type DistributionProps, type OriginProps, TYPES, type ViewerCertificateProps } from "./types";
 import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./cloudfront";
@@ -57,12 +57,8 @@ interface Behaviour {
     readonly props: BehaviorProps;
 }
 
-const literalRequired = (property: string, found: Read<unknown>): Finding => ({
-    property,
-    found: show(found),
-    allowed: "a literal value the policy pack can check at preview",
-    fix: "build this value from literals (IDs and ARNs inside it may stay outputs) so `pulumi preview` can verify it",
-});
+const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
+    literalRequired(property, found, "build this value from literals (IDs and ARNs inside it may stay outputs) so `pulumi preview` can verify it");
 
 /** The behaviours, plus findings for parts that are unknown at preview (reported by cdn-viewer-https). */
 function behavioursOf(d: DistributionProps): { behaviours: Behaviour[]; unknowns: Finding[] } {
@@ -70,19 +66,19 @@ function behavioursOf(d: DistributionProps): { behaviours: Behaviour[]; unknowns
     const unknowns: Finding[] = [];
     const def = readObject(d.defaultCacheBehavior);
     if (def.state === "known") behaviours.push({ label: "defaultCacheBehavior", property: "defaultCacheBehavior", pattern: "default", props: def.value as BehaviorProps });
-    else if (def.state === "unknown") unknowns.push(literalRequired("defaultCacheBehavior", def));
+    else if (def.state === "unknown") unknowns.push(mustBeLiteral("defaultCacheBehavior", def));
     const ordered = readArray(d.orderedCacheBehaviors);
-    if (ordered.state === "unknown") unknowns.push(literalRequired("orderedCacheBehaviors", ordered));
+    if (ordered.state === "unknown") unknowns.push(mustBeLiteral("orderedCacheBehaviors", ordered));
     if (ordered.state === "known") {
         ordered.value.forEach((raw, i) => {
             const b = readObject(raw);
             if (b.state !== "known") {
-                unknowns.push(literalRequired(`orderedCacheBehaviors[${i}]`, b));
+                unknowns.push(mustBeLiteral(`orderedCacheBehaviors[${i}]`, b));
                 return;
             }
             const props = b.value as BehaviorProps;
             const pattern = readString(props.pathPattern);
-            if (pattern.state === "unknown") unknowns.push(literalRequired(`orderedCacheBehaviors[${i}].pathPattern`, pattern));
+            if (pattern.state === "unknown") unknowns.push(mustBeLiteral(`orderedCacheBehaviors[${i}].pathPattern`, pattern));
             const p = pattern.state === "known" ? pattern.value : undefined;
             behaviours.push({ label: `orderedCacheBehaviors[${i}] (${p ?? "path pattern unknown"})`, property: "orderedCacheBehaviors", pattern: p, props });
         });
@@ -348,7 +344,7 @@ export const ttlOrder = resourcePolicy<Record<string, never>>({
     check(r, _config, report) {
         const ordered = (t: { minTtl: unknown; defaultTtl: unknown; maxTtl: unknown }, where: string): Finding | undefined => {
             const { ttls, unknown } = ttlsOf(t);
-            if (!ttls) return { ...literalRequired(`${where}${unknown.join(", ")}`, { state: "unknown" }) };
+            if (!ttls) return { ...mustBeLiteral(`${where}${unknown.join(", ")}`, { state: "unknown" }) };
             if (ttls.minTtl <= ttls.defaultTtl && ttls.defaultTtl <= ttls.maxTtl) return undefined;
             return { property: `${where}minTtl/defaultTtl/maxTtl`, found: showTtls(ttls), allowed: "minTtl <= defaultTtl <= maxTtl (unset fields take CloudFront's defaults 0, 86400 and 31536000 s)", fix: "set the three TTLs in ascending order" };
         };

@@ -3,20 +3,13 @@
  * configured granularity with a role, Performance Insights with enough
  * retention, encrypted storage, no public endpoint.
  */
-import { type Finding, resourcePolicy } from "./rule";
+import { literalRequired, resourcePolicy } from "./rule";
 import { DATABASE } from "./slo";
 import { type RdsInstanceProps, TYPES } from "./types";
-import { type Read, readBoolean, readNumber, readString, show, valueOr } from "./values";
+import { readBoolean, readNumber, readString, show, valueOr } from "./values";
 
 /** The Enhanced Monitoring intervals RDS accepts, seconds (0 = off). */
 const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
-
-const literalRequired = (property: string, found: Read<unknown>, fix: string): Finding => ({
-    property,
-    found: show(found),
-    allowed: "a literal value the policy pack can check at preview",
-    fix,
-});
 
 export const enhancedMonitoring = resourcePolicy<{ maxIntervalSeconds: number }>({
     id: "database-enhanced-monitoring",

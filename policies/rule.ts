@@ -15,7 +15,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { plain } from "./values";
+import { plain, type Read, show } from "./values";
 import { findWaiver } from "./waivers";
 
 /** The resource a finding is about. */
@@ -42,6 +42,11 @@ export interface Finding {
 }
 
 export type Report = (subject: Subject, finding: Finding) => void;
+
+/** The finding for a value a rule must judge but that is not a literal (unknown at preview). */
+export function literalRequired(property: string, found: Read<unknown>, fix: string, allowed = "a literal value the policy pack can check at preview"): Finding {
+    return { property, found: show(found), allowed, fix };
+}
 
 interface RuleMeta<C> {
     /** Stable rule ID; also the policy name used in config and waivers. */

@@ -8,7 +8,7 @@
  * preview; the stack rules follow its property dependencies instead.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { type Finding, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { type Finding, literalRequired, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { capacityAtTarget, ECS_SCALABLE_DIMENSION, SCALING, SLO } from "./slo";
 import { type EcsServiceProps, type ScalableTargetProps, type ScalingPolicyProps, type TargetTrackingProps, TYPES } from "./types";
 import { type Read, readNumber, readObject, readString, show, valueOr } from "./values";
@@ -22,12 +22,7 @@ export const METRIC = {
 /** Application Auto Scaling's cooldown for ECS target tracking when none is set, seconds. */
 const ECS_DEFAULT_COOLDOWN_SECONDS = 300;
 
-const literalRequired = (property: string, found: Read<unknown>, fix: string): Finding => ({
-    property,
-    found: show(found),
-    allowed: "a literal number the policy pack can check at preview",
-    fix,
-});
+const mustBeLiteral = (property: string, found: Read<unknown>, fix: string): Finding => literalRequired(property, found, fix, "a literal number the policy pack can check at preview");
 
 function isEcs(props: { serviceNamespace: unknown; scalableDimension: unknown }): boolean {
     const ns = readString(props.serviceNamespace);
@@ -43,7 +38,7 @@ function targetTracking(p: ScalingPolicyProps): { config?: TargetTrackingProps; 
     if (type.state === "absent") return undefined; // AWS's default is StepScaling
     const c = readObject(p.targetTrackingScalingPolicyConfiguration);
     if (c.state === "known") return { config: c.value as TargetTrackingProps };
-    return { problem: literalRequired("targetTrackingScalingPolicyConfiguration", c, "build the target-tracking configuration from literals") };
+    return { problem: mustBeLiteral("targetTrackingScalingPolicyConfiguration", c, "build the target-tracking configuration from literals") };
 }
 
 function predefinedMetric(c: TargetTrackingProps): Read<string> {
@@ -69,7 +64,7 @@ export const taskRange = resourcePolicy<{ minTasks: number; maxTasks: number }>(
         const min = readNumber(t.minCapacity);
         const max = readNumber(t.maxCapacity);
         for (const [key, v, setting] of [["minCapacity", min, "minTasks"], ["maxCapacity", max, "maxTasks"]] as const) {
-            if (v.state !== "known") report(r, literalRequired(key, v, `set ${key} from credlink:scaling.${setting}`));
+            if (v.state !== "known") report(r, mustBeLiteral(key, v, `set ${key} from credlink:scaling.${setting}`));
             else if (v.value < config.minTasks || v.value > config.maxTasks) {
                 report(r, { property: key, found: String(v.value), allowed: band, fix: `set credlink:scaling.${setting} between ${config.minTasks} and ${config.maxTasks}` });
             }
@@ -119,7 +114,7 @@ export const targetTrackingBands = resourcePolicy<TrackingBands>({
         if (!band) return;
         const target = readNumber(tt.config.targetValue);
         const property = `targetTrackingScalingPolicyConfiguration.targetValue (${metric.value})`;
-        if (target.state !== "known") return report(r, literalRequired(property, target, `set credlink:scaling.${band.setting}`));
+        if (target.state !== "known") return report(r, mustBeLiteral(property, target, `set credlink:scaling.${band.setting}`));
         if (target.value < band.min || target.value > band.max) {
             report(r, { property, found: String(target.value), allowed: `${band.min}..${band.max}${band.unit}`, fix: `set credlink:scaling.${band.setting} between ${band.min} and ${band.max}` });
         }
@@ -142,13 +137,13 @@ export const cooldowns = resourcePolicy<{ scaleOutCooldownMaxSeconds: number; sc
         const notSet = `not set (Application Auto Scaling's default for ECS: ${ECS_DEFAULT_COOLDOWN_SECONDS} s)`;
         const out = readNumber(tt.config.scaleOutCooldown);
         const outValue = valueOr(out, ECS_DEFAULT_COOLDOWN_SECONDS);
-        if (outValue === undefined) report(r, literalRequired("targetTrackingScalingPolicyConfiguration.scaleOutCooldown", out, "set scaleOutCooldown literally"));
+        if (outValue === undefined) report(r, mustBeLiteral("targetTrackingScalingPolicyConfiguration.scaleOutCooldown", out, "set scaleOutCooldown literally"));
         else if (outValue > config.scaleOutCooldownMaxSeconds) {
             report(r, { property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown", found: show(out, notSet), allowed: `at most ${config.scaleOutCooldownMaxSeconds} s`, fix: `set credlink:scaling.scaleOutCooldownSeconds (or requestScaleOutCooldownSeconds) to ${config.scaleOutCooldownMaxSeconds} or less` });
         }
         const inn = readNumber(tt.config.scaleInCooldown);
         const inValue = valueOr(inn, ECS_DEFAULT_COOLDOWN_SECONDS);
-        if (inValue === undefined) report(r, literalRequired("targetTrackingScalingPolicyConfiguration.scaleInCooldown", inn, "set scaleInCooldown literally"));
+        if (inValue === undefined) report(r, mustBeLiteral("targetTrackingScalingPolicyConfiguration.scaleInCooldown", inn, "set scaleInCooldown literally"));
         else if (inValue < config.scaleInCooldownMinSeconds) {
             report(r, { property: "targetTrackingScalingPolicyConfiguration.scaleInCooldown", found: show(inn, notSet), allowed: `at least ${config.scaleInCooldownMinSeconds} s`, fix: `set credlink:scaling.scaleInCooldownSeconds to ${config.scaleInCooldownMinSeconds} or more` });
         }
