@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
     test: {
-        include: ["test/**/*.test.ts", "policies/test/**/*.test.ts", "loadtests/test/**/*.test.ts"],
+        include: ["test/**/*.test.ts", "loadtests/test/**/*.test.ts"],
         // Each file gets its own process: the Pulumi runtime under mocks is process-global.
         pool: "forks",
         testTimeout: 60_000,

@@ -10,12 +10,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { startPolicyEvaluator } from "../lib/preview/evaluator";
-import { InputError } from "../lib/preview/inputs";
-import { planPreview, previewStack, programErrorMessage } from "../lib/preview/preview";
-import { buildJsonReport, renderStackPreview, renderSummary } from "../lib/preview/report";
-import { buildSarif } from "../lib/preview/sarif";
-import { previewFailed, type StackPreview } from "../lib/preview/types";
+import { startPolicyEvaluator } from "../tools/preview/evaluator";
+import { InputError } from "../tools/preview/inputs";
+import { planPreview, previewStack, programErrorMessage } from "../tools/preview/preview";
+import { buildJsonReport, renderStackPreview, renderSummary } from "../tools/preview/report";
+import { buildSarif } from "../tools/preview/sarif";
+import { previewFailed, type StackPreview } from "../tools/preview/types";
 
 interface Flags {
     stack: string;

@@ -4,8 +4,8 @@
  * 0 (matches), 1 (drift) or 2 (bad input or environment) without stack traces.
  */
 import * as path from "node:path";
-import { parseCli } from "../lib/verify/cli";
-import { runVerify } from "../lib/verify/run";
+import { parseCli } from "../tools/verify/cli";
+import { runVerify } from "../tools/verify/run";
 
 const fail = (message: string, code = 2): never => {
     for (const line of message.split("\n")) process.stderr.write(`verify: ${line}\n`);

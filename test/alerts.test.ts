@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { AlertsTopic } from "../components/alerts";
-import { runProgram } from "../lib/harness/run";
+import { runProgram } from "../tools/harness/run";
 
 describe("AlertsTopic", () => {
     it("encrypts the topic with a rotating customer-managed key that CloudWatch alarms and RDS events may use", async () => {

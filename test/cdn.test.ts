@@ -5,7 +5,7 @@ import { checkCertificateRegion } from "../components/cdn/args";
 import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY } from "../policies/cloudfront";
 import { ORIGIN_VERIFY_HEADER } from "../lib/origin";
 import { SLO, TTL } from "../policies/slo";
-import { RegisteredResource, runProgram, StackRun, UNKNOWN } from "../lib/harness/run";
+import { RegisteredResource, runProgram, StackRun, UNKNOWN } from "../tools/harness/run";
 
 const T = {
     distribution: "aws:cloudfront/distribution:Distribution",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StackOutputsSchema } from "../lib/outputs";
-import { readStackFile, runStack, stackNames, type RegisteredResource, type StackRun } from "../lib/harness/run";
+import { readStackFile, runStack, stackNames, type RegisteredResource, type StackRun } from "../tools/harness/run";
 
 const runs = new Map<string, StackRun>();
 async function run(stack: string): Promise<StackRun> {

@@ -3,9 +3,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig, SETTINGS, type StackConfig } from "../lib/config";
-import { PROJECT_FILE, README_FILE, renderProjectFile, renderReadme } from "../lib/pulumi-yaml";
+import { PROJECT_FILE, README_FILE, renderProjectFile, renderReadme } from "../tools/config-sync";
 import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
-import { readStackFile, REPO_ROOT, runStack, stackNames } from "../lib/harness/run";
+import { readStackFile, REPO_ROOT, runStack, stackNames } from "../tools/harness/run";
 
 const minimal = { "aws:region": "us-east-1", "credlink:service.image": "registry.example.com/credlink-api:1.0.0" };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeInstanceClass, estimateMaxConnections, MonitoredDatabase, type MonitoredDatabaseArgs } from "../components/database";
 import { DATABASE, SLO } from "../policies/slo";
-import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../lib/harness/run";
+import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const CLIENT_SG = "sg-0aaaaaaaaaaaaaaa1";

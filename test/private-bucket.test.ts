@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { denyInsecureTransport, PrivateBucket, PrivateBucketArgs } from "../components/private-bucket";
-import { runProgram, StackRun, UNKNOWN } from "../lib/harness/run";
+import { runProgram, StackRun, UNKNOWN } from "../tools/harness/run";
 
 const T = {
     component: "credlink:storage:PrivateBucket",

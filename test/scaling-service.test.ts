@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ScalingService, type ScalingServiceArgs } from "../components/scaling-service";
 import { ORIGIN_VERIFY_HEADER } from "../lib/origin";
-import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../lib/harness/mocks";
-import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../lib/harness/run";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../tools/harness/mocks";
+import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
 
 const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",

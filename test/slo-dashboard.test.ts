@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SloDashboard } from "../components/slo-dashboard";
 import { SLO } from "../policies/slo";
-import { runProgram } from "../lib/harness/run";
+import { runProgram } from "../tools/harness/run";
 
 const args = {
     region: "eu-west-1",

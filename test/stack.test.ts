@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isUnknown, readStackFile, REPO_ROOT, runStack, stackNames, type StackRun } from "../lib/harness/run";
+import { isUnknown, readStackFile, REPO_ROOT, runStack, stackNames, type StackRun } from "../tools/harness/run";
 
 /**
  * Whether @pulumi/aws declares a `tags` input for a resource type, read from the SDK's

@@ -2,7 +2,7 @@
  * Alarm rules, through the pack running in its own process over gRPC.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PolicyPackProcess } from "../../lib/analyzer";
+import type { PolicyPackProcess } from "../../tools/analyzer";
 import { SLO } from "../../policies/slo";
 import { analyze, changed, compliantStack, expectViolations, openPack, T, UNKNOWN, without } from "./fixtures";
 

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_PACK_DIR, PolicyPackError, runningPolicyPacks, startPolicyPack } from "../../lib/analyzer";
+import { DEFAULT_PACK_DIR, PolicyPackError, runningPolicyPacks, startPolicyPack } from "../../tools/analyzer";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "policy-client-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
  * one compliant stack, then one mutation per violating case.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PolicyPackProcess } from "../../lib/analyzer";
+import type { PolicyPackProcess } from "../../tools/analyzer";
 import { TTL } from "../../policies/slo";
 import { analyze, CACHING_DISABLED, changed, compliantStack, expectViolations, openPack, resource, T, UNKNOWN, urnOf } from "./fixtures";
 

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicyConfigFile, parsePolicyConfig, type PolicyConfig, PolicyConfigError, type PolicyPackProcess } from "../../lib/analyzer";
+import { loadPolicyConfigFile, parsePolicyConfig, type PolicyConfig, PolicyConfigError, type PolicyPackProcess } from "../../tools/analyzer";
 import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
 import { advisory, analyze, changed, compliantStack, mandatory, openPack, T, TEST_CONFIG, urnOf } from "./fixtures";
 

@@ -2,7 +2,7 @@
  * Database-monitoring rules, through the pack running in its own process over gRPC.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PolicyPackProcess } from "../../lib/analyzer";
+import type { PolicyPackProcess } from "../../tools/analyzer";
 import { analyze, changed, compliantStack, expectViolations, openPack, T, UNKNOWN } from "./fixtures";
 
 const DB = `${T.db} "database"`;

@@ -6,7 +6,7 @@
  * resource at a time and run the whole stack through the pack over gRPC.
  */
 import { expect } from "vitest";
-import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, type PolicyConfig, type PolicyPackProcess, type RegisteredResourceLike, startPolicyPack } from "../../lib/analyzer";
+import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, type PolicyConfig, type PolicyPackProcess, type RegisteredResourceLike, startPolicyPack } from "../../tools/analyzer";
 import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
 
 /** The engine's sentinel for a value computed later. */

@@ -2,7 +2,7 @@
  * Scaling-range rules, through the pack running in its own process over gRPC.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PolicyPackProcess } from "../../lib/analyzer";
+import type { PolicyPackProcess } from "../../tools/analyzer";
 import { SCALING } from "../../policies/slo";
 import { advisory, analyze, changed, compliantStack, expectViolations, openPack, T, TEST_CONFIG, UNKNOWN, urnOf, without } from "./fixtures";
 

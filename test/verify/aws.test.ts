@@ -7,7 +7,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { callerIdentity, createClients, describeError, isNotFound, MAX_ATTEMPTS } from "../../lib/verify/aws";
+import { callerIdentity, createClients, describeError, isNotFound, MAX_ATTEMPTS } from "../../tools/verify/aws";
 
 let server: http.Server;
 let requests = 0;

@@ -6,10 +6,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TIMEOUT_MS, parseCli } from "../../lib/verify/cli";
-import { loadOutputs, type PulumiRunner } from "../../lib/verify/outputs";
-import { readStackConfig } from "../../lib/verify/stack-config";
-import { VerifyError } from "../../lib/verify/types";
+import { DEFAULT_TIMEOUT_MS, parseCli } from "../../tools/verify/cli";
+import { loadOutputs, type PulumiRunner } from "../../tools/verify/outputs";
+import { readStackConfig } from "../../tools/verify/stack-config";
+import { VerifyError } from "../../tools/verify/types";
 import { outputsFor, production, PROJECT_DIR, tempDir } from "./fixtures";
 
 function parse(args: string[]) {

@@ -1,6 +1,6 @@
 /**
  * A mocked AWS account that matches the real Pulumi.production.yaml. Every
- * value is built from the parsed stack config (not from lib/verify/expected.ts),
+ * value is built from the parsed stack config (not from tools/verify/expected.ts),
  * so a check that reads the wrong setting, or a stack file that changes without
  * the checks, breaks the tests.
  */
@@ -17,7 +17,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import type { StackConfig } from "../../lib/config";
 import type { StackOutputs } from "../../lib/outputs";
-import { readStackConfig } from "../../lib/verify/stack-config";
+import { readStackConfig } from "../../tools/verify/stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const ACCOUNT = "123456789012";

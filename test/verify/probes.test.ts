@@ -6,12 +6,12 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StackConfig } from "../../lib/config";
-import type { Clients } from "../../lib/verify/aws";
-import { runProbes, DIRECT_PROBE_TIMEOUT_MS, HEALTH_SAMPLES } from "../../lib/verify/checks/probes";
-import { defaultStaticPath, expectedFrom } from "../../lib/verify/expected";
-import { describeHttpError, httpGet, type HttpGetOptions, type HttpResult } from "../../lib/verify/http";
-import { readStackConfig } from "../../lib/verify/stack-config";
-import { Recorder, type CheckResult } from "../../lib/verify/types";
+import type { Clients } from "../../tools/verify/aws";
+import { runProbes, DIRECT_PROBE_TIMEOUT_MS, HEALTH_SAMPLES } from "../../tools/verify/checks/probes";
+import { defaultStaticPath, expectedFrom } from "../../tools/verify/expected";
+import { describeHttpError, httpGet, type HttpGetOptions, type HttpResult } from "../../tools/verify/http";
+import { readStackConfig } from "../../tools/verify/stack-config";
+import { Recorder, type CheckResult } from "../../tools/verify/types";
 import { outputsFor, production, PROJECT_DIR } from "./fixtures";
 import { SLO } from "../../policies/slo";
 

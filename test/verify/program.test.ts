@@ -11,10 +11,10 @@ import type { DBInstance } from "@aws-sdk/client-rds";
 import type { Subscription } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
-import { CACHING_DISABLED_POLICY_ID } from "../../lib/verify/expected";
-import { runVerify } from "../../lib/verify/run";
-import { readStackConfig } from "../../lib/verify/stack-config";
-import { runStack, stackNames, type RegisteredResource, type StackRun } from "../../lib/harness/run";
+import { CACHING_DISABLED_POLICY_ID } from "../../tools/verify/expected";
+import { runVerify } from "../../tools/verify/run";
+import { readStackConfig } from "../../tools/verify/stack-config";
+import { runStack, stackNames, type RegisteredResource, type StackRun } from "../../tools/harness/run";
 import { PROJECT_DIR, serve, tempDir, writeOutputs, type Account } from "./fixtures";
 
 type Obj = Record<string, any>;

@@ -1,7 +1,7 @@
 /** Report rendering: escaping, links and the directory name. */
 import { describe, expect, it } from "vitest";
-import { renderHtml, renderMarkdown, reportDirName, summarize, type ReportData } from "../../lib/verify/report";
-import { progressLine } from "../../lib/verify/types";
+import { renderHtml, renderMarkdown, reportDirName, summarize, type ReportData } from "../../tools/verify/report";
+import { progressLine } from "../../tools/verify/types";
 
 const data = (over: Partial<ReportData> = {}): ReportData => ({
     stack: "production",

@@ -12,8 +12,8 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { StackConfig } from "../../lib/config";
 import type { StackOutputs } from "../../lib/outputs";
-import { runVerify, type VerifyOptions } from "../../lib/verify/run";
-import type { CheckResult } from "../../lib/verify/types";
+import { runVerify, type VerifyOptions } from "../../tools/verify/run";
+import type { CheckResult } from "../../tools/verify/types";
 import { compliantAccount, mocks, outputsFor, production, PROJECT_DIR, serve, STATIC_POLICY_ID, tempDir, writeOutputs, type Account, ORIGIN_SECRET } from "./fixtures";
 
 const NOW = new Date("2025-06-01T12:00:00Z");

@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import { StackOutputsSchema, type StackOutputs } from "../outputs";
+import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
 import { shortStackName } from "./stack-config";
 import { VerifyError } from "./types";
 

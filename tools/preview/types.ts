@@ -1,7 +1,7 @@
 /**
  * The data the offline preview passes around: what the policy pack says about
  * a stack (its metadata and its violations) and what one stack's preview
- * produced. Every verdict comes from the pack through lib/analyzer; nothing
+ * produced. Every verdict comes from the pack through tools/analyzer; nothing
  * here decides whether a resource is compliant.
  */
 import type { EnforcementLevel, PolicyConfig, Severity } from "../analyzer";
@@ -68,7 +68,7 @@ export interface EvaluationInput {
 
 /**
  * The policy pack running for one stack, as `pulumi preview --policy-pack` runs it.
- * The only implementation is the adapter over lib/analyzer (lib/preview/evaluator.ts);
+ * The only implementation is the adapter over tools/analyzer (tools/preview/evaluator.ts);
  * tests of the renderers build PolicyEvaluation values directly.
  */
 export interface PolicyEvaluator {

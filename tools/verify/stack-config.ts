@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, parseConfig, PROJECT, type StackConfig } from "../config";
+import { ConfigError, parseConfig, PROJECT, type StackConfig } from "../../lib/config";
 import { VerifyError } from "./types";
 
 export interface LoadedStackConfig {

@@ -2,7 +2,7 @@
  * Live probes (--probe): /health through the CDN, the ALB asked directly, and
  * a static object fetched twice to see CloudFront cache it.
  */
-import { ORIGIN_VERIFY_HEADER } from "../../origin";
+import { ORIGIN_VERIFY_HEADER } from "../../../lib/origin";
 import { describeHttpError, joinUrl, type HttpGet, type HttpResult } from "../http";
 import type { CheckContext } from "./context";
 

@@ -10,8 +10,8 @@ import {
     type Distribution,
     type Origin,
 } from "@aws-sdk/client-cloudfront";
-import type { TtlSettings } from "../../config";
-import { ORIGIN_VERIFY_HEADER } from "../../origin";
+import type { TtlSettings } from "../../../lib/config";
+import { ORIGIN_VERIFY_HEADER } from "../../../lib/origin";
 import { call, describeError } from "../aws";
 import { CACHING_DISABLED_POLICY_ID, HTTP_VERSION, MINIMUM_VIEWER_TLS, viewerTlsAcceptable } from "../expected";
 import type { CheckContext } from "./context";

@@ -7,7 +7,7 @@ import { DescribeServicesCommand, type Service } from "@aws-sdk/client-ecs";
 import { DescribeDBInstancesCommand, type DBInstance } from "@aws-sdk/client-rds";
 import { call, describeError, isNotFound, type Clients, type Identity } from "../aws";
 import { VerifyError } from "../types";
-import type { StackOutputs } from "../../outputs";
+import type { StackOutputs } from "../../../lib/outputs";
 import type { CheckContext } from "./context";
 
 export interface Located {

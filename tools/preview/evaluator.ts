@@ -1,6 +1,6 @@
 /**
  * The one place the preview talks to the policy pack: an adapter from
- * lib/analyzer, which starts the pack in its own process as the Pulumi CLI does
+ * tools/analyzer, which starts the pack in its own process as the Pulumi CLI does
  * and speaks the Analyzer gRPC protocol, to the PolicyEvaluator interface.
  */
 import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, PolicyConfigError, type PolicyPackProcess, startPolicyPack } from "../analyzer";

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
-import { PROJECT } from "../config";
+import { PROJECT } from "../../lib/config";
 import { readStackFile, REPO_ROOT, runStack } from "../harness/run";
 import { asInputError } from "./evaluator";
 import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";

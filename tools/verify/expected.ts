@@ -2,8 +2,8 @@
  * What the live account should look like, derived from the stack's config and
  * the SLO module only: no number here is typed twice.
  */
-import type { StackConfig, TtlSettings } from "../config";
-import { PROJECT } from "../config";
+import type { StackConfig, TtlSettings } from "../../lib/config";
+import { PROJECT } from "../../lib/config";
 import { HTTP_VERSION, MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
 import { ECS_SCALABLE_DIMENSION, SLO } from "../../policies/slo";
 

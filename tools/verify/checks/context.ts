@@ -1,4 +1,4 @@
-import type { StackOutputs } from "../../outputs";
+import type { StackOutputs } from "../../../lib/outputs";
 import type { Clients } from "../aws";
 import type { Expected } from "../expected";
 import type { Recorder } from "../types";

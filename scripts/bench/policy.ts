@@ -10,8 +10,8 @@
  */
 import * as path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { analyzeResources, DEFAULT_PACK_DIR, loadPolicyConfigFile, type RegisteredResourceLike, startPolicyPack, toAnalyzerResource } from "../../lib/analyzer";
-import { runStack } from "../../lib/harness/run";
+import { analyzeResources, DEFAULT_PACK_DIR, loadPolicyConfigFile, type RegisteredResourceLike, startPolicyPack, toAnalyzerResource } from "../../tools/analyzer";
+import { runStack } from "../../tools/harness/run";
 
 const list = (v: string) => {
     const n = v.split(",").map(Number);

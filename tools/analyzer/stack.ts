@@ -11,7 +11,7 @@ import { loadPolicyConfigFile, type PolicyConfig } from "./config";
 /** The repository's policy pack. */
 export const DEFAULT_PACK_DIR = path.resolve(__dirname, "..", "..", "policies");
 
-/** The shape of a registered resource (e.g. lib/harness/run.ts `RegisteredResource`). */
+/** The shape of a registered resource (e.g. tools/harness/run.ts `RegisteredResource`). */
 export interface RegisteredResourceLike {
     readonly urn: string;
     readonly type: string;

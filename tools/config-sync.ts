@@ -1,15 +1,11 @@
 /**
- * Renders Pulumi.yaml from the settings table in lib/config.ts, so `pulumi config`
- * users see every setting with its type, description and default while the numbers
- * themselves stay in the SLO module.
- *
- *   npm run config:sync                     # rewrite Pulumi.yaml and README's config table
- *   npx tsx lib/pulumi-yaml.ts --check      # exit 1 when either is stale
+ * Renders Pulumi.yaml and README's config table from the settings in lib/config.ts, so
+ * `pulumi config` users see every setting with its type, description and default while
+ * the numbers themselves stay in the SLO module. Entry point: scripts/config-sync.ts.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { PROJECT, SETTINGS } from "./config";
+import { PROJECT, SETTINGS } from "../lib/config";
 
 export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
 
@@ -59,22 +55,4 @@ export function renderProjectFile(): string {
             { lineWidth: 0 },
         )
     );
-}
-
-if (require.main === module) {
-    const readme = fs.readFileSync(README_FILE, "utf8");
-    const files: [string, string, string][] = [
-        [PROJECT_FILE, fs.existsSync(PROJECT_FILE) ? fs.readFileSync(PROJECT_FILE, "utf8") : "", renderProjectFile()],
-        [README_FILE, readme, renderReadme(readme)],
-    ];
-    for (const [file, current, rendered] of files) {
-        if (current === rendered) continue;
-        if (process.argv.includes("--check")) {
-            console.error(`${path.basename(file)} is out of date with lib/config.ts: run \`npm run config:sync\``);
-            process.exitCode = 1;
-        } else {
-            fs.writeFileSync(file, rendered);
-            console.log(`wrote ${path.relative(process.cwd(), file)}`);
-        }
-    }
 }

@@ -233,7 +233,7 @@ function call(args: pulumi.runtime.MockCallArgs, region: string): Record<string,
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
         default:
-            throw new Error(`test harness: no mock for invoke ${args.token}; add it to lib/harness/mocks.ts`);
+            throw new Error(`test harness: no mock for invoke ${args.token}; add it to tools/harness/mocks.ts`);
     }
 }
 
