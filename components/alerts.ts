@@ -1,14 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { group, type GroupInput, listOf, resolveOrThrow, setting, type ValuesOfGroup } from "../lib/settings";
 
 /** Services that notify the topic: CloudWatch alarms and RDS event subscriptions. */
 const PUBLISHERS = ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"];
 
-export interface AlertsTopicArgs {
-    /** E-mail addresses to subscribe; each must confirm the subscription. Default: none. */
-    readonly emails?: readonly string[];
-    /** Optional HTTPS endpoint (e.g. a chat webhook); pass it as a secret. Default: none. */
-    readonly httpsEndpoint?: pulumi.Input<string>;
+/** Who is told about alarms (`credlink:alerts.*` in the stack), declared once. */
+export const ALERTS_SETTINGS = group({
+    emails: setting("array", "E-mail addresses subscribed to the alerts topic (each must confirm).", listOf(z.email(), "e-mail address"), {
+        default: [] as string[],
+    }),
+    httpsEndpoint: setting("string", "Optional HTTPS endpoint (e.g. a chat webhook) subscribed to the alerts topic. Secret.", z.url({ protocol: /^https$/, error: "must be an https:// URL" }), { secret: true }),
+});
+export type AlertsSettings = ValuesOfGroup<typeof ALERTS_SETTINGS>;
+
+/** ALERTS_SETTINGS (emails, httpsEndpoint: pass it as a secret) describes the settings and their defaults. */
+export interface AlertsTopicArgs extends GroupInput<typeof ALERTS_SETTINGS> {
     /**
      * Region to create the topic in. Default: the provider's region. CloudWatch only notifies
      * topics in the alarm's own region, so us-east-1 alarms (CloudFront) need a topic there.
@@ -28,11 +36,7 @@ export class AlertsTopic extends pulumi.ComponentResource {
 
     constructor(name: string, args: AlertsTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("credlink:monitoring:AlertsTopic", name, {}, opts);
-        for (const address of args.emails ?? []) {
-            if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
-                throw new Error(`AlertsTopic ${name}: emails contains "${address}", which is not an e-mail address`);
-            }
-        }
+        const settings = resolveOrThrow(`AlertsTopic ${name}`, ALERTS_SETTINGS, args);
 
         const region = args.region;
         const account = aws.getCallerIdentityOutput({}, { parent: this });
@@ -100,13 +104,13 @@ export class AlertsTopic extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        (args.emails ?? []).forEach((endpoint, i) => {
+        settings.emails.forEach((endpoint, i) => {
             new aws.sns.TopicSubscription(`${name}-email-${i}`, { region, topic: topic.arn, protocol: "email", endpoint }, { parent: this });
         });
-        if (args.httpsEndpoint !== undefined) {
+        if (settings.httpsEndpoint !== undefined) {
             new aws.sns.TopicSubscription(
                 `${name}-https`,
-                { region, topic: topic.arn, protocol: "https", endpoint: args.httpsEndpoint, endpointAutoConfirms: false },
+                { region, topic: topic.arn, protocol: "https", endpoint: settings.httpsEndpoint, endpointAutoConfirms: false },
                 { parent: this },
             );
         }

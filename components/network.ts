@@ -1,14 +1,22 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { group, type GroupInput, matching, oneOf, resolveOrThrow, setting, type ValuesOfGroup, wholeNumber } from "../lib/settings";
 
-export interface NetworkArgs {
-    /** VPC CIDR block. Default: 10.0.0.0/16. */
-    readonly cidrBlock?: string;
-    /** Availability zones, each with a public and a private subnet: 2 or 3. Default: 2. */
-    readonly availabilityZones?: number;
-    /** `single` NAT gateway (cheap) or `onePerAz` (an AZ outage cannot cut egress). Default: single. */
-    readonly natGateways?: "single" | "onePerAz";
-    /** Tags for the VPC's own children (remote components are not reached by the stack transformation). */
+/** The network's settings (`credlink:network.*` in the stack), declared once. */
+export const NETWORK_SETTINGS = group({
+    cidrBlock: setting(
+        "string",
+        "VPC CIDR block, /16../18: each AZ takes a /20 private and a /22 public subnet.",
+        matching(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-8])$/, "must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)"),
+        { default: "10.0.0.0/16" },
+    ),
+    availabilityZones: setting("integer", "Number of availability zones, each with a public and a private subnet.", wholeNumber(2, 3), { default: 2 }),
+    natGateways: setting("string", "NAT gateways: `single` (cheap) or `onePerAz` (an AZ outage cannot cut egress).", oneOf(["single", "onePerAz"] as const), { default: "single" }),
+});
+export type NetworkSettings = ValuesOfGroup<typeof NETWORK_SETTINGS>;
+
+/** NETWORK_SETTINGS (cidrBlock, availabilityZones, natGateways) describes the settings and their defaults. */
+export interface NetworkArgs extends GroupInput<typeof NETWORK_SETTINGS> {    /** Tags for the VPC's own children (remote components are not reached by the stack transformation). */
     readonly tags?: Record<string, string>;
 }
 
@@ -25,19 +33,16 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("credlink:network:Network", name, {}, opts);
-        const azs = args.availabilityZones ?? 2;
-        if (!Number.isInteger(azs) || azs < 2 || azs > 3) {
-            throw new Error(`Network ${name}: availabilityZones = ${azs} must be 2 or 3`);
-        }
-        this.cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
+        const s = resolveOrThrow(`Network ${name}`, NETWORK_SETTINGS, args);
+        this.cidrBlock = s.cidrBlock;
         const vpc = new awsx.ec2.Vpc(
             `${name}-vpc`,
             {
                 cidrBlock: this.cidrBlock,
-                numberOfAvailabilityZones: azs,
+                numberOfAvailabilityZones: s.availabilityZones,
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
-                natGateways: { strategy: (args.natGateways ?? "single") === "onePerAz" ? "OnePerAz" : "Single" },
+                natGateways: { strategy: s.natGateways === "onePerAz" ? "OnePerAz" : "Single" },
                 subnetStrategy: "Auto",
                 subnetSpecs: [
                     { type: "Public", cidrMask: 22 },

@@ -44,6 +44,6 @@ describe("AlertsTopic", () => {
     });
 
     it("rejects an address that is not an e-mail", async () => {
-        await expect(runProgram(() => new AlertsTopic("alerts", { emails: ["oncall"] }))).rejects.toThrow('AlertsTopic alerts: emails contains "oncall", which is not an e-mail address');
+        await expect(runProgram(() => new AlertsTopic("alerts", { emails: ["oncall"] }))).rejects.toThrow('AlertsTopic alerts: emails = ["oncall"] contains "oncall", which is not an e-mail address');
     });
 });

@@ -294,7 +294,7 @@ describe("CdnDistribution wiring (normal mode)", () => {
 
 describe.each([{ preview: false }, { preview: true }])("CdnDistribution logging and buckets (preview: $preview)", ({ preview }) => {
     it("logs to a bucket CloudFront's log delivery can write to, created before the distribution, with lifecycle expiry", async () => {
-        const { run } = await build(baseArgs({ logging: { enabled: true, retentionDays: 30 } }), preview);
+        const { run } = await build(baseArgs({ loggingEnabled: true, logRetentionDays: 30 }), preview);
         const d = distributionOf(run);
         expect(d.loggingConfig.prefix).toBe("cloudfront/");
         expect(d.loggingConfig.includeCookies).toBe(false);
@@ -308,7 +308,7 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution logging 
     });
 
     it("creates no log bucket and no logging config when logging is off", async () => {
-        const { run } = await build(baseArgs({ logging: { enabled: false } }), preview);
+        const { run } = await build(baseArgs({ loggingEnabled: false }), preview);
         expect(distributionOf(run).loggingConfig).toBeUndefined();
         expect(run.ofType(T.bucket).map((b) => b.name)).toEqual(["cdn-static"]);
         if (!preview) expect(run.outputs.logBucketName).toBeUndefined();
@@ -372,7 +372,7 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
 
 describe.each([{ preview: false }, { preview: true }])("CdnDistribution WAF (preview: $preview)", ({ preview }) => {
     it("creates a CLOUDFRONT web ACL in us-east-1 with managed rule groups and a rate rule when enabled", async () => {
-        const { run } = await build(baseArgs({ waf: { enabled: true, rateLimitPer5Min: 1500 } }), preview);
+        const { run } = await build(baseArgs({ wafEnabled: true, wafRateLimitPer5Min: 1500 }), preview);
         const acl = run.get(T.webAcl, "cdn-waf").inputs as any;
         expect(acl.scope).toBe("CLOUDFRONT");
         expect(acl.region).toBe("us-east-1");
@@ -400,7 +400,7 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution WAF (pre
     });
 
     it("creates no web ACL when disabled", async () => {
-        const { run } = await build(baseArgs({ waf: { enabled: false } }), preview);
+        const { run } = await build(baseArgs({ wafEnabled: false }), preview);
         expect(run.ofType(T.webAcl)).toHaveLength(0);
         expect(distributionOf(run).webAclId).toBeUndefined();
         if (!preview) expect(run.outputs.webAclArn).toBeUndefined();
@@ -460,17 +460,17 @@ describe("CdnDistribution argument errors", () => {
         [
             "TTL min above default",
             { static: { pathPattern: "/static/*", minTtl: 700000, defaultTtl: 604800, maxTtl: 31536000 } },
-            "CdnDistribution cdn: static.minTtl = 700000 must be between 0 and static.defaultTtl (604800)",
+            "CdnDistribution cdn: static.minTtl = 700000 must be <= static.defaultTtl (604800)",
         ],
         [
             "TTL default above max",
             { proofs: { pathPattern: "/proofs/*", minTtl: 3600, defaultTtl: 900000, maxTtl: 604800 } },
-            "CdnDistribution cdn: proofs.defaultTtl = 900000 must be between proofs.minTtl (3600) and proofs.maxTtl (604800)",
+            "CdnDistribution cdn: proofs.defaultTtl = 900000 must be <= proofs.maxTtl (604800)",
         ],
         [
             "negative TTL",
             { proofs: { pathPattern: "/proofs/*", minTtl: -1, defaultTtl: 10, maxTtl: 20 } },
-            "CdnDistribution cdn: proofs.minTtl = -1 must be a whole number between 0 and 3153600000 seconds",
+            "CdnDistribution cdn: proofs.minTtl = -1 must be between 0 and 3153600000 s",
         ],
         [
             "path pattern without a leading segment",
@@ -508,9 +508,9 @@ describe("CdnDistribution argument errors", () => {
             { aliases: ["API.example.com"], certificateArn: US_EAST_1_CERT },
             'CdnDistribution cdn: aliases contains "API.example.com", which is not a lower-case host name such as api.example.com',
         ],
-        ["a WAF rate limit below 10", { waf: { enabled: true, rateLimitPer5Min: 5 } }, "CdnDistribution cdn: waf.rateLimitPer5Min = 5 must be a whole number between 10 and 2000000000 requests"],
-        ["a log retention of 0 days", { logging: { enabled: true, retentionDays: 0 } }, "CdnDistribution cdn: logging.retentionDays = 0 must be a whole number between 1 and 36500 days"],
-        ["an error rate above 100 %", { errorRatePercent: 150 }, "CdnDistribution cdn: errorRatePercent = 150 must be between 0 and 100 %"],
+        ["a WAF rate limit below 10", { wafEnabled: true, wafRateLimitPer5Min: 5 }, "CdnDistribution cdn: wafRateLimitPer5Min = 5 must be between 10 and 2000000000"],
+        ["a log retention of 0 days", { loggingEnabled: true, logRetentionDays: 0 }, "CdnDistribution cdn: logRetentionDays = 0 must be between 1 and 3650 days"],
+        ["an error rate above 100 %", { errorRatePercent: 150 }, "CdnDistribution cdn: errorRatePercent = 150 must be between 1 and 100 %"],
         ["a cache-hit rate below 0 %", { cacheHitRatePercent: -1 }, "CdnDistribution cdn: cacheHitRatePercent = -1 must be between 0 and 100 %"],
         ["an unknown price class", { priceClass: "PriceClass_1" as never }, 'CdnDistribution cdn: priceClass = "PriceClass_1" must be one of PriceClass_100, PriceClass_200, PriceClass_All'],
         [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { StackOutputsSchema } from "../lib/outputs";
-import { readStackFile, runStack, stackNames, type RegisteredResource, type StackRun } from "../tools/harness/run";
+import { runStack, type RegisteredResource, type StackRun } from "../tools/harness/run";
+import { readStackFile, stackNames } from "../tools/stack-file";
 
 const runs = new Map<string, StackRun>();
 async function run(stack: string): Promise<StackRun> {

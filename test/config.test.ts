@@ -2,10 +2,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, SETTINGS, type StackConfig } from "../lib/config";
+import * as os from "node:os";
+import { CDN_SETTINGS } from "../components/cdn/settings";
+import { DATABASE_SETTINGS } from "../components/database/settings";
+import { SCALING_SETTINGS } from "../components/scaling-service/settings";
+import { ConfigError, parseConfig, SECRET_PLACEHOLDER, SETTINGS, type StackConfig } from "../lib/config";
+import { resolve } from "../lib/settings";
 import { PROJECT_FILE, README_FILE, renderProjectFile, renderReadme } from "../tools/config-sync";
 import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
-import { readStackFile, REPO_ROOT, runStack, stackNames } from "../tools/harness/run";
+import { runStack } from "../tools/harness/run";
+import { readStackFile, REPO_ROOT, stackNames } from "../tools/stack-file";
 
 const minimal = { "aws:region": "us-east-1", "credlink:service.image": "registry.example.com/credlink-api:1.0.0" };
 
@@ -42,6 +48,9 @@ describe("stack configuration", () => {
             latencyP95ThresholdMs: SLO.latencyP95Ms,
             errorRatePercent: SLO.errorRate * 100,
             requestRatePer5Min: SLO.requestRateAlarm.requests,
+            cpuHighPercent: 85,
+            memoryHighPercent: 85,
+            latencyAnomalyStdDevs: 2,
         });
     });
 
@@ -70,7 +79,7 @@ describe("stack configuration", () => {
         [{ "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20 }, "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)"],
         [{ "credlink:scaling.cpuTargetPercent": 150 }, "credlink:scaling.cpuTargetPercent = 150 must be between 1 and 100 %"],
         [{ "credlink:scaling.scaleInCooldownSeconds": -1 }, "credlink:scaling.scaleInCooldownSeconds = -1 must be between 0 and 3600 s"],
-        [{ "credlink:scaling.maxTasks": "twenty" }, 'credlink:scaling.maxTasks = "twenty" must be a whole number'],
+        [{ "credlink:scaling.maxTasks": "twenty" }, 'credlink:scaling.maxTasks = "twenty" must be a whole number between 1 and 5000'],
         [{ "credlink:network.cidrBlock": "10.0.0.0/20" }, 'credlink:network.cidrBlock = "10.0.0.0/20" must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)'],
         [{ "credlink:cdn.wafEnabled": "yes" }, 'credlink:cdn.wafEnabled = "yes" must be true or false'],
         [{ "credlink:cdn.staticMinTtl": 900000, "credlink:cdn.staticDefaultTtl": 604800 }, "credlink:cdn.staticMinTtl = 900000 must be <= credlink:cdn.staticDefaultTtl (604800)"],
@@ -78,10 +87,10 @@ describe("stack configuration", () => {
         [{ "credlink:cdn.staticPathPattern": "static/*" }, 'credlink:cdn.staticPathPattern = "static/*" must start with / and a path segment, e.g. /static/*'],
         [{ "credlink:cdn.priceClass": "PriceClass_Cheap" }, 'credlink:cdn.priceClass = "PriceClass_Cheap" must be one of PriceClass_100, PriceClass_200, PriceClass_All'],
         [{ "credlink:database.monitoringIntervalSeconds": 7 }, "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60"],
-        [{ "credlink:database.performanceInsightsRetentionDays": 8 }, "credlink:database.performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 below 731"],
+        [{ "credlink:database.performanceInsightsRetentionDays": 8 }, "credlink:database.performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 (31..713)"],
         [{ "credlink:database.backupRetentionDays": 40 }, "credlink:database.backupRetentionDays = 40 must be between 0 and 35 days"],
         [{ "credlink:service.memory": 512 }, "credlink:service.memory = 512 is not a valid Fargate memory size for credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs"],
-        [{ "credlink:alerts.emails": ["oncall"] }, 'credlink:alerts.emails = ["oncall"] must be an e-mail address'],
+        [{ "credlink:alerts.emails": ["oncall"] }, 'credlink:alerts.emails = ["oncall"] contains "oncall", which is not an e-mail address'],
         [
             { "credlink:domain.name": "api.example.com", "credlink:domain.cdnCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" },
             'credlink:domain.cdnCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1',
@@ -104,9 +113,9 @@ describe("stack configuration", () => {
     it("reports every problem at once, one line each, including a missing required setting", () => {
         const lines = problems({ "aws:region": "us-east-1", "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20, "credlink:database.monitoringIntervalSeconds": 7 });
         expect(lines).toEqual([
-            "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
             "credlink:service.image is required: set it with `pulumi config set service.image <value>` (Container image of the CredLink API (registry/repository:tag or @sha256 digest).)",
             "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+            "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
         ]);
     });
 
@@ -136,11 +145,66 @@ describe("Pulumi.yaml", () => {
     it("matches the README's config reference table", () => {
         const readme = fs.readFileSync(README_FILE, "utf8");
         expect(readme).toBe(renderReadme(readme));
-        expect(readme).toContain("| `credlink:scaling.minTasks` | integer | `2` | Minimum running tasks. |");
+        expect(readme).toContain("| `credlink:scaling.minTasks` | integer | `2` | Minimum running tasks; also the service's initial desired count. |");
     });
 
     it("declares no setting twice", () => {
         expect(new Set(SETTINGS.map((s) => s.key)).size).toBe(SETTINGS.length);
+    });
+});
+
+describe("one declaration per setting", () => {
+    it("composes the components' own declarations: the stack and the component read the same object", () => {
+        const byKey = new Map(SETTINGS.map((s) => [s.key, s]));
+        const { key: _key, ...maxTasks } = byKey.get("scaling.maxTasks")!;
+        expect(maxTasks).toEqual(SCALING_SETTINGS.settings.maxTasks);
+        expect(byKey.get("cdn.staticMaxTtl")?.schema).toBe(CDN_SETTINGS.groups.static.settings.maxTtl.schema);
+        expect(byKey.get("database.multiAz")?.default).toBe(DATABASE_SETTINGS.settings.multiAz.default);
+    });
+
+    it("gives every setting a default its own schema accepts", () => {
+        for (const s of SETTINGS.filter((x) => x.default !== undefined)) {
+            expect(s.schema.safeParse(s.default).success, `${s.key} default ${JSON.stringify(s.default)}`).toBe(true);
+        }
+    });
+
+    it.each([
+        ["scaling.maxTasks", 5001, "credlink:scaling.maxTasks = 5001 must be between 1 and 5000", "ScalingService api: scaling.maxTasks = 5001 must be between 1 and 5000"],
+        ["database.readReplicas", 16, "credlink:database.readReplicas = 16 must be between 0 and 15", "MonitoredDatabase db: readReplicas = 16 must be between 0 and 15"],
+    ])("rejects %s = %s with the same rule in the stack and in the component", async (key, value, stackLine, componentLine) => {
+        expect(problems({ ...minimal, [`credlink:${key}`]: value })).toEqual([stackLine]);
+        const [groupName, arg] = key.split(".");
+        const err = await runStack("production", { config: { [`credlink:${key}`]: value } }).catch((e: Error) => e);
+        expect((err as Error).message).toContain(stackLine);
+        // The component, given the same value directly, applies the same schema.
+        const component = groupName === "scaling" ? SCALING_SETTINGS : DATABASE_SETTINGS;
+        const r = resolve(component, { [arg]: value }, { at: (p) => (groupName === "scaling" ? `scaling.${p.join(".")}` : p.join(".")) });
+        expect(`${groupName === "scaling" ? "ScalingService api" : "MonitoredDatabase db"}: ${r.problems[0]}`).toBe(componentLine);
+    });
+});
+
+describe("bad stack input, as a new user meets it", () => {
+    it("names the namespaces the stack reads for a key in a misspelt namespace, and the setting meant", () => {
+        expect(problems({ ...minimal, "credlnk:scaling.maxTasks": 30 })).toEqual([
+            'credlnk:scaling.maxTasks is in namespace "credlnk", which this stack does not read (it reads credlink: and its providers\' aws:, awsx:, random:, pulumi:); did you mean credlink:scaling.maxTasks?',
+        ]);
+    });
+
+    it("names the stack setting, not a component argument, for a value only a component used to catch", () => {
+        expect(problems({ ...minimal, "credlink:database.instanceClass": "db.q9.large" })[0]).toMatch(/^credlink:database\.instanceClass = "db\.q9\.large" is not an RDS instance class this stack can size alarms for: /);
+    });
+
+    it("requires aws:region in the stack file instead of previewing as us-east-1", async () => {
+        const err = await runStack("production", { config: { "aws:region": undefined } }).catch((e: Error) => e);
+        expect((err as Error).message).toBe("Invalid configuration for stack production (Pulumi.production.yaml):\naws:region is required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1");
+    });
+
+    it("reads a key without a namespace as the project's, as the Pulumi CLI does", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.demo.yaml"), "config:\n  aws:region: eu-west-1\n  scaling.maxTasks: 30\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1\n");
+        const file = readStackFile("demo", dir);
+        expect(file.values).toEqual({ "aws:region": "eu-west-1", "credlink:scaling.maxTasks": 30, "credlink:alerts.httpsEndpoint": SECRET_PLACEHOLDER });
+        expect(file.secretKeys).toEqual(["credlink:alerts.httpsEndpoint"]);
     });
 });
 

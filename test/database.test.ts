@@ -362,11 +362,11 @@ describe("MonitoredDatabase arg errors", () => {
         ["interval 7", { monitoringIntervalSeconds: 7 }, "MonitoredDatabase db: monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60"],
         ["retention 8", { performanceInsightsRetentionDays: 8 }, "MonitoredDatabase db: performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 (31..713)"],
         ["retention 744", { performanceInsightsRetentionDays: 744 }, "MonitoredDatabase db: performanceInsightsRetentionDays = 744 must be 7, 731 or a multiple of 31 (31..713)"],
-        ["backup retention 40", { backupRetentionDays: 40 }, "MonitoredDatabase db: backupRetentionDays = 40 must be a whole number between 0 and 35 days"],
+        ["backup retention 40", { backupRetentionDays: 40 }, "MonitoredDatabase db: backupRetentionDays = 40 must be between 0 and 35 days"],
         [
-            "Performance Insights on a class RDS for PostgreSQL does not offer",
+            "a previous-generation class with Performance Insights",
             { instanceClass: "db.t2.micro" },
-            'MonitoredDatabase db: performanceInsightsEnabled = true is not supported on instanceClass = "db.t2.micro": it is a previous-generation class that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.micro (Performance Insights works on every current class for PostgreSQL) or set performanceInsightsEnabled to false',
+            'MonitoredDatabase db: instanceClass = "db.t2.micro" is a previous-generation class that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.medium',
         ],
         [
             "a previous-generation class without Performance Insights",
@@ -376,11 +376,11 @@ describe("MonitoredDatabase arg errors", () => {
         [
             "an unknown class",
             { instanceClass: "db.q9.large" },
-            'MonitoredDatabase db: instanceClass = "db.q9.large" is not in components/database/instance-classes.ts: use a class such as db.r6g.large, or add its family there so the memory and connection alarms can be sized',
+            'MonitoredDatabase db: instanceClass = "db.q9.large" is not an RDS instance class this stack can size alarms for: use a current class such as db.t4g.medium or db.r6g.large (families: t3, t4g, m5, m5d, m6g, m6gd, m6i, m6id, m6idn, m6in, m7g, m7i, m8g, r5, r5b, r5d, r6g, r6gd, r6i, r6id, r6idn, r6in, r7g, r7i, r8g, x2g), or add its family to components/database/instance-classes.ts',
         ],
         ["replicas without backups", { readReplicas: 1, backupRetentionDays: 0 }, "MonitoredDatabase db: readReplicas = 1 needs backupRetentionDays > 0 (RDS only replicates instances with automated backups)"],
         ["storage ceiling below the allocation", { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }, "MonitoredDatabase db: maxAllocatedStorageGb = 50 must be >= allocatedStorageGb (100)"],
-        ["an engine version", { engineVersion: "postgres17" }, 'MonitoredDatabase db: engineVersion = "postgres17" must be a PostgreSQL major (e.g. "17") or major.minor (e.g. "16.6") version, 11 or later'],
+        ["an engine version", { engineVersion: "postgres17" }, 'MonitoredDatabase db: engineVersion = "postgres17" must be a PostgreSQL major ("17") or major.minor ("16.6") version, 14 or later (RDS ended standard support for 13 and older)'],
         ["no clients", { clientSecurityGroupIds: [] }, "MonitoredDatabase db: clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect"],
         [
             "overlapping windows",

@@ -461,11 +461,11 @@ describe("ScalingService argument errors", () => {
     });
 
     it("rejects a CPU target of 150 %", async () => {
-        expect(await constructionError({ scaling: { cpuTargetPercent: 150 } })).toBe("ScalingService api: scaling.cpuTargetPercent = 150 must be between 1 and 100");
+        expect(await constructionError({ scaling: { cpuTargetPercent: 150 } })).toBe("ScalingService api: scaling.cpuTargetPercent = 150 must be between 1 and 100 %");
     });
 
     it("rejects a negative cooldown", async () => {
-        expect(await constructionError({ scaling: { scaleOutCooldownSeconds: -1 } })).toBe("ScalingService api: scaling.scaleOutCooldownSeconds = -1 must be a whole number between 0 and 3600 s");
+        expect(await constructionError({ scaling: { scaleOutCooldownSeconds: -1 } })).toBe("ScalingService api: scaling.scaleOutCooldownSeconds = -1 must be between 0 and 3600 s");
     });
 
     it("rejects an origin secret that the ALB would treat as a wildcard, without printing it", async () => {

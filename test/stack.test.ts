@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isUnknown, readStackFile, REPO_ROOT, runStack, stackNames, type StackRun } from "../tools/harness/run";
+import { isUnknown, runStack, type StackRun } from "../tools/harness/run";
+import { readStackFile, REPO_ROOT, stackNames } from "../tools/stack-file";
 
 /**
  * Whether @pulumi/aws declares a `tags` input for a resource type, read from the SDK's

@@ -18,7 +18,7 @@ export function renderConfigTable(): string {
     const cell = (v: unknown) => String(v).replace(/\|/g, "\\|");
     const rows = SETTINGS.map((s) => {
         const def = s.required ? "**required**" : s.default === undefined ? "unset" : `\`${JSON.stringify(s.default)}\``;
-        return `| \`${PROJECT}:${s.key}\` | ${s.type} | ${def} | ${cell(s.description)}${s.secret ? " Set with `--secret`." : ""} |`;
+        return `| \`${PROJECT}:${s.key}\` | ${s.kind} | ${def} | ${cell(s.description)}${s.secret ? " Set with `--secret`." : ""} |`;
     });
     return [TABLE_START, "| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |", ...rows, TABLE_END].join("\n");
 }
@@ -34,8 +34,8 @@ export function renderReadme(current: string): string {
 export function renderProjectFile(): string {
     const config: Record<string, Record<string, unknown>> = {};
     for (const s of SETTINGS) {
-        const decl: Record<string, unknown> = { type: s.type, description: s.description };
-        if (s.type === "array") decl.items = { type: "string" };
+        const decl: Record<string, unknown> = { type: s.kind, description: s.description };
+        if (s.kind === "array") decl.items = { type: "string" };
         // Pulumi treats a declaration without a default as required, so optional
         // strings default to "" and lib/config.ts reads "" as "not set".
         if (s.default !== undefined) decl.default = s.default;

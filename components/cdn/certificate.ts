@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_CERTIFICATE_REGION } from "./settings";
 
-/** CloudFront only uses ACM certificates from us-east-1. */
-export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
+export { CLOUDFRONT_CERTIFICATE_REGION };
 
 /**
  * An ACM certificate in us-east-1 for `domains`, DNS-validated through records

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_VERIFY_HEADER } from "../../lib/origin";
 import { denyInsecureTransport, PrivateBucket } from "../private-bucket";
 import { CLOUDFRONT_METRICS_REGION, createCdnAlarms, topicInAlarmRegion } from "./alarms";
-import { CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs, TtlSettings } from "./args";
+import { type CachedBehaviourSettings, type CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs } from "./args";
 import { createValidatedCertificate } from "./certificate";
 import { HTTP_VERSION, MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY, MINIMUM_VIEWER_TLS } from "../../policies/cloudfront";
 import { createWebAcl } from "./waf";
 
-export type { ApiOriginArgs, CdnDistributionArgs, CdnLoggingArgs, CdnWafArgs, PriceClass, ProofsBucketRef, TtlSettings } from "./args";
+export type { ApiOriginArgs, CachedBehaviourSettings, CdnDistributionArgs, CdnSettings, PriceClass, ProofsBucketRef } from "./args";
+export { CDN_SETTINGS, DOMAIN_SETTINGS } from "./settings";
 export { CLOUDFRONT_METRICS_REGION } from "./alarms";
 
 /** Origin IDs inside the distribution. */
@@ -63,14 +64,14 @@ export class CdnDistribution extends pulumi.ComponentResource {
             { versioning: true, lifecycle: { noncurrentVersionExpireAfterDays: 30 }, protect: args.protectData, forceDestroy: !args.protectData },
             child,
         );
-        const logBucket = args.logging.enabled
+        const logBucket = args.loggingEnabled
             ? new PrivateBucket(
                   `${name}-logs`,
                   {
                       // Standard (legacy) logging delivers with ACLs: CloudFront grants its awslogsdelivery account
                       // FULL_CONTROL on the bucket ACL, which BucketOwnerEnforced would reject.
                       objectOwnership: "BucketOwnerPreferred",
-                      lifecycle: { expireAfterDays: args.logging.retentionDays },
+                      lifecycle: { expireAfterDays: args.logRetentionDays },
                       protect: args.protectData,
                       forceDestroy: !args.protectData,
                       policy: (arn) => pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
@@ -85,7 +86,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
             child,
         );
 
-        const s3CachePolicy = (key: string, ttl: TtlSettings) => {
+        const s3CachePolicy = (key: string, ttl: CachedBehaviourSettings) => {
             // CloudFront rejects compression settings on a policy that never caches.
             const compressible = ttl.maxTtl > 0;
             return new aws.cloudfront.CachePolicy(
@@ -125,13 +126,13 @@ export class CdnDistribution extends pulumi.ComponentResource {
             child,
         );
 
-        const webAcl = args.waf.enabled ? createWebAcl(name, args.waf.rateLimitPer5Min, this) : undefined;
+        const webAcl = args.wafEnabled ? createWebAcl(name, args.wafRateLimitPer5Min, this) : undefined;
 
         let certificateArn: pulumi.Input<string> | undefined;
         if (args.certificateArn !== undefined) certificateArn = certificateInUsEast1(component, args.certificateArn);
         else if (args.hostedZoneId !== undefined) certificateArn = createValidatedCertificate(name, args.aliases, args.hostedZoneId, this);
 
-        const s3Behaviour = (originId: string, ttl: TtlSettings, cachePolicy: aws.cloudfront.CachePolicy) => ({
+        const s3Behaviour = (originId: string, ttl: CachedBehaviourSettings, cachePolicy: aws.cloudfront.CachePolicy) => ({
             pathPattern: ttl.pathPattern,
             targetOriginId: originId,
             viewerProtocolPolicy: "redirect-to-https",
@@ -192,7 +193,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
         );
 
         // OAC bucket policies: only this distribution may read, only under its path pattern.
-        const oacPolicy = (bucketArn: pulumi.Input<string>, ttl: TtlSettings) =>
+        const oacPolicy = (bucketArn: pulumi.Input<string>, ttl: CachedBehaviourSettings) =>
             pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [

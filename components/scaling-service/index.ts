@@ -17,8 +17,8 @@ import { createExecutionRole, createTaskRole } from "./iam";
 import { createLogMetricFilters } from "./metrics";
 
 export { ALARM_SUFFIXES, alarmBodies, type AlarmSuffix } from "./alarms";
-export type { AlarmSettings, ScalingServiceArgs, ScalingSettings } from "./args";
-export { DEFAULT_CONTAINER_PORT, DEFAULT_SSL_POLICY, defaultAlarms, defaultScaling } from "./args";
+export type { AlarmSettings, ScalingServiceArgs, ScalingSettings, ServiceSettings } from "./args";
+export { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "./settings";
 export { capacityReport } from "./capacity";
 export { CUSTOM_METRICS, EXAMPLE_REQUEST_LOG_LINE, PERFORMANCE_NAMESPACE } from "./metrics";
 

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { Command, InvalidArgumentError } from "commander";
-import { REPO_ROOT } from "../../tools/harness/run";
+import { REPO_ROOT } from "../../tools/stack-file";
 
 const GOAL_MEDIAN_MS = 5_000;
 const GOAL_PEAK_RSS_BYTES = 1024 ** 3;

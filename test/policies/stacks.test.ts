@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, loadPolicyConfigFile, type PolicyPackProcess, SKIPPED_AT_PREVIEW, startPolicyPack } from "../../tools/analyzer";
-import { isUnknown, REPO_ROOT, runStack, type StackRun, stackNames } from "../../tools/harness/run";
+import { isUnknown, runStack, type StackRun } from "../../tools/harness/run";
+import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { TTL } from "../../policies/slo";
 
 const STACKS = stackNames();

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JsonReport } from "../../tools/preview/report";
-import { REPO_ROOT, stackNames } from "../../tools/harness/run";
+import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { sarifSchemaErrors } from "./sarif-schema";
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");

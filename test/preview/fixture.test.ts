@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { readStackFile, REPO_ROOT } from "../../tools/harness/run";
+import { readStackFile, REPO_ROOT } from "../../tools/stack-file";
 
 const SEEDED_CHANGES = {
     "credlink:scaling.minTasks": 1,

@@ -13,7 +13,8 @@ import { planPreview } from "../../tools/preview/preview";
 import { buildJsonReport, parseUrn, renderPolicyReport, renderStackPreview, renderSummary } from "../../tools/preview/report";
 import { buildSarif, FINGERPRINT_KEY, lineForMessage, SARIF_TOOL_NAME } from "../../tools/preview/sarif";
 import type { PolicyPackMetadata, PolicyViolation, StackPreview } from "../../tools/preview/types";
-import { REPO_ROOT, type RegisteredResource } from "../../tools/harness/run";
+import { type RegisteredResource } from "../../tools/harness/run";
+import { REPO_ROOT } from "../../tools/stack-file";
 import { sarifSchemaErrors } from "./sarif-schema";
 
 const STACK_URN = "urn:pulumi:production::credlink::pulumi:pulumi:Stack::credlink-production";
@@ -237,7 +238,7 @@ describe("inputs", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
         fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  aws:region: [us-east-1\n");
         expect(() => planPreview({ stack: "bad", stackDir: dir, policyConfigFile: path.join(REPO_ROOT, "policies/config/production.json") })).toThrow(
-            new InputError(`stack bad (${path.join(dir, "Pulumi.bad.yaml")}) is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`),
+            new InputError(`stack bad: Pulumi.bad.yaml is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`),
         );
     });
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT, stackNames } from "../../tools/harness/run";
+import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 
 interface Step {
     name?: string;

@@ -11,6 +11,7 @@ import { loadOutputs, type PulumiRunner } from "../../tools/verify/outputs";
 import { readStackConfig } from "../../tools/verify/stack-config";
 import { VerifyError } from "../../tools/verify/types";
 import { outputsFor, production, PROJECT_DIR, tempDir } from "./fixtures";
+import { SECRET_PLACEHOLDER } from "../../lib/config";
 
 function parse(args: string[]) {
     let out = "";
@@ -76,14 +77,14 @@ describe("stack file", () => {
     });
 
     it("a missing stack file", () => {
-        expect(problem(() => readStackConfig("qa", PROJECT_DIR))).toBe(`Stack file Pulumi.qa.yaml not found in ${PROJECT_DIR}: --stack must name a stack of this project (e.g. --stack production)`);
+        expect(problem(() => readStackConfig("qa", PROJECT_DIR))).toBe(`Pulumi.qa.yaml not found in ${PROJECT_DIR}: the stack must be one of this project's (dev, production, staging)`);
     });
 
     it("invalid settings: one line per problem, in the program's words", () => {
         const dir = project("config:\n  aws:region: us-east-1\n  credlink:service.image: x:1\n  credlink:scaling.minTasks: many\n  credlink:cdn.staticTtl: 5\n");
         expect(problem(() => readStackConfig("demo", dir)).split("\n")).toEqual([
-            'Pulumi.demo.yaml: credlink:scaling.minTasks = "many" must be a whole number',
             "Pulumi.demo.yaml: credlink:cdn.staticTtl is not a known setting (did you mean credlink:cdn.staticMinTtl?); see the config reference in README.md",
+            'Pulumi.demo.yaml: credlink:scaling.minTasks = "many" must be a whole number between 1 and 5000',
         ]);
     });
 
@@ -91,11 +92,11 @@ describe("stack file", () => {
         expect(problem(() => readStackConfig("demo", project("config:\n  a: [1, 2\n")))).toMatch(/^Pulumi\.demo\.yaml is not valid YAML: .+$/);
     });
 
-    it("secure values are skipped (their plaintext is not needed) but remembered", () => {
+    it("secure values are taken as set (their plaintext is not needed, so not validated) and remembered", () => {
         const dir = project("config:\n  aws:region: eu-west-1\n  service.image: x:1\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1c2VjcmV0\n");
         const { config, secureKeys } = readStackConfig("demo", dir);
         expect(config.service.image).toBe("x:1");
-        expect(config.alerts.httpsEndpoint).toBeUndefined();
+        expect(config.alerts.httpsEndpoint).toBe(SECRET_PLACEHOLDER);
         expect([...secureKeys]).toEqual(["credlink:alerts.httpsEndpoint"]);
     });
 });

@@ -14,7 +14,8 @@ import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
 import { CACHING_DISABLED_POLICY_ID } from "../../tools/verify/expected";
 import { runVerify } from "../../tools/verify/run";
 import { readStackConfig } from "../../tools/verify/stack-config";
-import { runStack, stackNames, type RegisteredResource, type StackRun } from "../../tools/harness/run";
+import { runStack, type RegisteredResource, type StackRun } from "../../tools/harness/run";
+import { stackNames } from "../../tools/stack-file";
 import { PROJECT_DIR, serve, tempDir, writeOutputs, type Account } from "./fixtures";
 
 type Obj = Record<string, any>;

@@ -7,14 +7,11 @@
  * The program is the real index.ts, with the real stack config from
  * Pulumi.<stack>.yaml: nothing about it is stubbed except the cloud.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { parse } from "yaml";
+import { readStackFile, type StackFile } from "../stack-file";
 import { awsMocks, UNKNOWN } from "./mocks";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export { UNKNOWN };
 /** How the engine marks a secret value on the wire. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -59,31 +56,6 @@ export interface StackRun {
 }
 
 export type StackConfigValues = Record<string, unknown>;
-
-/** The `config:` block of Pulumi.<stack>.yaml, with `secure:` values replaced by placeholders marked secret. */
-export function readStackFile(stack: string, dir = REPO_ROOT): { values: StackConfigValues; secretKeys: string[] } {
-    const file = path.join(dir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(process.cwd(), file)}`);
-    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const values: StackConfigValues = {};
-    const secretKeys: string[] = [];
-    for (const [k, v] of Object.entries(doc.config ?? {})) {
-        if (v && typeof v === "object" && !Array.isArray(v) && "secure" in v) {
-            values[k] = `mock-secret-for-${k}`;
-            secretKeys.push(k);
-        } else values[k] = v;
-    }
-    return { values, secretKeys };
-}
-
-/** Stack names that have a Pulumi.<stack>.yaml in the repo. */
-export function stackNames(dir = REPO_ROOT): string[] {
-    return fs
-        .readdirSync(dir)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
-}
 
 /** Pulumi hands config to programs as strings; objects and lists as JSON. */
 const asConfigString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -135,8 +107,8 @@ export interface RunOptions {
     readonly preview?: boolean;
     /** Replace or add config values (full keys, e.g. "credlink:scaling.maxTasks"); `undefined` removes a key. */
     readonly config?: StackConfigValues;
-    /** Use these config values instead of reading Pulumi.<stack>.yaml. */
-    readonly configFile?: { values: StackConfigValues; secretKeys: string[] };
+    /** Use this stack file's contents instead of reading Pulumi.<stack>.yaml. */
+    readonly configFile?: Pick<StackFile, "values" | "secretKeys">;
     /** Directory holding the stack files (defaults to the repo root). */
     readonly stackDir?: string;
 }
@@ -159,10 +131,13 @@ export async function runStack(stack: string, opts: RunOptions = {}): Promise<St
 export interface MockRunOptions {
     readonly stack?: string;
     readonly preview?: boolean;
-    /** Config values by full key; `aws:region` defaults to us-east-1. */
+    /** Config values by full key; without `aws:region` the mocks answer as us-east-1 (the config stays without it). */
     readonly config?: StackConfigValues;
     readonly secretKeys?: readonly string[];
 }
+
+/** The region the mocks answer for when the config names none (a component test). */
+const MOCK_DEFAULT_REGION = "us-east-1";
 
 /**
  * Run any program function (e.g. one that builds a single component) under the
@@ -182,8 +157,8 @@ export async function runProgram(program: () => unknown, opts: MockRunOptions = 
 async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Promise<StackRun> {
     const stack = opts.stack ?? "test";
     const preview = opts.preview ?? false;
-    const values: StackConfigValues = { "aws:region": "us-east-1", ...(opts.config ?? {}) };
-    const region = String(values["aws:region"]);
+    const values: StackConfigValues = { ...(opts.config ?? {}) };
+    const region = typeof values["aws:region"] === "string" ? values["aws:region"] : MOCK_DEFAULT_REGION;
 
     const monitor = new RecordingMonitor(awsMocks(region, preview));
     await pulumi.runtime.setMocks(monitor.mocks, "credlink", stack, preview);

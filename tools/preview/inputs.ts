@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, stackNames } from "../harness/run";
+import { REPO_ROOT, stackNames } from "../stack-file";
 
 /** Bad input from the user: printed as one line, exit code 2, no stack trace. */
 export class InputError extends Error {

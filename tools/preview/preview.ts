@@ -8,7 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
 import { PROJECT } from "../../lib/config";
-import { readStackFile, REPO_ROOT, runStack } from "../harness/run";
+import { runStack } from "../harness/run";
+import { readStackFile, REPO_ROOT, type StackFile, StackFileError } from "../stack-file";
 import { asInputError } from "./evaluator";
 import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";
 import type { PolicyEvaluator, StackPreview, StartPolicyEvaluator } from "./types";
@@ -26,7 +27,7 @@ export interface PlannedStack {
     readonly stack: string;
     readonly stackFile: string;
     /** Pulumi.<stack>.yaml's config, parsed once for the program and the pack. */
-    readonly stackConfig: ReturnType<typeof readStackFile>;
+    readonly stackConfig: StackFile;
     readonly policyConfigFile: string;
     readonly policyConfig: PolicyConfig;
 }
@@ -44,13 +45,11 @@ export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: P
             throw e instanceof PolicyConfigError ? asInputError(e) : e;
         }
         const stackFile = displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`));
-        let stackConfig: ReturnType<typeof readStackFile>;
+        let stackConfig: StackFile;
         try {
             stackConfig = readStackFile(stack, stackDir);
         } catch (e) {
-            // YAML parse errors span several lines with a code frame: keep the first.
-            const first = (e instanceof Error ? e.message : String(e)).split("\n")[0].replace(/:$/, "");
-            throw new InputError(`stack ${stack} (${stackFile}) is not valid YAML: ${first}`);
+            throw e instanceof StackFileError ? new InputError(`stack ${stack}: ${e.message}`) : e;
         }
         return { stack, stackFile, stackConfig, policyConfigFile: shown, policyConfig };
     });
@@ -65,7 +64,7 @@ export function programErrorMessage(e: unknown): string {
 }
 
 /** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
-function stackConfigStrings({ values }: PlannedStack["stackConfig"]): Record<string, string> {
+function stackConfigStrings({ values }: StackFile): Record<string, string> {
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as sarif from "sarif";
-import { REPO_ROOT } from "../harness/run";
+import { REPO_ROOT } from "../stack-file";
 import { sortViolations, violationTarget } from "./report";
 import { type EnforcementLevel, type PolicyMetadata, type PolicyPackMetadata, REPORTED_LEVELS, type Severity, type StackPreview } from "./types";
 

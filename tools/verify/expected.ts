@@ -2,8 +2,8 @@
  * What the live account should look like, derived from the stack's config and
  * the SLO module only: no number here is typed twice.
  */
-import type { StackConfig, TtlSettings } from "../../lib/config";
-import { PROJECT } from "../../lib/config";
+import type { CachedBehaviourSettings } from "../../components/cdn/settings";
+import type { StackConfig } from "../../lib/config";
 import { HTTP_VERSION, MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
 import { ECS_SCALABLE_DIMENSION, SLO } from "../../policies/slo";
 
@@ -25,8 +25,8 @@ export interface ExpectedPolicy {
 export interface Expected {
     readonly region: string;
     readonly cdn: {
-        readonly static: TtlSettings;
-        readonly proofs: TtlSettings;
+        readonly static: CachedBehaviourSettings;
+        readonly proofs: CachedBehaviourSettings;
         readonly priceClass: string;
         readonly loggingEnabled: boolean;
         readonly wafEnabled: boolean;
@@ -64,7 +64,7 @@ export interface Expected {
     readonly albHttps: boolean;
 }
 
-export function expectedFrom(config: StackConfig, secureKeys: ReadonlySet<string> = new Set()): Expected {
+export function expectedFrom(config: StackConfig): Expected {
     const s = config.scaling;
     const certificate = config.domain.cdnCertificateArn !== undefined || (config.domain.name !== undefined && config.domain.hostedZoneId !== undefined);
     return {
@@ -99,7 +99,7 @@ export function expectedFrom(config: StackConfig, secureKeys: ReadonlySet<string
         },
         alerts: {
             emails: config.alerts.emails,
-            httpsEndpoint: config.alerts.httpsEndpoint !== undefined || secureKeys.has(`${PROJECT}:alerts.httpsEndpoint`),
+            httpsEndpoint: config.alerts.httpsEndpoint !== undefined,
         },
         healthLatencyBudgetMs: SLO.latencyP95Ms,
         apiOriginHost: config.domain.originName,

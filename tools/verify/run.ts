@@ -58,8 +58,8 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
     let clients: Clients | undefined;
     const regions = new Set<string>();
     try {
-        const { config, file, secureKeys } = readStackConfig(opts.stack, deps.projectDir);
-        const expected = expectedFrom(config, secureKeys);
+        const { config, file } = readStackConfig(opts.stack, deps.projectDir);
+        const expected = expectedFrom(config);
         const { outputs, source } = await loadOutputs({
             stack: opts.stack,
             outputsFile: opts.outputsFile,

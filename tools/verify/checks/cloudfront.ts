@@ -10,7 +10,7 @@ import {
     type Distribution,
     type Origin,
 } from "@aws-sdk/client-cloudfront";
-import type { TtlSettings } from "../../../lib/config";
+import type { CachedBehaviourSettings } from "../../../components/cdn/settings";
 import { ORIGIN_VERIFY_HEADER } from "../../../lib/origin";
 import { call, describeError } from "../aws";
 import { CACHING_DISABLED_POLICY_ID, HTTP_VERSION, MINIMUM_VIEWER_TLS, viewerTlsAcceptable } from "../expected";
@@ -98,7 +98,7 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
 async function checkBehaviour(
     ctx: CheckContext,
     label: string,
-    band: TtlSettings,
+    band: CachedBehaviourSettings,
     bucket: string,
     behaviour: CacheBehavior | undefined,
     originById: ReadonlyMap<string | undefined, Origin>,
