@@ -1,12 +1,14 @@
 /**
  * The list of taggable @pulumi/aws types (lib/aws-taggable-types.json) against the installed
- * package.
+ * package, and the stack transformation that uses it.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../tools/harness/run";
+import { registerTagging, standardTags } from "../lib/tags";
+import { REPO_ROOT, runProgram } from "../tools/harness/run";
 import {
     type AwsTypeScan,
     renderTaggableTypes,
@@ -104,5 +106,32 @@ describe("staleness", () => {
         expect(staleness("{ not json", scan)).toBe(`${file} is not valid JSON: ${fix}`);
         // The same list written differently (here without the final newline) is not the generated file.
         expect(staleness(edited((f) => f), scan)).toBe(`${file} differs from the generated file: ${fix}`);
+    });
+});
+
+describe("registerTagging", () => {
+    it("adds the standard tags to taggable resources only, keeping a resource's own tags", async () => {
+        const run = await runProgram(() => {
+            registerTagging(standardTags("test", { team: "platform" }));
+            new aws.sns.Topic("topic", { tags: { team: "payments", purpose: "alerts" } });
+            new aws.s3.BucketPolicy("policy", { bucket: "b", policy: "{}" });
+            new aws.autoscaling.Group("group", {
+                maxSize: 1,
+                minSize: 1,
+                tags: [{ key: "role", value: "worker", propagateAtLaunch: true }],
+            });
+        });
+        expect(run.get("aws:sns/topic:Topic", "topic").inputs.tags).toEqual({
+            environment: "test",
+            service: "credlink",
+            "managed-by": "pulumi",
+            team: "payments",
+            purpose: "alerts",
+        });
+        expect(run.get("aws:s3/bucketPolicy:BucketPolicy", "policy").inputs.tags).toBeUndefined();
+        // A map merged into this list would make the Auto Scaling group invalid.
+        expect(run.get("aws:autoscaling/group:Group", "group").inputs.tags).toEqual([
+            { key: "role", value: "worker", propagateAtLaunch: true },
+        ]);
     });
 });
