@@ -4,27 +4,26 @@
  * transformation, so no component has to remember them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import taggableTypes from "./aws-taggable-types.json";
 
 export const SERVICE_TAG = "credlink";
 
-export function standardTags(environment: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function standardTags(
+    environment: string,
+    extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
     return { ...extra, environment, service: SERVICE_TAG, "managed-by": "pulumi" };
 }
 
-const taggable = new Map<string, boolean>();
+/** Built once at start-up from the list generated from @pulumi/aws's declarations. */
+const TAGGABLE_TYPES: ReadonlySet<string> = new Set(taggableTypes.types);
 
 /**
- * Whether a resource's class accepts a `tags` input. @pulumi/aws classes copy each
- * supported input into `resourceInputs`, so the constructor names `tags` exactly
- * when the AWS resource is taggable.
+ * Whether an AWS resource type takes a `tags` map, per lib/aws-taggable-types.json
+ * (`npm run taggable:sync` regenerates it; test/tags.test.ts fails while it is stale).
  */
-export function acceptsTags(resource: pulumi.Resource, type: string): boolean {
-    let known = taggable.get(type);
-    if (known === undefined) {
-        known = Function.prototype.toString.call(resource.constructor).includes('resourceInputs["tags"]');
-        taggable.set(type, known);
-    }
-    return known;
+export function takesTags(type: string): boolean {
+    return TAGGABLE_TYPES.has(type);
 }
 
 /**
@@ -35,7 +34,7 @@ export function acceptsTags(resource: pulumi.Resource, type: string): boolean {
  */
 export function registerTagging(tags: Record<string, string>): void {
     pulumi.runtime.registerStackTransformation((args) => {
-        if (!args.type.startsWith("aws:") || !acceptsTags(args.resource, args.type)) return undefined;
+        if (!takesTags(args.type)) return undefined;
         const own = (args.props.tags ?? {}) as Record<string, string>;
         return { props: { ...args.props, tags: { ...tags, ...own } }, opts: args.opts };
     });

@@ -4,6 +4,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StackConfig } from "../../lib/config";
 import type { Clients } from "../../tools/verify/aws";
@@ -132,11 +133,18 @@ describe("defaultStaticPath", () => {
 });
 
 describe("the real HTTP client on a loopback server", () => {
+    const BODY_DELAY_MS = 200;
     let server: http.Server;
     let base: string;
     beforeAll(async () => {
         server = http.createServer((req, res) => {
             if (req.url === "/hang") return; // never answers
+            if (req.url === "/slow-body") {
+                // Headers at once, the body later: the elapsed time must cover the whole body.
+                res.writeHead(200, { "x-cache": "Hit from cloudfront" }).write("partial ");
+                setTimeout(() => res.end("rest"), BODY_DELAY_MS);
+                return;
+            }
             if (req.url === "/redirect") res.writeHead(301, { location: "https://example.com/" }).end();
             else res.writeHead(200, { "x-cache": "Hit from cloudfront", "content-type": "text/plain" }).end("ok");
         });
@@ -148,11 +156,15 @@ describe("the real HTTP client on a loopback server", () => {
         server.close();
     });
 
-    it("returns status, lower-case headers and the elapsed time", async () => {
-        const r = await httpGet(`${base}/health`, { timeoutMs: 2_000 });
+    it("returns status, lower-case headers and the time until the whole body arrived", async () => {
+        const started = performance.now();
+        const r = await httpGet(`${base}/slow-body`, { timeoutMs: 2_000 });
+        const elapsed = performance.now() - started;
         expect(r.status).toBe(200);
         expect(r.headers["x-cache"]).toBe("Hit from cloudfront");
-        expect(r.ms).toBeGreaterThanOrEqual(0);
+        // Not the time to the headers; a few ms of slack for timer and rounding granularity.
+        expect(r.ms).toBeGreaterThanOrEqual(BODY_DELAY_MS - 5);
+        expect(r.ms).toBeLessThanOrEqual(Math.ceil(elapsed));
     });
 
     it("reports a redirect instead of following it", async () => {
