@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_METRIC, CLOUDFRONT_METRICS_REGION_DIMENSION, CLOUDFRONT_REGION } from "../policies/aws/cloudfront";
 import { SLO } from "../policies/slo";
-import { CLOUDFRONT_METRICS_REGION } from "./cdn/alarms";
 import { PERFORMANCE_NAMESPACE } from "./scaling-service/metrics";
 
 export interface SloDashboardArgs {
@@ -136,8 +136,18 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
         yAxis: { left: { min: 0, max: 100 } },
     });
     add("CDN cache-hit rate (%)", {
-        region: CLOUDFRONT_METRICS_REGION,
-        metrics: [["AWS/CloudFront", "CacheHitRate", "DistributionId", r.distribution, "Region", "Global", { label: "cache hit %" }]],
+        region: CLOUDFRONT_REGION,
+        metrics: [
+            [
+                "AWS/CloudFront",
+                CLOUDFRONT_METRIC.cacheHitRate,
+                "DistributionId",
+                r.distribution,
+                "Region",
+                CLOUDFRONT_METRICS_REGION_DIMENSION,
+                { label: "cache hit %" },
+            ],
+        ],
         annotations: { horizontal: [line(`Target ${SLO.cdnCacheHitRatePercent} %`, SLO.cdnCacheHitRatePercent, "below")] },
         yAxis: { left: { min: 0, max: 100 } },
     });

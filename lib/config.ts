@@ -15,6 +15,7 @@ import { MAX_TTL_SECONDS, PATH_PATTERN, PRICE_CLASSES } from "../components/cdn/
 import { MONITORING_INTERVALS } from "../components/database/args";
 import { DEFAULT_CONTAINER_PORT, defaultAlarms, defaultScaling, type ScalingSettings } from "../components/scaling-service/args";
 import { arnRegion, CLOUDWATCH_LOG_RETENTION_DAYS, FARGATE_CPU_UNITS } from "./aws-values";
+import { CLOUDFRONT_REGION } from "../policies/aws/cloudfront";
 import { DATABASE, TTL } from "../policies/slo";
 
 export const PROJECT = "credlink";
@@ -355,7 +356,11 @@ export function parseConfig(raw: RawConfig): StackConfig {
     if (has("domain.cdnCertificateArn")) {
         const arn = get<string>("domain.cdnCertificateArn");
         const certRegion = arnRegion(arn);
-        rule(certRegion === "us-east-1", `${full("domain.cdnCertificateArn")} = ${show(arn)} must be in us-east-1, not ${certRegion}: CloudFront only uses ACM certificates from us-east-1`);
+        rule(
+            certRegion === CLOUDFRONT_REGION,
+            `${full("domain.cdnCertificateArn")} = ${show(arn)} must be in ${CLOUDFRONT_REGION}, not ${certRegion}: ` +
+                `CloudFront only uses ACM certificates from ${CLOUDFRONT_REGION}`,
+        );
         rule(has("domain.name"), `${full("domain.cdnCertificateArn")} is set but ${full("domain.name")} is not: set the host name the certificate covers`);
     }
     if (has("domain.originName") && has("domain.name")) {

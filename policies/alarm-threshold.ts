@@ -9,6 +9,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { type Finding, literalRequired, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { CLOUDFRONT_METRIC } from "./aws/cloudfront";
 import { SLO } from "./slo";
 import { type CompositeAlarmProps, type MetricAlarmProps, type MetricQueryProps, type QueryMetricProps, TYPES } from "./types";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show } from "./values";
@@ -131,7 +132,8 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
         const ret = shape.returned;
         if (!ret || shape.anomalyBand) return;
         let percent: boolean;
-        if (ret.metric?.metricName === "5xxErrorRate") percent = true; // CloudFront reports it in percent
+        // CloudFront reports its error rate in percent.
+        if (ret.metric?.metricName === CLOUDFRONT_METRIC.errorRate5xx) percent = true;
         else if (ret.expression !== undefined && shape.metrics.some((m) => /5XX/i.test(m.metricName ?? "")) && shape.metrics.some((m) => /^Requests?(Count)?$/.test(m.metricName ?? ""))) {
             percent = PERCENT_EXPRESSION.test(ret.expression);
         } else return;

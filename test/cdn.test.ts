@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CdnDistribution, CdnDistributionArgs } from "../components/cdn";
 import { checkTopicRegion } from "../components/cdn/alarms";
 import { checkCertificateRegion } from "../components/cdn/args";
-import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY } from "../policies/cloudfront";
+import { MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY } from "../policies/aws/cloudfront";
 import { ORIGIN_VERIFY_HEADER } from "../lib/origin";
 import { SLO, TTL } from "../policies/slo";
 import { RegisteredResource, runProgram, StackRun, UNKNOWN } from "../tools/harness/run";

@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arnRegion } from "../../lib/aws-values";
-
-/** CloudFront publishes its metrics only in us-east-1, so its alarms live there too. */
-export const CLOUDFRONT_METRICS_REGION = "us-east-1";
+import {
+    CLOUDFRONT_METRIC,
+    CLOUDFRONT_METRICS_REGION_DIMENSION,
+    CLOUDFRONT_REGION,
+} from "../../policies/aws/cloudfront";
 
 export interface CdnAlarmsArgs {
     readonly distributionId: pulumi.Input<string>;
@@ -24,9 +26,11 @@ export { arnRegion };
  */
 export function checkTopicRegion(component: string, arn: string): string {
     const region = arnRegion(arn);
-    if (region !== CLOUDFRONT_METRICS_REGION) {
+    if (region !== CLOUDFRONT_REGION) {
         throw new Error(
-            `${component}: alarmTopicArn = ${JSON.stringify(arn)} must be an SNS topic in ${CLOUDFRONT_METRICS_REGION}, not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_METRICS_REGION} and CloudWatch only notifies topics in the alarm's region`,
+            `${component}: alarmTopicArn = ${JSON.stringify(arn)} must be an SNS topic in ${CLOUDFRONT_REGION}, ` +
+                `not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_REGION} ` +
+                "and CloudWatch only notifies topics in the alarm's region",
         );
     }
     return arn;
@@ -43,10 +47,11 @@ export function topicInAlarmRegion(component: string, arn: pulumi.Input<string>)
  * which CacheHitRate does not exist (they cost extra per metric).
  */
 export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
-    const dimensions = { DistributionId: args.distributionId, Region: "Global" };
+    const dimensions = { DistributionId: args.distributionId, Region: CLOUDFRONT_METRICS_REGION_DIMENSION };
     const actions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
     const common = {
-        region: CLOUDFRONT_METRICS_REGION,
+        // CloudFront publishes its metrics only in us-east-1, so its alarms live there too.
+        region: CLOUDFRONT_REGION,
         namespace: "AWS/CloudFront",
         statistic: "Average",
         dimensions,
@@ -67,7 +72,7 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
         {
             ...common,
             alarmDescription: `CloudFront 5xx responses above ${args.errorRatePercent} % of requests (3 of the last 5 minutes)`,
-            metricName: "5xxErrorRate",
+            metricName: CLOUDFRONT_METRIC.errorRate5xx,
             period: 60,
             evaluationPeriods: 5,
             datapointsToAlarm: 3,
@@ -81,7 +86,7 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
         {
             ...common,
             alarmDescription: `CloudFront cache-hit rate below ${args.cacheHitRatePercent} % for 15 minutes`,
-            metricName: "CacheHitRate",
+            metricName: CLOUDFRONT_METRIC.cacheHitRate,
             period: 300,
             evaluationPeriods: 3,
             datapointsToAlarm: 3,

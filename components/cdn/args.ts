@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TtlSettings } from "../../lib/config";
 import { SLO, TTL } from "../../policies/slo";
 import { arnRegion } from "../../lib/aws-values";
-import { CLOUDFRONT_CERTIFICATE_REGION } from "./certificate";
+import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 
 export type { TtlSettings };
 export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
@@ -116,9 +116,10 @@ const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 /** The ARN when it is in us-east-1; throws one line otherwise. */
 export function checkCertificateRegion(component: string, arn: string): string {
     const region = arnRegion(arn);
-    if (region !== CLOUDFRONT_CERTIFICATE_REGION) {
+    if (region !== CLOUDFRONT_REGION) {
         throw new Error(
-            `${component}: certificateArn = ${show(arn)} must be in ${CLOUDFRONT_CERTIFICATE_REGION}, not ${region}: CloudFront only uses ACM certificates from ${CLOUDFRONT_CERTIFICATE_REGION}`,
+            `${component}: certificateArn = ${show(arn)} must be in ${CLOUDFRONT_REGION}, not ${region}: ` +
+                `CloudFront only uses ACM certificates from ${CLOUDFRONT_REGION}`,
         );
     }
     return arn;

@@ -22,7 +22,6 @@ export type { AlarmSettings, ScalingServiceArgs, ScalingSettings } from "./args"
 export { DEFAULT_CONTAINER_PORT, DEFAULT_SSL_POLICY, defaultAlarms, defaultScaling } from "./args";
 export { capacityReport } from "./capacity";
 export { CUSTOM_METRICS, EXAMPLE_REQUEST_LOG_LINE, PERFORMANCE_NAMESPACE } from "./metrics";
-export { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME } from "./network-security";
 
 export class ScalingService extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;

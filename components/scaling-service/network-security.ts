@@ -3,9 +3,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME } from "../../policies/aws/cloudfront";
 
-/** AWS-managed prefix list of CloudFront's origin-facing addresses. */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing";
 const POSTGRES_PORT = 5432;
 
 export interface NetworkSecurityInput {

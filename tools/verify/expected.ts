@@ -4,13 +4,12 @@
  */
 import type { StackConfig, TtlSettings } from "../../lib/config";
 import { PROJECT } from "../../lib/config";
-import { HTTP_VERSION, MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
+import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/aws/cloudfront";
 import { ECS_SCALABLE_DIMENSION, SLO } from "../../policies/slo";
 
 /** AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache. */
 export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
 
-export { HTTP_VERSION, MINIMUM_VIEWER_TLS };
 export const SCALABLE_DIMENSION = ECS_SCALABLE_DIMENSION;
 
 export type ScalingMetric = "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" | "ALBRequestCountPerTarget";
