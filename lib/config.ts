@@ -14,8 +14,9 @@ import { z } from "zod";
 import { MAX_TTL_SECONDS, PATH_PATTERN, PRICE_CLASSES } from "../components/cdn/args";
 import { MONITORING_INTERVALS } from "../components/database/args";
 import { DEFAULT_CONTAINER_PORT, defaultAlarms, defaultScaling, type ScalingSettings } from "../components/scaling-service/args";
-import { arnRegion, CLOUDWATCH_LOG_RETENTION_DAYS, FARGATE_CPU_UNITS } from "./aws-values";
+import { arnRegion, CLOUDWATCH_LOG_RETENTION_DAYS } from "./aws-values";
 import { CLOUDFRONT_REGION } from "../policies/aws/cloudfront";
+import { FARGATE_CPU_UNITS, FARGATE_MEMORY_MIB } from "../policies/aws/ecs";
 import { DATABASE, TTL } from "../policies/slo";
 
 export const PROJECT = "credlink";
@@ -66,17 +67,6 @@ const setting = (
     schema: z.ZodType,
     extra: { default?: unknown; required?: boolean; secret?: boolean } = {},
 ): SettingSpec => ({ key, type, description, schema, ...extra });
-
-/** Fargate CPU units and the memory (MiB) each allows. */
-const FARGATE_MEMORY: Record<number, (m: number) => boolean> = {
-    256: (m) => [512, 1024, 2048].includes(m),
-    512: (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
-    1024: (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
-    2048: (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
-    4096: (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
-    8192: (m) => m >= 16384 && m <= 61440 && m % 4096 === 0,
-    16384: (m) => m >= 32768 && m <= 122880 && m % 8192 === 0,
-};
 
 export const SETTINGS: readonly SettingSpec[] = [
     // Domain and TLS (all optional: without them the stack serves the CloudFront and ALB default names).
@@ -351,7 +341,11 @@ export function parseConfig(raw: RawConfig): StackConfig {
     pair("database.maxAllocatedStorageGb", "database.allocatedStorageGb", ">=");
     if (has("service.cpu") && has("service.memory")) {
         const cpu = get<number>("service.cpu"), mem = get<number>("service.memory");
-        rule(FARGATE_MEMORY[cpu]?.(mem) ?? false, `${full("service.memory")} = ${mem} is not a valid Fargate memory size for ${full("service.cpu")} (${cpu}); see the Fargate task size table in the AWS ECS docs`);
+        rule(
+            FARGATE_MEMORY_MIB[cpu]?.(mem) ?? false,
+            `${full("service.memory")} = ${mem} is not a valid Fargate memory size for ` +
+                `${full("service.cpu")} (${cpu}); see the Fargate task size table in the AWS ECS docs`,
+        );
     }
     if (has("domain.cdnCertificateArn")) {
         const arn = get<string>("domain.cdnCertificateArn");

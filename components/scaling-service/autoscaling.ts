@@ -5,7 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ECS_SCALABLE_DIMENSION } from "../../policies/slo";
+import {
+    ECS_SCALABLE_DIMENSION,
+    ECS_SERVICE_NAMESPACE,
+    ECS_TARGET_TRACKING_METRIC,
+} from "../../policies/aws/autoscaling";
 import type { ScalingSettings } from "./args";
 
 export interface AutoscalingInput {
@@ -31,7 +35,7 @@ export function createAutoscaling(
     const target = new aws.appautoscaling.Target(
         name,
         {
-            serviceNamespace: "ecs",
+            serviceNamespace: ECS_SERVICE_NAMESPACE,
             scalableDimension: ECS_SCALABLE_DIMENSION,
             resourceId: pulumi.interpolate`service/${input.clusterName}/${input.serviceName}`,
             minCapacity: s.minTasks,
@@ -68,12 +72,12 @@ export function createAutoscaling(
             },
             { parent, dependsOn },
         );
-    trackingPolicy("cpu", "ECSServiceAverageCPUUtilization", s.cpuTargetPercent, s.scaleOutCooldownSeconds);
-    trackingPolicy("memory", "ECSServiceAverageMemoryUtilization", s.memoryTargetPercent, s.scaleOutCooldownSeconds);
+    trackingPolicy("cpu", ECS_TARGET_TRACKING_METRIC.cpu, s.cpuTargetPercent, s.scaleOutCooldownSeconds);
+    trackingPolicy("memory", ECS_TARGET_TRACKING_METRIC.memory, s.memoryTargetPercent, s.scaleOutCooldownSeconds);
     // ALBRequestCountPerTarget needs the target group behind a listener before the policy exists.
     trackingPolicy(
         "requests",
-        "ALBRequestCountPerTarget",
+        ECS_TARGET_TRACKING_METRIC.requests,
         s.requestsPerTarget,
         s.requestScaleOutCooldownSeconds,
         pulumi.interpolate`${input.albArnSuffix}/${input.targetGroupArnSuffix}`,
