@@ -6,6 +6,7 @@ import {
     CLOUDFRONT_METRICS_REGION_DIMENSION,
     CLOUDFRONT_REGION,
 } from "../../policies/aws/cloudfront";
+import { CLOUDWATCH_NAMESPACE } from "../../policies/aws/cloudwatch";
 
 export interface CdnAlarmsArgs {
     readonly distributionId: pulumi.Input<string>;
@@ -52,7 +53,7 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
     const common = {
         // CloudFront publishes its metrics only in us-east-1, so its alarms live there too.
         region: CLOUDFRONT_REGION,
-        namespace: "AWS/CloudFront",
+        namespace: CLOUDWATCH_NAMESPACE.cloudFront,
         statistic: "Average",
         dimensions,
         // No requests means no data points; that is not an outage.

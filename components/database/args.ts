@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../lib/aws-values";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../policies/aws/cloudwatch";
 import { DATABASE, SLO } from "../../policies/slo";
 import { describeInstanceClass, type InstanceClassInfo } from "./instance-classes";
 
