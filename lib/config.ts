@@ -14,7 +14,7 @@ import { z } from "zod";
 import { MAX_TTL_SECONDS, PATH_PATTERN, PRICE_CLASSES } from "../components/cdn/args";
 import { MONITORING_INTERVALS } from "../components/database/args";
 import { DEFAULT_CONTAINER_PORT, defaultAlarms, defaultScaling, type ScalingSettings } from "../components/scaling-service/args";
-import { arnRegion } from "./aws-values";
+import { arnRegion } from "./arn";
 import { CLOUDFRONT_REGION } from "../policies/aws/cloudfront";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../policies/aws/cloudwatch";
 import { FARGATE_CPU_UNITS, FARGATE_MEMORY_MIB } from "../policies/aws/ecs";

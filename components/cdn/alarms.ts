@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arnRegion } from "../../lib/aws-values";
+import { arnRegion } from "../../lib/arn";
 import {
     CLOUDFRONT_METRIC,
     CLOUDFRONT_METRICS_REGION_DIMENSION,
@@ -17,9 +17,6 @@ export interface CdnAlarmsArgs {
     /** Alarm when CacheHitRate (percent of cacheable requests) stays below this. */
     readonly cacheHitRatePercent: number;
 }
-
-/** The region field of an ARN, or undefined when the string is not ARN-shaped. */
-export { arnRegion };
 
 /**
  * CloudWatch only notifies SNS topics in the alarm's own region

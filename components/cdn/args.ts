@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TtlSettings } from "../../lib/config";
 import { SLO, TTL } from "../../policies/slo";
-import { arnRegion } from "../../lib/aws-values";
+import { arnRegion } from "../../lib/arn";
 import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 
 export type { TtlSettings };
