@@ -8,7 +8,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AlertsTopic } from "./components/alerts";
 import { CdnDistribution } from "./components/cdn";
-import { CLOUDFRONT_METRICS_REGION } from "./components/cdn/alarms";
 import { MonitoredDatabase } from "./components/database";
 import { Network } from "./components/network";
 import { PrivateBucket } from "./components/private-bucket";
@@ -16,6 +15,7 @@ import { ScalingService } from "./components/scaling-service";
 import { SloDashboard } from "./components/slo-dashboard";
 import { loadStackConfig } from "./lib/config";
 import type { StackOutputs } from "./lib/outputs";
+import { CLOUDFRONT_REGION } from "./policies/aws/cloudfront";
 import { registerTagging, standardTags } from "./lib/tags";
 
 type Outputs = { [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
@@ -33,7 +33,10 @@ export default async function main(): Promise<Outputs> {
         httpsEndpoint: config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
     };
     const alerts = new AlertsTopic("alerts", alertsArgs);
-    const cdnAlerts = config.region === CLOUDFRONT_METRICS_REGION ? alerts : new AlertsTopic("alerts-us-east-1", { ...alertsArgs, region: CLOUDFRONT_METRICS_REGION });
+    const cdnAlerts =
+        config.region === CLOUDFRONT_REGION
+            ? alerts
+            : new AlertsTopic("alerts-us-east-1", { ...alertsArgs, region: CLOUDFRONT_REGION });
 
     const network = new Network("network", { ...config.network, tags });
 

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_METRIC, CLOUDFRONT_METRICS_REGION_DIMENSION, CLOUDFRONT_REGION } from "../policies/aws/cloudfront";
+import {
+    ALB_METRIC,
+    CLOUDWATCH_NAMESPACE,
+    CONTAINER_INSIGHTS_METRIC,
+    ECS_METRIC,
+    RDS_METRIC,
+} from "../policies/aws/cloudwatch";
 import { SLO } from "../policies/slo";
-import { CLOUDFRONT_METRICS_REGION } from "./cdn/alarms";
 import { PERFORMANCE_NAMESPACE } from "./scaling-service/metrics";
 
 export interface SloDashboardArgs {
@@ -100,7 +107,12 @@ interface Resolved {
 
 /** The CloudWatch dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
 export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[] } {
-    const alb = (metric: string, extra: Record<string, unknown>): Metric => ["AWS/ApplicationELB", metric, "LoadBalancer", r.alb, extra];
+    const alb = (metric: string, extra: Record<string, unknown>): Metric =>
+        [CLOUDWATCH_NAMESPACE.applicationElb, metric, "LoadBalancer", r.alb, extra];
+    const service = (namespace: string, metric: string, extra: Record<string, unknown>): Metric =>
+        [namespace, metric, "ClusterName", r.cluster, "ServiceName", r.service, extra];
+    const db = (metric: string, extra: Record<string, unknown>): Metric =>
+        [CLOUDWATCH_NAMESPACE.rds, metric, "DBInstanceIdentifier", r.db, extra];
     const line = (label: string, value: number, fill?: "above" | "below") => ({ label, value, ...(fill ? { fill } : {}) });
     const widgets: Record<string, unknown>[] = [];
     let x = 0;
@@ -114,57 +126,74 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
 
     add("Latency p95 / p99 (ALB TargetResponseTime, seconds)", {
         metrics: [
-            ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", r.alb, { stat: "p95", label: "p95" }],
-            ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", r.alb, { stat: "p99", label: "p99" }],
+            alb(ALB_METRIC.targetResponseTime, { stat: "p95", label: "p95" }),
+            alb(ALB_METRIC.targetResponseTime, { stat: "p99", label: "p99" }),
         ],
         annotations: { horizontal: [line(`SLO p95 ${SLO.latencyP95Ms} ms`, SLO.latencyP95Ms / 1000, "above")] },
         yAxis: { left: { min: 0, label: "seconds", showUnits: false } },
     });
     add("Requests per second (ALB)", {
-        metrics: [alb("RequestCount", { id: "requests", stat: "Sum", visible: false }), [{ id: "rps", expression: "requests / PERIOD(requests)", label: "requests/s" }]],
+        metrics: [
+            alb(ALB_METRIC.requestCount, { id: "requests", stat: "Sum", visible: false }),
+            [{ id: "rps", expression: "requests / PERIOD(requests)", label: "requests/s" }],
+        ],
         annotations: { horizontal: [line(`Peak target ${SLO.peakRequestsPerSecond} req/s`, SLO.peakRequestsPerSecond)] },
         yAxis: { left: { min: 0 } },
     });
     add("5xx error rate (%)", {
         metrics: [
-            alb("HTTPCode_Target_5XX_Count", { id: "target5xx", stat: "Sum", visible: false }),
-            alb("HTTPCode_ELB_5XX_Count", { id: "elb5xx", stat: "Sum", visible: false }),
-            alb("RequestCount", { id: "requests", stat: "Sum", visible: false }),
+            alb(ALB_METRIC.target5xxCount, { id: "target5xx", stat: "Sum", visible: false }),
+            alb(ALB_METRIC.elb5xxCount, { id: "elb5xx", stat: "Sum", visible: false }),
+            alb(ALB_METRIC.requestCount, { id: "requests", stat: "Sum", visible: false }),
             [{ id: "errorRate", expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests", label: "5xx %" }],
         ],
         annotations: { horizontal: [line(`SLO ${SLO.errorRate * 100} %`, SLO.errorRate * 100, "above")] },
         yAxis: { left: { min: 0, max: 100 } },
     });
     add("CDN cache-hit rate (%)", {
-        region: CLOUDFRONT_METRICS_REGION,
-        metrics: [["AWS/CloudFront", "CacheHitRate", "DistributionId", r.distribution, "Region", "Global", { label: "cache hit %" }]],
+        region: CLOUDFRONT_REGION,
+        metrics: [
+            [
+                CLOUDWATCH_NAMESPACE.cloudFront,
+                CLOUDFRONT_METRIC.cacheHitRate,
+                "DistributionId",
+                r.distribution,
+                "Region",
+                CLOUDFRONT_METRICS_REGION_DIMENSION,
+                { label: "cache hit %" },
+            ],
+        ],
         annotations: { horizontal: [line(`Target ${SLO.cdnCacheHitRatePercent} %`, SLO.cdnCacheHitRatePercent, "below")] },
         yAxis: { left: { min: 0, max: 100 } },
     });
     add("Running tasks", {
-        metrics: [["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", r.cluster, "ServiceName", r.service, { label: "running" }]],
+        metrics: [
+            service(CLOUDWATCH_NAMESPACE.containerInsights, CONTAINER_INSIGHTS_METRIC.runningTaskCount, {
+                label: "running",
+            }),
+        ],
         annotations: { horizontal: [line(`min ${r.minTasks}`, r.minTasks), line(`max ${r.maxTasks}`, r.maxTasks)] },
         yAxis: { left: { min: 0 } },
     });
     add("Service CPU and memory (%)", {
         metrics: [
-            ["AWS/ECS", "CPUUtilization", "ClusterName", r.cluster, "ServiceName", r.service, { label: "CPU" }],
-            ["AWS/ECS", "MemoryUtilization", "ClusterName", r.cluster, "ServiceName", r.service, { label: "memory" }],
+            service(CLOUDWATCH_NAMESPACE.ecs, ECS_METRIC.cpuUtilization, { label: "CPU" }),
+            service(CLOUDWATCH_NAMESPACE.ecs, ECS_METRIC.memoryUtilization, { label: "memory" }),
         ],
         annotations: { horizontal: [line(`CPU target ${r.cpuTargetPercent} %`, r.cpuTargetPercent), line(`memory target ${r.memoryTargetPercent} %`, r.memoryTargetPercent)] },
         yAxis: { left: { min: 0, max: 100 } },
     });
     add("Database CPU (%) and connections", {
         metrics: [
-            ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", r.db, { label: "CPU %" }],
-            ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", r.db, { label: "connections", yAxis: "right" }],
+            db(RDS_METRIC.cpuUtilization, { label: "CPU %" }),
+            db(RDS_METRIC.databaseConnections, { label: "connections", yAxis: "right" }),
         ],
         yAxis: { left: { min: 0, max: 100 }, right: { min: 0 } },
     });
     add("Database read / write latency (seconds)", {
         metrics: [
-            ["AWS/RDS", "ReadLatency", "DBInstanceIdentifier", r.db, { label: "read" }],
-            ["AWS/RDS", "WriteLatency", "DBInstanceIdentifier", r.db, { label: "write" }],
+            db(RDS_METRIC.readLatency, { label: "read" }),
+            db(RDS_METRIC.writeLatency, { label: "write" }),
         ],
         yAxis: { left: { min: 0 } },
     });

@@ -9,6 +9,8 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { type Finding, literalRequired, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import { CLOUDFRONT_METRIC } from "./aws/cloudfront";
+import { ALB_METRIC, CLOUDWATCH_NAMESPACE, ECS_METRIC, RDS_METRIC } from "./aws/cloudwatch";
 import { SLO } from "./slo";
 import { type CompositeAlarmProps, type MetricAlarmProps, type MetricQueryProps, type QueryMetricProps, TYPES } from "./types";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show } from "./values";
@@ -64,7 +66,9 @@ function shapeOf(a: MetricAlarmProps): AlarmShape {
     return { metrics, returned, anomalyBand: readString(a.thresholdMetricId).state !== "absent" };
 }
 
-const key = (m: AlarmMetric) => `${m.namespace ?? "?"}:${m.metricName ?? "?"}`;
+/** `Namespace:MetricName`: how config and findings name a metric. */
+const metricKey = (namespace: string, metricName: string) => `${namespace}:${metricName}`;
+const key = (m: AlarmMetric) => metricKey(m.namespace ?? "?", m.metricName ?? "?");
 
 const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
     literalRequired(property, found, `set ${property} from a literal (e.g. the SLO module) rather than another resource's output`);
@@ -99,7 +103,10 @@ export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSecond
         const a = r.props as MetricAlarmProps;
         const shape = shapeOf(a);
         const m = shape.returned?.metric;
-        if (!m || m.metricName !== "TargetResponseTime" || (m.namespace !== undefined && m.namespace !== "AWS/ApplicationELB") || shape.anomalyBand) return;
+        const albLatency =
+            m?.metricName === ALB_METRIC.targetResponseTime &&
+            (m.namespace === undefined || m.namespace === CLOUDWATCH_NAMESPACE.applicationElb);
+        if (!m || !albLatency || shape.anomalyBand) return;
         const statProperty = m.path ? `${m.path}stat` : "extendedStatistic";
         if (m.stat.state !== "known" || !config.statistics.includes(m.stat.value)) {
             report(r, { property: statProperty, found: show(m.stat, "not set"), allowed: config.statistics.join(" or "), fix: `alarm on ${config.statistics[0]} (${m.path ? "stat" : "extendedStatistic"}: "${config.statistics[0]}") instead of an average` });
@@ -131,7 +138,8 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
         const ret = shape.returned;
         if (!ret || shape.anomalyBand) return;
         let percent: boolean;
-        if (ret.metric?.metricName === "5xxErrorRate") percent = true; // CloudFront reports it in percent
+        // CloudFront reports its error rate in percent.
+        if (ret.metric?.metricName === CLOUDFRONT_METRIC.errorRate5xx) percent = true;
         else if (ret.expression !== undefined && shape.metrics.some((m) => /5XX/i.test(m.metricName ?? "")) && shape.metrics.some((m) => /^Requests?(Count)?$/.test(m.metricName ?? ""))) {
             percent = PERCENT_EXPRESSION.test(ret.expression);
         } else return;
@@ -159,7 +167,15 @@ export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: 
     config: {
         maxRequests: { type: "number", exclusiveMinimum: 0, default: SLO.requestRateAlarm.requests },
         periodSeconds: { type: "integer", exclusiveMinimum: 0, default: SLO.requestRateAlarm.periodSeconds },
-        metrics: { type: "array", items: { type: "string", pattern: "^[^:]+:[^:]+$" }, description: "Request-count metrics as Namespace:MetricName.", default: ["AWS/ApplicationELB:RequestCount", "AWS/CloudFront:Requests"] },
+        metrics: {
+            type: "array",
+            items: { type: "string", pattern: "^[^:]+:[^:]+$" },
+            description: "Request-count metrics as Namespace:MetricName.",
+            default: [
+                metricKey(CLOUDWATCH_NAMESPACE.applicationElb, ALB_METRIC.requestCount),
+                metricKey(CLOUDWATCH_NAMESPACE.cloudFront, CLOUDFRONT_METRIC.requests),
+            ],
+        },
     },
     check(r, config, report) {
         const a = r.props as MetricAlarmProps;
@@ -210,12 +226,33 @@ export const actions = resourcePolicy<Record<string, never>>({
     },
 });
 
+const metricKeys = (namespace: string, ...metricNames: string[]) => metricNames.map((n) => metricKey(namespace, n));
+const albMetricKey = (metricName: string) => metricKey(CLOUDWATCH_NAMESPACE.applicationElb, metricName);
+const ALB_ALARM_METRICS = [
+    albMetricKey(ALB_METRIC.targetResponseTime),
+    // Either 5xx count will do: alternatives are separated by |.
+    `${albMetricKey(ALB_METRIC.target5xxCount)}|${albMetricKey(ALB_METRIC.elb5xxCount)}`,
+    albMetricKey(ALB_METRIC.requestCount),
+    albMetricKey(ALB_METRIC.unhealthyHostCount),
+];
 const DEFAULT_REQUIRED: Record<string, string[]> = {
-    [TYPES.loadBalancer]: ["AWS/ApplicationELB:TargetResponseTime", "AWS/ApplicationELB:HTTPCode_Target_5XX_Count|AWS/ApplicationELB:HTTPCode_ELB_5XX_Count", "AWS/ApplicationELB:RequestCount", "AWS/ApplicationELB:UnHealthyHostCount"],
-    [TYPES.albLoadBalancer]: ["AWS/ApplicationELB:TargetResponseTime", "AWS/ApplicationELB:HTTPCode_Target_5XX_Count|AWS/ApplicationELB:HTTPCode_ELB_5XX_Count", "AWS/ApplicationELB:RequestCount", "AWS/ApplicationELB:UnHealthyHostCount"],
-    [TYPES.ecsService]: ["AWS/ECS:CPUUtilization", "AWS/ECS:MemoryUtilization"],
-    [TYPES.rdsInstance]: ["AWS/RDS:CPUUtilization", "AWS/RDS:FreeableMemory", "AWS/RDS:FreeStorageSpace", "AWS/RDS:DatabaseConnections", "AWS/RDS:ReadLatency", "AWS/RDS:WriteLatency"],
-    [TYPES.distribution]: ["AWS/CloudFront:5xxErrorRate", "AWS/CloudFront:CacheHitRate"],
+    [TYPES.loadBalancer]: [...ALB_ALARM_METRICS],
+    [TYPES.albLoadBalancer]: [...ALB_ALARM_METRICS],
+    [TYPES.ecsService]: metricKeys(CLOUDWATCH_NAMESPACE.ecs, ECS_METRIC.cpuUtilization, ECS_METRIC.memoryUtilization),
+    [TYPES.rdsInstance]: metricKeys(
+        CLOUDWATCH_NAMESPACE.rds,
+        RDS_METRIC.cpuUtilization,
+        RDS_METRIC.freeableMemory,
+        RDS_METRIC.freeStorageSpace,
+        RDS_METRIC.databaseConnections,
+        RDS_METRIC.readLatency,
+        RDS_METRIC.writeLatency,
+    ),
+    [TYPES.distribution]: metricKeys(
+        CLOUDWATCH_NAMESPACE.cloudFront,
+        CLOUDFRONT_METRIC.errorRate5xx,
+        CLOUDFRONT_METRIC.cacheHitRate,
+    ),
 };
 
 /** Literal names a dimension may use for a resource when it is known (e.g. a fixed DB identifier). */

@@ -12,7 +12,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { type Finding, literalRequired, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { TTL } from "./slo";
 import { type BehaviorProps, type CachePolicyProps, type DistributionProps, type OriginProps, TYPES, type ViewerCertificateProps } from "./types";
-import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./cloudfront";
+import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./aws/cloudfront";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show, valueOr } from "./values";
 
 /** AWS-managed "CachingDisabled" cache policy (TTL 0/0/0). */

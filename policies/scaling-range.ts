@@ -8,26 +8,24 @@
  * preview; the stack rules follow its property dependencies instead.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import {
+    ECS_DEFAULT_COOLDOWN_SECONDS,
+    ECS_SCALABLE_DIMENSION,
+    ECS_SERVICE_NAMESPACE,
+    ECS_TARGET_TRACKING_METRIC,
+} from "./aws/autoscaling";
 import { type Finding, literalRequired, type StackView, resourcePolicy, stackPolicy } from "./rule";
-import { capacityAtTarget, ECS_SCALABLE_DIMENSION, SCALING, SLO } from "./slo";
+import { capacityAtTarget, SCALING, SLO } from "./slo";
 import { type EcsServiceProps, type ScalableTargetProps, type ScalingPolicyProps, type TargetTrackingProps, TYPES } from "./types";
 import { type Read, readNumber, readObject, readString, show, valueOr } from "./values";
-
-export const METRIC = {
-    cpu: "ECSServiceAverageCPUUtilization",
-    memory: "ECSServiceAverageMemoryUtilization",
-    requests: "ALBRequestCountPerTarget",
-} as const;
-
-/** Application Auto Scaling's cooldown for ECS target tracking when none is set, seconds. */
-const ECS_DEFAULT_COOLDOWN_SECONDS = 300;
 
 const mustBeLiteral = (property: string, found: Read<unknown>, fix: string): Finding => literalRequired(property, found, fix, "a literal number the policy pack can check at preview");
 
 function isEcs(props: { serviceNamespace: unknown; scalableDimension: unknown }): boolean {
     const ns = readString(props.serviceNamespace);
     const dim = readString(props.scalableDimension);
-    return (ns.state === "known" && ns.value === "ecs") || (dim.state === "known" && dim.value === ECS_SCALABLE_DIMENSION);
+    const ecsNamespace = ns.state === "known" && ns.value === ECS_SERVICE_NAMESPACE;
+    return ecsNamespace || (dim.state === "known" && dim.value === ECS_SCALABLE_DIMENSION);
 }
 
 /** The target-tracking configuration of an ECS target-tracking policy, or undefined for other policies. */
@@ -103,9 +101,24 @@ export const targetTrackingBands = resourcePolicy<TrackingBands>({
         if (!tt) return;
         if (!tt.config) return report(r, tt.problem!);
         const bands: Record<string, { min: number; max: number; unit: string; setting: string }> = {
-            [METRIC.cpu]: { min: config.cpuTargetMin, max: config.cpuTargetMax, unit: " %", setting: "cpuTargetPercent" },
-            [METRIC.memory]: { min: config.memoryTargetMin, max: config.memoryTargetMax, unit: " %", setting: "memoryTargetPercent" },
-            [METRIC.requests]: { min: config.requestsPerTargetMin, max: config.requestsPerTargetMax, unit: " requests per target per minute", setting: "requestsPerTarget" },
+            [ECS_TARGET_TRACKING_METRIC.cpu]: {
+                min: config.cpuTargetMin,
+                max: config.cpuTargetMax,
+                unit: " %",
+                setting: "cpuTargetPercent",
+            },
+            [ECS_TARGET_TRACKING_METRIC.memory]: {
+                min: config.memoryTargetMin,
+                max: config.memoryTargetMax,
+                unit: " %",
+                setting: "memoryTargetPercent",
+            },
+            [ECS_TARGET_TRACKING_METRIC.requests]: {
+                min: config.requestsPerTargetMin,
+                max: config.requestsPerTargetMax,
+                unit: " requests per target per minute",
+                setting: "requestsPerTarget",
+            },
         };
         const metric = predefinedMetric(tt.config);
         if (metric.state === "absent") return; // a customized metric: no SLO band applies
@@ -216,7 +229,16 @@ export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
     severity: "high",
     remediationSteps: "Create the service through the ScalingService component, which registers the scalable target and the three target-tracking policies; their resourceId must come from the service (and its cluster).",
     config: {
-        requiredMetrics: { type: "array", items: { type: "string" }, uniqueItems: true, default: [METRIC.cpu, METRIC.memory, METRIC.requests] },
+        requiredMetrics: {
+            type: "array",
+            items: { type: "string" },
+            uniqueItems: true,
+            default: [
+                ECS_TARGET_TRACKING_METRIC.cpu,
+                ECS_TARGET_TRACKING_METRIC.memory,
+                ECS_TARGET_TRACKING_METRIC.requests,
+            ],
+        },
     },
     check(stack, config, report) {
         for (const s of scalingByService(stack)) {
@@ -245,7 +267,7 @@ export const capacity = stackPolicy<{ peakRequestsPerSecond: number }>({
     },
     check(stack, config, report) {
         for (const s of scalingByService(stack)) {
-            const requests = trackedMetrics(stack, s.policies).get(METRIC.requests);
+            const requests = trackedMetrics(stack, s.policies).get(ECS_TARGET_TRACKING_METRIC.requests);
             const perTarget = requests ? readNumber(requests.targetValue) : undefined;
             const maxTasks = s.targets.map((t) => readNumber(stack.props<ScalableTargetProps>(t).maxCapacity)).find((m) => m.state === "known");
             if (!perTarget || perTarget.state !== "known" || !maxTasks || maxTasks.state !== "known") continue; // scaling-service-coverage reports missing pieces

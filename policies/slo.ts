@@ -69,9 +69,6 @@ export const SCALING = Object.freeze({
     defaultScaleInCooldownSeconds: 300,
 });
 
-/** The Application Auto Scaling dimension of an ECS service's task count. */
-export const ECS_SCALABLE_DIMENSION = "ecs:service:DesiredCount";
-
 /** Database monitoring floor. */
 export const DATABASE = Object.freeze({
     /** Enhanced Monitoring granularity, seconds (production). */

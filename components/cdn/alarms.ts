@@ -1,9 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arnRegion } from "../../lib/aws-values";
-
-/** CloudFront publishes its metrics only in us-east-1, so its alarms live there too. */
-export const CLOUDFRONT_METRICS_REGION = "us-east-1";
+import { arnRegion } from "../../lib/arn";
+import {
+    CLOUDFRONT_METRIC,
+    CLOUDFRONT_METRICS_REGION_DIMENSION,
+    CLOUDFRONT_REGION,
+} from "../../policies/aws/cloudfront";
+import { CLOUDWATCH_NAMESPACE } from "../../policies/aws/cloudwatch";
 
 export interface CdnAlarmsArgs {
     readonly distributionId: pulumi.Input<string>;
@@ -15,18 +18,17 @@ export interface CdnAlarmsArgs {
     readonly cacheHitRatePercent: number;
 }
 
-/** The region field of an ARN, or undefined when the string is not ARN-shaped. */
-export { arnRegion };
-
 /**
  * CloudWatch only notifies SNS topics in the alarm's own region
  * ("Invalid region ... specified. Only us-east-1 is supported").
  */
 export function checkTopicRegion(component: string, arn: string): string {
     const region = arnRegion(arn);
-    if (region !== CLOUDFRONT_METRICS_REGION) {
+    if (region !== CLOUDFRONT_REGION) {
         throw new Error(
-            `${component}: alarmTopicArn = ${JSON.stringify(arn)} must be an SNS topic in ${CLOUDFRONT_METRICS_REGION}, not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_METRICS_REGION} and CloudWatch only notifies topics in the alarm's region`,
+            `${component}: alarmTopicArn = ${JSON.stringify(arn)} must be an SNS topic in ${CLOUDFRONT_REGION}, ` +
+                `not ${region ?? "an unknown region"}: CloudFront alarms live in ${CLOUDFRONT_REGION} ` +
+                "and CloudWatch only notifies topics in the alarm's region",
         );
     }
     return arn;
@@ -43,11 +45,12 @@ export function topicInAlarmRegion(component: string, arn: pulumi.Input<string>)
  * which CacheHitRate does not exist (they cost extra per metric).
  */
 export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
-    const dimensions = { DistributionId: args.distributionId, Region: "Global" };
+    const dimensions = { DistributionId: args.distributionId, Region: CLOUDFRONT_METRICS_REGION_DIMENSION };
     const actions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
     const common = {
-        region: CLOUDFRONT_METRICS_REGION,
-        namespace: "AWS/CloudFront",
+        // CloudFront publishes its metrics only in us-east-1, so its alarms live there too.
+        region: CLOUDFRONT_REGION,
+        namespace: CLOUDWATCH_NAMESPACE.cloudFront,
         statistic: "Average",
         dimensions,
         // No requests means no data points; that is not an outage.
@@ -67,7 +70,7 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
         {
             ...common,
             alarmDescription: `CloudFront 5xx responses above ${args.errorRatePercent} % of requests (3 of the last 5 minutes)`,
-            metricName: "5xxErrorRate",
+            metricName: CLOUDFRONT_METRIC.errorRate5xx,
             period: 60,
             evaluationPeriods: 5,
             datapointsToAlarm: 3,
@@ -81,7 +84,7 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
         {
             ...common,
             alarmDescription: `CloudFront cache-hit rate below ${args.cacheHitRatePercent} % for 15 minutes`,
-            metricName: "CacheHitRate",
+            metricName: CLOUDFRONT_METRIC.cacheHitRate,
             period: 300,
             evaluationPeriods: 3,
             datapointsToAlarm: 3,

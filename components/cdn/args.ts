@@ -5,10 +5,11 @@
  * sit to the SLO is the policy pack's business, not this file's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { arnRegion } from "../../lib/aws-values";
+import { arnRegion } from "../../lib/arn";
+import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 import { argName, group, type GroupInput, resolve } from "../../lib/settings";
 import { ALARM_SETTINGS } from "../scaling-service/settings";
-import { CDN_SETTINGS, type CdnSettings, CLOUDFRONT_CERTIFICATE_REGION } from "./settings";
+import { CDN_SETTINGS, type CdnSettings } from "./settings";
 
 export type { CachedBehaviourSettings, CdnSettings, PriceClass } from "./settings";
 export type OriginProtocol = "https-only" | "http-only";
@@ -81,9 +82,10 @@ const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 /** The ARN when it is in us-east-1; throws one line otherwise. */
 export function checkCertificateRegion(component: string, arn: string): string {
     const region = arnRegion(arn);
-    if (region !== CLOUDFRONT_CERTIFICATE_REGION) {
+    if (region !== CLOUDFRONT_REGION) {
         throw new Error(
-            `${component}: certificateArn = ${show(arn)} must be in ${CLOUDFRONT_CERTIFICATE_REGION}, not ${region}: CloudFront only uses ACM certificates from ${CLOUDFRONT_CERTIFICATE_REGION}`,
+            `${component}: certificateArn = ${show(arn)} must be in ${CLOUDFRONT_REGION}, not ${region}: ` +
+                `CloudFront only uses ACM certificates from ${CLOUDFRONT_REGION}`,
         );
     }
     return arn;

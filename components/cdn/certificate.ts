@@ -1,8 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDFRONT_CERTIFICATE_REGION } from "./settings";
-
-export { CLOUDFRONT_CERTIFICATE_REGION };
+import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 
 /**
  * An ACM certificate in us-east-1 for `domains`, DNS-validated through records
@@ -18,7 +16,7 @@ export function createValidatedCertificate(
     const certificate = new aws.acm.Certificate(
         `${name}-certificate`,
         {
-            region: CLOUDFRONT_CERTIFICATE_REGION,
+            region: CLOUDFRONT_REGION,
             domainName: domains[0],
             subjectAlternativeNames: domains.slice(1),
             validationMethod: "DNS",
@@ -49,7 +47,11 @@ export function createValidatedCertificate(
     });
     const validation = new aws.acm.CertificateValidation(
         `${name}-certificate-validation`,
-        { region: CLOUDFRONT_CERTIFICATE_REGION, certificateArn: certificate.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
+        {
+            region: CLOUDFRONT_REGION,
+            certificateArn: certificate.arn,
+            validationRecordFqdns: records.map((r) => r.fqdn),
+        },
         { parent },
     );
     return validation.certificateArn;

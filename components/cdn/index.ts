@@ -2,15 +2,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_VERIFY_HEADER } from "../../lib/origin";
 import { denyInsecureTransport, PrivateBucket } from "../private-bucket";
-import { CLOUDFRONT_METRICS_REGION, createCdnAlarms, topicInAlarmRegion } from "./alarms";
+import { createCdnAlarms, topicInAlarmRegion } from "./alarms";
 import { type CachedBehaviourSettings, type CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs } from "./args";
 import { createValidatedCertificate } from "./certificate";
-import { HTTP_VERSION, MANAGED_CACHE_POLICY, MANAGED_ORIGIN_REQUEST_POLICY, MINIMUM_VIEWER_TLS } from "../../policies/cloudfront";
+import {
+    CLOUDFRONT_REGION,
+    HTTP_VERSION,
+    MANAGED_CACHE_POLICY,
+    MANAGED_ORIGIN_REQUEST_POLICY,
+    MINIMUM_VIEWER_TLS,
+} from "../../policies/aws/cloudfront";
 import { createWebAcl } from "./waf";
 
 export type { ApiOriginArgs, CachedBehaviourSettings, CdnDistributionArgs, CdnSettings, PriceClass, ProofsBucketRef } from "./args";
 export { CDN_SETTINGS, DOMAIN_SETTINGS } from "./settings";
-export { CLOUDFRONT_METRICS_REGION } from "./alarms";
 
 /** Origin IDs inside the distribution. */
 export const ORIGIN_ID = Object.freeze({ api: "api", static: "static", proofs: "proofs" });
@@ -44,7 +49,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
     public readonly webAclArn: pulumi.Output<string | undefined>;
     public readonly alarmNames: pulumi.Output<string[]>;
     /** Region of every alarm and of the alarm topic they notify. */
-    public readonly alarmRegion: string = CLOUDFRONT_METRICS_REGION;
+    public readonly alarmRegion: string = CLOUDFRONT_REGION;
     /** Alarm names with their region, in the shape of the stack's `alarms` output. */
     public readonly alarms: pulumi.Output<{ name: string; region: string }[]>;
 
@@ -246,7 +251,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
         this.logBucketName = logBucket === undefined ? pulumi.output(undefined) : logBucket.bucketName;
         this.webAclArn = webAcl === undefined ? pulumi.output(undefined) : webAcl.arn;
         this.alarmNames = pulumi.all(alarms.map((a) => a.name));
-        this.alarms = this.alarmNames.apply((names) => names.map((n) => ({ name: n, region: CLOUDFRONT_METRICS_REGION })));
+        this.alarms = this.alarmNames.apply((names) => names.map((n) => ({ name: n, region: CLOUDFRONT_REGION })));
         this.registerOutputs({
             distributionId: this.distributionId,
             distributionArn: this.distributionArn,

@@ -4,12 +4,11 @@
  * schemas. Limits are what CloudFront and ACM accept; how close the TTLs sit to
  * the SLO bands is the policy pack's business.
  */
-import { arnRegion } from "../../lib/aws-values";
+import { arnRegion } from "../../lib/arn";
+import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 import { DNS_NAME, flag, group, matching, oneOf, setting, type ValuesOfGroup, wholeNumber } from "../../lib/settings";
 import { SLO, TTL, type TtlBand } from "../../policies/slo";
 
-/** CloudFront only uses ACM certificates from us-east-1. */
-export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
 /** CloudFront's largest TTL: 100 years in seconds. */
 export const MAX_TTL_SECONDS = 100 * 365 * 24 * 3600;
 export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
@@ -86,9 +85,9 @@ export const DOMAIN_SETTINGS = group(
             (v, at) => {
                 if (v.cdnCertificateArn === undefined) return undefined;
                 const region = arnRegion(v.cdnCertificateArn);
-                return region === CLOUDFRONT_CERTIFICATE_REGION
+                return region === CLOUDFRONT_REGION
                     ? undefined
-                    : `${at("cdnCertificateArn")} = ${JSON.stringify(v.cdnCertificateArn)} must be in ${CLOUDFRONT_CERTIFICATE_REGION}, not ${region}: CloudFront only uses ACM certificates from ${CLOUDFRONT_CERTIFICATE_REGION}`;
+                    : `${at("cdnCertificateArn")} = ${JSON.stringify(v.cdnCertificateArn)} must be in ${CLOUDFRONT_REGION}, not ${region}: CloudFront only uses ACM certificates from ${CLOUDFRONT_REGION}`;
             },
             (v, at) => (v.cdnCertificateArn === undefined || v.name !== undefined ? undefined : `${at("cdnCertificateArn")} is set but ${at("name")} is not: set the host name the certificate covers`),
             (v, at) =>

@@ -1,8 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-
-/** WAF for CloudFront (scope CLOUDFRONT) only exists in us-east-1. */
-export const CLOUDFRONT_WAF_REGION = "us-east-1";
+import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 
 /** AWS managed rule groups, in evaluation order: cheap reputation check first. */
 export const MANAGED_RULE_GROUPS = Object.freeze(["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const);
@@ -46,7 +44,8 @@ export function createWebAcl(name: string, rateLimitPer5Min: number, parent: pul
     return new aws.wafv2.WebAcl(
         `${name}-waf`,
         {
-            region: CLOUDFRONT_WAF_REGION,
+            // WAF for CloudFront (scope CLOUDFRONT) only exists in us-east-1.
+            region: CLOUDFRONT_REGION,
             scope: "CLOUDFRONT",
             description: "CredLink CDN: AWS managed rule groups and a per-IP rate limit",
             defaultAction: { allow: {} },

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDWATCH_NAMESPACE, RDS_METRIC } from "../../policies/aws/cloudwatch";
 import { estimateMaxConnections, memoryBytes, type InstanceClassInfo } from "./instance-classes";
 
 const GIB = 1024 ** 3;
@@ -73,7 +74,7 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
             {
                 name,
                 alarmDescription: spec.description,
-                namespace: "AWS/RDS",
+                namespace: CLOUDWATCH_NAMESPACE.rds,
                 metricName: spec.metricName,
                 dimensions: { DBInstanceIdentifier: spec.identifier ?? a.instanceIdentifier },
                 statistic: spec.statistic,
@@ -93,27 +94,43 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
     // RDS publishes these every minute while the instance runs; a gap means it is stopped or
     // being replaced (the RDS event subscription covers that), so missing data keeps the last state instead of paging.
     alarm("cpu-high", {
-        metricName: "CPUUtilization", statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent,
+        metricName: RDS_METRIC.cpuUtilization,
+        statistic: "Average",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: t.cpuPercent,
         description: `Database CPU above ${t.cpuPercent} % for ${t.evaluationPeriods} minutes: find the top SQL in Performance Insights (docs/database.md)`,
         treatMissingData: "missing",
     });
     alarm("freeable-memory-low", {
-        metricName: "FreeableMemory", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: d.freeableMemoryBytes,
+        metricName: RDS_METRIC.freeableMemory,
+        statistic: "Minimum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: d.freeableMemoryBytes,
         description: `Database freeable memory below ${t.freeableMemoryFraction * 100} % of ${a.instanceClass.instanceClass}'s ${a.instanceClass.memoryGib} GiB`,
         treatMissingData: "missing",
     });
     alarm("free-storage-low", {
-        metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: d.freeStorageBytes,
+        metricName: RDS_METRIC.freeStorageSpace,
+        statistic: "Minimum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: d.freeStorageBytes,
         description: `Database free storage below ${t.freeStorageFraction * 100} % of the ${a.allocatedStorageGb} GiB allocated`,
         treatMissingData: "missing",
     });
     alarm("connections-high", {
-        metricName: "DatabaseConnections", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: d.connections,
+        metricName: RDS_METRIC.databaseConnections,
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: d.connections,
         description: `Database connections above ${t.connectionsFraction * 100} % of ${a.instanceClass.instanceClass}'s default max_connections (~${d.maxConnections}): pool connections (rdsProxy) or resize`,
         treatMissingData: "missing",
     });
     // An idle instance reports zero latency; a gap is not slowness.
-    for (const [suffix, metricName] of [["read-latency-high", "ReadLatency"], ["write-latency-high", "WriteLatency"]] as const) {
+    const latencies = [
+        ["read-latency-high", RDS_METRIC.readLatency],
+        ["write-latency-high", RDS_METRIC.writeLatency],
+    ] as const;
+    for (const [suffix, metricName] of latencies) {
         alarm(suffix, {
             metricName, statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: t.latencySeconds,
             description: `Database ${metricName} above ${t.latencySeconds * 1000} ms (the metric is in seconds)`,
@@ -123,7 +140,10 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
     // A replica that stops reporting lag has stopped replicating: page.
     a.replicaIdentifiers.forEach((identifier, i) => {
         alarm(`replica-${i + 1}-lag-high`, {
-            metricName: "ReplicaLag", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: t.replicaLagSeconds,
+            metricName: RDS_METRIC.replicaLag,
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.replicaLagSeconds,
             description: `Read replica ${i + 1} more than ${t.replicaLagSeconds} s behind the primary`,
             treatMissingData: "breaching",
             identifier,

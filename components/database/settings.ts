@@ -6,7 +6,7 @@
  * the policy pack's job.
  */
 import { z } from "zod";
-import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../lib/aws-values";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../policies/aws/cloudwatch";
 import { flag, group, matching, oneOf, setting, type ValuesOfGroup, wholeNumber } from "../../lib/settings";
 import { DATABASE, SLO } from "../../policies/slo";
 import { describeInstanceClass, INSTANCE_FAMILIES } from "./instance-classes";

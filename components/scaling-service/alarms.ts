@@ -5,6 +5,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    ALB_METRIC,
+    CLOUDWATCH_NAMESPACE,
+    CONTAINER_INSIGHTS_METRIC,
+    ECS_METRIC,
+} from "../../policies/aws/cloudwatch";
 import type { AlarmSettings } from "./args";
 
 export interface AlarmTargets {
@@ -38,11 +44,18 @@ const MINUTE = 60;
 export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuffix, AlarmBody> {
     const alb = { LoadBalancer: t.albArnSuffix };
     const service = { ClusterName: t.clusterName, ServiceName: t.serviceName };
+    const albSum = (metricName: string) => ({
+        namespace: CLOUDWATCH_NAMESPACE.applicationElb,
+        metricName,
+        dimensions: alb,
+        stat: "Sum",
+        period: MINUTE,
+    });
     return {
         "latency-p95": {
             alarmDescription: `ALB p95 TargetResponseTime above the ${s.latencyP95ThresholdMs} ms SLO for 3 of 5 minutes`,
-            namespace: "AWS/ApplicationELB",
-            metricName: "TargetResponseTime",
+            namespace: CLOUDWATCH_NAMESPACE.applicationElb,
+            metricName: ALB_METRIC.targetResponseTime,
             dimensions: alb,
             extendedStatistic: "p95",
             // TargetResponseTime is reported in seconds.
@@ -59,9 +72,9 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         "error-rate": {
             alarmDescription: `5xx responses (target + load balancer) above ${s.errorRatePercent} % of requests for 3 of 5 minutes`,
             metricQueries: [
-                { id: "target5xx", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: alb, stat: "Sum", period: MINUTE } },
-                { id: "elb5xx", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: alb, stat: "Sum", period: MINUTE } },
-                { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: alb, stat: "Sum", period: MINUTE } },
+                { id: "target5xx", metric: albSum(ALB_METRIC.target5xxCount) },
+                { id: "elb5xx", metric: albSum(ALB_METRIC.elb5xxCount) },
+                { id: "requests", metric: albSum(ALB_METRIC.requestCount) },
                 {
                     id: "errorRate",
                     label: "5xx error rate (%)",
@@ -81,8 +94,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         },
         "request-rate": {
             alarmDescription: `More than ${s.requestRatePer5Min} ALB requests in 5 minutes`,
-            namespace: "AWS/ApplicationELB",
-            metricName: "RequestCount",
+            namespace: CLOUDWATCH_NAMESPACE.applicationElb,
+            metricName: ALB_METRIC.requestCount,
             dimensions: alb,
             statistic: "Sum",
             threshold: s.requestRatePer5Min,
@@ -94,8 +107,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         },
         "unhealthy-hosts": {
             alarmDescription: "At least one registered task fails the ALB health check for 3 minutes",
-            namespace: "AWS/ApplicationELB",
-            metricName: "UnHealthyHostCount",
+            namespace: CLOUDWATCH_NAMESPACE.applicationElb,
+            metricName: ALB_METRIC.unhealthyHostCount,
             dimensions: { TargetGroup: t.targetGroupArnSuffix, LoadBalancer: t.albArnSuffix },
             statistic: "Maximum",
             threshold: 0,
@@ -108,8 +121,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         },
         "cpu-high": {
             alarmDescription: `Service average CPU above ${s.cpuHighPercent} % for 5 minutes: scaling is not keeping up`,
-            namespace: "AWS/ECS",
-            metricName: "CPUUtilization",
+            namespace: CLOUDWATCH_NAMESPACE.ecs,
+            metricName: ECS_METRIC.cpuUtilization,
             dimensions: service,
             statistic: "Average",
             threshold: s.cpuHighPercent,
@@ -121,8 +134,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         },
         "memory-high": {
             alarmDescription: `Service average memory above ${s.memoryHighPercent} % for 5 minutes: scaling is not keeping up`,
-            namespace: "AWS/ECS",
-            metricName: "MemoryUtilization",
+            namespace: CLOUDWATCH_NAMESPACE.ecs,
+            metricName: ECS_METRIC.memoryUtilization,
             dimensions: service,
             statistic: "Average",
             threshold: s.memoryHighPercent,
@@ -134,8 +147,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         },
         "at-max-capacity": {
             alarmDescription: `Running tasks pinned at the scaling ceiling (${t.maxTasks}) for 15 minutes: raise scaling.maxTasks or find the bottleneck`,
-            namespace: "ECS/ContainerInsights",
-            metricName: "RunningTaskCount",
+            namespace: CLOUDWATCH_NAMESPACE.containerInsights,
+            metricName: CONTAINER_INSIGHTS_METRIC.runningTaskCount,
             dimensions: service,
             // Minimum over each 5-minute window: every minute of all three windows was at the ceiling.
             statistic: "Minimum",
@@ -150,7 +163,17 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
         "latency-anomaly": {
             alarmDescription: `ALB p95 TargetResponseTime above its learned band (${s.latencyAnomalyStdDevs} standard deviations) for 3 of 5 minutes: performance degradation`,
             metricQueries: [
-                { id: "p95", metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: alb, stat: "p95", period: MINUTE }, returnData: true },
+                {
+                    id: "p95",
+                    metric: {
+                        namespace: CLOUDWATCH_NAMESPACE.applicationElb,
+                        metricName: ALB_METRIC.targetResponseTime,
+                        dimensions: alb,
+                        stat: "p95",
+                        period: MINUTE,
+                    },
+                    returnData: true,
+                },
                 { id: "band", label: "expected p95 latency", expression: `ANOMALY_DETECTION_BAND(p95, ${s.latencyAnomalyStdDevs})`, returnData: true },
             ],
             thresholdMetricId: "band",

@@ -8,20 +8,10 @@
  * the policy pack's job, so a stack outside them still constructs and the pack
  * reports it.
  */
-import { CLOUDWATCH_LOG_RETENTION_DAYS, FARGATE_CPU_UNITS } from "../../lib/aws-values";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../policies/aws/cloudwatch";
+import { FARGATE_CPU_UNITS, FARGATE_MEMORY_MIB } from "../../policies/aws/ecs";
 import { flag, group, matching, nonEmptyString, oneOf, setting, type ValuesOfGroup, wholeNumber } from "../../lib/settings";
 import { SCALING, SLO } from "../../policies/slo";
-
-/** Fargate task CPU units and the memory sizes (MiB) each allows (AWS ECS task size table). */
-const FARGATE_MEMORY: Readonly<Record<number, (mib: number) => boolean>> = {
-    256: (m) => [512, 1024, 2048].includes(m),
-    512: (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
-    1024: (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
-    2048: (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
-    4096: (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
-    8192: (m) => m >= 16384 && m <= 61440 && m % 4096 === 0,
-    16384: (m) => m >= 32768 && m <= 122880 && m % 8192 === 0,
-};
 
 /** Tasks per ECS service: AWS's service quota. */
 const MAX_TASKS = 5000;
@@ -46,7 +36,7 @@ export const SERVICE_SETTINGS = group(
     {
         rules: [
             (v, at) =>
-                v.cpu === undefined || v.memory === undefined || FARGATE_MEMORY[v.cpu]?.(v.memory)
+                v.cpu === undefined || v.memory === undefined || FARGATE_MEMORY_MIB[v.cpu]?.(v.memory)
                     ? undefined
                     : `${at("memory")} = ${v.memory} is not a valid Fargate memory size for ${at("cpu")} (${v.cpu}); see the Fargate task size table in the AWS ECS docs`,
         ],

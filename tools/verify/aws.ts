@@ -10,13 +10,11 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 import { VerifyError } from "./types";
 
 /** Attempts per call (first try + retries), with the SDK's standard backoff. */
 export const MAX_ATTEMPTS = 3;
-
-/** CloudFront's control plane, its ACM certificates and its metrics live in us-east-1. */
-export const CLOUDFRONT_REGION = "us-east-1";
 
 export interface Clients {
     readonly region: string;

@@ -4,19 +4,16 @@
  */
 import type { CachedBehaviourSettings } from "../../components/cdn/settings";
 import type { StackConfig } from "../../lib/config";
-import { HTTP_VERSION, MANAGED_CACHE_POLICY, MINIMUM_VIEWER_TLS, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/cloudfront";
-import { ECS_SCALABLE_DIMENSION, SLO } from "../../policies/slo";
+import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/aws/cloudfront";
+import { ECS_TARGET_TRACKING_METRIC, type EcsTargetTrackingMetric } from "../../policies/aws/autoscaling";
+import { SLO } from "../../policies/slo";
 
 /** AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache. */
 export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
 
-export { HTTP_VERSION, MINIMUM_VIEWER_TLS };
-export const SCALABLE_DIMENSION = ECS_SCALABLE_DIMENSION;
-
-export type ScalingMetric = "ECSServiceAverageCPUUtilization" | "ECSServiceAverageMemoryUtilization" | "ALBRequestCountPerTarget";
 
 export interface ExpectedPolicy {
-    readonly metric: ScalingMetric;
+    readonly metric: EcsTargetTrackingMetric;
     readonly target: number;
     readonly scaleOutCooldown: number;
     readonly scaleInCooldown: number;
@@ -83,9 +80,24 @@ export function expectedFrom(config: StackConfig): Expected {
             minTasks: s.minTasks,
             maxTasks: s.maxTasks,
             policies: [
-                { metric: "ECSServiceAverageCPUUtilization", target: s.cpuTargetPercent, scaleOutCooldown: s.scaleOutCooldownSeconds, scaleInCooldown: s.scaleInCooldownSeconds },
-                { metric: "ECSServiceAverageMemoryUtilization", target: s.memoryTargetPercent, scaleOutCooldown: s.scaleOutCooldownSeconds, scaleInCooldown: s.scaleInCooldownSeconds },
-                { metric: "ALBRequestCountPerTarget", target: s.requestsPerTarget, scaleOutCooldown: s.requestScaleOutCooldownSeconds, scaleInCooldown: s.scaleInCooldownSeconds },
+                {
+                    metric: ECS_TARGET_TRACKING_METRIC.cpu,
+                    target: s.cpuTargetPercent,
+                    scaleOutCooldown: s.scaleOutCooldownSeconds,
+                    scaleInCooldown: s.scaleInCooldownSeconds,
+                },
+                {
+                    metric: ECS_TARGET_TRACKING_METRIC.memory,
+                    target: s.memoryTargetPercent,
+                    scaleOutCooldown: s.scaleOutCooldownSeconds,
+                    scaleInCooldown: s.scaleInCooldownSeconds,
+                },
+                {
+                    metric: ECS_TARGET_TRACKING_METRIC.requests,
+                    target: s.requestsPerTarget,
+                    scaleOutCooldown: s.requestScaleOutCooldownSeconds,
+                    scaleInCooldown: s.scaleInCooldownSeconds,
+                },
             ],
         },
         database: {

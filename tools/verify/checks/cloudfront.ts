@@ -12,8 +12,9 @@ import {
 } from "@aws-sdk/client-cloudfront";
 import type { CachedBehaviourSettings } from "../../../components/cdn/settings";
 import { ORIGIN_VERIFY_HEADER } from "../../../lib/origin";
+import { HTTP_VERSION, MINIMUM_VIEWER_TLS } from "../../../policies/aws/cloudfront";
 import { call, describeError } from "../aws";
-import { CACHING_DISABLED_POLICY_ID, HTTP_VERSION, MINIMUM_VIEWER_TLS, viewerTlsAcceptable } from "../expected";
+import { CACHING_DISABLED_POLICY_ID, viewerTlsAcceptable } from "../expected";
 import type { CheckContext } from "./context";
 import { yesNo } from "./context";
 

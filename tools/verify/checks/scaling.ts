@@ -8,8 +8,13 @@ import {
     type ScalableTarget,
     type ScalingPolicy,
 } from "@aws-sdk/client-application-auto-scaling";
+import {
+    ECS_SCALABLE_DIMENSION,
+    ECS_SERVICE_NAMESPACE,
+    ECS_TARGET_TRACKING_METRIC,
+} from "../../../policies/aws/autoscaling";
 import { call, describeError } from "../aws";
-import { SCALABLE_DIMENSION, type ExpectedPolicy } from "../expected";
+import type { ExpectedPolicy } from "../expected";
 import type { CheckContext } from "./context";
 
 const AREA = "Autoscaling";
@@ -23,7 +28,14 @@ export async function checkScaling(ctx: CheckContext): Promise<void> {
     let target: ScalableTarget | undefined;
     try {
         const out = await call(clients.timeoutMs, (o) =>
-            clients.autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: [resourceId], ScalableDimension: SCALABLE_DIMENSION }), o),
+            clients.autoscaling.send(
+                new DescribeScalableTargetsCommand({
+                    ServiceNamespace: ECS_SERVICE_NAMESPACE,
+                    ResourceIds: [resourceId],
+                    ScalableDimension: ECS_SCALABLE_DIMENSION,
+                }),
+                o,
+            ),
         );
         target = out.ScalableTargets?.[0];
     } catch (e) {
@@ -45,7 +57,15 @@ export async function checkScaling(ctx: CheckContext): Promise<void> {
         let token: string | undefined;
         for (let page = 0; page < MAX_PAGES; page++) {
             const out = await call(clients.timeoutMs, (o) =>
-                clients.autoscaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: resourceId, ScalableDimension: SCALABLE_DIMENSION, NextToken: token }), o),
+                clients.autoscaling.send(
+                    new DescribeScalingPoliciesCommand({
+                        ServiceNamespace: ECS_SERVICE_NAMESPACE,
+                        ResourceId: resourceId,
+                        ScalableDimension: ECS_SCALABLE_DIMENSION,
+                        NextToken: token,
+                    }),
+                    o,
+                ),
             );
             policies.push(...(out.ScalingPolicies ?? []));
             token = out.NextToken;
@@ -77,7 +97,7 @@ function checkPolicy(ctx: CheckContext, want: ExpectedPolicy, policy: ScalingPol
     const c = policy.TargetTrackingScalingPolicyConfiguration;
     const label = c?.PredefinedMetricSpecification?.ResourceLabel;
     // ALBRequestCountPerTarget cannot work without the ALB/target-group resource label.
-    const labelOk = want.metric !== "ALBRequestCountPerTarget" || (label !== undefined && label !== "");
+    const labelOk = want.metric !== ECS_TARGET_TRACKING_METRIC.requests || (label !== undefined && label !== "");
     const ok = c?.TargetValue === want.target && c?.ScaleOutCooldown === want.scaleOutCooldown && c?.ScaleInCooldown === want.scaleInCooldown && c?.DisableScaleIn !== true && labelOk;
     const found = `target ${c?.TargetValue ?? "unset"}, scale-out ${c?.ScaleOutCooldown ?? "unset"} s, scale-in ${c?.ScaleInCooldown ?? "unset"} s${c?.DisableScaleIn ? ", scale-in disabled" : ""}${labelOk ? "" : ", no resource label"}`;
     ctx.rec.expect(AREA, name, ok, found, showExpected(want), ok ? undefined : `policy ${policy.PolicyName}`);

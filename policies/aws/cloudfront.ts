@@ -1,7 +1,31 @@
 /**
  * CloudFront facts the stack, the policy pack and `npm run verify` share. No imports,
- * like slo.ts, so the pack stays publishable on its own.
- *
+ * so the pack stays publishable on its own.
+ */
+
+/**
+ * CloudFront's home region: its metrics (and so its alarms), its WAF web ACLs (scope
+ * CLOUDFRONT), the ACM certificates it serves and its control-plane API are all in us-east-1.
+ */
+export const CLOUDFRONT_REGION = "us-east-1";
+
+/** CloudFront metrics carry this `Region` dimension next to `DistributionId`. */
+export const CLOUDFRONT_METRICS_REGION_DIMENSION = "Global";
+
+/**
+ * CloudFront's metric names (namespace `CLOUDWATCH_NAMESPACE.cloudFront`). 5xxErrorRate and CacheHitRate
+ * are percentages; CacheHitRate exists only with the additional metrics turned on.
+ */
+export const CLOUDFRONT_METRIC = Object.freeze({
+    requests: "Requests",
+    errorRate5xx: "5xxErrorRate",
+    cacheHitRate: "CacheHitRate",
+} as const);
+
+/** AWS-managed prefix list of CloudFront's origin-facing addresses. */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing";
+
+/**
  * IDs of the AWS-managed CloudFront policies this stack attaches. Wrong IDs
  * circulate in public code (CachingDisabled is often labelled CachingOptimized),
  * so they live here, once, each checked against AWS's own pages:
