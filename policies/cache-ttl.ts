@@ -15,8 +15,7 @@ import { type BehaviorProps, type CachePolicyProps, type DistributionProps, type
 import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./aws/cloudfront";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show, valueOr } from "./values";
 
-/** AWS-managed "CachingDisabled" cache policy (TTL 0/0/0). */
-export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
+/** The TTLs of the AWS-managed "CachingDisabled" cache policy. */
 const CACHING_DISABLED_TTLS: Ttls = { minTtl: 0, defaultTtl: 0, maxTtl: 0 };
 
 /** What CloudFront applies when a TTL field is not set (on a behaviour or a cache policy). */
@@ -131,7 +130,7 @@ function ttlSource(stack: StackView, dist: PolicyResource, b: Behaviour): TtlSou
         const t = ttlsOf(b.props);
         return t.ttls ? { kind: "ttls", ttls: t.ttls, from: "its TTL fields" } : { kind: "unverifiable", found: `${t.unknown.join(", ")} unknown at preview` };
     }
-    if (id.state === "known" && id.value === CACHING_DISABLED_POLICY_ID) {
+    if (id.state === "known" && id.value === MANAGED_CACHE_POLICY.CachingDisabled) {
         return { kind: "ttls", ttls: CACHING_DISABLED_TTLS, from: "managed policy CachingDisabled" };
     }
     const candidates = [...new Set(stack.referencedBy(dist, b.property).filter((r) => r.type === TYPES.cachePolicy))];
@@ -254,7 +253,7 @@ export const apiNotCached = stackPolicy<Record<string, never>>({
                             : { property: "minTtl/defaultTtl/maxTtl", found: showTtls(t), allowed: `${showTtls(TTL.api)} (never cached)` };
                 };
             },
-            () => `attach the managed CachingDisabled cache policy (${CACHING_DISABLED_POLICY_ID}) to this behaviour`,
+            () => `attach the managed CachingDisabled cache policy (${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
         );
     },
 });

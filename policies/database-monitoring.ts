@@ -4,12 +4,13 @@
  * retention, encrypted storage, no public endpoint.
  */
 import { literalRequired, resourcePolicy } from "./rule";
+import { RDS_MONITORING_INTERVALS } from "./aws/rds";
 import { DATABASE } from "./slo";
 import { type RdsInstanceProps, TYPES } from "./types";
 import { readBoolean, readNumber, readString, show, valueOr } from "./values";
 
-/** The Enhanced Monitoring intervals RDS accepts, seconds (0 = off). */
-const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
+/** The Enhanced Monitoring intervals that turn it on, seconds. */
+const MONITORING_INTERVALS = RDS_MONITORING_INTERVALS.filter((i) => i > 0);
 
 export const enhancedMonitoring = resourcePolicy<{ maxIntervalSeconds: number }>({
     id: "database-enhanced-monitoring",

@@ -3,7 +3,6 @@ import { argName, type GroupInput, resolve } from "../../lib/settings";
 import { describeInstanceClass, type InstanceClassInfo } from "./instance-classes";
 import { DATABASE_SETTINGS, type DatabaseSettingValues } from "./settings";
 
-export { MONITORING_INTERVALS } from "./settings";
 
 /**
  * The database settings (engineVersion, instanceClass, storage, multiAz, monitoring, Performance

@@ -8,12 +8,11 @@
 import { z } from "zod";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../policies/aws/cloudwatch";
 import { flag, group, matching, oneOf, setting, type ValuesOfGroup, wholeNumber } from "../../lib/settings";
+import { isPerformanceInsightsRetention, RDS_MONITORING_INTERVALS } from "../../policies/aws/rds";
 import { DATABASE, SLO } from "../../policies/slo";
 import { describeInstanceClass, INSTANCE_FAMILIES } from "./instance-classes";
 import { windowsProblem } from "./windows";
 
-/** The Enhanced Monitoring intervals RDS accepts, seconds (0 = off). */
-export const MONITORING_INTERVALS: readonly number[] = [0, 1, 5, 10, 15, 30, 60];
 /** Read replicas per source instance: RDS for PostgreSQL's limit. */
 const MAX_READ_REPLICAS = 15;
 /** PostgreSQL user names that RDS will not create. */
@@ -39,7 +38,7 @@ const instanceClass = z.string({ error: "must be an RDS instance class such as d
 
 const piRetention = z
     .number({ error: "must be 7, 731 or a multiple of 31 (31..713)" })
-    .refine((d) => d === 7 || d === 731 || (Number.isInteger(d) && d >= 31 && d < 731 && d % 31 === 0), { error: "must be 7, 731 or a multiple of 31 (31..713)" });
+    .refine(isPerformanceInsightsRetention, { error: "must be 7, 731 or a multiple of 31 (31..713)" });
 
 export const DATABASE_SETTINGS = group(
     {
@@ -57,7 +56,7 @@ export const DATABASE_SETTINGS = group(
         allocatedStorageGb: setting("integer", "Initial gp3 storage, GiB.", wholeNumber(20, 65536, " GiB"), { default: 20 }),
         maxAllocatedStorageGb: setting("integer", "Storage autoscaling ceiling, GiB (>= allocatedStorageGb; equal turns autoscaling off).", wholeNumber(20, 65536, " GiB"), { default: 100 }),
         multiAz: setting("boolean", "Run a synchronous standby in a second AZ.", flag, { default: true }),
-        monitoringIntervalSeconds: setting("integer", "Enhanced Monitoring interval, seconds (0 turns it off).", oneOf(MONITORING_INTERVALS), { default: DATABASE.enhancedMonitoringIntervalSeconds }),
+        monitoringIntervalSeconds: setting("integer", "Enhanced Monitoring interval, seconds (0 turns it off).", oneOf(RDS_MONITORING_INTERVALS), { default: DATABASE.enhancedMonitoringIntervalSeconds }),
         performanceInsightsEnabled: setting("boolean", "Turn on Performance Insights (KMS-encrypted with a key of its own).", flag, { default: true }),
         performanceInsightsRetentionDays: setting("integer", "Performance Insights retention, days: 7 (free tier), 731, or a multiple of 31.", piRetention, {
             default: DATABASE.performanceInsightsRetentionDays,

@@ -11,7 +11,7 @@ import type { DBInstance } from "@aws-sdk/client-rds";
 import type { Subscription } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
-import { CACHING_DISABLED_POLICY_ID } from "../../tools/verify/expected";
+import { MANAGED_CACHE_POLICY } from "../../policies/aws/cloudfront";
 import { runVerify } from "../../tools/verify/run";
 import { readStackConfig } from "../../tools/verify/stack-config";
 import { runStack, type RegisteredResource, type StackRun } from "../../tools/harness/run";
@@ -70,7 +70,7 @@ function distribution(r: RegisteredResource, o: StackOutputs): Distribution {
 function accountFrom(run: StackRun, o: StackOutputs): Account {
     const target = run.ofType("aws:appautoscaling/target:Target").find((t) => t.outputs.resourceId === `service/${o.clusterName}/${o.serviceName}`);
     const db = run.ofType("aws:rds/instance:Instance").find((d) => d.outputs.identifier === o.dbInstanceIdentifier)!.outputs as Obj;
-    const cachePolicies: Account["cachePolicies"] = { [CACHING_DISABLED_POLICY_ID]: { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 } };
+    const cachePolicies: Account["cachePolicies"] = { [MANAGED_CACHE_POLICY.CachingDisabled]: { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 } };
     for (const p of run.ofType("aws:cloudfront/cachePolicy:CachePolicy")) cachePolicies[p.id] = { MinTTL: p.outputs.minTtl as number, DefaultTTL: p.outputs.defaultTtl as number, MaxTTL: p.outputs.maxTtl as number };
     const alarm = (name: string, a: Obj): MetricAlarm => ({
         AlarmName: name,

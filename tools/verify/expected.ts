@@ -4,12 +4,9 @@
  */
 import type { CachedBehaviourSettings } from "../../components/cdn/settings";
 import type { StackConfig } from "../../lib/config";
-import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/aws/cloudfront";
+import { VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/aws/cloudfront";
 import { ECS_TARGET_TRACKING_METRIC, type EcsTargetTrackingMetric } from "../../policies/aws/autoscaling";
 import { SLO } from "../../policies/slo";
-
-/** AWS managed cache policy "CachingDisabled" (all TTLs 0): the API behaviour must never cache. */
-export const CACHING_DISABLED_POLICY_ID = MANAGED_CACHE_POLICY.CachingDisabled;
 
 
 export interface ExpectedPolicy {

@@ -4,6 +4,7 @@
  * Exit codes: 0 everything matches, 1 drift (or a check could not run),
  * 2 bad input or environment (flags, outputs, config, credentials, region).
  */
+import { arnRegion } from "../../lib/arn";
 import { createClients, callerIdentity, destroyClients, type Clients } from "./aws";
 import { checkCloudFront } from "./checks/cloudfront";
 import type { CheckContext } from "./checks/context";
@@ -72,7 +73,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
         }
 
         clients = (deps.createClients ?? createClients)(outputs.region, opts.timeoutMs);
-        for (const r of [outputs.region, ...outputs.alarms.map((a) => a.region), outputs.alertsTopicArn.split(":")[3]]) if (r) regions.add(r);
+        for (const r of [outputs.region, ...outputs.alarms.map((a) => a.region), arnRegion(outputs.alertsTopicArn)]) if (r) regions.add(r);
         const identity = await callerIdentity(clients);
         deps.print(`Verifying stack ${outputs.stack} in account ${identity.account} (${outputs.region}) against ${file}`);
         const located = await locate(outputs, clients, identity);

@@ -14,7 +14,8 @@ import type { CachedBehaviourSettings } from "../../../components/cdn/settings";
 import { ORIGIN_VERIFY_HEADER } from "../../../lib/origin";
 import { HTTP_VERSION, MINIMUM_VIEWER_TLS } from "../../../policies/aws/cloudfront";
 import { call, describeError } from "../aws";
-import { CACHING_DISABLED_POLICY_ID, viewerTlsAcceptable } from "../expected";
+import { MANAGED_CACHE_POLICY } from "../../../policies/aws/cloudfront";
+import { viewerTlsAcceptable } from "../expected";
 import type { CheckContext } from "./context";
 import { yesNo } from "./context";
 
@@ -57,9 +58,9 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
     rec.expect(
         AREA,
         "default behaviour → API origin, never cached",
-        def !== undefined && apiOrigin !== undefined && def.TargetOriginId === apiOrigin.Id && def.CachePolicyId === CACHING_DISABLED_POLICY_ID,
+        def !== undefined && apiOrigin !== undefined && def.TargetOriginId === apiOrigin.Id && def.CachePolicyId === MANAGED_CACHE_POLICY.CachingDisabled,
         def ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ${def.CachePolicyId ?? "none (legacy TTLs)"}` : "no default behaviour",
-        `→ ${apiOrigin?.DomainName ?? "the API origin"}, managed CachingDisabled ${CACHING_DISABLED_POLICY_ID}`,
+        `→ ${apiOrigin?.DomainName ?? "the API origin"}, managed CachingDisabled ${MANAGED_CACHE_POLICY.CachingDisabled}`,
     );
 
     const behaviours = config.CacheBehaviors?.Items ?? [];

@@ -4,6 +4,7 @@
  */
 import { DescribeAlarmsCommand, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
 import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
+import { arnRegion } from "../../../lib/arn";
 import { call, describeError, isNotFound } from "../aws";
 import type { CheckContext } from "./context";
 
@@ -78,7 +79,7 @@ export async function checkDashboard(ctx: CheckContext): Promise<void> {
 export async function checkAlertsTopic(ctx: CheckContext): Promise<void> {
     const { outputs, expected, clients, rec } = ctx;
     const arn = outputs.alertsTopicArn;
-    const region = arn.split(":")[3] || outputs.region;
+    const region = arnRegion(arn) || outputs.region;
     const subs: Subscription[] = [];
     try {
         let token: string | undefined;
