@@ -25,7 +25,8 @@ function problems(values: Record<string, unknown>, secretKeys: string[] = []): s
     return [];
 }
 
-const parse = (values: Record<string, unknown>): StackConfig => parseConfig({ values, secretKeys: new Set(), stack: "test" });
+const parse = (values: Record<string, unknown>): StackConfig =>
+    parseConfig({ values, secretKeys: new Set(), stack: "test" });
 
 describe("stack configuration", () => {
     it("takes its defaults from the SLO module", () => {
@@ -55,7 +56,13 @@ describe("stack configuration", () => {
     });
 
     it("reads values as Pulumi passes them (strings, JSON lists) into typed, frozen config", () => {
-        const c = parse({ ...minimal, "credlink:scaling.maxTasks": "12", "credlink:cdn.wafEnabled": "false", "credlink:alerts.emails": '["a@example.com"]', "credlink:tags": '["team=x=y"]' });
+        const c = parse({
+            ...minimal,
+            "credlink:scaling.maxTasks": "12",
+            "credlink:cdn.wafEnabled": "false",
+            "credlink:alerts.emails": '["a@example.com"]',
+            "credlink:tags": '["team=x=y"]',
+        });
         expect(c.scaling.maxTasks).toBe(12);
         expect(c.cdn.wafEnabled).toBe(false);
         expect(c.alerts.emails).toEqual(["a@example.com"]);
@@ -66,52 +73,117 @@ describe("stack configuration", () => {
         }).toThrow(TypeError);
     });
 
-    it("treats an empty optional string as unset (Pulumi.yaml declares optional strings with default \"\")", () => {
+    it('treats an empty optional string as unset (Pulumi.yaml declares optional strings with default "")', () => {
         expect(parse({ ...minimal, "credlink:domain.name": "" }).domain).toEqual({});
     });
 
     it("accepts configs that are valid for AWS but outside the SLO bands (the policy pack rejects those)", () => {
-        const c = parse({ ...minimal, "credlink:scaling.minTasks": 1, "credlink:scaling.maxTasks": 40, "credlink:cdn.staticMaxTtl": 2 * 31536000 });
+        const c = parse({
+            ...minimal,
+            "credlink:scaling.minTasks": 1,
+            "credlink:scaling.maxTasks": 40,
+            "credlink:cdn.staticMaxTtl": 2 * 31536000,
+        });
         expect([c.scaling.minTasks, c.scaling.maxTasks, c.cdn.static.maxTtl]).toEqual([1, 40, 63072000]);
     });
 
     it.each([
-        [{ "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20 }, "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)"],
-        [{ "credlink:scaling.cpuTargetPercent": 150 }, "credlink:scaling.cpuTargetPercent = 150 must be between 1 and 100 %"],
-        [{ "credlink:scaling.scaleInCooldownSeconds": -1 }, "credlink:scaling.scaleInCooldownSeconds = -1 must be between 0 and 3600 s"],
-        [{ "credlink:scaling.maxTasks": "twenty" }, 'credlink:scaling.maxTasks = "twenty" must be a whole number between 1 and 5000'],
-        [{ "credlink:network.cidrBlock": "10.0.0.0/20" }, 'credlink:network.cidrBlock = "10.0.0.0/20" must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)'],
-        [{ "credlink:cdn.wafEnabled": "yes" }, 'credlink:cdn.wafEnabled = "yes" must be true or false'],
-        [{ "credlink:cdn.staticMinTtl": 900000, "credlink:cdn.staticDefaultTtl": 604800 }, "credlink:cdn.staticMinTtl = 900000 must be <= credlink:cdn.staticDefaultTtl (604800)"],
-        [{ "credlink:cdn.proofsMaxTtl": 60 }, "credlink:cdn.proofsDefaultTtl = 86400 must be <= credlink:cdn.proofsMaxTtl (60)"],
-        [{ "credlink:cdn.staticPathPattern": "static/*" }, 'credlink:cdn.staticPathPattern = "static/*" must start with / and a path segment, e.g. /static/*'],
-        [{ "credlink:cdn.priceClass": "PriceClass_Cheap" }, 'credlink:cdn.priceClass = "PriceClass_Cheap" must be one of PriceClass_100, PriceClass_200, PriceClass_All'],
-        [{ "credlink:database.monitoringIntervalSeconds": 7 }, "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60"],
-        [{ "credlink:database.performanceInsightsRetentionDays": 8 }, "credlink:database.performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 (31..713)"],
-        [{ "credlink:database.backupRetentionDays": 40 }, "credlink:database.backupRetentionDays = 40 must be between 0 and 35 days"],
-        [{ "credlink:service.memory": 512 }, "credlink:service.memory = 512 is not a valid Fargate memory size for credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs"],
-        [{ "credlink:alerts.emails": ["oncall"] }, 'credlink:alerts.emails = ["oncall"] contains "oncall", which is not an e-mail address'],
         [
-            { "credlink:domain.name": "api.example.com", "credlink:domain.cdnCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" },
+            { "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20 },
+            "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+        ],
+        [
+            { "credlink:scaling.cpuTargetPercent": 150 },
+            "credlink:scaling.cpuTargetPercent = 150 must be between 1 and 100 %",
+        ],
+        [
+            { "credlink:scaling.scaleInCooldownSeconds": -1 },
+            "credlink:scaling.scaleInCooldownSeconds = -1 must be between 0 and 3600 s",
+        ],
+        [
+            { "credlink:scaling.maxTasks": "twenty" },
+            'credlink:scaling.maxTasks = "twenty" must be a whole number between 1 and 5000',
+        ],
+        [
+            { "credlink:network.cidrBlock": "10.0.0.0/20" },
+            'credlink:network.cidrBlock = "10.0.0.0/20" must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)',
+        ],
+        [{ "credlink:cdn.wafEnabled": "yes" }, 'credlink:cdn.wafEnabled = "yes" must be true or false'],
+        [
+            { "credlink:cdn.staticMinTtl": 900000, "credlink:cdn.staticDefaultTtl": 604800 },
+            "credlink:cdn.staticMinTtl = 900000 must be <= credlink:cdn.staticDefaultTtl (604800)",
+        ],
+        [
+            { "credlink:cdn.proofsMaxTtl": 60 },
+            "credlink:cdn.proofsDefaultTtl = 86400 must be <= credlink:cdn.proofsMaxTtl (60)",
+        ],
+        [
+            { "credlink:cdn.staticPathPattern": "static/*" },
+            'credlink:cdn.staticPathPattern = "static/*" must start with / and a path segment, e.g. /static/*',
+        ],
+        [
+            { "credlink:cdn.priceClass": "PriceClass_Cheap" },
+            'credlink:cdn.priceClass = "PriceClass_Cheap" must be one of PriceClass_100, PriceClass_200, PriceClass_All',
+        ],
+        [
+            { "credlink:database.monitoringIntervalSeconds": 7 },
+            "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
+        ],
+        [
+            { "credlink:database.performanceInsightsRetentionDays": 8 },
+            "credlink:database.performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 (31..713)",
+        ],
+        [
+            { "credlink:database.backupRetentionDays": 40 },
+            "credlink:database.backupRetentionDays = 40 must be between 0 and 35 days",
+        ],
+        [
+            { "credlink:service.memory": 512 },
+            "credlink:service.memory = 512 is not a valid Fargate memory size for credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs",
+        ],
+        [
+            { "credlink:alerts.emails": ["oncall"] },
+            'credlink:alerts.emails = ["oncall"] contains "oncall", which is not an e-mail address',
+        ],
+        [
+            {
+                "credlink:domain.name": "api.example.com",
+                "credlink:domain.cdnCertificateArn":
+                    "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001",
+            },
             'credlink:domain.cdnCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1',
         ],
         [
-            { "credlink:domain.albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000002" },
+            {
+                "credlink:domain.albCertificateArn":
+                    "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000002",
+            },
             "credlink:domain.albCertificateArn is set but credlink:domain.originName is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.api.example.com",
         ],
         [
             { "credlink:domain.name": "api.example.com", "credlink:domain.originName": "api.example.com" },
             'credlink:domain.originName = "api.example.com" must differ from credlink:domain.name: that name points at CloudFront, so CloudFront would call itself',
         ],
-        [{ "credlink:scaling.minTask": 2 }, "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md"],
-        [{ "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" }, "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set --secret alerts.httpsEndpoint <value>`"],
+        [
+            { "credlink:scaling.minTask": 2 },
+            "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md",
+        ],
+        [
+            { "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" },
+            "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set --secret alerts.httpsEndpoint <value>`",
+        ],
         [{ "aws:region": "mars-1" }, 'aws:region = "mars-1" must be an AWS region such as us-east-1'],
     ])("rejects %j with one line naming key, value and rule", (override, line) => {
         expect(problems({ ...minimal, ...override })).toEqual([line]);
     });
 
     it("reports every problem at once, one line each, including a missing required setting", () => {
-        const lines = problems({ "aws:region": "us-east-1", "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20, "credlink:database.monitoringIntervalSeconds": 7 });
+        const lines = problems({
+            "aws:region": "us-east-1",
+            "credlink:scaling.minTasks": 25,
+            "credlink:scaling.maxTasks": 20,
+            "credlink:database.monitoringIntervalSeconds": 7,
+        });
         expect(lines).toEqual([
             "credlink:service.image is required: set it with `pulumi config set service.image <value>` (Container image of the CredLink API (registry/repository:tag or @sha256 digest).)",
             "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
@@ -120,7 +192,11 @@ describe("stack configuration", () => {
     });
 
     it("accepts a secret https endpoint", () => {
-        const c = parseConfig({ values: { ...minimal, "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" }, secretKeys: new Set(["credlink:alerts.httpsEndpoint"]), stack: "test" });
+        const c = parseConfig({
+            values: { ...minimal, "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" },
+            secretKeys: new Set(["credlink:alerts.httpsEndpoint"]),
+            stack: "test",
+        });
         expect(c.alerts.httpsEndpoint).toBe("https://hooks.example.com/T000");
     });
 
@@ -130,7 +206,9 @@ describe("stack configuration", () => {
             (e: unknown) => e,
         );
         expect(err).toBeInstanceOf(Error);
-        expect((err as Error).message).toBe("Invalid configuration for stack production (Pulumi.production.yaml):\ncredlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)");
+        expect((err as Error).message).toBe(
+            "Invalid configuration for stack production (Pulumi.production.yaml):\ncredlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+        );
         // pulumi.RunError is the error type the Pulumi CLI prints without a stack trace.
         expect(pulumi.RunError.isInstance(err)).toBe(true);
     });
@@ -139,13 +217,17 @@ describe("stack configuration", () => {
 describe("Pulumi.yaml", () => {
     it("declares every setting with type, description and default, generated from lib/config.ts", () => {
         expect(fs.readFileSync(PROJECT_FILE, "utf8")).toBe(renderProjectFile());
-        expect(renderProjectFile()).toContain(`  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    default: ${SCALING.tasks.max}\n`);
+        expect(renderProjectFile()).toContain(
+            `  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    default: ${SCALING.tasks.max}\n`,
+        );
     });
 
-    it("matches the README's config reference table", () => {
+    it("matches the README's config reference table", async () => {
         const readme = fs.readFileSync(README_FILE, "utf8");
-        expect(readme).toBe(renderReadme(readme));
-        expect(readme).toContain("| `credlink:scaling.minTasks` | integer | `2` | Minimum running tasks; also the service's initial desired count. |");
+        expect(readme).toBe(await renderReadme(readme));
+        expect(readme).toMatch(
+            /\| `credlink:scaling\.minTasks` +\| integer +\| `2` +\| Minimum running tasks; also the service's initial desired count\. +\|/,
+        );
     });
 
     it("declares no setting twice", () => {
@@ -169,18 +251,37 @@ describe("one declaration per setting", () => {
     });
 
     it.each([
-        ["scaling.maxTasks", 5001, "credlink:scaling.maxTasks = 5001 must be between 1 and 5000", "ScalingService api: scaling.maxTasks = 5001 must be between 1 and 5000"],
-        ["database.readReplicas", 16, "credlink:database.readReplicas = 16 must be between 0 and 15", "MonitoredDatabase db: readReplicas = 16 must be between 0 and 15"],
-    ])("rejects %s = %s with the same rule in the stack and in the component", async (key, value, stackLine, componentLine) => {
-        expect(problems({ ...minimal, [`credlink:${key}`]: value })).toEqual([stackLine]);
-        const [groupName, arg] = key.split(".");
-        const err = await runStack("production", { config: { [`credlink:${key}`]: value } }).catch((e: Error) => e);
-        expect((err as Error).message).toContain(stackLine);
-        // The component, given the same value directly, applies the same schema.
-        const component = groupName === "scaling" ? SCALING_SETTINGS : DATABASE_SETTINGS;
-        const r = resolve(component, { [arg]: value }, { at: (p) => (groupName === "scaling" ? `scaling.${p.join(".")}` : p.join(".")) });
-        expect(`${groupName === "scaling" ? "ScalingService api" : "MonitoredDatabase db"}: ${r.problems[0]}`).toBe(componentLine);
-    });
+        [
+            "scaling.maxTasks",
+            5001,
+            "credlink:scaling.maxTasks = 5001 must be between 1 and 5000",
+            "ScalingService api: scaling.maxTasks = 5001 must be between 1 and 5000",
+        ],
+        [
+            "database.readReplicas",
+            16,
+            "credlink:database.readReplicas = 16 must be between 0 and 15",
+            "MonitoredDatabase db: readReplicas = 16 must be between 0 and 15",
+        ],
+    ])(
+        "rejects %s = %s with the same rule in the stack and in the component",
+        async (key, value, stackLine, componentLine) => {
+            expect(problems({ ...minimal, [`credlink:${key}`]: value })).toEqual([stackLine]);
+            const [groupName, arg] = key.split(".");
+            const err = await runStack("production", { config: { [`credlink:${key}`]: value } }).catch((e: Error) => e);
+            expect((err as Error).message).toContain(stackLine);
+            // The component, given the same value directly, applies the same schema.
+            const component = groupName === "scaling" ? SCALING_SETTINGS : DATABASE_SETTINGS;
+            const r = resolve(
+                component,
+                { [arg]: value },
+                { at: (p) => (groupName === "scaling" ? `scaling.${p.join(".")}` : p.join(".")) },
+            );
+            expect(`${groupName === "scaling" ? "ScalingService api" : "MonitoredDatabase db"}: ${r.problems[0]}`).toBe(
+                componentLine,
+            );
+        },
+    );
 });
 
 describe("bad stack input, as a new user meets it", () => {
@@ -191,19 +292,30 @@ describe("bad stack input, as a new user meets it", () => {
     });
 
     it("names the stack setting, not a component argument, for a value only a component used to catch", () => {
-        expect(problems({ ...minimal, "credlink:database.instanceClass": "db.q9.large" })[0]).toMatch(/^credlink:database\.instanceClass = "db\.q9\.large" is not an RDS instance class this stack can size alarms for: /);
+        expect(problems({ ...minimal, "credlink:database.instanceClass": "db.q9.large" })[0]).toMatch(
+            /^credlink:database\.instanceClass = "db\.q9\.large" is not an RDS instance class this stack can size alarms for: /,
+        );
     });
 
     it("requires aws:region in the stack file instead of previewing as us-east-1", async () => {
         const err = await runStack("production", { config: { "aws:region": undefined } }).catch((e: Error) => e);
-        expect((err as Error).message).toBe("Invalid configuration for stack production (Pulumi.production.yaml):\naws:region is required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1");
+        expect((err as Error).message).toBe(
+            "Invalid configuration for stack production (Pulumi.production.yaml):\naws:region is required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1",
+        );
     });
 
     it("reads a key without a namespace as the project's, as the Pulumi CLI does", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
-        fs.writeFileSync(path.join(dir, "Pulumi.demo.yaml"), "config:\n  aws:region: eu-west-1\n  scaling.maxTasks: 30\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1\n");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.demo.yaml"),
+            "config:\n  aws:region: eu-west-1\n  scaling.maxTasks: 30\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1\n",
+        );
         const file = readStackFile("demo", dir);
-        expect(file.values).toEqual({ "aws:region": "eu-west-1", "credlink:scaling.maxTasks": 30, "credlink:alerts.httpsEndpoint": SECRET_PLACEHOLDER });
+        expect(file.values).toEqual({
+            "aws:region": "eu-west-1",
+            "credlink:scaling.maxTasks": 30,
+            "credlink:alerts.httpsEndpoint": SECRET_PLACEHOLDER,
+        });
         expect(file.secretKeys).toEqual(["credlink:alerts.httpsEndpoint"]);
     });
 });
@@ -215,23 +327,45 @@ describe("stack files", () => {
 
     it.each(["dev", "staging", "production"])("%s is valid config", (stack) => {
         const { values, secretKeys } = readStackFile(stack);
-        const asStrings = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const asStrings = Object.fromEntries(
+            Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
         expect(() => parseConfig({ values: asStrings, secretKeys: new Set(secretKeys), stack })).not.toThrow();
     });
 
     it("production carries the original stack's performance settings", () => {
         const { values } = readStackFile("production");
-        const c = parse(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
-        expect(c.scaling).toMatchObject({ minTasks: 2, maxTasks: 20, cpuTargetPercent: 60, memoryTargetPercent: 70, requestsPerTarget: 1000, scaleOutCooldownSeconds: 60, requestScaleOutCooldownSeconds: 30, scaleInCooldownSeconds: 300 });
+        const c = parse(
+            Object.fromEntries(
+                Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+            ),
+        );
+        expect(c.scaling).toMatchObject({
+            minTasks: 2,
+            maxTasks: 20,
+            cpuTargetPercent: 60,
+            memoryTargetPercent: 70,
+            requestsPerTarget: 1000,
+            scaleOutCooldownSeconds: 60,
+            requestScaleOutCooldownSeconds: 30,
+            scaleInCooldownSeconds: 300,
+        });
         expect([c.cdn.static.minTtl, c.cdn.static.defaultTtl, c.cdn.static.maxTtl]).toEqual([86400, 604800, 31536000]);
         expect([c.cdn.proofs.minTtl, c.cdn.proofs.defaultTtl, c.cdn.proofs.maxTtl]).toEqual([3600, 86400, 604800]);
-        expect(c.database).toMatchObject({ monitoringIntervalSeconds: 1, performanceInsightsEnabled: true, performanceInsightsRetentionDays: 7, multiAz: true, deletionProtection: true });
+        expect(c.database).toMatchObject({
+            monitoringIntervalSeconds: 1,
+            performanceInsightsEnabled: true,
+            performanceInsightsRetentionDays: 7,
+            multiAz: true,
+            deletionProtection: true,
+        });
     });
 
     it("contain no secrets, real account IDs or real ARNs in plain text", () => {
         for (const stack of stackNames()) {
             const text = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
-            for (const account of text.match(/(?<![\w-])\d{12}(?![\w-])/g) ?? []) expect(account, `${stack}: account ${account}`).toBe("123456789012");
+            for (const account of text.match(/(?<![\w-])\d{12}(?![\w-])/g) ?? [])
+                expect(account, `${stack}: account ${account}`).toBe("123456789012");
             expect(text).not.toMatch(/(password|secret|token|AKIA[0-9A-Z]{16})\s*:/i);
         }
     });
