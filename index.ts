@@ -30,7 +30,8 @@ export default async function main(): Promise<Outputs> {
     // live in us-east-1, so a stack elsewhere gets a second topic there.
     const alertsArgs = {
         emails: config.alerts.emails,
-        httpsEndpoint: config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
+        httpsEndpoint:
+            config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
     };
     const alerts = new AlertsTopic("alerts", alertsArgs);
     const cdnAlerts =
@@ -78,7 +79,9 @@ export default async function main(): Promise<Outputs> {
         proofsBucketArn: proofs.bucketArn,
         alarmTopicArn: alerts.topicArn,
         environment: {
-            PGHOST: pulumi.all([database.proxyEndpoint, database.address]).apply(([proxy, address]) => proxy ?? address),
+            PGHOST: pulumi
+                .all([database.proxyEndpoint, database.address])
+                .apply(([proxy, address]) => proxy ?? address),
             PGPORT: pulumi.interpolate`${database.port}`,
             PGDATABASE: "credlink",
             PGSSLMODE: "require",
@@ -115,7 +118,8 @@ export default async function main(): Promise<Outputs> {
         errorRatePercent: config.alarms.errorRatePercent,
     });
 
-    const inRegion = (names: pulumi.Output<string[]>, region: string) => names.apply((ns) => ns.map((name) => ({ name, region })));
+    const inRegion = (names: pulumi.Output<string[]>, region: string) =>
+        names.apply((ns) => ns.map((name) => ({ name, region })));
     const dashboard = new SloDashboard("slo", {
         region: config.region,
         albArnSuffix: api.albArnSuffix,
@@ -159,7 +163,10 @@ export default async function main(): Promise<Outputs> {
                 inRegion(api.alarmNames, config.region),
                 inRegion(database.alarmNames, config.region),
                 cdn.alarms,
-                inRegion(dashboard.degradedAlarmName.apply((n) => [n]), config.region),
+                inRegion(
+                    dashboard.degradedAlarmName.apply((n) => [n]),
+                    config.region,
+                ),
             ])
             .apply((groups) => groups.flat()),
     };

@@ -8,10 +8,20 @@ const PUBLISHERS = ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"];
 
 /** Who is told about alarms (`credlink:alerts.*` in the stack), declared once. */
 export const ALERTS_SETTINGS = group({
-    emails: setting("array", "E-mail addresses subscribed to the alerts topic (each must confirm).", listOf(z.email(), "e-mail address"), {
-        default: [] as string[],
-    }),
-    httpsEndpoint: setting("string", "Optional HTTPS endpoint (e.g. a chat webhook) subscribed to the alerts topic. Secret.", z.url({ protocol: /^https$/, error: "must be an https:// URL" }), { secret: true }),
+    emails: setting(
+        "array",
+        "E-mail addresses subscribed to the alerts topic (each must confirm).",
+        listOf(z.email(), "e-mail address"),
+        {
+            default: [] as string[],
+        },
+    ),
+    httpsEndpoint: setting(
+        "string",
+        "Optional HTTPS endpoint (e.g. a chat webhook) subscribed to the alerts topic. Secret.",
+        z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+        { secret: true },
+    ),
 });
 export type AlertsSettings = ValuesOfGroup<typeof ALERTS_SETTINGS>;
 
@@ -54,7 +64,9 @@ export class AlertsTopic extends pulumi.ComponentResource {
                         {
                             Sid: "AccountAdministers",
                             Effect: "Allow",
-                            Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:root` },
+                            Principal: {
+                                AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:root`,
+                            },
                             Action: "kms:*",
                             Resource: "*",
                         },
@@ -71,7 +83,11 @@ export class AlertsTopic extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { region, name: `alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
+        new aws.kms.Alias(
+            `${name}-key-alias`,
+            { region, name: `alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId },
+            { parent: this },
+        );
 
         const topic = new aws.sns.Topic(`${name}`, { region, kmsMasterKeyId: key.arn }, { parent: this });
         new aws.sns.TopicPolicy(
@@ -105,12 +121,22 @@ export class AlertsTopic extends pulumi.ComponentResource {
         );
 
         settings.emails.forEach((endpoint, i) => {
-            new aws.sns.TopicSubscription(`${name}-email-${i}`, { region, topic: topic.arn, protocol: "email", endpoint }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-email-${i}`,
+                { region, topic: topic.arn, protocol: "email", endpoint },
+                { parent: this },
+            );
         });
         if (settings.httpsEndpoint !== undefined) {
             new aws.sns.TopicSubscription(
                 `${name}-https`,
-                { region, topic: topic.arn, protocol: "https", endpoint: settings.httpsEndpoint, endpointAutoConfirms: false },
+                {
+                    region,
+                    topic: topic.arn,
+                    protocol: "https",
+                    endpoint: settings.httpsEndpoint,
+                    endpointAutoConfirms: false,
+                },
                 { parent: this },
             );
         }

@@ -1,22 +1,45 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { group, type GroupInput, matching, oneOf, resolveOrThrow, setting, type ValuesOfGroup, wholeNumber } from "../lib/settings";
+import {
+    group,
+    type GroupInput,
+    matching,
+    oneOf,
+    resolveOrThrow,
+    setting,
+    type ValuesOfGroup,
+    wholeNumber,
+} from "../lib/settings";
 
 /** The network's settings (`credlink:network.*` in the stack), declared once. */
 export const NETWORK_SETTINGS = group({
     cidrBlock: setting(
         "string",
         "VPC CIDR block, /16../18: each AZ takes a /20 private and a /22 public subnet.",
-        matching(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-8])$/, "must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)"),
+        matching(
+            /^(\d{1,3}\.){3}\d{1,3}\/(1[6-8])$/,
+            "must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)",
+        ),
         { default: "10.0.0.0/16" },
     ),
-    availabilityZones: setting("integer", "Number of availability zones, each with a public and a private subnet.", wholeNumber(2, 3), { default: 2 }),
-    natGateways: setting("string", "NAT gateways: `single` (cheap) or `onePerAz` (an AZ outage cannot cut egress).", oneOf(["single", "onePerAz"] as const), { default: "single" }),
+    availabilityZones: setting(
+        "integer",
+        "Number of availability zones, each with a public and a private subnet.",
+        wholeNumber(2, 3),
+        { default: 2 },
+    ),
+    natGateways: setting(
+        "string",
+        "NAT gateways: `single` (cheap) or `onePerAz` (an AZ outage cannot cut egress).",
+        oneOf(["single", "onePerAz"] as const),
+        { default: "single" },
+    ),
 });
 export type NetworkSettings = ValuesOfGroup<typeof NETWORK_SETTINGS>;
 
 /** NETWORK_SETTINGS (cidrBlock, availabilityZones, natGateways) describes the settings and their defaults. */
-export interface NetworkArgs extends GroupInput<typeof NETWORK_SETTINGS> {    /** Tags for the VPC's own children (remote components are not reached by the stack transformation). */
+export interface NetworkArgs extends GroupInput<typeof NETWORK_SETTINGS> {
+    /** Tags for the VPC's own children (remote components are not reached by the stack transformation). */
     readonly tags?: Record<string, string>;
 }
 
@@ -55,6 +78,11 @@ export class Network extends pulumi.ComponentResource {
         this.vpcId = vpc.vpcId;
         this.publicSubnetIds = vpc.publicSubnetIds;
         this.privateSubnetIds = vpc.privateSubnetIds;
-        this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds, cidrBlock: this.cidrBlock });
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            cidrBlock: this.cidrBlock,
+        });
     }
 }

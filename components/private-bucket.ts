@@ -77,14 +77,22 @@ export class PrivateBucket extends pulumi.ComponentResource {
         const component = `PrivateBucket ${name}`;
         const ownership = args.objectOwnership ?? "BucketOwnerEnforced";
         if (!OWNERSHIP.includes(ownership)) {
-            throw new Error(`${component}: objectOwnership = ${JSON.stringify(ownership)} must be one of ${OWNERSHIP.join(", ")}`);
+            throw new Error(
+                `${component}: objectOwnership = ${JSON.stringify(ownership)} must be one of ${OWNERSHIP.join(", ")}`,
+            );
         }
         const lifecycle = args.lifecycle ?? {};
         checkDays(component, "lifecycle.expireAfterDays", lifecycle.expireAfterDays);
         checkDays(component, "lifecycle.noncurrentVersionExpireAfterDays", lifecycle.noncurrentVersionExpireAfterDays);
-        checkDays(component, "lifecycle.abortIncompleteMultipartUploadDays", lifecycle.abortIncompleteMultipartUploadDays);
+        checkDays(
+            component,
+            "lifecycle.abortIncompleteMultipartUploadDays",
+            lifecycle.abortIncompleteMultipartUploadDays,
+        );
         if (lifecycle.noncurrentVersionExpireAfterDays !== undefined && !args.versioning) {
-            throw new Error(`${component}: lifecycle.noncurrentVersionExpireAfterDays = ${lifecycle.noncurrentVersionExpireAfterDays} needs versioning = true`);
+            throw new Error(
+                `${component}: lifecycle.noncurrentVersionExpireAfterDays = ${lifecycle.noncurrentVersionExpireAfterDays} needs versioning = true`,
+            );
         }
 
         const protect = args.protect ?? false;
@@ -97,7 +105,13 @@ export class PrivateBucket extends pulumi.ComponentResource {
 
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             child,
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -107,14 +121,28 @@ export class PrivateBucket extends pulumi.ComponentResource {
                 rules: [
                     args.kmsKeyArn === undefined
                         ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+                        : {
+                              applyServerSideEncryptionByDefault: {
+                                  sseAlgorithm: "aws:kms",
+                                  kmsMasterKeyId: args.kmsKeyArn,
+                              },
+                              bucketKeyEnabled: true,
+                          },
                 ],
             },
             child,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: ownership } }, child);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: ownership } },
+            child,
+        );
         if (args.versioning) {
-            new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+            new aws.s3.BucketVersioning(
+                `${name}-versioning`,
+                { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+                child,
+            );
         }
 
         const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
@@ -122,11 +150,18 @@ export class PrivateBucket extends pulumi.ComponentResource {
                 id: "abort-incomplete-multipart-uploads",
                 status: "Enabled",
                 filter: {},
-                abortIncompleteMultipartUpload: { daysAfterInitiation: lifecycle.abortIncompleteMultipartUploadDays ?? 7 },
+                abortIncompleteMultipartUpload: {
+                    daysAfterInitiation: lifecycle.abortIncompleteMultipartUploadDays ?? 7,
+                },
             },
         ];
         if (lifecycle.expireAfterDays !== undefined) {
-            rules.push({ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: lifecycle.expireAfterDays } });
+            rules.push({
+                id: "expire-objects",
+                status: "Enabled",
+                filter: {},
+                expiration: { days: lifecycle.expireAfterDays },
+            });
         }
         if (lifecycle.noncurrentVersionExpireAfterDays !== undefined) {
             rules.push({
@@ -140,7 +175,11 @@ export class PrivateBucket extends pulumi.ComponentResource {
 
         if (args.policy !== undefined) {
             // After the public access block, so S3 judges the policy with the blocks in place.
-            new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucket.id, policy: args.policy(bucket.arn) }, { parent: this, dependsOn: [publicAccess] });
+            new aws.s3.BucketPolicy(
+                `${name}-policy`,
+                { bucket: bucket.id, policy: args.policy(bucket.arn) },
+                { parent: this, dependsOn: [publicAccess] },
+            );
         }
 
         this.bucketName = bucket.bucket;

@@ -57,8 +57,15 @@ export class SloDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: SloDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("credlink:monitoring:SloDashboard", name, {}, opts);
-        if (!Number.isInteger(args.minTasks) || !Number.isInteger(args.maxTasks) || args.minTasks < 1 || args.minTasks > args.maxTasks) {
-            throw new Error(`SloDashboard ${name}: minTasks = ${args.minTasks} must be a whole number between 1 and maxTasks (${args.maxTasks})`);
+        if (
+            !Number.isInteger(args.minTasks) ||
+            !Number.isInteger(args.maxTasks) ||
+            args.minTasks < 1 ||
+            args.minTasks > args.maxTasks
+        ) {
+            throw new Error(
+                `SloDashboard ${name}: minTasks = ${args.minTasks} must be a whole number between 1 and maxTasks (${args.maxTasks})`,
+            );
         }
 
         const degraded = new aws.cloudwatch.CompositeAlarm(
@@ -75,18 +82,47 @@ export class SloDashboard extends pulumi.ComponentResource {
         );
 
         const body = pulumi
-            .all([args.albArnSuffix, args.targetGroupArnSuffix, args.clusterName, args.serviceName, args.distributionId, args.dbInstanceIdentifier, args.alarmArns ?? [], degraded.arn])
+            .all([
+                args.albArnSuffix,
+                args.targetGroupArnSuffix,
+                args.clusterName,
+                args.serviceName,
+                args.distributionId,
+                args.dbInstanceIdentifier,
+                args.alarmArns ?? [],
+                degraded.arn,
+            ])
             .apply(([alb, tg, cluster, service, distribution, db, alarmArns, degradedArn]) =>
-                JSON.stringify(dashboardBody({ ...args, alb, tg, cluster, service, distribution, db, alarmArns: [degradedArn, ...alarmArns] })),
+                JSON.stringify(
+                    dashboardBody({
+                        ...args,
+                        alb,
+                        tg,
+                        cluster,
+                        service,
+                        distribution,
+                        db,
+                        alarmArns: [degradedArn, ...alarmArns],
+                    }),
+                ),
             );
 
-        const dashboard = new aws.cloudwatch.Dashboard(`${name}`, { dashboardName: `credlink-${pulumi.getStack()}-slo`, dashboardBody: body }, { parent: this });
+        const dashboard = new aws.cloudwatch.Dashboard(
+            `${name}`,
+            { dashboardName: `credlink-${pulumi.getStack()}-slo`, dashboardBody: body },
+            { parent: this },
+        );
 
         this.dashboardName = dashboard.dashboardName;
         this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards/dashboard/${dashboard.dashboardName}`;
         this.degradedAlarmName = degraded.alarmName;
         this.degradedAlarmArn = degraded.arn;
-        this.registerOutputs({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl, degradedAlarmName: this.degradedAlarmName, degradedAlarmArn: this.degradedAlarmArn });
+        this.registerOutputs({
+            dashboardName: this.dashboardName,
+            dashboardUrl: this.dashboardUrl,
+            degradedAlarmName: this.degradedAlarmName,
+            degradedAlarmArn: this.degradedAlarmArn,
+        });
     }
 }
 
@@ -107,13 +143,34 @@ interface Resolved {
 
 /** The CloudWatch dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
 export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[] } {
-    const alb = (metric: string, extra: Record<string, unknown>): Metric =>
-        [CLOUDWATCH_NAMESPACE.applicationElb, metric, "LoadBalancer", r.alb, extra];
-    const service = (namespace: string, metric: string, extra: Record<string, unknown>): Metric =>
-        [namespace, metric, "ClusterName", r.cluster, "ServiceName", r.service, extra];
-    const db = (metric: string, extra: Record<string, unknown>): Metric =>
-        [CLOUDWATCH_NAMESPACE.rds, metric, "DBInstanceIdentifier", r.db, extra];
-    const line = (label: string, value: number, fill?: "above" | "below") => ({ label, value, ...(fill ? { fill } : {}) });
+    const alb = (metric: string, extra: Record<string, unknown>): Metric => [
+        CLOUDWATCH_NAMESPACE.applicationElb,
+        metric,
+        "LoadBalancer",
+        r.alb,
+        extra,
+    ];
+    const service = (namespace: string, metric: string, extra: Record<string, unknown>): Metric => [
+        namespace,
+        metric,
+        "ClusterName",
+        r.cluster,
+        "ServiceName",
+        r.service,
+        extra,
+    ];
+    const db = (metric: string, extra: Record<string, unknown>): Metric => [
+        CLOUDWATCH_NAMESPACE.rds,
+        metric,
+        "DBInstanceIdentifier",
+        r.db,
+        extra,
+    ];
+    const line = (label: string, value: number, fill?: "above" | "below") => ({
+        label,
+        value,
+        ...(fill ? { fill } : {}),
+    });
     const widgets: Record<string, unknown>[] = [];
     let x = 0;
     let y = 0;
@@ -137,7 +194,9 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
             alb(ALB_METRIC.requestCount, { id: "requests", stat: "Sum", visible: false }),
             [{ id: "rps", expression: "requests / PERIOD(requests)", label: "requests/s" }],
         ],
-        annotations: { horizontal: [line(`Peak target ${SLO.peakRequestsPerSecond} req/s`, SLO.peakRequestsPerSecond)] },
+        annotations: {
+            horizontal: [line(`Peak target ${SLO.peakRequestsPerSecond} req/s`, SLO.peakRequestsPerSecond)],
+        },
         yAxis: { left: { min: 0 } },
     });
     add("5xx error rate (%)", {
@@ -145,7 +204,13 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
             alb(ALB_METRIC.target5xxCount, { id: "target5xx", stat: "Sum", visible: false }),
             alb(ALB_METRIC.elb5xxCount, { id: "elb5xx", stat: "Sum", visible: false }),
             alb(ALB_METRIC.requestCount, { id: "requests", stat: "Sum", visible: false }),
-            [{ id: "errorRate", expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests", label: "5xx %" }],
+            [
+                {
+                    id: "errorRate",
+                    expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests",
+                    label: "5xx %",
+                },
+            ],
         ],
         annotations: { horizontal: [line(`SLO ${SLO.errorRate * 100} %`, SLO.errorRate * 100, "above")] },
         yAxis: { left: { min: 0, max: 100 } },
@@ -163,7 +228,9 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
                 { label: "cache hit %" },
             ],
         ],
-        annotations: { horizontal: [line(`Target ${SLO.cdnCacheHitRatePercent} %`, SLO.cdnCacheHitRatePercent, "below")] },
+        annotations: {
+            horizontal: [line(`Target ${SLO.cdnCacheHitRatePercent} %`, SLO.cdnCacheHitRatePercent, "below")],
+        },
         yAxis: { left: { min: 0, max: 100 } },
     });
     add("Running tasks", {
@@ -180,7 +247,12 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
             service(CLOUDWATCH_NAMESPACE.ecs, ECS_METRIC.cpuUtilization, { label: "CPU" }),
             service(CLOUDWATCH_NAMESPACE.ecs, ECS_METRIC.memoryUtilization, { label: "memory" }),
         ],
-        annotations: { horizontal: [line(`CPU target ${r.cpuTargetPercent} %`, r.cpuTargetPercent), line(`memory target ${r.memoryTargetPercent} %`, r.memoryTargetPercent)] },
+        annotations: {
+            horizontal: [
+                line(`CPU target ${r.cpuTargetPercent} %`, r.cpuTargetPercent),
+                line(`memory target ${r.memoryTargetPercent} %`, r.memoryTargetPercent),
+            ],
+        },
         yAxis: { left: { min: 0, max: 100 } },
     });
     add("Database CPU (%) and connections", {
@@ -191,20 +263,22 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
         yAxis: { left: { min: 0, max: 100 }, right: { min: 0 } },
     });
     add("Database read / write latency (seconds)", {
-        metrics: [
-            db(RDS_METRIC.readLatency, { label: "read" }),
-            db(RDS_METRIC.writeLatency, { label: "write" }),
-        ],
+        metrics: [db(RDS_METRIC.readLatency, { label: "read" }), db(RDS_METRIC.writeLatency, { label: "write" })],
         yAxis: { left: { min: 0 } },
     });
     add("Application metrics (from the service's JSON logs)", {
         metrics: [
             [PERFORMANCE_NAMESPACE, "ResponseTime", { stat: "p95", label: "ResponseTime p95 (ms)" }],
-            [PERFORMANCE_NAMESPACE, "RequestSize", { stat: "Average", label: "RequestSize avg (bytes)", yAxis: "right" }],
+            [
+                PERFORMANCE_NAMESPACE,
+                "RequestSize",
+                { stat: "Average", label: "RequestSize avg (bytes)", yAxis: "right" },
+            ],
             [PERFORMANCE_NAMESPACE, "SignOperations", { stat: "Sum", label: "SignOperations / min", yAxis: "right" }],
         ],
         annotations: { horizontal: [line(`SLO p95 ${SLO.latencyP95Ms} ms`, SLO.latencyP95Ms)] },
     });
-    if (r.alarmArns.length > 0) add("Alarms", { alarms: r.alarmArns, sortBy: "stateUpdatedTimestamp", states: [] }, "alarm");
+    if (r.alarmArns.length > 0)
+        add("Alarms", { alarms: r.alarmArns, sortBy: "stateUpdatedTimestamp", states: [] }, "alarm");
     return { widgets };
 }

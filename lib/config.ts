@@ -17,7 +17,20 @@ import { CDN_SETTINGS, DOMAIN_SETTINGS } from "../components/cdn/settings";
 import { DATABASE_SETTINGS } from "../components/database/settings";
 import { NETWORK_SETTINGS } from "../components/network";
 import { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "../components/scaling-service/settings";
-import { flag, flatKey, flatten, group, listOf, resolve, type Setting, type SettingKind, type SettingsGroup, setting, show, type ValuesOfGroup } from "./settings";
+import {
+    flag,
+    flatKey,
+    flatten,
+    group,
+    listOf,
+    resolve,
+    type Setting,
+    type SettingKind,
+    type SettingsGroup,
+    setting,
+    show,
+    type ValuesOfGroup,
+} from "./settings";
 
 export const PROJECT = "credlink";
 
@@ -72,7 +85,8 @@ interface IndexedSetting {
 
 const INDEX = new Map<string, IndexedSetting>();
 const register = (prefix: keyof Groups | "", g: SettingsGroup) => {
-    for (const { path, spec } of flatten(g)) INDEX.set(prefix === "" ? flatKey(path) : `${prefix}.${flatKey(path)}`, { group: prefix, path, spec });
+    for (const { path, spec } of flatten(g))
+        INDEX.set(prefix === "" ? flatKey(path) : `${prefix}.${flatKey(path)}`, { group: prefix, path, spec });
 };
 for (const [prefix, g] of Object.entries(SETTING_GROUPS)) register(prefix as keyof Groups, g);
 register("", STACK_WIDE_SETTINGS);
@@ -174,8 +188,10 @@ function keyProblem(fullKey: string): string | undefined {
 export function parseConfig(raw: RawConfig): StackConfig {
     const problems: string[] = [];
     const region = raw.values["aws:region"];
-    if (region === undefined) problems.push("aws:region is required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1");
-    else if (typeof region !== "string" || !REGION.test(region)) problems.push(`aws:region = ${show(region)} must be an AWS region such as us-east-1`);
+    if (region === undefined)
+        problems.push("aws:region is required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1");
+    else if (typeof region !== "string" || !REGION.test(region))
+        problems.push(`aws:region = ${show(region)} must be an AWS region such as us-east-1`);
 
     // Each group's input, nested as its values are (`cdn.staticMinTtl` -> cdn.static.minTtl).
     const inputs = new Map<keyof Groups | "", Record<string, unknown>>();
@@ -192,7 +208,9 @@ export function parseConfig(raw: RawConfig): StackConfig {
         // Optional strings are declared with default "" in Pulumi.yaml: "" means not set.
         if (spec.kind === "string" && !spec.required && spec.default === undefined && rawValue === "") continue;
         if (spec.secret && !raw.secretKeys.has(fullKey)) {
-            problems.push(`${fullKey} must be a secret: set it with \`pulumi config set --secret ${fullKey.slice(PROJECT.length + 1)} <value>\``);
+            problems.push(
+                `${fullKey} must be a secret: set it with \`pulumi config set --secret ${fullKey.slice(PROJECT.length + 1)} <value>\``,
+            );
             continue;
         }
         let node = inputs.get(entry.group) ?? {};
@@ -207,14 +225,17 @@ export function parseConfig(raw: RawConfig): StackConfig {
         const name = (path: readonly string[]) => full(prefix === "" ? flatKey(path) : `${prefix}.${flatKey(path)}`);
         const r = resolve(g, inputs.get(prefix), {
             at: name,
-            howToSet: (path, spec) => `: set it with \`pulumi config set ${name(path).slice(PROJECT.length + 1)} <value>\` (${spec.description})`,
+            howToSet: (path, spec) =>
+                `: set it with \`pulumi config set ${name(path).slice(PROJECT.length + 1)} <value>\` (${spec.description})`,
             opaque: (path) => opaque.has(name(path)),
             ctx,
         });
         problems.push(...r.problems);
         return r.values as Record<string, unknown>;
     };
-    const groups = Object.fromEntries(Object.entries(SETTING_GROUPS).map(([prefix, g]) => [prefix, resolveGroup(prefix as keyof Groups, g)]));
+    const groups = Object.fromEntries(
+        Object.entries(SETTING_GROUPS).map(([prefix, g]) => [prefix, resolveGroup(prefix as keyof Groups, g)]),
+    );
     const stackWide = resolveGroup("", STACK_WIDE_SETTINGS) as ValuesOfGroup<typeof STACK_WIDE_SETTINGS>;
 
     if (problems.length > 0) throw new ConfigError(problems);

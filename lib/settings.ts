@@ -41,7 +41,11 @@ export interface RuleContext {
  * rule reads right in the stack config and in a component. It returns the problem
  * line, or undefined when the rule holds or its inputs are missing.
  */
-export type CrossRule<V> = (values: Partial<V>, at: (...path: string[]) => string, ctx: RuleContext) => string | undefined;
+export type CrossRule<V> = (
+    values: Partial<V>,
+    at: (...path: string[]) => string,
+    ctx: RuleContext,
+) => string | undefined;
 
 export interface SettingsGroup<S extends SettingMap = SettingMap, G extends GroupMap = GroupMap> {
     readonly settings: S;
@@ -73,11 +77,12 @@ export type GroupValues<S extends SettingMap, G extends GroupMap> = Values<S> & 
 export type ValuesOfGroup<X> = X extends SettingsGroup<infer S, infer G> ? GroupValues<S, G> : never;
 
 /** What a caller may pass for a group: any subset, nested groups included. */
-export type GroupInput<X> = X extends SettingsGroup<infer S, infer G>
-    ? { readonly [K in keyof S]?: ValueOf<S[K]> | pulumi.Output<ValueOf<S[K]>> } & {
-          readonly [K in keyof G]?: GroupInput<G[K]>;
-      }
-    : never;
+export type GroupInput<X> =
+    X extends SettingsGroup<infer S, infer G>
+        ? { readonly [K in keyof S]?: ValueOf<S[K]> | pulumi.Output<ValueOf<S[K]>> } & {
+              readonly [K in keyof G]?: GroupInput<G[K]>;
+          }
+        : never;
 
 export function setting<T, const E extends { default?: T; required?: true; secret?: true } = Record<never, never>>(
     kind: SettingKind,
@@ -110,7 +115,8 @@ export function flatten(g: SettingsGroup, path: readonly string[] = []): Array<{
     return [...own, ...nested];
 }
 
-export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
+export const show = (v: unknown): string =>
+    typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 
 export interface ResolveOptions {
     /** How a setting is named in messages, from its path in the values (`["static", "minTtl"]`). */
@@ -132,13 +138,23 @@ export interface Resolved<V> {
  * group's cross-setting rules over the valid values. Values that are Pulumi
  * Outputs (known only at deployment) pass through unchecked.
  */
-export function resolve<X extends SettingsGroup>(g: X, input: unknown, opts: ResolveOptions): Resolved<ValuesOfGroup<X>> {
+export function resolve<X extends SettingsGroup>(
+    g: X,
+    input: unknown,
+    opts: ResolveOptions,
+): Resolved<ValuesOfGroup<X>> {
     const problems: string[] = [];
     const values = resolveInto(g, (input ?? {}) as Record<string, unknown>, [], opts, problems);
     return { values: values as ValuesOfGroup<X>, problems };
 }
 
-function resolveInto(g: SettingsGroup, input: Record<string, unknown>, path: readonly string[], opts: ResolveOptions, problems: string[]): Record<string, unknown> {
+function resolveInto(
+    g: SettingsGroup,
+    input: Record<string, unknown>,
+    path: readonly string[],
+    opts: ResolveOptions,
+    problems: string[],
+): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     const at = (...keys: string[]) => opts.at([...path, ...keys]);
     for (const [k, spec] of Object.entries(g.settings)) {
@@ -157,7 +173,13 @@ function resolveInto(g: SettingsGroup, input: Record<string, unknown>, path: rea
         else problems.push(`${at(k)} = ${show(raw)} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
     }
     for (const [name, sub] of Object.entries(g.groups ?? {})) {
-        values[name] = resolveInto(sub, (input[name] ?? {}) as Record<string, unknown>, [...path, name], opts, problems);
+        values[name] = resolveInto(
+            sub,
+            (input[name] ?? {}) as Record<string, unknown>,
+            [...path, name],
+            opts,
+            problems,
+        );
     }
     for (const rule of g.rules ?? []) {
         const line = rule(values, at, opts.ctx ?? {});
@@ -170,7 +192,12 @@ function resolveInto(g: SettingsGroup, input: Record<string, unknown>, path: rea
  * A component's settings, resolved or thrown as one line naming the component,
  * the argument, the value and what is allowed.
  */
-export function resolveOrThrow<X extends SettingsGroup>(component: string, g: X, input: unknown, argPrefix = ""): ValuesOfGroup<X> {
+export function resolveOrThrow<X extends SettingsGroup>(
+    component: string,
+    g: X,
+    input: unknown,
+    argPrefix = "",
+): ValuesOfGroup<X> {
     const { values, problems } = resolve(g, input, { at: argName(argPrefix) });
     if (problems.length > 0) throw new Error(`${component}: ${problems[0]}`);
     return values;
@@ -196,12 +223,17 @@ export const wholeNumber = (min: number, max: number, unit = ""): z.ZodType<numb
 
 /** One of a fixed list of values. */
 export const oneOf = <const T extends readonly (string | number)[]>(values: T, what = "one of"): z.ZodType<T[number]> =>
-    z.custom<T[number]>((v) => (values as readonly unknown[]).includes(v), { error: `must be ${what} ${values.join(", ")}` });
+    z.custom<T[number]>((v) => (values as readonly unknown[]).includes(v), {
+        error: `must be ${what} ${values.join(", ")}`,
+    });
 
 /** A string matching a pattern; the message says what a valid one looks like. */
-export const matching = (pattern: RegExp, error: string): z.ZodType<string> => z.string({ error }).regex(pattern, { error });
+export const matching = (pattern: RegExp, error: string): z.ZodType<string> =>
+    z.string({ error }).regex(pattern, { error });
 
-export const nonEmptyString: z.ZodType<string> = z.string({ error: "must be a non-empty string" }).min(1, { error: "must not be empty" });
+export const nonEmptyString: z.ZodType<string> = z
+    .string({ error: "must be a non-empty string" })
+    .min(1, { error: "must not be empty" });
 
 /** A list whose items must each pass `item`; the message names the first item that does not. */
 export const listOf = <T>(item: z.ZodType<T>, what: string): z.ZodType<T[]> =>
@@ -210,7 +242,10 @@ export const listOf = <T>(item: z.ZodType<T>, what: string): z.ZodType<T[]> =>
         for (const v of items) {
             const r = item.safeParse(v);
             if (!r.success) {
-                ctx.addIssue({ code: "custom", message: `contains ${show(v)}, which is not ${/^[aeiou]/.test(what) ? "an" : "a"} ${what}` });
+                ctx.addIssue({
+                    code: "custom",
+                    message: `contains ${show(v)}, which is not ${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`,
+                });
                 return z.NEVER;
             }
             out.push(r.data);

@@ -9,9 +9,24 @@
  * dependencies to the cache policy and read its literal TTL inputs.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { type Finding, literalRequired, type Report, type Res, type StackView, resourcePolicy, stackPolicy } from "./rule";
+import {
+    type Finding,
+    literalRequired,
+    type Report,
+    type Res,
+    type StackView,
+    resourcePolicy,
+    stackPolicy,
+} from "./rule";
 import { TTL } from "./slo";
-import { type BehaviorProps, type CachePolicyProps, type DistributionProps, type OriginProps, TYPES, type ViewerCertificateProps } from "./types";
+import {
+    type BehaviorProps,
+    type CachePolicyProps,
+    type DistributionProps,
+    type OriginProps,
+    TYPES,
+    type ViewerCertificateProps,
+} from "./types";
 import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./aws/cloudfront";
 import { type Read, readArray, readBoolean, readNumber, readObject, readString, show, valueOr } from "./values";
 
@@ -33,7 +48,13 @@ type TtlProblem = Omit<Finding, "fix">;
 type TtlCheck = (t: Ttls) => TtlProblem | undefined;
 
 export function duration(seconds: number): string {
-    const units: Array<[number, string]> = [[31_536_000, "year"], [604_800, "week"], [86_400, "day"], [3_600, "hour"], [60, "minute"]];
+    const units: Array<[number, string]> = [
+        [31_536_000, "year"],
+        [604_800, "week"],
+        [86_400, "day"],
+        [3_600, "hour"],
+        [60, "minute"],
+    ];
     for (const [size, name] of units) {
         if (seconds >= size && seconds % size === 0) {
             const n = seconds / size;
@@ -57,14 +78,24 @@ interface Behaviour {
 }
 
 const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
-    literalRequired(property, found, "build this value from literals (IDs and ARNs inside it may stay outputs) so `pulumi preview` can verify it");
+    literalRequired(
+        property,
+        found,
+        "build this value from literals (IDs and ARNs inside it may stay outputs) so `pulumi preview` can verify it",
+    );
 
 /** The behaviours, plus findings for parts that are unknown at preview (reported by cdn-viewer-https). */
 function behavioursOf(d: DistributionProps): { behaviours: Behaviour[]; unknowns: Finding[] } {
     const behaviours: Behaviour[] = [];
     const unknowns: Finding[] = [];
     const def = readObject(d.defaultCacheBehavior);
-    if (def.state === "known") behaviours.push({ label: "defaultCacheBehavior", property: "defaultCacheBehavior", pattern: "default", props: def.value as BehaviorProps });
+    if (def.state === "known")
+        behaviours.push({
+            label: "defaultCacheBehavior",
+            property: "defaultCacheBehavior",
+            pattern: "default",
+            props: def.value as BehaviorProps,
+        });
     else if (def.state === "unknown") unknowns.push(mustBeLiteral("defaultCacheBehavior", def));
     const ordered = readArray(d.orderedCacheBehaviors);
     if (ordered.state === "unknown") unknowns.push(mustBeLiteral("orderedCacheBehaviors", ordered));
@@ -77,9 +108,15 @@ function behavioursOf(d: DistributionProps): { behaviours: Behaviour[]; unknowns
             }
             const props = b.value as BehaviorProps;
             const pattern = readString(props.pathPattern);
-            if (pattern.state === "unknown") unknowns.push(mustBeLiteral(`orderedCacheBehaviors[${i}].pathPattern`, pattern));
+            if (pattern.state === "unknown")
+                unknowns.push(mustBeLiteral(`orderedCacheBehaviors[${i}].pathPattern`, pattern));
             const p = pattern.state === "known" ? pattern.value : undefined;
-            behaviours.push({ label: `orderedCacheBehaviors[${i}] (${p ?? "path pattern unknown"})`, property: "orderedCacheBehaviors", pattern: p, props });
+            behaviours.push({
+                label: `orderedCacheBehaviors[${i}] (${p ?? "path pattern unknown"})`,
+                property: "orderedCacheBehaviors",
+                pattern: p,
+                props,
+            });
         });
     }
     return { behaviours, unknowns };
@@ -106,7 +143,10 @@ function customOriginIds(d: DistributionProps): { ids: Set<string>; complete: bo
 }
 
 /** TTLs from literal fields, with CloudFront's defaults for unset ones; undefined plus the unknown keys otherwise. */
-function ttlsOf(p: { readonly minTtl: unknown; readonly defaultTtl: unknown; readonly maxTtl: unknown }): { ttls?: Ttls; unknown: string[] } {
+function ttlsOf(p: { readonly minTtl: unknown; readonly defaultTtl: unknown; readonly maxTtl: unknown }): {
+    ttls?: Ttls;
+    unknown: string[];
+} {
     const unknown = TTL_KEYS.filter((k) => readNumber(p[k]).state === "unknown");
     if (unknown.length) return { unknown };
     const v = (k: keyof Ttls) => valueOr(readNumber(p[k]), CLOUDFRONT_DEFAULT_TTLS[k]) as number;
@@ -128,7 +168,9 @@ function ttlSource(stack: StackView, dist: PolicyResource, b: Behaviour): TtlSou
     const id = readString(b.props.cachePolicyId);
     if (id.state === "absent") {
         const t = ttlsOf(b.props);
-        return t.ttls ? { kind: "ttls", ttls: t.ttls, from: "its TTL fields" } : { kind: "unverifiable", found: `${t.unknown.join(", ")} unknown at preview` };
+        return t.ttls
+            ? { kind: "ttls", ttls: t.ttls, from: "its TTL fields" }
+            : { kind: "unverifiable", found: `${t.unknown.join(", ")} unknown at preview` };
     }
     if (id.state === "known" && id.value === MANAGED_CACHE_POLICY.CachingDisabled) {
         return { kind: "ttls", ttls: CACHING_DISABLED_TTLS, from: "managed policy CachingDisabled" };
@@ -139,13 +181,27 @@ function ttlSource(stack: StackView, dist: PolicyResource, b: Behaviour): TtlSou
         const exact = candidates.find((c) => stack.props<CachePolicyProps>(c).id === id.value);
         if (exact) {
             const t = ttlsOf(stack.props<CachePolicyProps>(exact));
-            return t.ttls ? { kind: "ttls", ttls: t.ttls, from: `cache policy "${exact.name}"` } : { kind: "unverifiable", found: `cache policy "${exact.name}" with ${t.unknown.join(", ")} unknown at preview` };
+            return t.ttls
+                ? { kind: "ttls", ttls: t.ttls, from: `cache policy "${exact.name}"` }
+                : {
+                      kind: "unverifiable",
+                      found: `cache policy "${exact.name}" with ${t.unknown.join(", ")} unknown at preview`,
+                  };
         }
     }
     if (candidates.length === 0) {
-        return { kind: "unverifiable", found: `${show(id)}, neither CachingDisabled nor a cache policy created in this stack` };
+        return {
+            kind: "unverifiable",
+            found: `${show(id)}, neither CachingDisabled nor a cache policy created in this stack`,
+        };
     }
-    return { kind: "candidates", policies: candidates.map((resource) => ({ resource, ttls: ttlsOf(stack.props<CachePolicyProps>(resource)).ttls })) };
+    return {
+        kind: "candidates",
+        policies: candidates.map((resource) => ({
+            resource,
+            ttls: ttlsOf(stack.props<CachePolicyProps>(resource)).ttls,
+        })),
+    };
 }
 
 /**
@@ -178,7 +234,12 @@ function assignable(options: ReadonlyArray<readonly PolicyResource[]>, policies:
  * policies in the distribution's property dependencies for that property; the
  * requirement holds if the behaviours can be matched to compliant candidates.
  */
-function checkTtls(stack: StackView, report: Report, select: (dist: Res<DistributionProps>) => (b: Behaviour) => TtlCheck | undefined, fix: (b: Behaviour) => string): void {
+function checkTtls(
+    stack: StackView,
+    report: Report,
+    select: (dist: Res<DistributionProps>) => (b: Behaviour) => TtlCheck | undefined,
+    fix: (b: Behaviour) => string,
+): void {
     for (const dist of stack.ofType(TYPES.distribution)) {
         const d = stack.res<DistributionProps>(dist);
         const requirementFor = select(d);
@@ -191,12 +252,18 @@ function checkTtls(stack: StackView, report: Report, select: (dist: Res<Distribu
                 report(d, {
                     property: `${b.label}.cachePolicyId`,
                     found: source.found,
-                    allowed: "TTLs the pack can read: the managed CachingDisabled policy, a cache policy created in this stack, or the behaviour's own TTL fields",
+                    allowed:
+                        "TTLs the pack can read: the managed CachingDisabled policy, a cache policy created in this stack, or the behaviour's own TTL fields",
                     fix: fix(b),
                 });
             } else if (source.kind === "ttls") {
                 const problem = check(source.ttls);
-                if (problem) report(d, { ...problem, property: `${b.label} ${problem.property} (from ${source.from})`, fix: fix(b) });
+                if (problem)
+                    report(d, {
+                        ...problem,
+                        property: `${b.label} ${problem.property} (from ${source.from})`,
+                        fix: fix(b),
+                    });
             } else {
                 const pool = pools.get(b.property) ?? [];
                 pool.push({ b, check, policies: source.policies });
@@ -204,11 +271,15 @@ function checkTtls(stack: StackView, report: Report, select: (dist: Res<Distribu
             }
         }
         for (const pool of pools.values()) {
-            const compliant = pool.map((e) => e.policies.filter((p) => p.ttls && !e.check(p.ttls)).map((p) => p.resource));
+            const compliant = pool.map((e) =>
+                e.policies.filter((p) => p.ttls && !e.check(p.ttls)).map((p) => p.resource),
+            );
             const all = [...new Set(pool.flatMap((e) => e.policies.map((p) => p.resource)))];
             if (assignable(compliant, all)) continue;
             // Blame the behaviours no candidate satisfies; if each has one, the pool as a whole cannot be matched.
-            const blamed = compliant.some((c) => c.length === 0) ? pool.filter((_, i) => compliant[i].length === 0) : pool;
+            const blamed = compliant.some((c) => c.length === 0)
+                ? pool.filter((_, i) => compliant[i].length === 0)
+                : pool;
             blamed.forEach((e) => {
                 const i = pool.indexOf(e);
                 const names = e.policies.map((p) => `"${p.resource.name}"`).join(" or ");
@@ -216,7 +287,12 @@ function checkTtls(stack: StackView, report: Report, select: (dist: Res<Distribu
                 const found =
                     compliant[i].length > 0
                         ? "a compliant cache policy that another behaviour needs too"
-                        : e.policies.map((p, j) => `"${p.resource.name}" has ${p.ttls ? (problems[j] ? `${problems[j]!.property} ${problems[j]!.found}` : showTtls(p.ttls)) : "TTLs unknown at preview"}`).join("; ");
+                        : e.policies
+                              .map(
+                                  (p, j) =>
+                                      `"${p.resource.name}" has ${p.ttls ? (problems[j] ? `${problems[j]!.property} ${problems[j]!.found}` : showTtls(p.ttls)) : "TTLs unknown at preview"}`,
+                              )
+                              .join("; ");
                 report(d, {
                     property: `${e.b.label} cache policy (ID unknown at preview: ${e.policies.length === 1 ? names : `one of ${names}`})`,
                     found,
@@ -230,7 +306,8 @@ function checkTtls(stack: StackView, report: Report, select: (dist: Res<Distribu
 
 export const apiNotCached = stackPolicy<Record<string, never>>({
     id: "cdn-api-not-cached",
-    description: "CloudFront behaviours that reach the API (the ALB custom origin) must never cache: TTLs 0/0/0 or the managed CachingDisabled policy.",
+    description:
+        "CloudFront behaviours that reach the API (the ALB custom origin) must never cache: TTLs 0/0/0 or the managed CachingDisabled policy.",
     severity: "critical",
     remediationSteps:
         "Attach the AWS-managed CachingDisabled cache policy (4135ea2d-6df8-44a3-9df3-4b5a84be39ad) to every behaviour whose target origin is the ALB, and forward what the API needs with an origin request policy.",
@@ -241,7 +318,12 @@ export const apiNotCached = stackPolicy<Record<string, never>>({
             (d) => {
                 const origins = customOriginIds(d.props);
                 if (!origins.complete) {
-                    report(d, { property: "origins[].originId", found: "unknown at preview", allowed: "literal origin IDs, so the pack can tell which behaviours reach the API", fix: "give every origin a literal originId" });
+                    report(d, {
+                        property: "origins[].originId",
+                        found: "unknown at preview",
+                        allowed: "literal origin IDs, so the pack can tell which behaviours reach the API",
+                        fix: "give every origin a literal originId",
+                    });
                 }
                 return (b) => {
                     const target = readString(b.props.targetOriginId);
@@ -250,10 +332,15 @@ export const apiNotCached = stackPolicy<Record<string, never>>({
                     return (t) =>
                         TTL_KEYS.every((k) => t[k] === TTL.api[k])
                             ? undefined
-                            : { property: "minTtl/defaultTtl/maxTtl", found: showTtls(t), allowed: `${showTtls(TTL.api)} (never cached)` };
+                            : {
+                                  property: "minTtl/defaultTtl/maxTtl",
+                                  found: showTtls(t),
+                                  allowed: `${showTtls(TTL.api)} (never cached)`,
+                              };
                 };
             },
-            () => `attach the managed CachingDisabled cache policy (${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
+            () =>
+                `attach the managed CachingDisabled cache policy (${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
         );
     },
 });
@@ -266,9 +353,11 @@ interface PathBand {
 
 export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
     id: "cdn-ttl-bands",
-    description: "CloudFront TTLs for static assets and proofs stay within their SLO bands (min, default and max TTL each inside the band).",
+    description:
+        "CloudFront TTLs for static assets and proofs stay within their SLO bands (min, default and max TTL each inside the band).",
     severity: "medium",
-    remediationSteps: "Set the behaviour's cache policy TTLs (credlink:cdn.staticMinTtl/DefaultTtl/MaxTtl, cdn.proofsMinTtl/DefaultTtl/MaxTtl) inside the band; the bands come from TTL in policies/slo.ts.",
+    remediationSteps:
+        "Set the behaviour's cache policy TTLs (credlink:cdn.staticMinTtl/DefaultTtl/MaxTtl, cdn.proofsMinTtl/DefaultTtl/MaxTtl) inside the band; the bands come from TTL in policies/slo.ts.",
     config: {
         paths: {
             type: "array",
@@ -277,7 +366,11 @@ export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
                 type: "object",
                 additionalProperties: false,
                 required: ["pathPattern", "minTtl", "maxTtl"],
-                properties: { pathPattern: { type: "string", minLength: 1 }, minTtl: { type: "integer", minimum: 0 }, maxTtl: { type: "integer", minimum: 0 } },
+                properties: {
+                    pathPattern: { type: "string", minLength: 1 },
+                    minTtl: { type: "integer", minimum: 0 },
+                    maxTtl: { type: "integer", minimum: 0 },
+                },
             },
             default: [
                 { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.maxTtl },
@@ -298,7 +391,11 @@ export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
                     // A cacheable path (not the API) without a band would escape the rule by renaming
                     // its pattern: every such behaviour must have one.
                     const target = readString(b.props.targetOriginId);
-                    const cacheable = b.pattern !== undefined && target.state === "known" && origins.complete && !origins.ids.has(target.value);
+                    const cacheable =
+                        b.pattern !== undefined &&
+                        target.state === "known" &&
+                        origins.complete &&
+                        !origins.ids.has(target.value);
                     if (cacheable) {
                         report(d, {
                             property: `${b.label} path pattern`,
@@ -310,7 +407,8 @@ export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
                     return undefined;
                 };
             },
-            (b) => `set the TTLs of the cache policy for ${b.pattern} between the band's limits (config cdn-ttl-bands.paths)`,
+            (b) =>
+                `set the TTLs of the cache policy for ${b.pattern} between the band's limits (config cdn-ttl-bands.paths)`,
         );
 
         function checkBand(b: Behaviour, band: PathBand) {
@@ -336,23 +434,35 @@ function behaviourChecks(d: Res<DistributionProps>, report: Report, each: (b: Be
 
 export const ttlOrder = resourcePolicy<Record<string, never>>({
     id: "cdn-ttl-order",
-    description: "CloudFront TTLs are ordered: minTtl <= defaultTtl <= maxTtl, on cache policies and on behaviours that set TTLs themselves.",
+    description:
+        "CloudFront TTLs are ordered: minTtl <= defaultTtl <= maxTtl, on cache policies and on behaviours that set TTLs themselves.",
     severity: "medium",
     remediationSteps: "Order the three TTLs (cache policy or behaviour): minTtl <= defaultTtl <= maxTtl.",
     types: [TYPES.cachePolicy, TYPES.distribution],
     check(r, _config, report) {
-        const ordered = (t: { minTtl: unknown; defaultTtl: unknown; maxTtl: unknown }, where: string): Finding | undefined => {
+        const ordered = (
+            t: { minTtl: unknown; defaultTtl: unknown; maxTtl: unknown },
+            where: string,
+        ): Finding | undefined => {
             const { ttls, unknown } = ttlsOf(t);
             if (!ttls) return { ...mustBeLiteral(`${where}${unknown.join(", ")}`, { state: "unknown" }) };
             if (ttls.minTtl <= ttls.defaultTtl && ttls.defaultTtl <= ttls.maxTtl) return undefined;
-            return { property: `${where}minTtl/defaultTtl/maxTtl`, found: showTtls(ttls), allowed: "minTtl <= defaultTtl <= maxTtl (unset fields take CloudFront's defaults 0, 86400 and 31536000 s)", fix: "set the three TTLs in ascending order" };
+            return {
+                property: `${where}minTtl/defaultTtl/maxTtl`,
+                found: showTtls(ttls),
+                allowed:
+                    "minTtl <= defaultTtl <= maxTtl (unset fields take CloudFront's defaults 0, 86400 and 31536000 s)",
+                fix: "set the three TTLs in ascending order",
+            };
         };
         if (r.type === TYPES.cachePolicy) {
             const f = ordered(r.props as CachePolicyProps, "");
             if (f) report(r, f);
             return;
         }
-        behaviourChecks(r as Res<DistributionProps>, report, (b) => (readString(b.props.cachePolicyId).state === "absent" ? ordered(b.props, `${b.label}.`) : undefined));
+        behaviourChecks(r as Res<DistributionProps>, report, (b) =>
+            readString(b.props.cachePolicyId).state === "absent" ? ordered(b.props, `${b.label}.`) : undefined,
+        );
     },
 });
 
@@ -366,19 +476,31 @@ export const compression = resourcePolicy<Record<string, never>>({
         behaviourChecks(r as Res<DistributionProps>, report, (b) => {
             const c = readBoolean(b.props.compress);
             if (c.state === "known" && c.value) return undefined;
-            return { property: `${b.label}.compress`, found: show(c, "not set (CloudFront's default: false)"), allowed: "true", fix: "set compress: true on this behaviour" };
+            return {
+                property: `${b.label}.compress`,
+                found: show(c, "not set (CloudFront's default: false)"),
+                allowed: "true",
+                fix: "set compress: true on this behaviour",
+            };
         });
     },
 });
 
 export const viewerHttps = resourcePolicy<{ allowedViewerProtocolPolicies: string[] }>({
     id: "cdn-viewer-https",
-    description: "Every CloudFront behaviour serves viewers over HTTPS (redirect-to-https or https-only), and its behaviours are literal so preview can check them.",
+    description:
+        "Every CloudFront behaviour serves viewers over HTTPS (redirect-to-https or https-only), and its behaviours are literal so preview can check them.",
     severity: "high",
-    remediationSteps: "Set `viewerProtocolPolicy: \"redirect-to-https\"` on the default and every ordered cache behaviour.",
+    remediationSteps:
+        'Set `viewerProtocolPolicy: "redirect-to-https"` on the default and every ordered cache behaviour.',
     types: [TYPES.distribution],
     config: {
-        allowedViewerProtocolPolicies: { type: "array", items: { type: "string", enum: ["redirect-to-https", "https-only", "allow-all"] }, minItems: 1, default: ["redirect-to-https", "https-only"] },
+        allowedViewerProtocolPolicies: {
+            type: "array",
+            items: { type: "string", enum: ["redirect-to-https", "https-only", "allow-all"] },
+            minItems: 1,
+            default: ["redirect-to-https", "https-only"],
+        },
     },
     check(r, config, report) {
         const d = r as Res<DistributionProps>;
@@ -386,36 +508,62 @@ export const viewerHttps = resourcePolicy<{ allowedViewerProtocolPolicies: strin
         behaviourChecks(d, report, (b) => {
             const v = readString(b.props.viewerProtocolPolicy);
             if (v.state === "known" && config.allowedViewerProtocolPolicies.includes(v.value)) return undefined;
-            return { property: `${b.label}.viewerProtocolPolicy`, found: show(v), allowed: config.allowedViewerProtocolPolicies.join(" or "), fix: "set viewerProtocolPolicy to redirect-to-https" };
+            return {
+                property: `${b.label}.viewerProtocolPolicy`,
+                found: show(v),
+                allowed: config.allowedViewerProtocolPolicies.join(" or "),
+                fix: "set viewerProtocolPolicy to redirect-to-https",
+            };
         });
     },
 });
 
 export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: string[] }>({
     id: "cdn-minimum-tls",
-    description: "CloudFront serves viewers with an ACM certificate and a modern minimum TLS version (TLSv1.2_2021 or newer).",
+    description:
+        "CloudFront serves viewers with an ACM certificate and a modern minimum TLS version (TLSv1.2_2021 or newer).",
     severity: "high",
     remediationSteps:
         "Configure credlink:domain.name and credlink:domain.cdnCertificateArn (us-east-1) so the distribution uses the ACM certificate with sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021; the default *.cloudfront.net certificate always allows TLSv1.",
     types: [TYPES.distribution],
     config: {
-        allowedMinimumProtocolVersions: { type: "array", items: { type: "string" }, minItems: 1, default: [...VIEWER_TLS_AT_LEAST_MINIMUM] },
+        allowedMinimumProtocolVersions: {
+            type: "array",
+            items: { type: "string" },
+            minItems: 1,
+            default: [...VIEWER_TLS_AT_LEAST_MINIMUM],
+        },
     },
     check(r, config, report) {
         const d = r as Res<DistributionProps>;
         const allowed = config.allowedMinimumProtocolVersions.join(", ");
         const vc = readObject(d.props.viewerCertificate);
         if (vc.state !== "known") {
-            report(d, { property: "viewerCertificate", found: show(vc), allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`, fix: "set viewerCertificate with acmCertificateArn, sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021" });
+            report(d, {
+                property: "viewerCertificate",
+                found: show(vc),
+                allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`,
+                fix: "set viewerCertificate with acmCertificateArn, sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021",
+            });
             return;
         }
         const cert = vc.value as ViewerCertificateProps;
         const usesDefault = readBoolean(cert.cloudfrontDefaultCertificate);
-        const ownCertificate = readString(cert.acmCertificateArn).state !== "absent" || readString(cert.iamCertificateId).state !== "absent";
-        if (usesDefault.state === "unknown" || (usesDefault.state === "known" && usesDefault.value) || !ownCertificate) {
+        const ownCertificate =
+            readString(cert.acmCertificateArn).state !== "absent" ||
+            readString(cert.iamCertificateId).state !== "absent";
+        if (
+            usesDefault.state === "unknown" ||
+            (usesDefault.state === "known" && usesDefault.value) ||
+            !ownCertificate
+        ) {
             report(d, {
-                property: ownCertificate ? "viewerCertificate.cloudfrontDefaultCertificate" : "viewerCertificate.acmCertificateArn",
-                found: ownCertificate ? `${show(usesDefault)} (the *.cloudfront.net certificate, which CloudFront pins to TLSv1)` : "not set (the distribution serves the *.cloudfront.net certificate, which CloudFront pins to TLSv1)",
+                property: ownCertificate
+                    ? "viewerCertificate.cloudfrontDefaultCertificate"
+                    : "viewerCertificate.acmCertificateArn",
+                found: ownCertificate
+                    ? `${show(usesDefault)} (the *.cloudfront.net certificate, which CloudFront pins to TLSv1)`
+                    : "not set (the distribution serves the *.cloudfront.net certificate, which CloudFront pins to TLSv1)",
                 allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`,
                 fix: "configure credlink:domain.name and credlink:domain.cdnCertificateArn so the distribution serves its own certificate",
             });
@@ -423,7 +571,12 @@ export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: strin
         }
         const v = readString(cert.minimumProtocolVersion);
         if (v.state === "known" && config.allowedMinimumProtocolVersions.includes(v.value)) return;
-        report(d, { property: "viewerCertificate.minimumProtocolVersion", found: show(v, "not set (CloudFront's default: TLSv1)"), allowed: allowed, fix: "set minimumProtocolVersion to TLSv1.2_2021" });
+        report(d, {
+            property: "viewerCertificate.minimumProtocolVersion",
+            found: show(v, "not set (CloudFront's default: TLSv1)"),
+            allowed: allowed,
+            fix: "set minimumProtocolVersion to TLSv1.2_2021",
+        });
     },
 });
 

@@ -17,7 +17,8 @@ import { waiverPolicy } from "./waivers";
 const rules = [...cacheTtlPolicies, ...scalingRangePolicies, ...alarmThresholdPolicies, ...databaseMonitoringPolicies];
 
 new PolicyPack("credlink-performance", {
-    description: "CredLink SLO guardrails: CloudFront cache TTLs, ECS scaling ranges, alarm thresholds and RDS monitoring.",
+    description:
+        "CredLink SLO guardrails: CloudFront cache TTLs, ECS scaling ranges, alarm thresholds and RDS monitoring.",
     displayName: "CredLink performance",
     // The waiver policy goes first: it publishes the waivers before the rules run (see waivers.ts).
     policies: [waiverPolicy(rules.map((r) => r.name)), ...rules],

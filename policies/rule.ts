@@ -44,7 +44,12 @@ export interface Finding {
 export type Report = (subject: Subject, finding: Finding) => void;
 
 /** The finding for a value a rule must judge but that is not a literal (unknown at preview). */
-export function literalRequired(property: string, found: Read<unknown>, fix: string, allowed = "a literal value the policy pack can check at preview"): Finding {
+export function literalRequired(
+    property: string,
+    found: Read<unknown>,
+    fix: string,
+    allowed = "a literal value the policy pack can check at preview",
+): Finding {
     return { property, found: show(found), allowed, fix };
 }
 
@@ -118,7 +123,11 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
     const validateResource: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
         if (!types.has(args.type)) return;
         const config = { ...defaults, ...args.getConfig<Partial<C>>() } as C;
-        rule.check({ urn: args.urn, name: args.name, type: args.type, props: plain(args.props) }, config, reporter(rule, reportViolation, false));
+        rule.check(
+            { urn: args.urn, name: args.name, type: args.type, props: plain(args.props) },
+            config,
+            reporter(rule, reportViolation, false),
+        );
     };
     // What validateResourceOfType sets: the server then skips other types without deserializing their props.
     if (rule.types.length === 1) validateResource.__pulumiType = rule.types[0];

@@ -16,10 +16,17 @@ import {
 } from "./aws/autoscaling";
 import { type Finding, literalRequired, type StackView, resourcePolicy, stackPolicy } from "./rule";
 import { capacityAtTarget, SCALING, SLO } from "./slo";
-import { type EcsServiceProps, type ScalableTargetProps, type ScalingPolicyProps, type TargetTrackingProps, TYPES } from "./types";
+import {
+    type EcsServiceProps,
+    type ScalableTargetProps,
+    type ScalingPolicyProps,
+    type TargetTrackingProps,
+    TYPES,
+} from "./types";
 import { type Read, readNumber, readObject, readString, show, valueOr } from "./values";
 
-const mustBeLiteral = (property: string, found: Read<unknown>, fix: string): Finding => literalRequired(property, found, fix, "a literal number the policy pack can check at preview");
+const mustBeLiteral = (property: string, found: Read<unknown>, fix: string): Finding =>
+    literalRequired(property, found, fix, "a literal number the policy pack can check at preview");
 
 function isEcs(props: { serviceNamespace: unknown; scalableDimension: unknown }): boolean {
     const ns = readString(props.serviceNamespace);
@@ -36,7 +43,13 @@ function targetTracking(p: ScalingPolicyProps): { config?: TargetTrackingProps; 
     if (type.state === "absent") return undefined; // AWS's default is StepScaling
     const c = readObject(p.targetTrackingScalingPolicyConfiguration);
     if (c.state === "known") return { config: c.value as TargetTrackingProps };
-    return { problem: mustBeLiteral("targetTrackingScalingPolicyConfiguration", c, "build the target-tracking configuration from literals") };
+    return {
+        problem: mustBeLiteral(
+            "targetTrackingScalingPolicyConfiguration",
+            c,
+            "build the target-tracking configuration from literals",
+        ),
+    };
 }
 
 function predefinedMetric(c: TargetTrackingProps): Read<string> {
@@ -49,11 +62,22 @@ export const taskRange = resourcePolicy<{ minTasks: number; maxTasks: number }>(
     id: "scaling-task-range",
     description: "ECS scalable targets keep the task count inside the SLO band, with minCapacity <= maxCapacity.",
     severity: "high",
-    remediationSteps: "Set credlink:scaling.minTasks and credlink:scaling.maxTasks inside the band (SCALING.tasks in policies/slo.ts), min <= max.",
+    remediationSteps:
+        "Set credlink:scaling.minTasks and credlink:scaling.maxTasks inside the band (SCALING.tasks in policies/slo.ts), min <= max.",
     types: [TYPES.scalableTarget],
     config: {
-        minTasks: { type: "integer", minimum: 0, description: "Lowest allowed minCapacity and maxCapacity.", default: SCALING.tasks.min },
-        maxTasks: { type: "integer", minimum: 1, description: "Highest allowed minCapacity and maxCapacity.", default: SCALING.tasks.max },
+        minTasks: {
+            type: "integer",
+            minimum: 0,
+            description: "Lowest allowed minCapacity and maxCapacity.",
+            default: SCALING.tasks.min,
+        },
+        maxTasks: {
+            type: "integer",
+            minimum: 1,
+            description: "Highest allowed minCapacity and maxCapacity.",
+            default: SCALING.tasks.max,
+        },
     },
     check(r, config, report) {
         const t = r.props as ScalableTargetProps;
@@ -61,14 +85,27 @@ export const taskRange = resourcePolicy<{ minTasks: number; maxTasks: number }>(
         const band = `${config.minTasks}..${config.maxTasks} tasks`;
         const min = readNumber(t.minCapacity);
         const max = readNumber(t.maxCapacity);
-        for (const [key, v, setting] of [["minCapacity", min, "minTasks"], ["maxCapacity", max, "maxTasks"]] as const) {
+        for (const [key, v, setting] of [
+            ["minCapacity", min, "minTasks"],
+            ["maxCapacity", max, "maxTasks"],
+        ] as const) {
             if (v.state !== "known") report(r, mustBeLiteral(key, v, `set ${key} from credlink:scaling.${setting}`));
             else if (v.value < config.minTasks || v.value > config.maxTasks) {
-                report(r, { property: key, found: String(v.value), allowed: band, fix: `set credlink:scaling.${setting} between ${config.minTasks} and ${config.maxTasks}` });
+                report(r, {
+                    property: key,
+                    found: String(v.value),
+                    allowed: band,
+                    fix: `set credlink:scaling.${setting} between ${config.minTasks} and ${config.maxTasks}`,
+                });
             }
         }
         if (min.state === "known" && max.state === "known" && min.value > max.value) {
-            report(r, { property: "minCapacity/maxCapacity", found: `${min.value} > ${max.value}`, allowed: "minCapacity <= maxCapacity", fix: "lower credlink:scaling.minTasks or raise credlink:scaling.maxTasks" });
+            report(r, {
+                property: "minCapacity/maxCapacity",
+                found: `${min.value} > ${max.value}`,
+                allowed: "minCapacity <= maxCapacity",
+                fix: "lower credlink:scaling.minTasks or raise credlink:scaling.maxTasks",
+            });
         }
     },
 });
@@ -84,16 +121,23 @@ interface TrackingBands {
 
 export const targetTrackingBands = resourcePolicy<TrackingBands>({
     id: "scaling-target-tracking",
-    description: "ECS target-tracking policies aim inside the SLO bands: CPU and memory percent, and ALB requests per target per minute.",
+    description:
+        "ECS target-tracking policies aim inside the SLO bands: CPU and memory percent, and ALB requests per target per minute.",
     severity: "medium",
-    remediationSteps: "Set credlink:scaling.cpuTargetPercent, memoryTargetPercent and requestsPerTarget inside the bands (SCALING in policies/slo.ts).",
+    remediationSteps:
+        "Set credlink:scaling.cpuTargetPercent, memoryTargetPercent and requestsPerTarget inside the bands (SCALING in policies/slo.ts).",
     types: [TYPES.scalingPolicy],
     config: {
         cpuTargetMin: { type: "number", minimum: 0, maximum: 100, default: SCALING.cpuTargetPercent.min },
         cpuTargetMax: { type: "number", minimum: 0, maximum: 100, default: SCALING.cpuTargetPercent.max },
         memoryTargetMin: { type: "number", minimum: 0, maximum: 100, default: SCALING.memoryTargetPercent.min },
         memoryTargetMax: { type: "number", minimum: 0, maximum: 100, default: SCALING.memoryTargetPercent.max },
-        requestsPerTargetMin: { type: "number", minimum: 0, description: "ALBRequestCountPerTarget counts requests per target per minute.", default: SCALING.requestsPerTargetPerMinute.min },
+        requestsPerTargetMin: {
+            type: "number",
+            minimum: 0,
+            description: "ALBRequestCountPerTarget counts requests per target per minute.",
+            default: SCALING.requestsPerTargetPerMinute.min,
+        },
         requestsPerTargetMax: { type: "number", minimum: 0, default: SCALING.requestsPerTargetPerMinute.max },
     },
     check(r, config, report) {
@@ -122,23 +166,39 @@ export const targetTrackingBands = resourcePolicy<TrackingBands>({
         };
         const metric = predefinedMetric(tt.config);
         if (metric.state === "absent") return; // a customized metric: no SLO band applies
-        if (metric.state === "unknown") return report(r, { ...literalRequired("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType", metric, "set the predefined metric type literally"), allowed: Object.keys(bands).join(", ") });
+        if (metric.state === "unknown")
+            return report(r, {
+                ...literalRequired(
+                    "targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType",
+                    metric,
+                    "set the predefined metric type literally",
+                ),
+                allowed: Object.keys(bands).join(", "),
+            });
         const band = bands[metric.value];
         if (!band) return;
         const target = readNumber(tt.config.targetValue);
         const property = `targetTrackingScalingPolicyConfiguration.targetValue (${metric.value})`;
-        if (target.state !== "known") return report(r, mustBeLiteral(property, target, `set credlink:scaling.${band.setting}`));
+        if (target.state !== "known")
+            return report(r, mustBeLiteral(property, target, `set credlink:scaling.${band.setting}`));
         if (target.value < band.min || target.value > band.max) {
-            report(r, { property, found: String(target.value), allowed: `${band.min}..${band.max}${band.unit}`, fix: `set credlink:scaling.${band.setting} between ${band.min} and ${band.max}` });
+            report(r, {
+                property,
+                found: String(target.value),
+                allowed: `${band.min}..${band.max}${band.unit}`,
+                fix: `set credlink:scaling.${band.setting} between ${band.min} and ${band.max}`,
+            });
         }
     },
 });
 
 export const cooldowns = resourcePolicy<{ scaleOutCooldownMaxSeconds: number; scaleInCooldownMinSeconds: number }>({
     id: "scaling-cooldowns",
-    description: "ECS target-tracking policies scale out fast and scale in gently: scale-out cooldown at most 60 s, scale-in cooldown at least 300 s.",
+    description:
+        "ECS target-tracking policies scale out fast and scale in gently: scale-out cooldown at most 60 s, scale-in cooldown at least 300 s.",
     severity: "medium",
-    remediationSteps: "Set credlink:scaling.scaleOutCooldownSeconds / requestScaleOutCooldownSeconds <= the maximum and credlink:scaling.scaleInCooldownSeconds >= the minimum; unset cooldowns default to 300 s.",
+    remediationSteps:
+        "Set credlink:scaling.scaleOutCooldownSeconds / requestScaleOutCooldownSeconds <= the maximum and credlink:scaling.scaleInCooldownSeconds >= the minimum; unset cooldowns default to 300 s.",
     types: [TYPES.scalingPolicy],
     config: {
         scaleOutCooldownMaxSeconds: { type: "integer", minimum: 0, default: SCALING.scaleOutCooldownMaxSeconds },
@@ -150,15 +210,41 @@ export const cooldowns = resourcePolicy<{ scaleOutCooldownMaxSeconds: number; sc
         const notSet = `not set (Application Auto Scaling's default for ECS: ${ECS_DEFAULT_COOLDOWN_SECONDS} s)`;
         const out = readNumber(tt.config.scaleOutCooldown);
         const outValue = valueOr(out, ECS_DEFAULT_COOLDOWN_SECONDS);
-        if (outValue === undefined) report(r, mustBeLiteral("targetTrackingScalingPolicyConfiguration.scaleOutCooldown", out, "set scaleOutCooldown literally"));
+        if (outValue === undefined)
+            report(
+                r,
+                mustBeLiteral(
+                    "targetTrackingScalingPolicyConfiguration.scaleOutCooldown",
+                    out,
+                    "set scaleOutCooldown literally",
+                ),
+            );
         else if (outValue > config.scaleOutCooldownMaxSeconds) {
-            report(r, { property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown", found: show(out, notSet), allowed: `at most ${config.scaleOutCooldownMaxSeconds} s`, fix: `set credlink:scaling.scaleOutCooldownSeconds (or requestScaleOutCooldownSeconds) to ${config.scaleOutCooldownMaxSeconds} or less` });
+            report(r, {
+                property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown",
+                found: show(out, notSet),
+                allowed: `at most ${config.scaleOutCooldownMaxSeconds} s`,
+                fix: `set credlink:scaling.scaleOutCooldownSeconds (or requestScaleOutCooldownSeconds) to ${config.scaleOutCooldownMaxSeconds} or less`,
+            });
         }
         const inn = readNumber(tt.config.scaleInCooldown);
         const inValue = valueOr(inn, ECS_DEFAULT_COOLDOWN_SECONDS);
-        if (inValue === undefined) report(r, mustBeLiteral("targetTrackingScalingPolicyConfiguration.scaleInCooldown", inn, "set scaleInCooldown literally"));
+        if (inValue === undefined)
+            report(
+                r,
+                mustBeLiteral(
+                    "targetTrackingScalingPolicyConfiguration.scaleInCooldown",
+                    inn,
+                    "set scaleInCooldown literally",
+                ),
+            );
         else if (inValue < config.scaleInCooldownMinSeconds) {
-            report(r, { property: "targetTrackingScalingPolicyConfiguration.scaleInCooldown", found: show(inn, notSet), allowed: `at least ${config.scaleInCooldownMinSeconds} s`, fix: `set credlink:scaling.scaleInCooldownSeconds to ${config.scaleInCooldownMinSeconds} or more` });
+            report(r, {
+                property: "targetTrackingScalingPolicyConfiguration.scaleInCooldown",
+                found: show(inn, notSet),
+                allowed: `at least ${config.scaleInCooldownMinSeconds} s`,
+                fix: `set credlink:scaling.scaleInCooldownSeconds to ${config.scaleInCooldownMinSeconds} or more`,
+            });
         }
     },
 });
@@ -172,7 +258,9 @@ interface ServiceScaling {
 /** Each ECS service with the scalable targets and policies that point at it, found in one pass. */
 function scalingByService(stack: StackView): ServiceScaling[] {
     const services = stack.ofType(TYPES.ecsService);
-    const byUrn = new Map(services.map((s) => [s.urn, { service: s, targets: [] as PolicyResource[], policies: [] as PolicyResource[] }]));
+    const byUrn = new Map(
+        services.map((s) => [s.urn, { service: s, targets: [] as PolicyResource[], policies: [] as PolicyResource[] }]),
+    );
     const byName = new Map<string, ServiceScaling>();
     for (const s of services) {
         const name = readString(stack.props<EcsServiceProps>(s).name);
@@ -188,7 +276,11 @@ function scalingByService(stack: StackView): ServiceScaling[] {
     for (const t of stack.ofType(TYPES.scalableTarget)) {
         const props = stack.props<ScalableTargetProps>(t);
         if (!isEcs(props)) continue;
-        const entry = stack.referencedBy(t, "resourceId").map((d) => byUrn.get(d.urn)).find((e) => e) ?? byLiteralId(props.resourceId);
+        const entry =
+            stack
+                .referencedBy(t, "resourceId")
+                .map((d) => byUrn.get(d.urn))
+                .find((e) => e) ?? byLiteralId(props.resourceId);
         if (!entry) continue;
         entry.targets.push(t);
         targetService.set(t, entry);
@@ -205,7 +297,7 @@ function scalingByService(stack: StackView): ServiceScaling[] {
         const id = readString(props.resourceId);
         const entry =
             refs.map((d) => byUrn.get(d.urn) ?? targetService.get(d)).find((e) => e) ??
-            (id.state === "known" ? targetsById.get(id.value) ?? byLiteralId(props.resourceId) : undefined) ??
+            (id.state === "known" ? (targetsById.get(id.value) ?? byLiteralId(props.resourceId)) : undefined) ??
             p.dependencies.map((d) => targetService.get(d)).find((e) => e);
         entry?.policies.push(p);
     }
@@ -225,9 +317,11 @@ function trackedMetrics(stack: StackView, policies: readonly PolicyResource[]): 
 
 export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
     id: "scaling-service-coverage",
-    description: "Every ECS service has a scalable target with target-tracking policies on CPU, memory and ALB requests per target.",
+    description:
+        "Every ECS service has a scalable target with target-tracking policies on CPU, memory and ALB requests per target.",
     severity: "high",
-    remediationSteps: "Create the service through the ScalingService component, which registers the scalable target and the three target-tracking policies; their resourceId must come from the service (and its cluster).",
+    remediationSteps:
+        "Create the service through the ScalingService component, which registers the scalable target and the three target-tracking policies; their resourceId must come from the service (and its cluster).",
     config: {
         requiredMetrics: {
             type: "array",
@@ -247,7 +341,10 @@ export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
             if (s.targets.length > 0 && missing.length === 0) continue;
             report(stack.res(s.service), {
                 property: "autoscaling",
-                found: s.targets.length === 0 ? `no scalable target (${ECS_SCALABLE_DIMENSION}) for this service` : `a scalable target tracking ${[...found.keys()].join(", ") || "nothing"}`,
+                found:
+                    s.targets.length === 0
+                        ? `no scalable target (${ECS_SCALABLE_DIMENSION}) for this service`
+                        : `a scalable target tracking ${[...found.keys()].join(", ") || "nothing"}`,
                 allowed: `a scalable target with target-tracking policies on ${config.requiredMetrics.join(", ")}`,
                 fix: `add ${s.targets.length === 0 ? "an aws.appautoscaling.Target and " : ""}target-tracking policies for ${missing.join(", ")} whose resourceId is built from this service`,
             });
@@ -257,11 +354,13 @@ export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
 
 export const capacity = stackPolicy<{ peakRequestsPerSecond: number }>({
     id: "scaling-capacity-at-target",
-    description: "At its scaling target, each ECS service can serve the SLO's peak throughput: maxCapacity x requests per target per minute / 60 >= peak requests per second.",
+    description:
+        "At its scaling target, each ECS service can serve the SLO's peak throughput: maxCapacity x requests per target per minute / 60 >= peak requests per second.",
     severity: "medium",
     // Advisory: the SLO's own bands (20 tasks x 1500 requests/minute = 500 req/s) cannot reach 1000 req/s.
     enforcementLevel: "advisory",
-    remediationSteps: "Raise credlink:scaling.maxTasks or credlink:scaling.requestsPerTarget (after load-testing what one task sustains), or revisit the SLO's peak throughput.",
+    remediationSteps:
+        "Raise credlink:scaling.maxTasks or credlink:scaling.requestsPerTarget (after load-testing what one task sustains), or revisit the SLO's peak throughput.",
     config: {
         peakRequestsPerSecond: { type: "number", minimum: 0, default: SLO.peakRequestsPerSecond },
     },
@@ -269,7 +368,9 @@ export const capacity = stackPolicy<{ peakRequestsPerSecond: number }>({
         for (const s of scalingByService(stack)) {
             const requests = trackedMetrics(stack, s.policies).get(ECS_TARGET_TRACKING_METRIC.requests);
             const perTarget = requests ? readNumber(requests.targetValue) : undefined;
-            const maxTasks = s.targets.map((t) => readNumber(stack.props<ScalableTargetProps>(t).maxCapacity)).find((m) => m.state === "known");
+            const maxTasks = s.targets
+                .map((t) => readNumber(stack.props<ScalableTargetProps>(t).maxCapacity))
+                .find((m) => m.state === "known");
             if (!perTarget || perTarget.state !== "known" || !maxTasks || maxTasks.state !== "known") continue; // scaling-service-coverage reports missing pieces
             const capacityRps = capacityAtTarget(maxTasks.value, perTarget.value);
             if (capacityRps >= config.peakRequestsPerSecond) continue;

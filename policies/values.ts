@@ -35,7 +35,8 @@ export function plain<T = Record<string, unknown>>(props: object): T {
 }
 
 /** A value read from a resource: known, unknown at preview, or not set. */
-export type Read<T> = { readonly state: "known"; readonly value: T } | { readonly state: "unknown" } | { readonly state: "absent" };
+export type Read<T> =
+    { readonly state: "known"; readonly value: T } | { readonly state: "unknown" } | { readonly state: "absent" };
 
 const ABSENT = { state: "absent" } as const;
 const UNKNOWN_READ = { state: "unknown" } as const;
@@ -70,7 +71,9 @@ export function readArray(v: unknown): Read<readonly unknown[]> {
 export function readObject(v: unknown): Read<Record<string, unknown>> {
     if (v === undefined || v === null) return ABSENT;
     if (isUnknown(v)) return UNKNOWN_READ;
-    return typeof v === "object" && !Array.isArray(v) ? { state: "known", value: v as Record<string, unknown> } : ABSENT;
+    return typeof v === "object" && !Array.isArray(v)
+        ? { state: "known", value: v as Record<string, unknown> }
+        : ABSENT;
 }
 
 /** The known value, or the fallback AWS applies when the property is not set; undefined if unknown. */

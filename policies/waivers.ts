@@ -49,7 +49,8 @@ export function findWaiver(rule: string, subject: WaivedSubject, now = Date.now(
     let expired: WaiverMatch | undefined;
     for (const w of current) {
         if (w.rule !== rule) continue;
-        const matches = w.urn !== undefined ? w.urn === subject.urn : w.name === subject.name && w.type === subject.type;
+        const matches =
+            w.urn !== undefined ? w.urn === subject.urn : w.name === subject.name && w.type === subject.type;
         if (!matches) continue;
         const active = now < Date.parse(`${w.expires}T00:00:00Z`);
         if (active) return { waiver: w, active };
@@ -68,9 +69,23 @@ export function waiverSchema(ruleIds: readonly string[]): PolicyConfigSchema {
             rule: { type: "string", enum: [...ruleIds], description: "ID of the rule to waive." },
             urn: { type: "string", pattern: "^urn:pulumi:", description: "URN of the waived resource." },
             name: { type: "string", minLength: 1, description: "Logical name of the waived resource (with type)." },
-            type: { type: "string", pattern: "^[^:]+:[^:]*:[^:]+$", description: "Pulumi type token of the waived resource (with name)." },
-            reason: { type: "string", minLength: 10, pattern: "\\S", description: "Why the exception is acceptable, e.g. with a ticket reference." },
-            expires: { type: "string", format: "date", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "ISO date (UTC) from which the waiver no longer applies." },
+            type: {
+                type: "string",
+                pattern: "^[^:]+:[^:]*:[^:]+$",
+                description: "Pulumi type token of the waived resource (with name).",
+            },
+            reason: {
+                type: "string",
+                minLength: 10,
+                pattern: "\\S",
+                description: "Why the exception is acceptable, e.g. with a ticket reference.",
+            },
+            expires: {
+                type: "string",
+                format: "date",
+                pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+                description: "ISO date (UTC) from which the waiver no longer applies.",
+            },
         },
         oneOf: [{ required: ["urn"] }, { required: ["name", "type"] }],
     };
@@ -78,7 +93,8 @@ export function waiverSchema(ruleIds: readonly string[]): PolicyConfigSchema {
         properties: {
             waivers: {
                 type: "array",
-                description: "Each entry exempts one resource (by urn, or by name and type) from one rule until a date.",
+                description:
+                    "Each entry exempts one resource (by urn, or by name and type) from one rule until a date.",
                 default: [],
                 items: waiver,
             },

@@ -60,7 +60,11 @@ async function main(argv: string[]): Promise<number> {
         throw e;
     }
 
-    const { stacks } = planPreview({ stack: flags.stack, stackDir: flags.stackDir, policyConfigFile: flags.policyConfig });
+    const { stacks } = planPreview({
+        stack: flags.stack,
+        stackDir: flags.stackDir,
+        policyConfigFile: flags.policyConfig,
+    });
 
     const previews: StackPreview[] = [];
     for (const planned of stacks) {

@@ -16,15 +16,23 @@ const fail = (message: string, code = 2): never => {
 // notice about future Node 22 requirements would bury the one-line results.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-process.on("unhandledRejection", (e) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
+process.on("unhandledRejection", (e) =>
+    fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
+);
 
 async function main(): Promise<void> {
-    const cli = parseCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    const cli = parseCli(process.argv.slice(2), {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+    });
     if (cli.kind === "exit") {
         if (cli.message) fail(cli.message, cli.code);
         process.exit(cli.code);
     }
-    const run = await runVerify(cli.options, { projectDir: path.resolve(__dirname, ".."), print: (line) => process.stdout.write(`${line}\n`) });
+    const run = await runVerify(cli.options, {
+        projectDir: path.resolve(__dirname, ".."),
+        print: (line) => process.stdout.write(`${line}\n`),
+    });
     if (run.error) fail(run.error, run.exitCode);
     // Explicit exit: an abandoned request (after a deadline) must not keep the process alive.
     process.exit(run.exitCode);

@@ -12,11 +12,17 @@ describe("AlertsTopic", () => {
         expect(key.inputs.enableKeyRotation).toBe(true);
         const keyPolicy = JSON.parse(key.inputs.policy as string);
         expect(keyPolicy.Statement).toContainEqual(
-            expect.objectContaining({ Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+            expect.objectContaining({
+                Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            }),
         );
         expect(r.get("aws:sns/topic:Topic", "alerts").inputs.kmsMasterKeyId).toBe(key.outputs.arn);
 
-        const topicPolicy = JSON.parse(r.get("aws:sns/topicPolicy:TopicPolicy", "alerts-policy").inputs.policy as string);
+        const topicPolicy = JSON.parse(
+            r.get("aws:sns/topicPolicy:TopicPolicy", "alerts-policy").inputs.policy as string,
+        );
         expect(topicPolicy.Statement[0]).toEqual({
             Sid: "AlarmsAndRdsEventsPublish",
             Effect: "Allow",
@@ -25,7 +31,10 @@ describe("AlertsTopic", () => {
             Resource: r.get("aws:sns/topic:Topic", "alerts").outputs.arn,
             Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
         });
-        expect(topicPolicy.Statement[1]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+        expect(topicPolicy.Statement[1]).toMatchObject({
+            Effect: "Deny",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        });
 
         const subs = r.ofType("aws:sns/topicSubscription:TopicSubscription");
         expect(subs.map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([
@@ -40,10 +49,14 @@ describe("AlertsTopic", () => {
         });
         const sub = r.get("aws:sns/topicSubscription:TopicSubscription", "alerts-https");
         expect(sub.inputs.protocol).toBe("https");
-        expect(sub.inputs.endpoint).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" });
+        expect(sub.inputs.endpoint).toMatchObject({
+            "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        });
     });
 
     it("rejects an address that is not an e-mail", async () => {
-        await expect(runProgram(() => new AlertsTopic("alerts", { emails: ["oncall"] }))).rejects.toThrow('AlertsTopic alerts: emails = ["oncall"] contains "oncall", which is not an e-mail address');
+        await expect(runProgram(() => new AlertsTopic("alerts", { emails: ["oncall"] }))).rejects.toThrow(
+            'AlertsTopic alerts: emails = ["oncall"] contains "oncall", which is not an e-mail address',
+        );
     });
 });

@@ -26,7 +26,11 @@ const US_EAST_1_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-
 const EU_CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001";
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:credlink-alerts";
 const SECRET = "origin-verify-secret-0123456789";
-const PROOFS = { bucketName: "credlink-proofs", bucketArn: "arn:aws:s3:::credlink-proofs", bucketRegionalDomainName: "credlink-proofs.s3.eu-west-1.amazonaws.com" };
+const PROOFS = {
+    bucketName: "credlink-proofs",
+    bucketArn: "arn:aws:s3:::credlink-proofs",
+    bucketRegionalDomainName: "credlink-proofs.s3.eu-west-1.amazonaws.com",
+};
 
 const baseArgs = (extra: Partial<CdnDistributionArgs> = {}): CdnDistributionArgs => ({
     apiOrigin: { domainName: "origin.api.example.com", protocol: "https-only" },
@@ -81,149 +85,196 @@ const behaviour = (run: StackRun, pathPattern: string) => {
 };
 const origin = (run: StackRun, id: string) => (distributionOf(run).origins as any[]).find((o) => o.originId === id);
 const policyOf = (r: RegisteredResource) => JSON.parse(r.inputs.policy as string);
-const unwrapSecret = (v: any) => (v && typeof v === "object" && SECRET_SIG_KEY in v ? { secret: true, value: v.value } : { secret: false, value: v });
+const unwrapSecret = (v: any) =>
+    v && typeof v === "object" && SECRET_SIG_KEY in v ? { secret: true, value: v.value } : { secret: false, value: v };
 
-describe.each([{ preview: false }, { preview: true }])("CdnDistribution behaviours (preview: $preview)", ({ preview }) => {
-    it("sends the default behaviour to the API uncached, with every method and all viewer values except Host", async () => {
-        const { run } = await build(baseArgs(), preview);
-        const d = distributionOf(run).defaultCacheBehavior;
-        expect(d.targetOriginId).toBe("api");
-        expect(d.allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
-        expect(d.cachedMethods).toEqual(["GET", "HEAD"]);
-        // AWS's own IDs (CachingDisabled, AllViewerExceptHostHeader): a wrong shared constant fails here.
-        expect(d.cachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
-        expect(d.originRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
-        expect(d.viewerProtocolPolicy).toBe("redirect-to-https");
-        expect(d.compress).toBe(true);
-        expect(d.forwardedValues).toBeUndefined();
-    });
-
-    it("serves /static/* and /proofs/* from their buckets with read-only methods, compression and no origin request policy", async () => {
-        const { run } = await build(baseArgs(), preview);
-        const behaviours = distributionOf(run).orderedCacheBehaviors as any[];
-        expect(behaviours.map((b) => [b.pathPattern, b.targetOriginId])).toEqual([
-            ["/proofs/*", "proofs"],
-            ["/static/*", "static"],
-        ]);
-        for (const b of behaviours) {
-            expect(b.allowedMethods).toEqual(["GET", "HEAD", "OPTIONS"]);
-            expect(b.cachedMethods).toEqual(["GET", "HEAD"]);
-            expect(b.viewerProtocolPolicy).toBe("redirect-to-https");
-            expect(b.compress).toBe(true);
-            expect(b.originRequestPolicyId).toBeUndefined();
-            expect(b.forwardedValues).toBeUndefined();
-            expect(b.minTtl ?? 0).toBe(0);
-        }
-    });
-
-    it("gives each S3 behaviour its own cache policy with the SLO module's TTL band, gzip and brotli, and an empty cache key", async () => {
-        const { run } = await build(baseArgs(), preview);
-        // The SLO module's bands: 1 d / 1 w / 1 y and 1 h / 1 d / 1 w.
-        const expected = {
-            "cdn-static-cache": { minTtl: 86400, defaultTtl: 604800, maxTtl: 31536000 },
-            "cdn-proofs-cache": { minTtl: 3600, defaultTtl: 86400, maxTtl: 604800 },
-        };
-        expect(run.ofType(T.cachePolicy).map((p) => p.name).sort()).toEqual(Object.keys(expected).sort());
-        for (const [name, band] of Object.entries(expected)) {
-            const p = run.get(T.cachePolicy, name).inputs as any;
-            expect({ minTtl: p.minTtl, defaultTtl: p.defaultTtl, maxTtl: p.maxTtl }).toEqual(band);
-            expect(p.parametersInCacheKeyAndForwardedToOrigin).toEqual({
-                cookiesConfig: { cookieBehavior: "none" },
-                headersConfig: { headerBehavior: "none" },
-                queryStringsConfig: { queryStringBehavior: "none" },
-                enableAcceptEncodingGzip: true,
-                enableAcceptEncodingBrotli: true,
-            });
-        }
-    });
-
-    it("takes path patterns and TTLs from its arguments", async () => {
-        const { run } = await build(
-            baseArgs({
-                static: { pathPattern: "/assets/*", minTtl: 60, defaultTtl: 120, maxTtl: 240 },
-                proofs: { pathPattern: "/p/*.json", minTtl: 0, defaultTtl: 10, maxTtl: 20 },
-            }),
-            preview,
-        );
-        expect(behaviour(run, "/assets/*").targetOriginId).toBe("static");
-        expect(behaviour(run, "/p/*.json").targetOriginId).toBe("proofs");
-        expect(run.get(T.cachePolicy, "cdn-static-cache").inputs).toMatchObject({ minTtl: 60, defaultTtl: 120, maxTtl: 240 });
-        expect(run.get(T.cachePolicy, "cdn-proofs-cache").inputs).toMatchObject({ minTtl: 0, defaultTtl: 10, maxTtl: 20 });
-    });
-
-    it("turns compression caching off only for a policy that never caches (CloudFront rejects it there)", async () => {
-        const { run } = await build(baseArgs({ proofs: { pathPattern: "/proofs/*", minTtl: 0, defaultTtl: 0, maxTtl: 0 } }), preview);
-        const p = run.get(T.cachePolicy, "cdn-proofs-cache").inputs as any;
-        expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingGzip).toBe(false);
-        expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingBrotli).toBe(false);
-        expect((run.get(T.cachePolicy, "cdn-static-cache").inputs as any).parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingGzip).toBe(true);
-    });
-
-    it("attaches a response-headers policy with HSTS and the usual security headers to every behaviour", async () => {
-        const { run } = await build(baseArgs(), preview);
-        const h = run.get(T.headers, "cdn-security-headers").inputs as any;
-        expect(h.securityHeadersConfig).toEqual({
-            strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: false, override: true },
-            contentTypeOptions: { override: true },
-            frameOptions: { frameOption: "DENY", override: true },
-            referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
-            xssProtection: { protection: false, override: true },
+describe.each([{ preview: false }, { preview: true }])(
+    "CdnDistribution behaviours (preview: $preview)",
+    ({ preview }) => {
+        it("sends the default behaviour to the API uncached, with every method and all viewer values except Host", async () => {
+            const { run } = await build(baseArgs(), preview);
+            const d = distributionOf(run).defaultCacheBehavior;
+            expect(d.targetOriginId).toBe("api");
+            expect(d.allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+            expect(d.cachedMethods).toEqual(["GET", "HEAD"]);
+            // AWS's own IDs (CachingDisabled, AllViewerExceptHostHeader): a wrong shared constant fails here.
+            expect(d.cachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
+            expect(d.originRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
+            expect(d.viewerProtocolPolicy).toBe("redirect-to-https");
+            expect(d.compress).toBe(true);
+            expect(d.forwardedValues).toBeUndefined();
         });
-        const d = distributionOf(run);
-        const ids = [d.defaultCacheBehavior, ...d.orderedCacheBehaviors].map((b: any) => b.responseHeadersPolicyId);
-        expect(ids).toHaveLength(3);
-        expect(new Set(ids).size).toBe(1);
-        expect(ids[0]).toBeDefined();
-    });
 
-    it("connects to the API over HTTPS with TLS 1.2 and adds the origin-verify header as a secret", async () => {
-        const { run } = await build(baseArgs(), preview);
-        const api = origin(run, "api");
-        expect(api.domainName).toBe("origin.api.example.com");
-        expect(api.customOriginConfig).toEqual({ httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] });
-        expect(api.customHeaders).toHaveLength(1);
-        // The name the ALB listener rule requires (test/scaling-service.test.ts checks the same literal).
-        expect(api.customHeaders[0].name).toBe("X-Origin-Verify");
-        expect(unwrapSecret(api.customHeaders[0].value)).toEqual({ secret: true, value: SECRET });
-    });
+        it("serves /static/* and /proofs/* from their buckets with read-only methods, compression and no origin request policy", async () => {
+            const { run } = await build(baseArgs(), preview);
+            const behaviours = distributionOf(run).orderedCacheBehaviors as any[];
+            expect(behaviours.map((b) => [b.pathPattern, b.targetOriginId])).toEqual([
+                ["/proofs/*", "proofs"],
+                ["/static/*", "static"],
+            ]);
+            for (const b of behaviours) {
+                expect(b.allowedMethods).toEqual(["GET", "HEAD", "OPTIONS"]);
+                expect(b.cachedMethods).toEqual(["GET", "HEAD"]);
+                expect(b.viewerProtocolPolicy).toBe("redirect-to-https");
+                expect(b.compress).toBe(true);
+                expect(b.originRequestPolicyId).toBeUndefined();
+                expect(b.forwardedValues).toBeUndefined();
+                expect(b.minTtl ?? 0).toBe(0);
+            }
+        });
 
-    it("talks plain HTTP to an ALB without a certificate when asked to", async () => {
-        const { run } = await build(baseArgs({ apiOrigin: { domainName: "alb-123.eu-west-1.elb.amazonaws.com", protocol: "http-only" } }), preview);
-        expect(origin(run, "api").customOriginConfig.originProtocolPolicy).toBe("http-only");
-        expect(origin(run, "api").domainName).toBe("alb-123.eu-west-1.elb.amazonaws.com");
-    });
+        it("gives each S3 behaviour its own cache policy with the SLO module's TTL band, gzip and brotli, and an empty cache key", async () => {
+            const { run } = await build(baseArgs(), preview);
+            // The SLO module's bands: 1 d / 1 w / 1 y and 1 h / 1 d / 1 w.
+            const expected = {
+                "cdn-static-cache": { minTtl: 86400, defaultTtl: 604800, maxTtl: 31536000 },
+                "cdn-proofs-cache": { minTtl: 3600, defaultTtl: 86400, maxTtl: 604800 },
+            };
+            expect(
+                run
+                    .ofType(T.cachePolicy)
+                    .map((p) => p.name)
+                    .sort(),
+            ).toEqual(Object.keys(expected).sort());
+            for (const [name, band] of Object.entries(expected)) {
+                const p = run.get(T.cachePolicy, name).inputs as any;
+                expect({ minTtl: p.minTtl, defaultTtl: p.defaultTtl, maxTtl: p.maxTtl }).toEqual(band);
+                expect(p.parametersInCacheKeyAndForwardedToOrigin).toEqual({
+                    cookiesConfig: { cookieBehavior: "none" },
+                    headersConfig: { headerBehavior: "none" },
+                    queryStringsConfig: { queryStringBehavior: "none" },
+                    enableAcceptEncodingGzip: true,
+                    enableAcceptEncodingBrotli: true,
+                });
+            }
+        });
 
-    it("reaches both buckets through one sigv4 Origin Access Control, never an OAI", async () => {
-        const { run } = await build(baseArgs(), preview);
-        expect(run.ofType(T.oac)).toHaveLength(1);
-        expect(run.get(T.oac, "cdn-s3-oac").inputs).toMatchObject({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
-        expect(run.ofType("aws:cloudfront/originAccessIdentity:OriginAccessIdentity")).toHaveLength(0);
-        expect(origin(run, "proofs").domainName).toBe(PROOFS.bucketRegionalDomainName);
-        for (const id of ["static", "proofs"]) {
-            expect(origin(run, id).originAccessControlId).toBeDefined();
-            expect(origin(run, id).s3OriginConfig).toBeUndefined();
-            expect(origin(run, id).customOriginConfig).toBeUndefined();
-        }
-        expect(origin(run, "static").originAccessControlId).toBe(origin(run, "proofs").originAccessControlId);
-    });
+        it("takes path patterns and TTLs from its arguments", async () => {
+            const { run } = await build(
+                baseArgs({
+                    static: { pathPattern: "/assets/*", minTtl: 60, defaultTtl: 120, maxTtl: 240 },
+                    proofs: { pathPattern: "/p/*.json", minTtl: 0, defaultTtl: 10, maxTtl: 20 },
+                }),
+                preview,
+            );
+            expect(behaviour(run, "/assets/*").targetOriginId).toBe("static");
+            expect(behaviour(run, "/p/*.json").targetOriginId).toBe("proofs");
+            expect(run.get(T.cachePolicy, "cdn-static-cache").inputs).toMatchObject({
+                minTtl: 60,
+                defaultTtl: 120,
+                maxTtl: 240,
+            });
+            expect(run.get(T.cachePolicy, "cdn-proofs-cache").inputs).toMatchObject({
+                minTtl: 0,
+                defaultTtl: 10,
+                maxTtl: 20,
+            });
+        });
 
-    it("serves HTTP/2 and HTTP/3 over IPv4 and IPv6 from the configured price class", async () => {
-        const { run } = await build(baseArgs({ priceClass: "PriceClass_All" }), preview);
-        const d = distributionOf(run);
-        expect(d.httpVersion).toBe("http2and3");
-        expect(d.isIpv6Enabled).toBe(true);
-        expect(d.enabled).toBe(true);
-        expect(d.priceClass).toBe("PriceClass_All");
-        expect(distributionOf((await build(baseArgs(), preview)).run).priceClass).toBe("PriceClass_100");
-    });
-});
+        it("turns compression caching off only for a policy that never caches (CloudFront rejects it there)", async () => {
+            const { run } = await build(
+                baseArgs({ proofs: { pathPattern: "/proofs/*", minTtl: 0, defaultTtl: 0, maxTtl: 0 } }),
+                preview,
+            );
+            const p = run.get(T.cachePolicy, "cdn-proofs-cache").inputs as any;
+            expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingGzip).toBe(false);
+            expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingBrotli).toBe(false);
+            expect(
+                (run.get(T.cachePolicy, "cdn-static-cache").inputs as any).parametersInCacheKeyAndForwardedToOrigin
+                    .enableAcceptEncodingGzip,
+            ).toBe(true);
+        });
+
+        it("attaches a response-headers policy with HSTS and the usual security headers to every behaviour", async () => {
+            const { run } = await build(baseArgs(), preview);
+            const h = run.get(T.headers, "cdn-security-headers").inputs as any;
+            expect(h.securityHeadersConfig).toEqual({
+                strictTransportSecurity: {
+                    accessControlMaxAgeSec: 63072000,
+                    includeSubdomains: true,
+                    preload: false,
+                    override: true,
+                },
+                contentTypeOptions: { override: true },
+                frameOptions: { frameOption: "DENY", override: true },
+                referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+                xssProtection: { protection: false, override: true },
+            });
+            const d = distributionOf(run);
+            const ids = [d.defaultCacheBehavior, ...d.orderedCacheBehaviors].map((b: any) => b.responseHeadersPolicyId);
+            expect(ids).toHaveLength(3);
+            expect(new Set(ids).size).toBe(1);
+            expect(ids[0]).toBeDefined();
+        });
+
+        it("connects to the API over HTTPS with TLS 1.2 and adds the origin-verify header as a secret", async () => {
+            const { run } = await build(baseArgs(), preview);
+            const api = origin(run, "api");
+            expect(api.domainName).toBe("origin.api.example.com");
+            expect(api.customOriginConfig).toEqual({
+                httpPort: 80,
+                httpsPort: 443,
+                originProtocolPolicy: "https-only",
+                originSslProtocols: ["TLSv1.2"],
+            });
+            expect(api.customHeaders).toHaveLength(1);
+            // The name the ALB listener rule requires (test/scaling-service.test.ts checks the same literal).
+            expect(api.customHeaders[0].name).toBe("X-Origin-Verify");
+            expect(unwrapSecret(api.customHeaders[0].value)).toEqual({ secret: true, value: SECRET });
+        });
+
+        it("talks plain HTTP to an ALB without a certificate when asked to", async () => {
+            const { run } = await build(
+                baseArgs({ apiOrigin: { domainName: "alb-123.eu-west-1.elb.amazonaws.com", protocol: "http-only" } }),
+                preview,
+            );
+            expect(origin(run, "api").customOriginConfig.originProtocolPolicy).toBe("http-only");
+            expect(origin(run, "api").domainName).toBe("alb-123.eu-west-1.elb.amazonaws.com");
+        });
+
+        it("reaches both buckets through one sigv4 Origin Access Control, never an OAI", async () => {
+            const { run } = await build(baseArgs(), preview);
+            expect(run.ofType(T.oac)).toHaveLength(1);
+            expect(run.get(T.oac, "cdn-s3-oac").inputs).toMatchObject({
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            });
+            expect(run.ofType("aws:cloudfront/originAccessIdentity:OriginAccessIdentity")).toHaveLength(0);
+            expect(origin(run, "proofs").domainName).toBe(PROOFS.bucketRegionalDomainName);
+            for (const id of ["static", "proofs"]) {
+                expect(origin(run, id).originAccessControlId).toBeDefined();
+                expect(origin(run, id).s3OriginConfig).toBeUndefined();
+                expect(origin(run, id).customOriginConfig).toBeUndefined();
+            }
+            expect(origin(run, "static").originAccessControlId).toBe(origin(run, "proofs").originAccessControlId);
+        });
+
+        it("serves HTTP/2 and HTTP/3 over IPv4 and IPv6 from the configured price class", async () => {
+            const { run } = await build(baseArgs({ priceClass: "PriceClass_All" }), preview);
+            const d = distributionOf(run);
+            expect(d.httpVersion).toBe("http2and3");
+            expect(d.isIpv6Enabled).toBe(true);
+            expect(d.enabled).toBe(true);
+            expect(d.priceClass).toBe("PriceClass_All");
+            expect(distributionOf((await build(baseArgs(), preview)).run).priceClass).toBe("PriceClass_100");
+        });
+    },
+);
 
 describe.each([{ preview: false }, { preview: true }])("CdnDistribution TLS (preview: $preview)", ({ preview }) => {
     it("uses a given us-east-1 certificate with SNI and TLSv1.2_2021 for the aliases", async () => {
-        const { run } = await build(baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT }), preview);
+        const { run } = await build(
+            baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT }),
+            preview,
+        );
         const d = distributionOf(run);
         expect(d.aliases).toEqual(["api.example.com"]);
-        expect(d.viewerCertificate).toEqual({ acmCertificateArn: US_EAST_1_CERT, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+        expect(d.viewerCertificate).toEqual({
+            acmCertificateArn: US_EAST_1_CERT,
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+        });
         expect(run.ofType(T.certificate)).toHaveLength(0);
         expect(run.ofType(T.record)).toHaveLength(0);
     });
@@ -236,16 +287,28 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution TLS (pre
     });
 
     it("creates and DNS-validates a certificate in us-east-1 when given a hosted zone, and points alias records at the distribution", async () => {
-        const { run } = await build(baseArgs({ aliases: ["cdn.example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" }), preview);
+        const { run } = await build(
+            baseArgs({ aliases: ["cdn.example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
+            preview,
+        );
         const cert = run.get(T.certificate, "cdn-certificate").inputs as any;
-        expect(cert).toMatchObject({ region: "us-east-1", domainName: "cdn.example.com", subjectAlternativeNames: [], validationMethod: "DNS" });
+        expect(cert).toMatchObject({
+            region: "us-east-1",
+            domainName: "cdn.example.com",
+            subjectAlternativeNames: [],
+            validationMethod: "DNS",
+        });
         const validation = run.get(T.validation, "cdn-certificate-validation");
         expect(validation.inputs.region).toBe("us-east-1");
         const validationRecord = run.get(T.record, "cdn-certificate-validation-0").inputs as any;
         expect(validationRecord.zoneId).toBe("Z0123456789ABCDEFGHIJ");
         for (const type of ["a", "aaaa"]) {
             const alias = run.get(T.record, `cdn-alias-0-${type}`).inputs as any;
-            expect(alias).toMatchObject({ zoneId: "Z0123456789ABCDEFGHIJ", name: "cdn.example.com", type: type.toUpperCase() });
+            expect(alias).toMatchObject({
+                zoneId: "Z0123456789ABCDEFGHIJ",
+                name: "cdn.example.com",
+                type: type.toUpperCase(),
+            });
             expect(alias.aliases[0].evaluateTargetHealth).toBe(false);
         }
         const d = distributionOf(run);
@@ -287,54 +350,63 @@ describe("CdnDistribution wiring (normal mode)", () => {
         const withAlias = await build(baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT }));
         expect(withAlias.run.outputs.url).toBe("https://api.example.com");
     });
-
 });
 
-describe.each([{ preview: false }, { preview: true }])("CdnDistribution logging and buckets (preview: $preview)", ({ preview }) => {
-    it("logs to a bucket CloudFront's log delivery can write to, created before the distribution, with lifecycle expiry", async () => {
-        const { run } = await build(baseArgs({ loggingEnabled: true, logRetentionDays: 30 }), preview);
-        const d = distributionOf(run);
-        expect(d.loggingConfig.prefix).toBe("cloudfront/");
-        expect(d.loggingConfig.includeCookies).toBe(false);
-        if (!preview) expect(d.loggingConfig.bucket).toBe((run.get(T.bucket, "cdn-logs").outputs as any).bucketDomainName);
-        expect(run.get(T.ownership, "cdn-logs-ownership").inputs.rule).toEqual({ objectOwnership: "BucketOwnerPreferred" });
-        expect(run.get(T.distribution, "cdn").dependencies).toContain(run.get(T.ownership, "cdn-logs-ownership").urn);
-        const rules = (run.get(T.lifecycle, "cdn-logs-lifecycle").inputs as any).rules;
-        expect(rules.find((r: any) => r.id === "expire-objects").expiration).toEqual({ days: 30 });
-        // Static assets keep ACLs disabled: only the log bucket needs them.
-        expect(run.get(T.ownership, "cdn-static-ownership").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
-    });
+describe.each([{ preview: false }, { preview: true }])(
+    "CdnDistribution logging and buckets (preview: $preview)",
+    ({ preview }) => {
+        it("logs to a bucket CloudFront's log delivery can write to, created before the distribution, with lifecycle expiry", async () => {
+            const { run } = await build(baseArgs({ loggingEnabled: true, logRetentionDays: 30 }), preview);
+            const d = distributionOf(run);
+            expect(d.loggingConfig.prefix).toBe("cloudfront/");
+            expect(d.loggingConfig.includeCookies).toBe(false);
+            if (!preview)
+                expect(d.loggingConfig.bucket).toBe((run.get(T.bucket, "cdn-logs").outputs as any).bucketDomainName);
+            expect(run.get(T.ownership, "cdn-logs-ownership").inputs.rule).toEqual({
+                objectOwnership: "BucketOwnerPreferred",
+            });
+            expect(run.get(T.distribution, "cdn").dependencies).toContain(
+                run.get(T.ownership, "cdn-logs-ownership").urn,
+            );
+            const rules = (run.get(T.lifecycle, "cdn-logs-lifecycle").inputs as any).rules;
+            expect(rules.find((r: any) => r.id === "expire-objects").expiration).toEqual({ days: 30 });
+            // Static assets keep ACLs disabled: only the log bucket needs them.
+            expect(run.get(T.ownership, "cdn-static-ownership").inputs.rule).toEqual({
+                objectOwnership: "BucketOwnerEnforced",
+            });
+        });
 
-    it("creates no log bucket and no logging config when logging is off", async () => {
-        const { run } = await build(baseArgs({ loggingEnabled: false }), preview);
-        expect(distributionOf(run).loggingConfig).toBeUndefined();
-        expect(run.ofType(T.bucket).map((b) => b.name)).toEqual(["cdn-static"]);
-        if (!preview) expect(run.outputs.logBucketName).toBeUndefined();
-    });
+        it("creates no log bucket and no logging config when logging is off", async () => {
+            const { run } = await build(baseArgs({ loggingEnabled: false }), preview);
+            expect(distributionOf(run).loggingConfig).toBeUndefined();
+            expect(run.ofType(T.bucket).map((b) => b.name)).toEqual(["cdn-static"]);
+            if (!preview) expect(run.outputs.logBucketName).toBeUndefined();
+        });
 
-    it("protects the data buckets unless protectData is false", async () => {
-        const on = await build(baseArgs(), preview);
-        for (const name of ["cdn-static", "cdn-logs"]) {
-            const b = on.run.get(T.bucket, name);
-            expect([b.protect, b.retainOnDelete, b.inputs.forceDestroy]).toEqual([true, true, false]);
-        }
-        const off = await build(baseArgs({ protectData: false }), preview);
-        for (const name of ["cdn-static", "cdn-logs"]) {
-            const b = off.run.get(T.bucket, name);
-            expect([b.protect, b.retainOnDelete, b.inputs.forceDestroy]).toEqual([false, false, true]);
-        }
-    });
+        it("protects the data buckets unless protectData is false", async () => {
+            const on = await build(baseArgs(), preview);
+            for (const name of ["cdn-static", "cdn-logs"]) {
+                const b = on.run.get(T.bucket, name);
+                expect([b.protect, b.retainOnDelete, b.inputs.forceDestroy]).toEqual([true, true, false]);
+            }
+            const off = await build(baseArgs({ protectData: false }), preview);
+            for (const name of ["cdn-static", "cdn-logs"]) {
+                const b = off.run.get(T.bucket, name);
+                expect([b.protect, b.retainOnDelete, b.inputs.forceDestroy]).toEqual([false, false, true]);
+            }
+        });
 
-    it("writes each OAC bucket policy after the distribution it names", async () => {
-        const { run } = await build(baseArgs(), preview);
-        const distributionUrn = run.get(T.distribution, "cdn").urn;
-        for (const name of ["cdn-static-policy", "cdn-proofs-policy"]) {
-            expect(run.get(T.bucketPolicy, name).propertyDependencies.policy).toContain(distributionUrn);
-        }
-        expect(run.get(T.bucketPolicy, "cdn-proofs-policy").inputs.bucket).toBe(PROOFS.bucketName);
-        if (preview) expect(run.get(T.bucketPolicy, "cdn-proofs-policy").inputs.policy).toBe(UNKNOWN);
-    });
-});
+        it("writes each OAC bucket policy after the distribution it names", async () => {
+            const { run } = await build(baseArgs(), preview);
+            const distributionUrn = run.get(T.distribution, "cdn").urn;
+            for (const name of ["cdn-static-policy", "cdn-proofs-policy"]) {
+                expect(run.get(T.bucketPolicy, name).propertyDependencies.policy).toContain(distributionUrn);
+            }
+            expect(run.get(T.bucketPolicy, "cdn-proofs-policy").inputs.bucket).toBe(PROOFS.bucketName);
+            if (preview) expect(run.get(T.bucketPolicy, "cdn-proofs-policy").inputs.policy).toBe(UNKNOWN);
+        });
+    },
+);
 
 describe("CdnDistribution OAC bucket policies (normal mode)", () => {
     it("lets only this distribution read, only under each behaviour's path, and denies non-TLS access", async () => {
@@ -354,17 +426,26 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
             expect(allow.Resource).toBe(c.objects);
             expect(allow.Condition).toEqual({ StringEquals: { "aws:SourceArn": distributionArn } });
             const deny = doc.Statement.find((s: any) => s.Effect === "Deny");
-            expect(deny).toMatchObject({ Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+            expect(deny).toMatchObject({
+                Principal: "*",
+                Action: "s3:*",
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            });
             expect(deny.Resource).toEqual([c.bucketArn, `${c.bucketArn}/*`]);
         }
-        expect(run.get(T.bucketPolicy, "cdn-static-policy").inputs.bucket).toBe((run.get(T.bucket, "cdn-static").outputs as any).bucket);
+        expect(run.get(T.bucketPolicy, "cdn-static-policy").inputs.bucket).toBe(
+            (run.get(T.bucket, "cdn-static").outputs as any).bucket,
+        );
     });
 
     it("gives the log bucket a TLS-only policy and no reader", async () => {
         const { run } = await build(baseArgs());
         const doc = policyOf(run.get(T.bucketPolicy, "cdn-logs-policy"));
         expect(doc.Statement).toHaveLength(1);
-        expect(doc.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+        expect(doc.Statement[0]).toMatchObject({
+            Effect: "Deny",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        });
     });
 });
 
@@ -376,7 +457,9 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution WAF (pre
         expect(acl.region).toBe("us-east-1");
         expect(acl.defaultAction).toEqual({ allow: {} });
         expect(acl.visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
-        const groups = acl.rules.filter((r: any) => r.statement.managedRuleGroupStatement).map((r: any) => r.statement.managedRuleGroupStatement);
+        const groups = acl.rules
+            .filter((r: any) => r.statement.managedRuleGroupStatement)
+            .map((r: any) => r.statement.managedRuleGroupStatement);
         expect(groups.map((g: any) => `${g.vendorName}/${g.name}`)).toEqual([
             "AWS/AWSManagedRulesAmazonIpReputationList",
             "AWS/AWSManagedRulesCommonRuleSet",
@@ -386,11 +469,18 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution WAF (pre
         expect(groups[1].ruleActionOverrides).toEqual([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
         const rate = acl.rules.find((r: any) => r.statement.rateBasedStatement);
         expect(rate.action).toEqual({ block: {} });
-        expect(rate.statement.rateBasedStatement).toEqual({ aggregateKeyType: "IP", limit: 1500, evaluationWindowSec: 300 });
+        expect(rate.statement.rateBasedStatement).toEqual({
+            aggregateKeyType: "IP",
+            limit: 1500,
+            evaluationWindowSec: 300,
+        });
         expect(acl.rules.map((r: any) => r.priority)).toEqual([0, 1, 2, 3]);
-        for (const r of acl.rules) expect(r.visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
+        for (const r of acl.rules)
+            expect(r.visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
         expect(new Set(acl.rules.map((r: any) => r.visibilityConfig.metricName)).size).toBe(4);
-        expect(run.get(T.distribution, "cdn").propertyDependencies.webAclId).toContain(run.get(T.webAcl, "cdn-waf").urn);
+        expect(run.get(T.distribution, "cdn").propertyDependencies.webAclId).toContain(
+            run.get(T.webAcl, "cdn-waf").urn,
+        );
         if (!preview) {
             expect(distributionOf(run).webAclId).toBe((run.get(T.webAcl, "cdn-waf").outputs as any).arn);
             expect(run.outputs.webAclArn).toBe((run.get(T.webAcl, "cdn-waf").outputs as any).arn);
@@ -438,7 +528,9 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution alarms (
             expect(errors.dimensions.DistributionId).toBe(run.get(T.distribution, "cdn").id);
             expect(run.outputs.distributionId).toBe(run.get(T.distribution, "cdn").id);
             expect(run.outputs.alarmNames).toEqual(alarms.map((a) => (a.outputs as any).name));
-            expect(run.outputs.alarms).toEqual(alarms.map((a) => ({ name: (a.outputs as any).name, region: "us-east-1" })));
+            expect(run.outputs.alarms).toEqual(
+                alarms.map((a) => ({ name: (a.outputs as any).name, region: "us-east-1" })),
+            );
         }
         expect(run.outputs.alarmRegion).toBe("us-east-1");
     });
@@ -446,14 +538,19 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution alarms (
     it("turns on the additional metrics that CacheHitRate needs before alarming on it", async () => {
         const { run } = await build(baseArgs(), preview);
         const subscription = run.get(T.subscription, "cdn-additional-metrics");
-        expect((subscription.inputs as any).monitoringSubscription).toEqual({ realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } });
+        expect((subscription.inputs as any).monitoringSubscription).toEqual({
+            realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
+        });
         expect(subscription.propertyDependencies.distributionId).toContain(run.get(T.distribution, "cdn").urn);
         expect(run.get(T.alarm, "cdn-cache-hit-rate").dependencies).toContain(subscription.urn);
         if (!preview) expect(subscription.inputs.distributionId).toBe(run.outputs.distributionId);
     });
 
     it("uses the given thresholds and no actions without a topic", async () => {
-        const { run } = await build(baseArgs({ alarmTopicArn: undefined, errorRatePercent: 2, cacheHitRatePercent: 90 }), preview);
+        const { run } = await build(
+            baseArgs({ alarmTopicArn: undefined, errorRatePercent: 2, cacheHitRatePercent: 90 }),
+            preview,
+        );
         expect(run.get(T.alarm, "cdn-5xx-error-rate").inputs.threshold).toBe(2);
         expect(run.get(T.alarm, "cdn-cache-hit-rate").inputs.threshold).toBe(90);
         for (const a of run.ofType(T.alarm)) expect([a.inputs.alarmActions, a.inputs.okActions]).toEqual([[], []]);
@@ -507,23 +604,51 @@ describe("CdnDistribution argument errors", () => {
             { aliases: ["api.example.com"] },
             'CdnDistribution cdn: aliases = ["api.example.com"] need certificateArn or hostedZoneId: CloudFront answers an alias only with a certificate that covers it',
         ],
-        ["a certificate without aliases", { certificateArn: US_EAST_1_CERT }, "CdnDistribution cdn: certificateArn is set but aliases is empty: set the host names the certificate covers"],
+        [
+            "a certificate without aliases",
+            { certificateArn: US_EAST_1_CERT },
+            "CdnDistribution cdn: certificateArn is set but aliases is empty: set the host names the certificate covers",
+        ],
         [
             "an upper-case alias",
             { aliases: ["API.example.com"], certificateArn: US_EAST_1_CERT },
             'CdnDistribution cdn: aliases contains "API.example.com", which is not a lower-case host name such as api.example.com',
         ],
-        ["a WAF rate limit below 10", { wafEnabled: true, wafRateLimitPer5Min: 5 }, "CdnDistribution cdn: wafRateLimitPer5Min = 5 must be between 10 and 2000000000"],
-        ["a log retention of 0 days", { loggingEnabled: true, logRetentionDays: 0 }, "CdnDistribution cdn: logRetentionDays = 0 must be between 1 and 3650 days"],
-        ["an error rate above 100 %", { errorRatePercent: 150 }, "CdnDistribution cdn: errorRatePercent = 150 must be between 1 and 100 %"],
-        ["a cache-hit rate below 0 %", { cacheHitRatePercent: -1 }, "CdnDistribution cdn: cacheHitRatePercent = -1 must be between 0 and 100 %"],
-        ["an unknown price class", { priceClass: "PriceClass_1" as never }, 'CdnDistribution cdn: priceClass = "PriceClass_1" must be one of PriceClass_100, PriceClass_200, PriceClass_All'],
+        [
+            "a WAF rate limit below 10",
+            { wafEnabled: true, wafRateLimitPer5Min: 5 },
+            "CdnDistribution cdn: wafRateLimitPer5Min = 5 must be between 10 and 2000000000",
+        ],
+        [
+            "a log retention of 0 days",
+            { loggingEnabled: true, logRetentionDays: 0 },
+            "CdnDistribution cdn: logRetentionDays = 0 must be between 1 and 3650 days",
+        ],
+        [
+            "an error rate above 100 %",
+            { errorRatePercent: 150 },
+            "CdnDistribution cdn: errorRatePercent = 150 must be between 1 and 100 %",
+        ],
+        [
+            "a cache-hit rate below 0 %",
+            { cacheHitRatePercent: -1 },
+            "CdnDistribution cdn: cacheHitRatePercent = -1 must be between 0 and 100 %",
+        ],
+        [
+            "an unknown price class",
+            { priceClass: "PriceClass_1" as never },
+            'CdnDistribution cdn: priceClass = "PriceClass_1" must be one of PriceClass_100, PriceClass_200, PriceClass_All',
+        ],
         [
             "an unknown origin protocol",
             { apiOrigin: { domainName: "o.example.com", protocol: "match-viewer" as never } },
             'CdnDistribution cdn: apiOrigin.protocol = "match-viewer" must be one of https-only, http-only',
         ],
-        ["a short origin-verify secret", { originVerifySecret: "short" }, "CdnDistribution cdn: originVerifySecret has 5 characters and must have at least 16 (pass a generated secret)"],
+        [
+            "a short origin-verify secret",
+            { originVerifySecret: "short" },
+            "CdnDistribution cdn: originVerifySecret has 5 characters and must have at least 16 (pass a generated secret)",
+        ],
         [
             "an alarm topic outside us-east-1",
             { alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:credlink-alerts" },
@@ -545,13 +670,24 @@ describe("CdnDistribution argument errors", () => {
         );
         expect(checkCertificateRegion("CdnDistribution cdn", US_EAST_1_CERT)).toBe(US_EAST_1_CERT);
         const euTopic = "arn:aws:sns:eu-west-1:123456789012:credlink-alerts";
-        expect(() => checkTopicRegion("CdnDistribution cdn", euTopic)).toThrow(`CdnDistribution cdn: alarmTopicArn = "${euTopic}" must be an SNS topic in us-east-1, not eu-west-1`);
+        expect(() => checkTopicRegion("CdnDistribution cdn", euTopic)).toThrow(
+            `CdnDistribution cdn: alarmTopicArn = "${euTopic}" must be an SNS topic in us-east-1, not eu-west-1`,
+        );
         expect(checkTopicRegion("CdnDistribution cdn", TOPIC)).toBe(TOPIC);
     });
 
     it("accepts TTLs and rates outside the SLO bands: the policy pack, not the component, enforces those", async () => {
-        const { run } = await build(baseArgs({ static: { pathPattern: "/static/*", minTtl: 0, defaultTtl: 63072000, maxTtl: 63072000 }, errorRatePercent: 50 }));
-        expect(run.get(T.cachePolicy, "cdn-static-cache").inputs).toMatchObject({ minTtl: 0, defaultTtl: 63072000, maxTtl: 63072000 });
+        const { run } = await build(
+            baseArgs({
+                static: { pathPattern: "/static/*", minTtl: 0, defaultTtl: 63072000, maxTtl: 63072000 },
+                errorRatePercent: 50,
+            }),
+        );
+        expect(run.get(T.cachePolicy, "cdn-static-cache").inputs).toMatchObject({
+            minTtl: 0,
+            defaultTtl: 63072000,
+            maxTtl: 63072000,
+        });
         expect(run.get(T.alarm, "cdn-5xx-error-rate").inputs.threshold).toBe(50);
     });
 });

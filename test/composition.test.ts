@@ -17,7 +17,9 @@ describe.each(stackNames())("stack %s", (stack) => {
 
     it("sends ALARM and OK of every alarm to an alerts topic in the alarm's own region", async () => {
         const r = await run(stack);
-        const topics = new Map(r.ofType("aws:sns/topic:Topic").map((t) => [t.outputs.arn as string, regionOf(t, stackRegion)]));
+        const topics = new Map(
+            r.ofType("aws:sns/topic:Topic").map((t) => [t.outputs.arn as string, regionOf(t, stackRegion)]),
+        );
         const alarms = r.resources.filter((x) => ALARM_TYPES.includes(x.type));
         expect(alarms.length).toBeGreaterThan(15);
         for (const alarm of alarms) {
@@ -32,8 +34,15 @@ describe.each(stackNames())("stack %s", (stack) => {
 
     it("exports every alarm it declares, with its region", async () => {
         const r = await run(stack);
-        const declared = r.resources.filter((x) => ALARM_TYPES.includes(x.type)).map((a) => ({ name: (a.outputs.name ?? a.outputs.alarmName) as string, region: regionOf(a, stackRegion) }));
-        expect([...(r.outputs.alarms as { name: string; region: string }[])].sort((a, b) => a.name.localeCompare(b.name))).toEqual(declared.sort((a, b) => a.name.localeCompare(b.name)));
+        const declared = r.resources
+            .filter((x) => ALARM_TYPES.includes(x.type))
+            .map((a) => ({
+                name: (a.outputs.name ?? a.outputs.alarmName) as string,
+                region: regionOf(a, stackRegion),
+            }));
+        expect(
+            [...(r.outputs.alarms as { name: string; region: string }[])].sort((a, b) => a.name.localeCompare(b.name)),
+        ).toEqual(declared.sort((a, b) => a.name.localeCompare(b.name)));
     });
 
     it("points every dashboard metric at a resource of this stack", async () => {
@@ -50,7 +59,10 @@ describe.each(stackNames())("stack %s", (stack) => {
         };
         const dashboards = r.ofType("aws:cloudwatch/dashboard:Dashboard");
         expect(dashboards).toHaveLength(1);
-        const widgets = JSON.parse(dashboards[0].inputs.dashboardBody as string).widgets as { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } }[];
+        const widgets = JSON.parse(dashboards[0].inputs.dashboardBody as string).widgets as {
+            type: string;
+            properties: { metrics?: unknown[][]; alarms?: string[] };
+        }[];
         let dimensions = 0;
         for (const w of widgets.filter((x) => x.type === "metric")) {
             for (const metric of w.properties.metrics ?? []) {
@@ -65,14 +77,19 @@ describe.each(stackNames())("stack %s", (stack) => {
         }
         expect(dimensions).toBeGreaterThan(10);
         const alarmArns = r.resources.filter((x) => ALARM_TYPES.includes(x.type)).map((a) => a.outputs.arn);
-        for (const arn of widgets.find((w) => w.type === "alarm")?.properties.alarms ?? []) expect(alarmArns).toContain(arn);
+        for (const arn of widgets.find((w) => w.type === "alarm")?.properties.alarms ?? [])
+            expect(alarmArns).toContain(arn);
     });
 
     it("pages on a composite alarm over alarms that exist", async () => {
         const r = await run(stack);
         const [composite] = r.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm");
         const names = [...String(composite.inputs.alarmRule).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]);
-        expect(names.map((n) => n.replace(/^api-[^-]+-/, ""))).toEqual(["latency-p95", "error-rate", "unhealthy-hosts"]);
+        expect(names.map((n) => n.replace(/^api-[^-]+-/, ""))).toEqual([
+            "latency-p95",
+            "error-rate",
+            "unhealthy-hosts",
+        ]);
         const metricAlarms = r.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
         for (const n of names) {
             const referenced = metricAlarms.find((a) => a.inputs.name === n);
@@ -90,7 +107,8 @@ describe.each(stackNames())("stack %s", (stack) => {
         expect(Object.keys(r.outputs).sort()).toEqual(Object.keys(StackOutputsSchema.shape).sort());
         expect(r.secretOutputs).toEqual([]);
         const text = JSON.stringify(r.outputs);
-        const originSecret = r.get("random:index/randomPassword:RandomPassword", "origin-verify").outputs.result as string;
+        const originSecret = r.get("random:index/randomPassword:RandomPassword", "origin-verify").outputs
+            .result as string;
         expect(originSecret.length).toBeGreaterThan(10);
         expect(text).not.toContain(originSecret);
         expect(text).not.toMatch(/password|secret/i);
@@ -120,18 +138,34 @@ describe("state safety", () => {
 describe("environment differences come from the stack files", () => {
     it("production runs three AZs with a NAT each, WAF, all edge locations and a multi-AZ database", async () => {
         const r = await run("production");
-        expect(r.ofType("awsx:ec2:Vpc")[0].inputs).toMatchObject({ numberOfAvailabilityZones: 3, natGateways: { strategy: "OnePerAz" } });
+        expect(r.ofType("awsx:ec2:Vpc")[0].inputs).toMatchObject({
+            numberOfAvailabilityZones: 3,
+            natGateways: { strategy: "OnePerAz" },
+        });
         expect(r.ofType("aws:wafv2/webAcl:WebAcl")).toHaveLength(1);
         expect(r.ofType("aws:cloudfront/distribution:Distribution")[0].inputs.priceClass).toBe("PriceClass_All");
-        expect(r.get("aws:rds/instance:Instance", "database").inputs).toMatchObject({ multiAz: true, monitoringInterval: 1, performanceInsightsEnabled: true });
+        expect(r.get("aws:rds/instance:Instance", "database").inputs).toMatchObject({
+            multiAz: true,
+            monitoringInterval: 1,
+            performanceInsightsEnabled: true,
+        });
     });
 
     it("dev is small and cheap: two AZs, one NAT, no WAF, single-AZ database", async () => {
         const r = await run("dev");
-        expect(r.ofType("awsx:ec2:Vpc")[0].inputs).toMatchObject({ numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } });
+        expect(r.ofType("awsx:ec2:Vpc")[0].inputs).toMatchObject({
+            numberOfAvailabilityZones: 2,
+            natGateways: { strategy: "Single" },
+        });
         expect(r.ofType("aws:wafv2/webAcl:WebAcl")).toHaveLength(0);
-        expect(r.get("aws:rds/instance:Instance", "database").inputs).toMatchObject({ multiAz: false, monitoringInterval: 60 });
+        expect(r.get("aws:rds/instance:Instance", "database").inputs).toMatchObject({
+            multiAz: false,
+            monitoringInterval: 60,
+        });
         // dev is in eu-west-1: CloudFront's alarms notify a second topic in us-east-1.
-        expect(r.ofType("aws:sns/topic:Topic").map((t) => t.inputs.region ?? "stack region")).toEqual(["stack region", "us-east-1"]);
+        expect(r.ofType("aws:sns/topic:Topic").map((t) => t.inputs.region ?? "stack region")).toEqual([
+            "stack region",
+            "us-east-1",
+        ]);
     });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { describeInstanceClass, estimateMaxConnections, MonitoredDatabase, type MonitoredDatabaseArgs } from "../components/database";
+import {
+    describeInstanceClass,
+    estimateMaxConnections,
+    MonitoredDatabase,
+    type MonitoredDatabaseArgs,
+} from "../components/database";
 import { DATABASE, SLO } from "../policies/slo";
 import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
 
@@ -19,13 +24,28 @@ const base: MonitoredDatabaseArgs = {
 
 /** The three stack files' database settings, as index.ts passes them. */
 const production: Partial<MonitoredDatabaseArgs> = {
-    engineVersion: "17", instanceClass: "db.r6g.large", allocatedStorageGb: 100, maxAllocatedStorageGb: 1000, multiAz: true,
-    monitoringIntervalSeconds: 1, performanceInsightsEnabled: true, performanceInsightsRetentionDays: 7, backupRetentionDays: 14,
-    deletionProtection: true, protect: true,
+    engineVersion: "17",
+    instanceClass: "db.r6g.large",
+    allocatedStorageGb: 100,
+    maxAllocatedStorageGb: 1000,
+    multiAz: true,
+    monitoringIntervalSeconds: 1,
+    performanceInsightsEnabled: true,
+    performanceInsightsRetentionDays: 7,
+    backupRetentionDays: 14,
+    deletionProtection: true,
+    protect: true,
 };
 const dev: Partial<MonitoredDatabaseArgs> = {
-    instanceClass: "db.t4g.micro", allocatedStorageGb: 20, maxAllocatedStorageGb: 50, multiAz: false, monitoringIntervalSeconds: 60,
-    performanceInsightsEnabled: false, backupRetentionDays: 1, deletionProtection: false, protect: false,
+    instanceClass: "db.t4g.micro",
+    allocatedStorageGb: 20,
+    maxAllocatedStorageGb: 50,
+    multiAz: false,
+    monitoringIntervalSeconds: 60,
+    performanceInsightsEnabled: false,
+    backupRetentionDays: 1,
+    deletionProtection: false,
+    protect: false,
 };
 
 interface Built {
@@ -34,13 +54,23 @@ interface Built {
     get(type: string, name: string): RegisteredResource;
 }
 
-async function build(extra: Partial<MonitoredDatabaseArgs> = {}, opts: { preview?: boolean; stack?: string } = {}): Promise<Built> {
+async function build(
+    extra: Partial<MonitoredDatabaseArgs> = {},
+    opts: { preview?: boolean; stack?: string } = {},
+): Promise<Built> {
     const run = await runProgram(() => {
         const db = new MonitoredDatabase("db", { ...base, ...extra });
         return {
-            endpoint: db.endpoint, address: db.address, port: db.port, masterUserSecretArn: db.masterUserSecretArn,
-            instanceIdentifier: db.instanceIdentifier, instanceArn: db.instanceArn, securityGroupId: db.securityGroupId,
-            proxyEndpoint: db.proxyEndpoint, replicaIdentifiers: db.replicaIdentifiers, alarmNames: db.alarmNames,
+            endpoint: db.endpoint,
+            address: db.address,
+            port: db.port,
+            masterUserSecretArn: db.masterUserSecretArn,
+            instanceIdentifier: db.instanceIdentifier,
+            instanceArn: db.instanceArn,
+            securityGroupId: db.securityGroupId,
+            proxyEndpoint: db.proxyEndpoint,
+            replicaIdentifiers: db.replicaIdentifiers,
+            alarmNames: db.alarmNames,
         };
     }, opts);
     return { run, instance: run.get(INSTANCE, "db"), get: (type, name) => run.get(type, name) };
@@ -74,9 +104,16 @@ describe.each([
         expect(instance.dependencies).toContain(attachment.urn);
 
         expect(policy(role, "assumeRolePolicy").Statement).toEqual([
-            { Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } },
+            {
+                Effect: "Allow",
+                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
         ]);
-        expect(attachment.inputs.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+        expect(attachment.inputs.policyArn).toBe(
+            "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        );
         expect(attachment.propertyDependencies.role).toEqual([role.urn]);
         expect(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(1);
     });
@@ -97,29 +134,58 @@ describe.each([
         const key = get("aws:kms/key:Key", "db-storage-key");
         expect(key.inputs.enableKeyRotation).toBe(true);
         expect(instance.inputs).toMatchObject({
-            engine: "postgres", engineVersion: "17", storageType: "gp3", storageEncrypted: true, manageMasterUserPassword: true,
-            publiclyAccessible: false, caCertIdentifier: "rds-ca-rsa2048-g1", dbName: "credlink", username: "credlink_admin", port: 5432,
-            allocatedStorage: 20, maxAllocatedStorage: 100, autoMinorVersionUpgrade: true, copyTagsToSnapshot: true,
-            backupWindow: "03:00-04:00", maintenanceWindow: "sun:04:30-sun:05:30", identifier: "db-test",
+            engine: "postgres",
+            engineVersion: "17",
+            storageType: "gp3",
+            storageEncrypted: true,
+            manageMasterUserPassword: true,
+            publiclyAccessible: false,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            dbName: "credlink",
+            username: "credlink_admin",
+            port: 5432,
+            allocatedStorage: 20,
+            maxAllocatedStorage: 100,
+            autoMinorVersionUpgrade: true,
+            copyTagsToSnapshot: true,
+            backupWindow: "03:00-04:00",
+            maintenanceWindow: "sun:04:30-sun:05:30",
+            identifier: "db-test",
         });
         expect(instance.propertyDependencies.kmsKeyId).toEqual([key.urn]);
         if (!preview) expect(instance.inputs.kmsKeyId).toBe(key.outputs.arn);
         // The secret stays under aws/secretsmanager so its readers need GetSecretValue only.
         expect(instance.inputs.masterUserSecretKmsKeyId).toBeUndefined();
         // No password anywhere: RDS generates it into Secrets Manager.
-        for (const r of run.resources) expect(Object.keys(r.inputs).filter((k) => /password$/i.test(k) && k !== "manageMasterUserPassword")).toEqual([]);
+        for (const r of run.resources)
+            expect(
+                Object.keys(r.inputs).filter((k) => /password$/i.test(k) && k !== "manageMasterUserPassword"),
+            ).toEqual([]);
         if (preview) expect(run.outputs.masterUserSecretArn).toBe(UNKNOWN);
-        else expect(run.outputs.masterUserSecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-/);
+        else
+            expect(run.outputs.masterUserSecretArn).toMatch(
+                /^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-/,
+            );
     });
 
     it("admits only the client security groups, on 5432, in private subnets", async () => {
-        const { run, instance, get } = await build({ clientSecurityGroupIds: [CLIENT_SG, "sg-0aaaaaaaaaaaaaaa2"] }, { preview });
+        const { run, instance, get } = await build(
+            { clientSecurityGroupIds: [CLIENT_SG, "sg-0aaaaaaaaaaaaaaa2"] },
+            { preview },
+        );
         const sg = get("aws:ec2/securityGroup:SecurityGroup", "db-sg");
         expect(sg.inputs.vpcId).toBe(base.vpcId);
         expect(sg.inputs.ingress ?? []).toEqual([]);
         expect(sg.inputs.egress ?? []).toEqual([]);
         const rules = run.ofType(INGRESS);
-        expect(rules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort])).toEqual([
+        expect(
+            rules.map((r) => [
+                r.inputs.referencedSecurityGroupId,
+                r.inputs.ipProtocol,
+                r.inputs.fromPort,
+                r.inputs.toPort,
+            ]),
+        ).toEqual([
             [CLIENT_SG, "tcp", 5432, 5432],
             ["sg-0aaaaaaaaaaaaaaa2", "tcp", 5432, 5432],
         ]);
@@ -145,7 +211,11 @@ describe.each([
                 { name: "track_activity_query_size", value: "4096", applyMethod: "pending-reboot" },
             ]),
         );
-        expect((pg.inputs.parameters as Array<{ name: string }>).map((p) => p.name).filter((n) => n.startsWith("auto_explain"))).toEqual([]);
+        expect(
+            (pg.inputs.parameters as Array<{ name: string }>)
+                .map((p) => p.name)
+                .filter((n) => n.startsWith("auto_explain")),
+        ).toEqual([]);
         expect(instance.propertyDependencies.parameterGroupName).toEqual([pg.urn]);
         expect(instance.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
         const logs = run.ofType("aws:cloudwatch/logGroup:LogGroup");
@@ -162,12 +232,24 @@ describe.each([
         const alarms = run.ofType(ALARM);
         const byName = Object.fromEntries(alarms.map((a) => [a.inputs.name as string, a.inputs]));
         expect(Object.keys(byName)).toEqual([
-            "db-production-cpu-high", "db-production-freeable-memory-low", "db-production-free-storage-low",
-            "db-production-connections-high", "db-production-read-latency-high", "db-production-write-latency-high",
+            "db-production-cpu-high",
+            "db-production-freeable-memory-low",
+            "db-production-free-storage-low",
+            "db-production-connections-high",
+            "db-production-read-latency-high",
+            "db-production-write-latency-high",
         ]);
         expect(run.outputs.alarmNames).toEqual(Object.keys(byName));
         for (const a of alarms) {
-            expect(a.inputs).toMatchObject({ namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: "db-production" }, alarmActions: [TOPIC], okActions: [TOPIC], period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 });
+            expect(a.inputs).toMatchObject({
+                namespace: "AWS/RDS",
+                dimensions: { DBInstanceIdentifier: "db-production" },
+                alarmActions: [TOPIC],
+                okActions: [TOPIC],
+                period: 60,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 5,
+            });
         }
         const pick = (n: string) => {
             const a = byName[`db-production-${n}`];
@@ -175,22 +257,61 @@ describe.each([
         };
         expect(pick("cpu-high")).toEqual(["CPUUtilization", "Average", "GreaterThanThreshold", 80, "missing"]);
         // db.r6g.large has 16 GiB: 10 % of it, in bytes.
-        expect(pick("freeable-memory-low")).toEqual(["FreeableMemory", "Minimum", "LessThanThreshold", Math.round(1.6 * GIB), "missing"]);
+        expect(pick("freeable-memory-low")).toEqual([
+            "FreeableMemory",
+            "Minimum",
+            "LessThanThreshold",
+            Math.round(1.6 * GIB),
+            "missing",
+        ]);
         // 10 % of the 100 GiB allocated, in bytes.
-        expect(pick("free-storage-low")).toEqual(["FreeStorageSpace", "Minimum", "LessThanThreshold", 10 * GIB, "missing"]);
+        expect(pick("free-storage-low")).toEqual([
+            "FreeStorageSpace",
+            "Minimum",
+            "LessThanThreshold",
+            10 * GIB,
+            "missing",
+        ]);
         // 80 % of ~1694, db.r6g.large's default max_connections.
-        expect(pick("connections-high")).toEqual(["DatabaseConnections", "Maximum", "GreaterThanThreshold", 1355, "missing"]);
+        expect(pick("connections-high")).toEqual([
+            "DatabaseConnections",
+            "Maximum",
+            "GreaterThanThreshold",
+            1355,
+            "missing",
+        ]);
         // The latency metrics are in seconds: 20 ms = 0.02.
-        expect(pick("read-latency-high")).toEqual(["ReadLatency", "Average", "GreaterThanThreshold", 0.02, "notBreaching"]);
-        expect(pick("write-latency-high")).toEqual(["WriteLatency", "Average", "GreaterThanThreshold", 0.02, "notBreaching"]);
+        expect(pick("read-latency-high")).toEqual([
+            "ReadLatency",
+            "Average",
+            "GreaterThanThreshold",
+            0.02,
+            "notBreaching",
+        ]);
+        expect(pick("write-latency-high")).toEqual([
+            "WriteLatency",
+            "Average",
+            "GreaterThanThreshold",
+            0.02,
+            "notBreaching",
+        ]);
     });
 
     it("production: multi-AZ, protected, deletion-protected, final snapshot, 14-day backups, storage autoscaling", async () => {
         const { run, instance, get } = await build(production, { preview, stack: "production" });
         expect(instance.inputs).toMatchObject({
-            instanceClass: "db.r6g.large", multiAz: true, deletionProtection: true, skipFinalSnapshot: false,
-            finalSnapshotIdentifier: "db-production-final-snapshot", backupRetentionPeriod: 14, allocatedStorage: 100, maxAllocatedStorage: 1000,
-            monitoringInterval: 1, performanceInsightsEnabled: true, performanceInsightsRetentionPeriod: 7, identifier: "db-production",
+            instanceClass: "db.r6g.large",
+            multiAz: true,
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: "db-production-final-snapshot",
+            backupRetentionPeriod: 14,
+            allocatedStorage: 100,
+            maxAllocatedStorage: 1000,
+            monitoringInterval: 1,
+            performanceInsightsEnabled: true,
+            performanceInsightsRetentionPeriod: 7,
+            identifier: "db-production",
         });
         expect([instance.protect, instance.retainOnDelete]).toEqual([true, true]);
         const key = get("aws:kms/key:Key", "db-storage-key");
@@ -204,8 +325,14 @@ describe.each([
     it("dev: single AZ, small, 60 s monitoring, no Performance Insights, disposable without a final snapshot", async () => {
         const { run, instance, get } = await build(dev, { preview, stack: "dev" });
         expect(instance.inputs).toMatchObject({
-            instanceClass: "db.t4g.micro", multiAz: false, deletionProtection: false, skipFinalSnapshot: true, backupRetentionPeriod: 1,
-            monitoringInterval: 60, performanceInsightsEnabled: false, maxAllocatedStorage: 50,
+            instanceClass: "db.t4g.micro",
+            multiAz: false,
+            deletionProtection: false,
+            skipFinalSnapshot: true,
+            backupRetentionPeriod: 1,
+            monitoringInterval: 60,
+            performanceInsightsEnabled: false,
+            maxAllocatedStorage: 50,
         });
         expect(instance.inputs.finalSnapshotIdentifier).toBeUndefined();
         expect(instance.inputs.performanceInsightsRetentionPeriod).toBeUndefined();
@@ -213,10 +340,16 @@ describe.each([
         expect([instance.protect, instance.retainOnDelete]).toEqual([false, false]);
         expect(run.ofType("aws:kms/key:Key").map((k) => k.name)).toEqual(["db-storage-key"]);
         // 60 s monitoring still needs the role.
-        expect(instance.dependencies).toContain(get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy").urn);
+        expect(instance.dependencies).toContain(
+            get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy").urn,
+        );
         // db.t4g.micro: 1 GiB and ~73 connections.
         const threshold = (n: string) => run.get(ALARM, `db-dev-${n}`).inputs.threshold;
-        expect([threshold("freeable-memory-low"), threshold("free-storage-low"), threshold("connections-high")]).toEqual([Math.round(0.1 * GIB), 2 * GIB, 58]);
+        expect([
+            threshold("freeable-memory-low"),
+            threshold("free-storage-low"),
+            threshold("connections-high"),
+        ]).toEqual([Math.round(0.1 * GIB), 2 * GIB, 58]);
     });
 
     it("read replicas: each replicates the primary with the same monitoring, Performance Insights and parameters, and gets a lag alarm", async () => {
@@ -232,25 +365,44 @@ describe.each([
         ]);
         for (const r of replicas) {
             expect(r.inputs).toMatchObject({
-                replicateSourceDb: "db-test", instanceClass: "db.t4g.medium", monitoringInterval: 1, performanceInsightsEnabled: true,
-                performanceInsightsRetentionPeriod: 7, multiAz: false, publiclyAccessible: false, storageEncrypted: true, skipFinalSnapshot: true,
-                caCertIdentifier: "rds-ca-rsa2048-g1", enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                replicateSourceDb: "db-test",
+                instanceClass: "db.t4g.medium",
+                monitoringInterval: 1,
+                performanceInsightsEnabled: true,
+                performanceInsightsRetentionPeriod: 7,
+                multiAz: false,
+                publiclyAccessible: false,
+                storageEncrypted: true,
+                skipFinalSnapshot: true,
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
             });
             expect(r.propertyDependencies.replicateSourceDb).toEqual([instance.urn]);
             expect(r.propertyDependencies.monitoringRoleArn).toEqual([role.urn]);
             expect(r.propertyDependencies.performanceInsightsKmsKeyId).toEqual([piKey.urn]);
             expect(r.propertyDependencies.parameterGroupName).toEqual([pg.urn]);
             expect(r.dependencies).toContain(attachment.urn);
-            for (const k of ["username", "dbName", "manageMasterUserPassword", "kmsKeyId", "dbSubnetGroupName"]) expect(r.inputs[k]).toBeUndefined();
+            for (const k of ["username", "dbName", "manageMasterUserPassword", "kmsKeyId", "dbSubnetGroupName"])
+                expect(r.inputs[k]).toBeUndefined();
             expect(r.protect).toBe(false);
         }
         const lag = run.ofType(ALARM).filter((a) => a.inputs.metricName === "ReplicaLag");
-        expect(lag.map((a) => [a.inputs.name, a.inputs.dimensions, a.inputs.threshold, a.inputs.treatMissingData, a.inputs.alarmActions])).toEqual([
+        expect(
+            lag.map((a) => [
+                a.inputs.name,
+                a.inputs.dimensions,
+                a.inputs.threshold,
+                a.inputs.treatMissingData,
+                a.inputs.alarmActions,
+            ]),
+        ).toEqual([
             ["db-test-replica-1-lag-high", { DBInstanceIdentifier: "db-test-replica-1" }, 30, "breaching", [TOPIC]],
             ["db-test-replica-2-lag-high", { DBInstanceIdentifier: "db-test-replica-2" }, 30, "breaching", [TOPIC]],
         ]);
         expect(run.outputs.replicaIdentifiers).toEqual(["db-test-replica-1", "db-test-replica-2"]);
-        expect(run.outputs.alarmNames).toEqual(expect.arrayContaining(["db-test-replica-1-lag-high", "db-test-replica-2-lag-high"]));
+        expect(run.outputs.alarmNames).toEqual(
+            expect.arrayContaining(["db-test-replica-1-lag-high", "db-test-replica-2-lag-high"]),
+        );
     });
 
     it("RDS Proxy: TLS only, own security group, reads only the managed secret", async () => {
@@ -259,35 +411,75 @@ describe.each([
         const proxySg = get("aws:ec2/securityGroup:SecurityGroup", "db-proxy-sg");
         const dbSg = get("aws:ec2/securityGroup:SecurityGroup", "db-sg");
         const role = get("aws:iam/role:Role", "db-proxy-role");
-        expect(proxy.inputs).toMatchObject({ engineFamily: "POSTGRESQL", requireTls: true, vpcSubnetIds: base.subnetIds, debugLogging: false });
+        expect(proxy.inputs).toMatchObject({
+            engineFamily: "POSTGRESQL",
+            requireTls: true,
+            vpcSubnetIds: base.subnetIds,
+            debugLogging: false,
+        });
         expect(proxy.propertyDependencies.vpcSecurityGroupIds).toEqual([proxySg.urn]);
         expect(proxy.propertyDependencies.roleArn).toEqual([role.urn]);
         const auths = proxy.inputs.auths as Array<Record<string, unknown>>;
         expect(auths).toHaveLength(1);
-        expect(auths[0]).toMatchObject({ authScheme: "SECRETS", iamAuth: "DISABLED", clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256" });
+        expect(auths[0]).toMatchObject({
+            authScheme: "SECRETS",
+            iamAuth: "DISABLED",
+            clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+        });
         expect(proxy.propertyDependencies.auths).toEqual([instance.urn]);
-        if (!preview) expect(auths[0].secretArn).toBe((instance.outputs.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn);
+        if (!preview)
+            expect(auths[0].secretArn).toBe(
+                (instance.outputs.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn,
+            );
 
         expect(policy(role, "assumeRolePolicy").Statement).toEqual([
-            { Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } },
+            {
+                Effect: "Allow",
+                Principal: { Service: "rds.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
         ]);
         const access = get("aws:iam/rolePolicy:RolePolicy", "db-proxy-secret");
         expect(access.propertyDependencies.policy).toEqual([instance.urn]);
         if (!preview) {
-            expect(policy(access, "policy").Statement).toEqual([{ Sid: "ReadTheMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: auths[0].secretArn }]);
+            expect(policy(access, "policy").Statement).toEqual([
+                {
+                    Sid: "ReadTheMasterSecret",
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: auths[0].secretArn,
+                },
+            ]);
             expect(auths[0].secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-/);
         }
 
         // Clients -> proxy -> database, each hop on 5432 only.
-        const proxyIngress = run.ofType(INGRESS).filter((r) => r.propertyDependencies.securityGroupId?.includes(proxySg.urn));
-        expect(proxyIngress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort])).toEqual([[CLIENT_SG, 5432, 5432]]);
+        const proxyIngress = run
+            .ofType(INGRESS)
+            .filter((r) => r.propertyDependencies.securityGroupId?.includes(proxySg.urn));
+        expect(
+            proxyIngress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]),
+        ).toEqual([[CLIENT_SG, 5432, 5432]]);
         const egress = get("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "db-proxy-to-db");
-        expect([egress.propertyDependencies.referencedSecurityGroupId, egress.inputs.fromPort, egress.inputs.toPort]).toEqual([[dbSg.urn], 5432, 5432]);
+        expect([
+            egress.propertyDependencies.referencedSecurityGroupId,
+            egress.inputs.fromPort,
+            egress.inputs.toPort,
+        ]).toEqual([[dbSg.urn], 5432, 5432]);
         const fromProxy = get(INGRESS, "db-from-proxy");
-        expect([fromProxy.propertyDependencies.securityGroupId, fromProxy.propertyDependencies.referencedSecurityGroupId, fromProxy.inputs.fromPort]).toEqual([[dbSg.urn], [proxySg.urn], 5432]);
+        expect([
+            fromProxy.propertyDependencies.securityGroupId,
+            fromProxy.propertyDependencies.referencedSecurityGroupId,
+            fromProxy.inputs.fromPort,
+        ]).toEqual([[dbSg.urn], [proxySg.urn], 5432]);
 
         const targets = get("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "db-proxy-targets");
-        expect(targets.inputs.connectionPoolConfig).toEqual({ maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120 });
+        expect(targets.inputs.connectionPoolConfig).toEqual({
+            maxConnectionsPercent: 90,
+            maxIdleConnectionsPercent: 50,
+            connectionBorrowTimeout: 120,
+        });
         const target = get("aws:rds/proxyTarget:ProxyTarget", "db-proxy-target");
         expect(target.inputs.dbInstanceIdentifier).toBe("db-test");
         expect(target.propertyDependencies.targetGroupName).toEqual([targets.urn]);
@@ -303,7 +495,14 @@ describe("MonitoredDatabase events", () => {
         expect(events.snsTopic).toBe(TOPIC);
         expect(events.sourceType).toBe("db-instance");
         expect(events.sourceIds).toEqual([instance.inputs.identifier, get(INSTANCE, "db-replica-1").inputs.identifier]);
-        expect(events.eventCategories).toEqual(["availability", "failover", "failure", "low storage", "maintenance", "recovery"]);
+        expect(events.eventCategories).toEqual([
+            "availability",
+            "failover",
+            "failure",
+            "low storage",
+            "maintenance",
+            "recovery",
+        ]);
         expect(run.ofType("aws:rds/eventSubscription:EventSubscription")).toHaveLength(1);
     });
 });
@@ -324,7 +523,11 @@ describe("MonitoredDatabase options", () => {
         expect(pg.inputs.family).toBe("postgres16");
         expect(pg.inputs.parameters).toEqual(
             expect.arrayContaining([
-                { name: "shared_preload_libraries", value: "pg_stat_statements,auto_explain", applyMethod: "pending-reboot" },
+                {
+                    name: "shared_preload_libraries",
+                    value: "pg_stat_statements,auto_explain",
+                    applyMethod: "pending-reboot",
+                },
                 { name: "log_min_duration_statement", value: "250", applyMethod: "immediate" },
                 { name: "auto_explain.log_min_duration", value: "250", applyMethod: "immediate" },
             ]),
@@ -332,20 +535,32 @@ describe("MonitoredDatabase options", () => {
     });
 
     it("keeps a final snapshot when only deletion protection is on, and leaves autoscaling off when max equals the allocation", async () => {
-        const { instance } = await build({ deletionProtection: true, protect: false, allocatedStorageGb: 50, maxAllocatedStorageGb: 50 }, { stack: "staging" });
-        expect([instance.inputs.skipFinalSnapshot, instance.inputs.finalSnapshotIdentifier]).toEqual([false, "db-staging-final-snapshot"]);
+        const { instance } = await build(
+            { deletionProtection: true, protect: false, allocatedStorageGb: 50, maxAllocatedStorageGb: 50 },
+            { stack: "staging" },
+        );
+        expect([instance.inputs.skipFinalSnapshot, instance.inputs.finalSnapshotIdentifier]).toEqual([
+            false,
+            "db-staging-final-snapshot",
+        ]);
         expect(instance.inputs.maxAllocatedStorage).toBeUndefined();
         expect(instance.protect).toBe(false);
 
         // Protected but without deletion protection: still snapshotted on the way out.
         const protectedOnly = await build({ deletionProtection: false, protect: true }, { stack: "staging" });
-        expect([protectedOnly.instance.inputs.skipFinalSnapshot, protectedOnly.instance.inputs.finalSnapshotIdentifier]).toEqual([false, "db-staging-final-snapshot"]);
+        expect([
+            protectedOnly.instance.inputs.skipFinalSnapshot,
+            protectedOnly.instance.inputs.finalSnapshotIdentifier,
+        ]).toEqual([false, "db-staging-final-snapshot"]);
     });
 
     it("accepts Performance Insights on db.t4g.micro (AWS lists no class restriction for RDS for PostgreSQL) and every valid retention", async () => {
         for (const days of [7, 31, 93, 713, 731]) {
             const { instance } = await build({ instanceClass: "db.t4g.micro", performanceInsightsRetentionDays: days });
-            expect([instance.inputs.performanceInsightsEnabled, instance.inputs.performanceInsightsRetentionPeriod]).toEqual([true, days]);
+            expect([
+                instance.inputs.performanceInsightsEnabled,
+                instance.inputs.performanceInsightsRetentionPeriod,
+            ]).toEqual([true, days]);
         }
     });
 
@@ -359,10 +574,26 @@ describe("MonitoredDatabase options", () => {
 
 describe("MonitoredDatabase arg errors", () => {
     it.each<[string, Partial<MonitoredDatabaseArgs>, string]>([
-        ["interval 7", { monitoringIntervalSeconds: 7 }, "MonitoredDatabase db: monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60"],
-        ["retention 8", { performanceInsightsRetentionDays: 8 }, "MonitoredDatabase db: performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 (31..713)"],
-        ["retention 744", { performanceInsightsRetentionDays: 744 }, "MonitoredDatabase db: performanceInsightsRetentionDays = 744 must be 7, 731 or a multiple of 31 (31..713)"],
-        ["backup retention 40", { backupRetentionDays: 40 }, "MonitoredDatabase db: backupRetentionDays = 40 must be between 0 and 35 days"],
+        [
+            "interval 7",
+            { monitoringIntervalSeconds: 7 },
+            "MonitoredDatabase db: monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
+        ],
+        [
+            "retention 8",
+            { performanceInsightsRetentionDays: 8 },
+            "MonitoredDatabase db: performanceInsightsRetentionDays = 8 must be 7, 731 or a multiple of 31 (31..713)",
+        ],
+        [
+            "retention 744",
+            { performanceInsightsRetentionDays: 744 },
+            "MonitoredDatabase db: performanceInsightsRetentionDays = 744 must be 7, 731 or a multiple of 31 (31..713)",
+        ],
+        [
+            "backup retention 40",
+            { backupRetentionDays: 40 },
+            "MonitoredDatabase db: backupRetentionDays = 40 must be between 0 and 35 days",
+        ],
         [
             "a previous-generation class with Performance Insights",
             { instanceClass: "db.t2.micro" },
@@ -378,10 +609,26 @@ describe("MonitoredDatabase arg errors", () => {
             { instanceClass: "db.q9.large" },
             'MonitoredDatabase db: instanceClass = "db.q9.large" is not an RDS instance class this stack can size alarms for: use a current class such as db.t4g.medium or db.r6g.large (families: t3, t4g, m5, m5d, m6g, m6gd, m6i, m6id, m6idn, m6in, m7g, m7i, m8g, r5, r5b, r5d, r6g, r6gd, r6i, r6id, r6idn, r6in, r7g, r7i, r8g, x2g), or add its family to components/database/instance-classes.ts',
         ],
-        ["replicas without backups", { readReplicas: 1, backupRetentionDays: 0 }, "MonitoredDatabase db: readReplicas = 1 needs backupRetentionDays > 0 (RDS only replicates instances with automated backups)"],
-        ["storage ceiling below the allocation", { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }, "MonitoredDatabase db: maxAllocatedStorageGb = 50 must be >= allocatedStorageGb (100)"],
-        ["an engine version", { engineVersion: "postgres17" }, 'MonitoredDatabase db: engineVersion = "postgres17" must be a PostgreSQL major ("17") or major.minor ("16.6") version, 14 or later (RDS ended standard support for 13 and older)'],
-        ["no clients", { clientSecurityGroupIds: [] }, "MonitoredDatabase db: clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect"],
+        [
+            "replicas without backups",
+            { readReplicas: 1, backupRetentionDays: 0 },
+            "MonitoredDatabase db: readReplicas = 1 needs backupRetentionDays > 0 (RDS only replicates instances with automated backups)",
+        ],
+        [
+            "storage ceiling below the allocation",
+            { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 },
+            "MonitoredDatabase db: maxAllocatedStorageGb = 50 must be >= allocatedStorageGb (100)",
+        ],
+        [
+            "an engine version",
+            { engineVersion: "postgres17" },
+            'MonitoredDatabase db: engineVersion = "postgres17" must be a PostgreSQL major ("17") or major.minor ("16.6") version, 14 or later (RDS ended standard support for 13 and older)',
+        ],
+        [
+            "no clients",
+            { clientSecurityGroupIds: [] },
+            "MonitoredDatabase db: clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect",
+        ],
         [
             "overlapping windows",
             { backupWindow: "04:00-05:00" },
@@ -402,20 +649,32 @@ describe("MonitoredDatabase arg errors", () => {
             expect(instance.inputs.backupRetentionPeriod).toBe(backupRetentionDays);
         }
         const { instance } = await build({ backupWindow: "23:30-00:30", maintenanceWindow: "mon:00:30-mon:01:00" });
-        expect([instance.inputs.backupWindow, instance.inputs.maintenanceWindow]).toEqual(["23:30-00:30", "mon:00:30-mon:01:00"]);
+        expect([instance.inputs.backupWindow, instance.inputs.maintenanceWindow]).toEqual([
+            "23:30-00:30",
+            "mon:00:30-mon:01:00",
+        ]);
     });
 });
 
 describe("instance-class table", () => {
     it("knows the memory of the classes the stacks use", () => {
-        expect(["db.t4g.micro", "db.t4g.medium", "db.r6g.large", "db.m7g.12xlarge", "db.x2g.xlarge"].map((c) => describeInstanceClass(c)?.memoryGib)).toEqual([1, 4, 16, 192, 64]);
+        expect(
+            ["db.t4g.micro", "db.t4g.medium", "db.r6g.large", "db.m7g.12xlarge", "db.x2g.xlarge"].map(
+                (c) => describeInstanceClass(c)?.memoryGib,
+            ),
+        ).toEqual([1, 4, 16, 192, 64]);
         expect(describeInstanceClass("db.r6g.metal")).toBeUndefined();
         expect(describeInstanceClass("r6g.large")).toBeUndefined();
     });
 
     it("estimates max_connections at or just below what RDS for PostgreSQL reports, capped at 5000", () => {
         // Values RDS reports with the default LEAST({DBInstanceClassMemory/9531392}, 5000).
-        const observed: Array<[string, number]> = [["db.t3.small", 198], ["db.t3.medium", 413], ["db.m5.large", 856], ["db.r3.large", 1660]];
+        const observed: Array<[string, number]> = [
+            ["db.t3.small", 198],
+            ["db.t3.medium", 413],
+            ["db.m5.large", 856],
+            ["db.r3.large", 1660],
+        ];
         for (const [cls, reported] of observed) {
             const estimate = estimateMaxConnections(describeInstanceClass(cls)!);
             expect(estimate).toBeLessThanOrEqual(reported);

@@ -19,7 +19,12 @@ async function build(args: PrivateBucketArgs | undefined, preview = false): Prom
     return runProgram(
         () => {
             const b = new PrivateBucket("proofs", args);
-            return { bucketName: b.bucketName, bucketArn: b.bucketArn, bucketRegionalDomainName: b.bucketRegionalDomainName, bucketDomainName: b.bucketDomainName };
+            return {
+                bucketName: b.bucketName,
+                bucketArn: b.bucketArn,
+                bucketRegionalDomainName: b.bucketRegionalDomainName,
+                bucketDomainName: b.bucketDomainName,
+            };
         },
         { config: { "aws:region": "eu-west-1" }, preview },
     );
@@ -46,12 +51,21 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
         });
-        expect(run.get(T.encryption, "proofs-encryption").inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-        expect(run.get(T.ownership, "proofs-ownership").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+        expect(run.get(T.encryption, "proofs-encryption").inputs.rules).toEqual([
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ]);
+        expect(run.get(T.ownership, "proofs-ownership").inputs.rule).toEqual({
+            objectOwnership: "BucketOwnerEnforced",
+        });
         expect(run.ofType(T.versioning)).toHaveLength(0);
         expect(run.ofType(T.policy)).toHaveLength(0);
         expect(run.get(T.lifecycle, "proofs-lifecycle").inputs.rules).toEqual([
-            { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+            {
+                id: "abort-incomplete-multipart-uploads",
+                status: "Enabled",
+                filter: {},
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            },
         ]);
         // Every setting targets this bucket.
         for (const type of [T.publicAccess, T.encryption, T.ownership, T.lifecycle]) {
@@ -63,17 +77,35 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
 
     it("turns on versioning, KMS, lifecycle expiry and protection when asked", async () => {
         const run = await build(
-            { versioning: true, kmsKeyArn: KEY, lifecycle: { expireAfterDays: 365, noncurrentVersionExpireAfterDays: 30, abortIncompleteMultipartUploadDays: 2 }, protect: true },
+            {
+                versioning: true,
+                kmsKeyArn: KEY,
+                lifecycle: {
+                    expireAfterDays: 365,
+                    noncurrentVersionExpireAfterDays: 30,
+                    abortIncompleteMultipartUploadDays: 2,
+                },
+                protect: true,
+            },
             preview,
         );
         const bucket = run.get(T.bucket, "proofs");
         expect([bucket.protect, bucket.retainOnDelete]).toEqual([true, true]);
-        expect(run.get(T.versioning, "proofs-versioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+        expect(run.get(T.versioning, "proofs-versioning").inputs.versioningConfiguration).toEqual({
+            status: "Enabled",
+        });
         expect(run.get(T.encryption, "proofs-encryption").inputs.rules).toEqual([
-            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true },
+            {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY },
+                bucketKeyEnabled: true,
+            },
         ]);
         const rules = run.get(T.lifecycle, "proofs-lifecycle").inputs.rules as any[];
-        expect(rules.map((r) => r.id)).toEqual(["abort-incomplete-multipart-uploads", "expire-objects", "expire-noncurrent-versions"]);
+        expect(rules.map((r) => r.id)).toEqual([
+            "abort-incomplete-multipart-uploads",
+            "expire-objects",
+            "expire-noncurrent-versions",
+        ]);
         expect(rules[0].abortIncompleteMultipartUpload).toEqual({ daysAfterInitiation: 2 });
         expect(rules[1].expiration).toEqual({ days: 365 });
         expect(rules[2].noncurrentVersionExpiration).toEqual({ noncurrentDays: 30 });
@@ -82,12 +114,20 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
 
     it("enables ACLs only when asked, e.g. for CloudFront's legacy access logs", async () => {
         const run = await build({ objectOwnership: "BucketOwnerPreferred", forceDestroy: true }, preview);
-        expect(run.get(T.ownership, "proofs-ownership").inputs.rule).toEqual({ objectOwnership: "BucketOwnerPreferred" });
+        expect(run.get(T.ownership, "proofs-ownership").inputs.rule).toEqual({
+            objectOwnership: "BucketOwnerPreferred",
+        });
         expect(run.get(T.bucket, "proofs").inputs.forceDestroy).toBe(true);
     });
 
     it("writes the policy it is given, built from its own ARN, after the public access block", async () => {
-        const run = await build({ policy: (arn) => pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }) }, preview);
+        const run = await build(
+            {
+                policy: (arn) =>
+                    pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
+            },
+            preview,
+        );
         const policy = run.get(T.policy, "proofs-policy");
         expect(policy.dependencies).toContain(run.get(T.publicAccess, "proofs-public-access").urn);
         expect(policy.propertyDependencies.policy).toContain(run.get(T.bucket, "proofs").urn);
@@ -113,7 +153,8 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
         const bucket = run.get(T.bucket, "proofs").outputs as any;
         if (preview) {
             // As in `pulumi preview` of a new stack: S3 has not named the bucket yet.
-            for (const key of ["bucketName", "bucketArn", "bucketRegionalDomainName", "bucketDomainName"]) expect(run.outputs[key]).toBe(UNKNOWN);
+            for (const key of ["bucketName", "bucketArn", "bucketRegionalDomainName", "bucketDomainName"])
+                expect(run.outputs[key]).toBe(UNKNOWN);
             return;
         }
         expect(run.outputs).toEqual({
@@ -128,9 +169,21 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
 
 describe("PrivateBucket argument errors", () => {
     it.each<[string, PrivateBucketArgs, string]>([
-        ["an unknown ownership", { objectOwnership: "Public" as never }, 'PrivateBucket proofs: objectOwnership = "Public" must be one of BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter'],
-        ["a zero-day expiry", { lifecycle: { expireAfterDays: 0 } }, "PrivateBucket proofs: lifecycle.expireAfterDays = 0 must be a whole number of days between 1 and 36500"],
-        ["a fractional expiry", { lifecycle: { abortIncompleteMultipartUploadDays: 1.5 } }, "PrivateBucket proofs: lifecycle.abortIncompleteMultipartUploadDays = 1.5 must be a whole number of days between 1 and 36500"],
+        [
+            "an unknown ownership",
+            { objectOwnership: "Public" as never },
+            'PrivateBucket proofs: objectOwnership = "Public" must be one of BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter',
+        ],
+        [
+            "a zero-day expiry",
+            { lifecycle: { expireAfterDays: 0 } },
+            "PrivateBucket proofs: lifecycle.expireAfterDays = 0 must be a whole number of days between 1 and 36500",
+        ],
+        [
+            "a fractional expiry",
+            { lifecycle: { abortIncompleteMultipartUploadDays: 1.5 } },
+            "PrivateBucket proofs: lifecycle.abortIncompleteMultipartUploadDays = 1.5 must be a whole number of days between 1 and 36500",
+        ],
         [
             "noncurrent-version expiry without versioning",
             { lifecycle: { noncurrentVersionExpireAfterDays: 30 } },

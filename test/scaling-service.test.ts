@@ -96,7 +96,8 @@ function sgIds(r: StackRun): { alb: string; tasks: string } {
     return { alb, tasks };
 }
 
-const policyConfig = (p: RegisteredResource) => p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, any>;
+const policyConfig = (p: RegisteredResource) =>
+    p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, any>;
 
 describe("ScalingService (with an ALB certificate)", () => {
     let r: StackRun;
@@ -115,7 +116,12 @@ describe("ScalingService (with an ALB certificate)", () => {
         const target = r.get(T.target, "api");
         const cluster = r.get(T.cluster, "api");
         const service = r.get(T.service, "api");
-        expect(target.inputs).toMatchObject({ minCapacity: 2, maxCapacity: 20, serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount" });
+        expect(target.inputs).toMatchObject({
+            minCapacity: 2,
+            maxCapacity: 20,
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+        });
         expect(target.inputs.resourceId).toBe(`service/${cluster.outputs.name}/${service.outputs.name}`);
         expect(r.outputs.scalableTargetResourceId).toBe(target.inputs.resourceId);
     });
@@ -154,7 +160,10 @@ describe("ScalingService (with an ALB certificate)", () => {
             scaleOutCooldown: 30,
             scaleInCooldown: 300,
             disableScaleIn: false,
-            predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${albSuffix}/${tgSuffix}` },
+            predefinedMetricSpecification: {
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: `${albSuffix}/${tgSuffix}`,
+            },
         });
         // The target group must be behind a listener before the policy can reference it.
         expect(requests.dependencies).toContain(r.get(T.rule, "api-from-cloudfront").urn);
@@ -164,9 +173,19 @@ describe("ScalingService (with an ALB certificate)", () => {
 
     it("runs Fargate tasks in the private subnets without public IPs, behind the target group", () => {
         const service = r.get(T.service, "api");
-        expect(service.inputs.networkConfiguration).toEqual({ subnets: PRIVATE, securityGroups: [sgIds(r).tasks], assignPublicIp: false });
-        expect(service.inputs).toMatchObject({ launchType: "FARGATE", desiredCount: 2, healthCheckGracePeriodSeconds: 60 });
-        expect(service.inputs.loadBalancers).toEqual([{ targetGroupArn: r.get(T.tg, "api").outputs.arn, containerName: "api", containerPort: 3000 }]);
+        expect(service.inputs.networkConfiguration).toEqual({
+            subnets: PRIVATE,
+            securityGroups: [sgIds(r).tasks],
+            assignPublicIp: false,
+        });
+        expect(service.inputs).toMatchObject({
+            launchType: "FARGATE",
+            desiredCount: 2,
+            healthCheckGracePeriodSeconds: 60,
+        });
+        expect(service.inputs.loadBalancers).toEqual([
+            { targetGroupArn: r.get(T.tg, "api").outputs.arn, containerName: "api", containerPort: 3000 },
+        ]);
     });
 
     it("deploys safely: circuit breaker with rollback, 100 % minimum healthy, desiredCount left to autoscaling", () => {
@@ -175,7 +194,13 @@ describe("ScalingService (with an ALB certificate)", () => {
         expect(service.inputs.deploymentMinimumHealthyPercent).toBe(100);
         expect(service.inputs.deploymentMaximumPercent).toBe(200);
         expect(service.ignoreChanges).toContain("desiredCount");
-        expect(service.dependencies).toEqual(expect.arrayContaining([r.get(T.rule, "api-from-cloudfront").urn, r.get(T.rolePolicy, "api-execution").urn, r.get(T.rolePolicy, "api-task").urn]));
+        expect(service.dependencies).toEqual(
+            expect.arrayContaining([
+                r.get(T.rule, "api-from-cloudfront").urn,
+                r.get(T.rolePolicy, "api-execution").urn,
+                r.get(T.rolePolicy, "api-task").urn,
+            ]),
+        );
     });
 
     it("admits only CloudFront to the ALB and only the ALB to the tasks", () => {
@@ -195,36 +220,96 @@ describe("ScalingService (with an ALB certificate)", () => {
                 return [x.name, x.inputs];
             });
         expect(Object.fromEntries(rules(T.ingress))).toEqual({
-            "api-alb-from-cloudfront": { securityGroupId: ids.alb, ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, description: "CloudFront origin-facing, HTTPS" },
-            "api-tasks-from-alb": { securityGroupId: ids.tasks, ipProtocol: "tcp", fromPort: 3000, toPort: 3000, referencedSecurityGroupId: ids.alb, description: "From the ALB only" },
+            "api-alb-from-cloudfront": {
+                securityGroupId: ids.alb,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                prefixListId: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+                description: "CloudFront origin-facing, HTTPS",
+            },
+            "api-tasks-from-alb": {
+                securityGroupId: ids.tasks,
+                ipProtocol: "tcp",
+                fromPort: 3000,
+                toPort: 3000,
+                referencedSecurityGroupId: ids.alb,
+                description: "From the ALB only",
+            },
         });
         expect(Object.fromEntries(rules(T.egress))).toEqual({
-            "api-alb-to-tasks": { securityGroupId: ids.alb, ipProtocol: "tcp", fromPort: 3000, toPort: 3000, referencedSecurityGroupId: ids.tasks, description: "Requests and health checks to the tasks" },
-            "api-tasks-https-out": { securityGroupId: ids.tasks, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" },
-            "api-tasks-postgres-out": { securityGroupId: ids.tasks, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, cidrIpv4: "10.0.0.0/16", description: "PostgreSQL inside the VPC" },
+            "api-alb-to-tasks": {
+                securityGroupId: ids.alb,
+                ipProtocol: "tcp",
+                fromPort: 3000,
+                toPort: 3000,
+                referencedSecurityGroupId: ids.tasks,
+                description: "Requests and health checks to the tasks",
+            },
+            "api-tasks-https-out": {
+                securityGroupId: ids.tasks,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+                description: "HTTPS to AWS APIs",
+            },
+            "api-tasks-postgres-out": {
+                securityGroupId: ids.tasks,
+                ipProtocol: "tcp",
+                fromPort: 5432,
+                toPort: 5432,
+                cidrIpv4: "10.0.0.0/16",
+                description: "PostgreSQL inside the VPC",
+            },
         });
         expect(r.outputs.taskSecurityGroupId).toBe(ids.tasks);
     });
 
     it("puts an internet-facing ALB in the public subnets that drops invalid headers", () => {
         const lb = r.get(T.lb, "api");
-        expect(lb.inputs).toMatchObject({ loadBalancerType: "application", internal: false, subnets: PUBLIC, securityGroups: [sgIds(r).alb], dropInvalidHeaderFields: true });
+        expect(lb.inputs).toMatchObject({
+            loadBalancerType: "application",
+            internal: false,
+            subnets: PUBLIC,
+            securityGroups: [sgIds(r).alb],
+            dropInvalidHeaderFields: true,
+        });
         expect(r.get(T.tg, "api").inputs).toMatchObject({
             targetType: "ip",
             protocol: "HTTP",
             port: 3000,
             deregistrationDelay: 30,
-            healthCheck: { path: "/health", matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+            healthCheck: {
+                path: "/health",
+                matcher: "200",
+                interval: 15,
+                timeout: 5,
+                healthyThreshold: 2,
+                unhealthyThreshold: 3,
+            },
         });
     });
 
     it("serves HTTPS with the certificate, redirects HTTP with a 301, and forwards only requests with the origin header", () => {
         const https = r.get(T.listener, "api-https");
-        expect(https.inputs).toMatchObject({ port: 443, protocol: "HTTPS", certificateArn: CERT, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" });
-        expect(https.inputs.defaultActions).toEqual([{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" } }]);
+        expect(https.inputs).toMatchObject({
+            port: 443,
+            protocol: "HTTPS",
+            certificateArn: CERT,
+            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        });
+        expect(https.inputs.defaultActions).toEqual([
+            {
+                type: "fixed-response",
+                fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" },
+            },
+        ]);
         const http = r.get(T.listener, "api-http-redirect");
         expect(http.inputs).toMatchObject({ port: 80, protocol: "HTTP" });
-        expect(http.inputs.defaultActions).toEqual([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+        expect(http.inputs.defaultActions).toEqual([
+            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ]);
         expect(r.ofType(T.listener)).toHaveLength(2);
 
         const rule = r.get(T.rule, "api-from-cloudfront");
@@ -240,7 +325,14 @@ describe("ScalingService (with an ALB certificate)", () => {
 
     it("defines the container: image, port, /health check, read-only root, awslogs and the storage env the app reads", () => {
         const td = r.get(T.taskDef, "api");
-        expect(td.inputs).toMatchObject({ family: "api-test", cpu: "1024", memory: "2048", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], volumes: [{ name: "tmp" }] });
+        expect(td.inputs).toMatchObject({
+            family: "api-test",
+            cpu: "1024",
+            memory: "2048",
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            volumes: [{ name: "tmp" }],
+        });
         expect(td.inputs.executionRoleArn).toBe(r.get(T.role, "api-execution").outputs.arn);
         expect(td.inputs.taskRoleArn).toBe(r.get(T.role, "api-task").outputs.arn);
         const [container] = JSON.parse(td.inputs.containerDefinitions as string);
@@ -252,10 +344,25 @@ describe("ScalingService (with an ALB certificate)", () => {
             mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
             portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: "tcp" }],
             healthCheck: { command: ["CMD-SHELL", "curl -f http://localhost:3000/health || exit 1"] },
-            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/api-test", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "api" } },
+            logConfiguration: {
+                logDriver: "awslogs",
+                options: {
+                    "awslogs-group": "/ecs/api-test",
+                    "awslogs-region": "us-east-1",
+                    "awslogs-stream-prefix": "api",
+                },
+            },
         });
-        const env = Object.fromEntries(container.environment.map((e: { name: string; value: string }) => [e.name, e.value]));
-        expect(env).toMatchObject({ PORT: "3000", STORAGE_PROVIDER: "s3", STORAGE_BUCKET: "credlink-proofs-test", STORAGE_REGION: "us-east-1", PROOF_STORAGE_PATH: "/tmp/proofs" });
+        const env = Object.fromEntries(
+            container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+        );
+        expect(env).toMatchObject({
+            PORT: "3000",
+            STORAGE_PROVIDER: "s3",
+            STORAGE_BUCKET: "credlink-proofs-test",
+            STORAGE_REGION: "us-east-1",
+            PROOF_STORAGE_PATH: "/tmp/proofs",
+        });
         expect(r.get(T.logGroup, "api-logs").inputs).toMatchObject({ name: "/ecs/api-test", retentionInDays: 90 });
         expect(r.outputs.logGroupName).toBe("/ecs/api-test");
     });
@@ -263,14 +370,35 @@ describe("ScalingService (with an ALB certificate)", () => {
     it("lets the task role read and write proofs/* only, and the execution role pull only its ECR repository", () => {
         const task = JSON.parse(r.get(T.rolePolicy, "api-task").inputs.policy as string);
         expect(task.Statement).toEqual([
-            { Sid: "ProofObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"], Resource: "arn:aws:s3:::credlink-proofs-test/proofs/*" },
-            { Sid: "ListProofs", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::credlink-proofs-test", Condition: { StringLike: { "s3:prefix": ["proofs/", "proofs/*"] } } },
+            {
+                Sid: "ProofObjects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
+                Resource: "arn:aws:s3:::credlink-proofs-test/proofs/*",
+            },
+            {
+                Sid: "ListProofs",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: "arn:aws:s3:::credlink-proofs-test",
+                Condition: { StringLike: { "s3:prefix": ["proofs/", "proofs/*"] } },
+            },
         ]);
         const execution = JSON.parse(r.get(T.rolePolicy, "api-execution").inputs.policy as string);
-        expect(execution.Statement).toContainEqual(expect.objectContaining({ Sid: "EcrPull", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/credlink-api" }));
-        expect(execution.Statement).toContainEqual(expect.objectContaining({ Sid: "WriteLogs", Resource: `${r.get(T.logGroup, "api-logs").outputs.arn}:*` }));
+        expect(execution.Statement).toContainEqual(
+            expect.objectContaining({
+                Sid: "EcrPull",
+                Resource: "arn:aws:ecr:us-east-1:123456789012:repository/credlink-api",
+            }),
+        );
+        expect(execution.Statement).toContainEqual(
+            expect.objectContaining({ Sid: "WriteLogs", Resource: `${r.get(T.logGroup, "api-logs").outputs.arn}:*` }),
+        );
         const trust = JSON.parse(r.get(T.role, "api-task").inputs.assumeRolePolicy as string);
-        expect(trust.Statement[0]).toMatchObject({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+        expect(trust.Statement[0]).toMatchObject({
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        });
         expect(r.outputs.taskRoleName).toBe(r.get(T.role, "api-task").outputs.name);
     });
 
@@ -279,18 +407,57 @@ describe("ScalingService (with an ALB certificate)", () => {
     });
 
     it("derives ResponseTime, RequestSize and SignOperations from the JSON logs into CredLink/Performance", () => {
-        const filters = r.ofType(T.filter).map((f) => ({ name: f.name, logGroupName: f.inputs.logGroupName, pattern: f.inputs.pattern, t: f.inputs.metricTransformation }));
+        const filters = r.ofType(T.filter).map((f) => ({
+            name: f.name,
+            logGroupName: f.inputs.logGroupName,
+            pattern: f.inputs.pattern,
+            t: f.inputs.metricTransformation,
+        }));
         expect(filters).toEqual([
-            { name: "api-metric-response-time", logGroupName: "/ecs/api-test", pattern: "{ $.response_time_ms >= 0 }", t: { namespace: "CredLink/Performance", name: "ResponseTime", value: "$.response_time_ms", unit: "Milliseconds" } },
-            { name: "api-metric-request-size", logGroupName: "/ecs/api-test", pattern: "{ $.request_size_bytes >= 0 }", t: { namespace: "CredLink/Performance", name: "RequestSize", value: "$.request_size_bytes", unit: "Bytes" } },
-            { name: "api-metric-sign-operations", logGroupName: "/ecs/api-test", pattern: '{ ($.operation = "sign") && ($.status = 200) }', t: { namespace: "CredLink/Performance", name: "SignOperations", value: "1", unit: "Count", defaultValue: "0" } },
+            {
+                name: "api-metric-response-time",
+                logGroupName: "/ecs/api-test",
+                pattern: "{ $.response_time_ms >= 0 }",
+                t: {
+                    namespace: "CredLink/Performance",
+                    name: "ResponseTime",
+                    value: "$.response_time_ms",
+                    unit: "Milliseconds",
+                },
+            },
+            {
+                name: "api-metric-request-size",
+                logGroupName: "/ecs/api-test",
+                pattern: "{ $.request_size_bytes >= 0 }",
+                t: {
+                    namespace: "CredLink/Performance",
+                    name: "RequestSize",
+                    value: "$.request_size_bytes",
+                    unit: "Bytes",
+                },
+            },
+            {
+                name: "api-metric-sign-operations",
+                logGroupName: "/ecs/api-test",
+                pattern: '{ ($.operation = "sign") && ($.status = 200) }',
+                t: {
+                    namespace: "CredLink/Performance",
+                    name: "SignOperations",
+                    value: "1",
+                    unit: "Count",
+                    defaultValue: "0",
+                },
+            },
         ]);
     });
 
     describe("alarms", () => {
         const alarm = (suffix: string) => r.get(T.alarm, `api-${suffix}`).inputs as Record<string, any>;
         const albDim = () => ({ LoadBalancer: r.get(T.lb, "api").outputs.arnSuffix });
-        const serviceDim = () => ({ ClusterName: r.get(T.cluster, "api").outputs.name, ServiceName: r.get(T.service, "api").outputs.name });
+        const serviceDim = () => ({
+            ClusterName: r.get(T.cluster, "api").outputs.name,
+            ServiceName: r.get(T.service, "api").outputs.name,
+        });
 
         it("every alarm notifies the alerts topic on ALARM and OK, with actions enabled and a deliberate missing-data rule", () => {
             const alarms = r.ofType(T.alarm);
@@ -312,9 +479,15 @@ describe("ScalingService (with an ALB certificate)", () => {
                 "api-test-at-max-capacity",
                 "api-test-latency-anomaly",
             ]);
-            expect(r.outputs.alarmNamesByKind).toMatchObject({ "latency-p95": "api-test-latency-p95", "error-rate": "api-test-error-rate", "unhealthy-hosts": "api-test-unhealthy-hosts" });
+            expect(r.outputs.alarmNamesByKind).toMatchObject({
+                "latency-p95": "api-test-latency-p95",
+                "error-rate": "api-test-error-rate",
+                "unhealthy-hosts": "api-test-unhealthy-hosts",
+            });
             // Same order as the names, one ARN per alarm.
-            expect(r.outputs.alarmArns).toEqual((r.outputs.alarmNames as string[]).map((n) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${n}`));
+            expect(r.outputs.alarmArns).toEqual(
+                (r.outputs.alarmNames as string[]).map((n) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${n}`),
+            );
             expect([...(r.outputs.alarmArns as string[])].sort()).toEqual(alarms.map((a) => a.outputs.arn).sort());
         });
 
@@ -335,26 +508,51 @@ describe("ScalingService (with an ALB certificate)", () => {
 
         it("errors: (target 5xx + ELB 5xx) / RequestCount x 100 > 5 %", () => {
             const a = alarm("error-rate");
-            expect(a).toMatchObject({ threshold: 5, comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 5, datapointsToAlarm: 3 });
+            expect(a).toMatchObject({
+                threshold: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            });
             expect(a.metricName).toBeUndefined();
-            const m = (id: string, metricName: string) => ({ id, metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: albDim(), stat: "Sum", period: 60 } });
+            const m = (id: string, metricName: string) => ({
+                id,
+                metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: albDim(), stat: "Sum", period: 60 },
+            });
             expect(a.metricQueries).toEqual([
                 m("target5xx", "HTTPCode_Target_5XX_Count"),
                 m("elb5xx", "HTTPCode_ELB_5XX_Count"),
                 m("requests", "RequestCount"),
-                { id: "errorRate", label: "5xx error rate (%)", expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / FILL(requests, 1)", returnData: true },
+                {
+                    id: "errorRate",
+                    label: "5xx error rate (%)",
+                    expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / FILL(requests, 1)",
+                    returnData: true,
+                },
             ]);
         });
 
         it("request rate: RequestCount Sum over 300 s > 10,000", () => {
-            expect(alarm("request-rate")).toMatchObject({ namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: albDim(), statistic: "Sum", period: 300, threshold: 10_000, comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1 });
+            expect(alarm("request-rate")).toMatchObject({
+                namespace: "AWS/ApplicationELB",
+                metricName: "RequestCount",
+                dimensions: albDim(),
+                statistic: "Sum",
+                period: 300,
+                threshold: 10_000,
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 1,
+            });
         });
 
         it("unhealthy hosts: UnHealthyHostCount Maximum > 0 on the target group", () => {
             expect(alarm("unhealthy-hosts")).toMatchObject({
                 namespace: "AWS/ApplicationELB",
                 metricName: "UnHealthyHostCount",
-                dimensions: { TargetGroup: r.get(T.tg, "api").outputs.arnSuffix, LoadBalancer: r.get(T.lb, "api").outputs.arnSuffix },
+                dimensions: {
+                    TargetGroup: r.get(T.tg, "api").outputs.arnSuffix,
+                    LoadBalancer: r.get(T.lb, "api").outputs.arnSuffix,
+                },
                 statistic: "Maximum",
                 threshold: 0,
                 comparisonOperator: "GreaterThanThreshold",
@@ -364,8 +562,20 @@ describe("ScalingService (with an ALB certificate)", () => {
         });
 
         it("ECS CPU and memory above 85 % for 5 minutes", () => {
-            for (const [suffix, metricName] of [["cpu-high", "CPUUtilization"], ["memory-high", "MemoryUtilization"]]) {
-                expect(alarm(suffix), suffix).toMatchObject({ namespace: "AWS/ECS", metricName, dimensions: serviceDim(), statistic: "Average", threshold: 85, comparisonOperator: "GreaterThanThreshold", period: 60, evaluationPeriods: 5 });
+            for (const [suffix, metricName] of [
+                ["cpu-high", "CPUUtilization"],
+                ["memory-high", "MemoryUtilization"],
+            ]) {
+                expect(alarm(suffix), suffix).toMatchObject({
+                    namespace: "AWS/ECS",
+                    metricName,
+                    dimensions: serviceDim(),
+                    statistic: "Average",
+                    threshold: 85,
+                    comparisonOperator: "GreaterThanThreshold",
+                    period: 60,
+                    evaluationPeriods: 5,
+                });
             }
         });
 
@@ -385,11 +595,31 @@ describe("ScalingService (with an ALB certificate)", () => {
 
         it("degradation: p95 latency above its anomaly-detection band", () => {
             const a = alarm("latency-anomaly");
-            expect(a).toMatchObject({ thresholdMetricId: "band", comparisonOperator: "GreaterThanUpperThreshold", evaluationPeriods: 5, datapointsToAlarm: 3 });
+            expect(a).toMatchObject({
+                thresholdMetricId: "band",
+                comparisonOperator: "GreaterThanUpperThreshold",
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            });
             expect(a.threshold).toBeUndefined();
             expect(a.metricQueries).toEqual([
-                { id: "p95", metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: albDim(), stat: "p95", period: 60 }, returnData: true },
-                { id: "band", label: "expected p95 latency", expression: "ANOMALY_DETECTION_BAND(p95, 2)", returnData: true },
+                {
+                    id: "p95",
+                    metric: {
+                        namespace: "AWS/ApplicationELB",
+                        metricName: "TargetResponseTime",
+                        dimensions: albDim(),
+                        stat: "p95",
+                        period: 60,
+                    },
+                    returnData: true,
+                },
+                {
+                    id: "band",
+                    label: "expected p95 latency",
+                    expression: "ANOMALY_DETECTION_BAND(p95, 2)",
+                    returnData: true,
+                },
             ]);
         });
     });
@@ -412,7 +642,11 @@ describe("ScalingService without a certificate (dev)", () => {
     it("serves plain HTTP on 80, forwarding only requests with the origin header", () => {
         const listeners = r.ofType(T.listener);
         expect(listeners.map((l) => l.name)).toEqual(["api-http"]);
-        expect(listeners[0].inputs).toMatchObject({ port: 80, protocol: "HTTP", defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "403" } }] });
+        expect(listeners[0].inputs).toMatchObject({
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "403" } }],
+        });
         expect(listeners[0].inputs.certificateArn).toBeUndefined();
         const rule = r.get(T.rule, "api-from-cloudfront");
         expect(rule.inputs.listenerArn).toBe(listeners[0].outputs.arn);
@@ -422,7 +656,9 @@ describe("ScalingService without a certificate (dev)", () => {
 
     it("opens the ALB to CloudFront on 80 only", () => {
         const albIngress = r.ofType(T.ingress).filter((x) => x.name === "api-alb-from-cloudfront");
-        expect(albIngress.map((x) => [x.inputs.fromPort, x.inputs.toPort, x.inputs.prefixListId])).toEqual([[80, 80, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST]]);
+        expect(albIngress.map((x) => [x.inputs.fromPort, x.inputs.toPort, x.inputs.prefixListId])).toEqual([
+            [80, 80, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST],
+        ]);
     });
 
     it("follows the configured range and logs no warning when capacity at target meets the peak", () => {
@@ -452,30 +688,47 @@ describe("ScalingService in preview (a new stack)", () => {
         expect(policyConfig(requests).targetValue).toBe(1000);
         expect(policyConfig(requests).predefinedMetricSpecification.resourceLabel).toBe(UNKNOWN);
         expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 20 });
-        expect(r.get(T.alarm, "api-latency-p95").inputs).toMatchObject({ threshold: 0.5, extendedStatistic: "p95", alarmActions: [TOPIC] });
-        expect(r.get(T.service, "api").inputs.networkConfiguration).toMatchObject({ assignPublicIp: false, subnets: PRIVATE });
+        expect(r.get(T.alarm, "api-latency-p95").inputs).toMatchObject({
+            threshold: 0.5,
+            extendedStatistic: "p95",
+            alarmActions: [TOPIC],
+        });
+        expect(r.get(T.service, "api").inputs.networkConfiguration).toMatchObject({
+            assignPublicIp: false,
+            subnets: PRIVATE,
+        });
     });
 });
 
 describe("ScalingService argument errors", () => {
     it("rejects minTasks above maxTasks", async () => {
-        expect(await constructionError({ scaling: { minTasks: 30, maxTasks: 20 } })).toBe("ScalingService api: scaling.minTasks = 30 must be <= scaling.maxTasks (20)");
+        expect(await constructionError({ scaling: { minTasks: 30, maxTasks: 20 } })).toBe(
+            "ScalingService api: scaling.minTasks = 30 must be <= scaling.maxTasks (20)",
+        );
     });
 
     it("rejects a CPU target of 150 %", async () => {
-        expect(await constructionError({ scaling: { cpuTargetPercent: 150 } })).toBe("ScalingService api: scaling.cpuTargetPercent = 150 must be between 1 and 100 %");
+        expect(await constructionError({ scaling: { cpuTargetPercent: 150 } })).toBe(
+            "ScalingService api: scaling.cpuTargetPercent = 150 must be between 1 and 100 %",
+        );
     });
 
     it("rejects a negative cooldown", async () => {
-        expect(await constructionError({ scaling: { scaleOutCooldownSeconds: -1 } })).toBe("ScalingService api: scaling.scaleOutCooldownSeconds = -1 must be between 0 and 3600 s");
+        expect(await constructionError({ scaling: { scaleOutCooldownSeconds: -1 } })).toBe(
+            "ScalingService api: scaling.scaleOutCooldownSeconds = -1 must be between 0 and 3600 s",
+        );
     });
 
     it("rejects an origin secret that the ALB would treat as a wildcard, without printing it", async () => {
-        expect(await constructionError({ originVerifySecret: "abc*defghijklmnopqrstuvwxyz" })).toBe("ScalingService api: originVerifySecret contains * or ?, which the ALB header condition treats as wildcards");
+        expect(await constructionError({ originVerifySecret: "abc*defghijklmnopqrstuvwxyz" })).toBe(
+            "ScalingService api: originVerifySecret contains * or ?, which the ALB header condition treats as wildcards",
+        );
     });
 
     it("rejects an environment variable the component owns", async () => {
-        expect(await constructionError({ environment: { STORAGE_BUCKET: "other" } })).toMatch(/^ScalingService api: environment\.STORAGE_BUCKET is set by the component; remove it/);
+        expect(await constructionError({ environment: { STORAGE_BUCKET: "other" } })).toMatch(
+            /^ScalingService api: environment\.STORAGE_BUCKET is set by the component; remove it/,
+        );
     });
 
     it("accepts a range outside the SLO bands (the policy pack reports it, construction does not fail)", async () => {

@@ -106,7 +106,12 @@ describe("staleness", () => {
         expect(staleness(undefined, scan)).toBe(`${file} is missing: ${fix}`);
         expect(staleness("{ not json", scan)).toBe(`${file} is not valid JSON: ${fix}`);
         // The same list written differently (here without the final newline) is not the generated file.
-        expect(staleness(edited((f) => f), scan)).toBe(`${file} differs from the generated file: ${fix}`);
+        expect(
+            staleness(
+                edited((f) => f),
+                scan,
+            ),
+        ).toBe(`${file} differs from the generated file: ${fix}`);
     });
 });
 

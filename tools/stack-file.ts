@@ -55,7 +55,9 @@ export function readStackFile(stack: string, dir = REPO_ROOT): StackFile {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
-        throw new StackFileError(`Pulumi.${name}.yaml not found in ${dir}: the stack must be one of this project's (${stackNames(dir).join(", ") || "none found"})`);
+        throw new StackFileError(
+            `Pulumi.${name}.yaml not found in ${dir}: the stack must be one of this project's (${stackNames(dir).join(", ") || "none found"})`,
+        );
     }
     let doc: unknown;
     try {

@@ -45,7 +45,8 @@ const TAGS_MAP = /^ {4}tags\?: pulumi\.Input<\{\s*\[key: string\]: pulumi\.Input
 export function scanAwsTypes(packageDir = AWS_PACKAGE_DIR): AwsTypeScan {
     const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
     // types/ holds input and output shapes only, no resources.
-    const modules = fs.readdirSync(packageDir, { withFileTypes: true })
+    const modules = fs
+        .readdirSync(packageDir, { withFileTypes: true })
         .filter((d) => d.isDirectory() && d.name !== "types" && d.name !== "node_modules");
     const dirs = [packageDir, ...modules.map((d) => path.join(packageDir, d.name))];
     const resourceTypes: string[] = [];
@@ -107,6 +108,8 @@ export function staleness(committed: string | undefined, scan: AwsTypeScan): str
     if (added === 0 && removed === 0 && from === `@pulumi/aws ${scan.version}`) {
         return `${name} differs from the generated file: run \`${SYNC_COMMAND}\``;
     }
-    return `${name} (from ${from}) is out of date with the installed @pulumi/aws ${scan.version} ` +
-        `(${added} taggable types added, ${removed} removed): run \`${SYNC_COMMAND}\``;
+    return (
+        `${name} (from ${from}) is out of date with the installed @pulumi/aws ${scan.version} ` +
+        `(${added} taggable types added, ${removed} removed): run \`${SYNC_COMMAND}\``
+    );
 }

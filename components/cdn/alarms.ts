@@ -36,7 +36,9 @@ export function checkTopicRegion(component: string, arn: string): string {
 
 /** The topic ARN, checked now when it is a plain string and once known when it is an Output. */
 export function topicInAlarmRegion(component: string, arn: pulumi.Input<string>): pulumi.Input<string> {
-    return typeof arn === "string" ? checkTopicRegion(component, arn) : pulumi.output(arn).apply((a) => checkTopicRegion(component, a));
+    return typeof arn === "string"
+        ? checkTopicRegion(component, arn)
+        : pulumi.output(arn).apply((a) => checkTopicRegion(component, a));
 }
 
 /**
@@ -44,7 +46,11 @@ export function topicInAlarmRegion(component: string, arn: pulumi.Input<string>)
  * monitoring subscription turns on CloudFront's additional metrics, without
  * which CacheHitRate does not exist (they cost extra per metric).
  */
-export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
+export function createCdnAlarms(
+    name: string,
+    args: CdnAlarmsArgs,
+    parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm[] {
     const dimensions = { DistributionId: args.distributionId, Region: CLOUDFRONT_METRICS_REGION_DIMENSION };
     const actions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
     const common = {
@@ -61,7 +67,12 @@ export function createCdnAlarms(name: string, args: CdnAlarmsArgs, parent: pulum
 
     const subscription = new aws.cloudfront.MonitoringSubscription(
         `${name}-additional-metrics`,
-        { distributionId: args.distributionId, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },
+        {
+            distributionId: args.distributionId,
+            monitoringSubscription: {
+                realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
+            },
+        },
         { parent },
     );
 

@@ -93,7 +93,9 @@ export function checkCertificateRegion(component: string, arn: string): string {
 
 /** The certificate ARN, checked now when it is a plain string and once known when it is an Output. */
 export function certificateInUsEast1(component: string, arn: pulumi.Input<string>): pulumi.Input<string> {
-    return typeof arn === "string" ? checkCertificateRegion(component, arn) : pulumi.output(arn).apply((a) => checkCertificateRegion(component, a));
+    return typeof arn === "string"
+        ? checkCertificateRegion(component, arn)
+        : pulumi.output(arn).apply((a) => checkCertificateRegion(component, a));
 }
 
 /** Fill in defaults and validate; throws one line naming the argument, its value and what is allowed. */
@@ -106,23 +108,32 @@ export function resolveCdnArgs(component: string, args: CdnDistributionArgs): Re
     const problem = [...settings.problems, ...alarm.problems][0];
     if (problem !== undefined) fail(problem);
 
-    if (!PROTOCOLS.includes(args.apiOrigin?.protocol)) fail(`apiOrigin.protocol = ${show(args.apiOrigin?.protocol)} must be one of ${PROTOCOLS.join(", ")}`);
+    if (!PROTOCOLS.includes(args.apiOrigin?.protocol))
+        fail(`apiOrigin.protocol = ${show(args.apiOrigin?.protocol)} must be one of ${PROTOCOLS.join(", ")}`);
 
     const aliases = [...(args.aliases ?? [])];
     for (const alias of aliases) {
-        if (typeof alias !== "string" || !HOST_NAME.test(alias)) fail(`aliases contains ${show(alias)}, which is not a lower-case host name such as api.example.com`);
+        if (typeof alias !== "string" || !HOST_NAME.test(alias))
+            fail(`aliases contains ${show(alias)}, which is not a lower-case host name such as api.example.com`);
     }
     if (new Set(aliases).size !== aliases.length) fail(`aliases = ${show(aliases)} must not repeat a host name`);
     if (typeof args.certificateArn === "string") {
-        if (!ACM_ARN.test(args.certificateArn)) fail(`certificateArn = ${show(args.certificateArn)} must be an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)`);
+        if (!ACM_ARN.test(args.certificateArn))
+            fail(
+                `certificateArn = ${show(args.certificateArn)} must be an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)`,
+            );
         checkCertificateRegion(component, args.certificateArn);
     }
     const hasCertificateSource = args.certificateArn !== undefined || args.hostedZoneId !== undefined;
     if (aliases.length > 0 && !hasCertificateSource) {
-        fail(`aliases = ${show(aliases)} need certificateArn or hostedZoneId: CloudFront answers an alias only with a certificate that covers it`);
+        fail(
+            `aliases = ${show(aliases)} need certificateArn or hostedZoneId: CloudFront answers an alias only with a certificate that covers it`,
+        );
     }
-    if (aliases.length === 0 && args.certificateArn !== undefined) fail("certificateArn is set but aliases is empty: set the host names the certificate covers");
-    if (aliases.length === 0 && args.hostedZoneId !== undefined) fail("hostedZoneId is set but aliases is empty: set the host names to create in that zone");
+    if (aliases.length === 0 && args.certificateArn !== undefined)
+        fail("certificateArn is set but aliases is empty: set the host names the certificate covers");
+    if (aliases.length === 0 && args.hostedZoneId !== undefined)
+        fail("hostedZoneId is set but aliases is empty: set the host names to create in that zone");
 
     return { ...args, ...settings.values, ...alarm.values, aliases, protectData: args.protectData ?? true };
 }

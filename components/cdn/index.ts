@@ -14,7 +14,14 @@ import {
 } from "../../policies/aws/cloudfront";
 import { createWebAcl } from "./waf";
 
-export type { ApiOriginArgs, CachedBehaviourSettings, CdnDistributionArgs, CdnSettings, PriceClass, ProofsBucketRef } from "./args";
+export type {
+    ApiOriginArgs,
+    CachedBehaviourSettings,
+    CdnDistributionArgs,
+    CdnSettings,
+    PriceClass,
+    ProofsBucketRef,
+} from "./args";
 export { CDN_SETTINGS, DOMAIN_SETTINGS } from "./settings";
 
 /** Origin IDs inside the distribution. */
@@ -58,15 +65,23 @@ export class CdnDistribution extends pulumi.ComponentResource {
         const component = `CdnDistribution ${name}`;
         const args = resolveCdnArgs(component, rawArgs);
         if (typeof args.originVerifySecret === "string" && args.originVerifySecret.length < 16) {
-            throw new Error(`${component}: originVerifySecret has ${args.originVerifySecret.length} characters and must have at least 16 (pass a generated secret)`);
+            throw new Error(
+                `${component}: originVerifySecret has ${args.originVerifySecret.length} characters and must have at least 16 (pass a generated secret)`,
+            );
         }
-        const alarmTopicArn = args.alarmTopicArn === undefined ? undefined : topicInAlarmRegion(component, args.alarmTopicArn);
+        const alarmTopicArn =
+            args.alarmTopicArn === undefined ? undefined : topicInAlarmRegion(component, args.alarmTopicArn);
         const child = { parent: this };
 
         // Buckets the CDN owns. Data buckets are protected unless the stack says otherwise.
         const staticBucket = new PrivateBucket(
             `${name}-static`,
-            { versioning: true, lifecycle: { noncurrentVersionExpireAfterDays: 30 }, protect: args.protectData, forceDestroy: !args.protectData },
+            {
+                versioning: true,
+                lifecycle: { noncurrentVersionExpireAfterDays: 30 },
+                protect: args.protectData,
+                forceDestroy: !args.protectData,
+            },
             child,
         );
         const logBucket = args.loggingEnabled
@@ -79,7 +94,8 @@ export class CdnDistribution extends pulumi.ComponentResource {
                       lifecycle: { expireAfterDays: args.logRetentionDays },
                       protect: args.protectData,
                       forceDestroy: !args.protectData,
-                      policy: (arn) => pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
+                      policy: (arn) =>
+                          pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
                   },
                   child,
               )
@@ -87,7 +103,12 @@ export class CdnDistribution extends pulumi.ComponentResource {
 
         const oac = new aws.cloudfront.OriginAccessControl(
             `${name}-s3-oac`,
-            { description: "CloudFront signs every request to the CredLink S3 origins", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            {
+                description: "CloudFront signs every request to the CredLink S3 origins",
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            },
             child,
         );
 
@@ -120,7 +141,12 @@ export class CdnDistribution extends pulumi.ComponentResource {
             {
                 comment: "CredLink: HSTS and browser hardening headers",
                 securityHeadersConfig: {
-                    strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, includeSubdomains: true, preload: false, override: true },
+                    strictTransportSecurity: {
+                        accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS,
+                        includeSubdomains: true,
+                        preload: false,
+                        override: true,
+                    },
                     contentTypeOptions: { override: true },
                     frameOptions: { frameOption: "DENY", override: true },
                     referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
@@ -135,9 +161,14 @@ export class CdnDistribution extends pulumi.ComponentResource {
 
         let certificateArn: pulumi.Input<string> | undefined;
         if (args.certificateArn !== undefined) certificateArn = certificateInUsEast1(component, args.certificateArn);
-        else if (args.hostedZoneId !== undefined) certificateArn = createValidatedCertificate(name, args.aliases, args.hostedZoneId, this);
+        else if (args.hostedZoneId !== undefined)
+            certificateArn = createValidatedCertificate(name, args.aliases, args.hostedZoneId, this);
 
-        const s3Behaviour = (originId: string, ttl: CachedBehaviourSettings, cachePolicy: aws.cloudfront.CachePolicy) => ({
+        const s3Behaviour = (
+            originId: string,
+            ttl: CachedBehaviourSettings,
+            cachePolicy: aws.cloudfront.CachePolicy,
+        ) => ({
             pathPattern: ttl.pathPattern,
             targetOriginId: originId,
             viewerProtocolPolicy: "redirect-to-https",
@@ -171,8 +202,16 @@ export class CdnDistribution extends pulumi.ComponentResource {
                         },
                         customHeaders: [{ name: ORIGIN_VERIFY_HEADER, value: pulumi.secret(args.originVerifySecret) }],
                     },
-                    { originId: ORIGIN_ID.static, domainName: staticBucket.bucketRegionalDomainName, originAccessControlId: oac.id },
-                    { originId: ORIGIN_ID.proofs, domainName: args.proofsBucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+                    {
+                        originId: ORIGIN_ID.static,
+                        domainName: staticBucket.bucketRegionalDomainName,
+                        originAccessControlId: oac.id,
+                    },
+                    {
+                        originId: ORIGIN_ID.proofs,
+                        domainName: args.proofsBucket.bucketRegionalDomainName,
+                        originAccessControlId: oac.id,
+                    },
                 ],
                 defaultCacheBehavior: {
                     targetOriginId: ORIGIN_ID.api,
@@ -184,14 +223,24 @@ export class CdnDistribution extends pulumi.ComponentResource {
                     responseHeadersPolicyId: securityHeaders.id,
                     compress: true,
                 },
-                orderedCacheBehaviors: [s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache), s3Behaviour(ORIGIN_ID.static, args.static, staticCache)],
+                orderedCacheBehaviors: [
+                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache),
+                    s3Behaviour(ORIGIN_ID.static, args.static, staticCache),
+                ],
                 viewerCertificate:
                     certificateArn === undefined
                         ? // The default *.cloudfront.net certificate; CloudFront then fixes the viewer TLS policy itself.
                           { cloudfrontDefaultCertificate: true }
-                        : { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: MINIMUM_VIEWER_TLS },
+                        : {
+                              acmCertificateArn: certificateArn,
+                              sslSupportMethod: "sni-only",
+                              minimumProtocolVersion: MINIMUM_VIEWER_TLS,
+                          },
                 restrictions: { geoRestriction: { restrictionType: "none" } },
-                loggingConfig: logBucket === undefined ? undefined : { bucket: logBucket.bucketDomainName, prefix: LOG_PREFIX, includeCookies: false },
+                loggingConfig:
+                    logBucket === undefined
+                        ? undefined
+                        : { bucket: logBucket.bucketDomainName, prefix: LOG_PREFIX, includeCookies: false },
             },
             // The log bucket's ownership controls must exist before CloudFront checks its ACL.
             { parent: this, dependsOn: logBucket === undefined ? [] : [logBucket] },
@@ -214,10 +263,18 @@ export class CdnDistribution extends pulumi.ComponentResource {
                     denyInsecureTransport(bucketArn),
                 ],
             });
-        new aws.s3.BucketPolicy(`${name}-static-policy`, { bucket: staticBucket.bucketName, policy: oacPolicy(staticBucket.bucketArn, args.static) }, { parent: this, dependsOn: [staticBucket] });
+        new aws.s3.BucketPolicy(
+            `${name}-static-policy`,
+            { bucket: staticBucket.bucketName, policy: oacPolicy(staticBucket.bucketArn, args.static) },
+            { parent: this, dependsOn: [staticBucket] },
+        );
         // After the bucket's public-access block when we were given the bucket component (S3 rejects concurrent edits).
         const proofsBucketResource = pulumi.Resource.isInstance(args.proofsBucket) ? [args.proofsBucket] : [];
-        new aws.s3.BucketPolicy(`${name}-proofs-policy`, { bucket: args.proofsBucket.bucketName, policy: oacPolicy(args.proofsBucket.bucketArn, args.proofs) }, { ...child, dependsOn: proofsBucketResource });
+        new aws.s3.BucketPolicy(
+            `${name}-proofs-policy`,
+            { bucket: args.proofsBucket.bucketName, policy: oacPolicy(args.proofsBucket.bucketArn, args.proofs) },
+            { ...child, dependsOn: proofsBucketResource },
+        );
 
         if (args.hostedZoneId !== undefined) {
             args.aliases.forEach((alias, i) => {
@@ -228,7 +285,13 @@ export class CdnDistribution extends pulumi.ComponentResource {
                             zoneId: args.hostedZoneId!,
                             name: alias,
                             type,
-                            aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                            aliases: [
+                                {
+                                    name: distribution.domainName,
+                                    zoneId: distribution.hostedZoneId,
+                                    evaluateTargetHealth: false,
+                                },
+                            ],
                         },
                         child,
                     );
@@ -238,7 +301,12 @@ export class CdnDistribution extends pulumi.ComponentResource {
 
         const alarms = createCdnAlarms(
             name,
-            { distributionId: distribution.id, alarmTopicArn, errorRatePercent: args.errorRatePercent, cacheHitRatePercent: args.cacheHitRatePercent },
+            {
+                distributionId: distribution.id,
+                alarmTopicArn,
+                errorRatePercent: args.errorRatePercent,
+                cacheHitRatePercent: args.cacheHitRatePercent,
+            },
             this,
         );
 
@@ -246,7 +314,10 @@ export class CdnDistribution extends pulumi.ComponentResource {
         this.distributionArn = distribution.arn;
         this.domainName = distribution.domainName;
         this.hostedZoneId = distribution.hostedZoneId;
-        this.url = args.aliases.length > 0 ? pulumi.output(`https://${args.aliases[0]}`) : pulumi.interpolate`https://${distribution.domainName}`;
+        this.url =
+            args.aliases.length > 0
+                ? pulumi.output(`https://${args.aliases[0]}`)
+                : pulumi.interpolate`https://${distribution.domainName}`;
         this.staticBucketName = staticBucket.bucketName;
         this.logBucketName = logBucket === undefined ? pulumi.output(undefined) : logBucket.bucketName;
         this.webAclArn = webAcl === undefined ? pulumi.output(undefined) : webAcl.arn;

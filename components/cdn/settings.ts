@@ -22,17 +22,34 @@ const ttl = wholeNumber(0, MAX_TTL_SECONDS, " s");
 function cachedBehaviour(label: string, example: string, band: TtlBand) {
     return group(
         {
-            pathPattern: setting("string", `CloudFront path pattern for ${label}.`, matching(PATH_PATTERN, `must start with / and a path segment, e.g. ${example}`), {
-                default: example,
+            pathPattern: setting(
+                "string",
+                `CloudFront path pattern for ${label}.`,
+                matching(PATH_PATTERN, `must start with / and a path segment, e.g. ${example}`),
+                {
+                    default: example,
+                },
+            ),
+            minTtl: setting("integer", `${label[0].toUpperCase()}${label.slice(1)}: minimum TTL, seconds.`, ttl, {
+                default: band.minTtl,
             }),
-            minTtl: setting("integer", `${label[0].toUpperCase()}${label.slice(1)}: minimum TTL, seconds.`, ttl, { default: band.minTtl }),
-            defaultTtl: setting("integer", `${label[0].toUpperCase()}${label.slice(1)}: default TTL, seconds.`, ttl, { default: band.defaultTtl }),
-            maxTtl: setting("integer", `${label[0].toUpperCase()}${label.slice(1)}: maximum TTL, seconds.`, ttl, { default: band.maxTtl }),
+            defaultTtl: setting("integer", `${label[0].toUpperCase()}${label.slice(1)}: default TTL, seconds.`, ttl, {
+                default: band.defaultTtl,
+            }),
+            maxTtl: setting("integer", `${label[0].toUpperCase()}${label.slice(1)}: maximum TTL, seconds.`, ttl, {
+                default: band.maxTtl,
+            }),
         },
         {
             rules: [
-                (v, at) => (v.minTtl === undefined || v.defaultTtl === undefined || v.minTtl <= v.defaultTtl ? undefined : `${at("minTtl")} = ${v.minTtl} must be <= ${at("defaultTtl")} (${v.defaultTtl})`),
-                (v, at) => (v.defaultTtl === undefined || v.maxTtl === undefined || v.defaultTtl <= v.maxTtl ? undefined : `${at("defaultTtl")} = ${v.defaultTtl} must be <= ${at("maxTtl")} (${v.maxTtl})`),
+                (v, at) =>
+                    v.minTtl === undefined || v.defaultTtl === undefined || v.minTtl <= v.defaultTtl
+                        ? undefined
+                        : `${at("minTtl")} = ${v.minTtl} must be <= ${at("defaultTtl")} (${v.defaultTtl})`,
+                (v, at) =>
+                    v.defaultTtl === undefined || v.maxTtl === undefined || v.defaultTtl <= v.maxTtl
+                        ? undefined
+                        : `${at("defaultTtl")} = ${v.defaultTtl} must be <= ${at("maxTtl")} (${v.maxTtl})`,
             ],
         },
     );
@@ -41,11 +58,30 @@ function cachedBehaviour(label: string, example: string, band: TtlBand) {
 export const CDN_SETTINGS = group(
     {
         priceClass: setting("string", "CloudFront price class.", oneOf(PRICE_CLASSES), { default: "PriceClass_100" }),
-        wafEnabled: setting("boolean", "Attach a WAFv2 web ACL (managed rule groups + rate limit) to the distribution.", flag, { default: true }),
-        wafRateLimitPer5Min: setting("integer", "WAF rate-based rule: requests per client IP per 5 minutes before blocking.", wholeNumber(10, 2_000_000_000), { default: 2000 }),
-        loggingEnabled: setting("boolean", "Write CloudFront access logs to an S3 log bucket.", flag, { default: true }),
-        logRetentionDays: setting("integer", "Days to keep CloudFront access logs.", wholeNumber(1, 3650, " days"), { default: 90 }),
-        cacheHitRatePercent: setting("integer", "Alarm when CloudFront's CacheHitRate stays below this, percent.", wholeNumber(0, 100, " %"), { default: SLO.cdnCacheHitRatePercent }),
+        wafEnabled: setting(
+            "boolean",
+            "Attach a WAFv2 web ACL (managed rule groups + rate limit) to the distribution.",
+            flag,
+            { default: true },
+        ),
+        wafRateLimitPer5Min: setting(
+            "integer",
+            "WAF rate-based rule: requests per client IP per 5 minutes before blocking.",
+            wholeNumber(10, 2_000_000_000),
+            { default: 2000 },
+        ),
+        loggingEnabled: setting("boolean", "Write CloudFront access logs to an S3 log bucket.", flag, {
+            default: true,
+        }),
+        logRetentionDays: setting("integer", "Days to keep CloudFront access logs.", wholeNumber(1, 3650, " days"), {
+            default: 90,
+        }),
+        cacheHitRatePercent: setting(
+            "integer",
+            "Alarm when CloudFront's CacheHitRate stays below this, percent.",
+            wholeNumber(0, 100, " %"),
+            { default: SLO.cdnCacheHitRatePercent },
+        ),
     },
     {
         groups: {
@@ -61,24 +97,39 @@ export const CDN_SETTINGS = group(
     },
 );
 
-const acmArn = matching(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)");
+const acmArn = matching(
+    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+    "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
+);
 
 /** How the stack is reached: its public name, certificates and the origin's name. All optional (dev uses the default names). */
 export const DOMAIN_SETTINGS = group(
     {
-        name: setting("string", "Public host name served by CloudFront, e.g. api.example.com. Optional.", matching(DNS_NAME, "must be a lower-case DNS name such as api.example.com")),
+        name: setting(
+            "string",
+            "Public host name served by CloudFront, e.g. api.example.com. Optional.",
+            matching(DNS_NAME, "must be a lower-case DNS name such as api.example.com"),
+        ),
         hostedZoneId: setting(
             "string",
             "Route 53 hosted zone for domain.name; when set without a certificate, one is created and DNS-validated in us-east-1.",
             matching(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ"),
         ),
-        cdnCertificateArn: setting("string", "ACM certificate for domain.name, in us-east-1 (CloudFront only uses us-east-1 certificates).", acmArn),
+        cdnCertificateArn: setting(
+            "string",
+            "ACM certificate for domain.name, in us-east-1 (CloudFront only uses us-east-1 certificates).",
+            acmArn,
+        ),
         originName: setting(
             "string",
             "DNS name CloudFront uses to reach the ALB over HTTPS; must be covered by domain.albCertificateArn (CloudFront checks the origin's certificate against it). With domain.hostedZoneId the stack creates the alias record; otherwise point a CNAME at the albDnsName output.",
             matching(DNS_NAME, "must be a lower-case DNS name such as origin.api.example.com"),
         ),
-        albCertificateArn: setting("string", "ACM certificate in the stack's region for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (dev).", acmArn),
+        albCertificateArn: setting(
+            "string",
+            "ACM certificate in the stack's region for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (dev).",
+            acmArn,
+        ),
     },
     {
         rules: [
@@ -89,16 +140,24 @@ export const DOMAIN_SETTINGS = group(
                     ? undefined
                     : `${at("cdnCertificateArn")} = ${JSON.stringify(v.cdnCertificateArn)} must be in ${CLOUDFRONT_REGION}, not ${region}: CloudFront only uses ACM certificates from ${CLOUDFRONT_REGION}`;
             },
-            (v, at) => (v.cdnCertificateArn === undefined || v.name !== undefined ? undefined : `${at("cdnCertificateArn")} is set but ${at("name")} is not: set the host name the certificate covers`),
+            (v, at) =>
+                v.cdnCertificateArn === undefined || v.name !== undefined
+                    ? undefined
+                    : `${at("cdnCertificateArn")} is set but ${at("name")} is not: set the host name the certificate covers`,
             (v, at) =>
                 v.originName === undefined || v.originName !== v.name
                     ? undefined
                     : `${at("originName")} = ${JSON.stringify(v.originName)} must differ from ${at("name")}: that name points at CloudFront, so CloudFront would call itself`,
-            (v, at) => (v.hostedZoneId === undefined || v.name !== undefined ? undefined : `${at("hostedZoneId")} is set but ${at("name")} is not: set the host name to create in that zone`),
+            (v, at) =>
+                v.hostedZoneId === undefined || v.name !== undefined
+                    ? undefined
+                    : `${at("hostedZoneId")} is set but ${at("name")} is not: set the host name to create in that zone`,
             (v, at, ctx) => {
                 if (v.albCertificateArn === undefined || ctx.region === undefined) return undefined;
                 const region = arnRegion(v.albCertificateArn);
-                return region === ctx.region ? undefined : `${at("albCertificateArn")} = ${JSON.stringify(v.albCertificateArn)} must be in the stack's region ${ctx.region}, not ${region}`;
+                return region === ctx.region
+                    ? undefined
+                    : `${at("albCertificateArn")} = ${JSON.stringify(v.albCertificateArn)} must be in the stack's region ${ctx.region}, not ${region}`;
             },
             (v, at) =>
                 v.albCertificateArn === undefined || v.originName !== undefined

@@ -3,7 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLOUDFRONT_REGION } from "../../policies/aws/cloudfront";
 
 /** AWS managed rule groups, in evaluation order: cheap reputation check first. */
-export const MANAGED_RULE_GROUPS = Object.freeze(["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const);
+export const MANAGED_RULE_GROUPS = Object.freeze([
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+] as const);
 
 /**
  * Rules of the common rule set that only count instead of block. SizeRestrictions_BODY
@@ -11,7 +15,11 @@ export const MANAGED_RULE_GROUPS = Object.freeze(["AWSManagedRulesAmazonIpReputa
  */
 export const COUNT_ONLY_COMMON_RULES = Object.freeze(["SizeRestrictions_BODY"] as const);
 
-const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+const visibility = (metricName: string) => ({
+    cloudwatchMetricsEnabled: true,
+    sampledRequestsEnabled: true,
+    metricName,
+});
 
 /**
  * A WAFv2 web ACL for a CloudFront distribution: the AWS managed IP-reputation,
@@ -29,7 +37,9 @@ export function createWebAcl(name: string, rateLimitPer5Min: number, parent: pul
                 vendorName: "AWS",
                 name: group,
                 ruleActionOverrides:
-                    group === "AWSManagedRulesCommonRuleSet" ? COUNT_ONLY_COMMON_RULES.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
+                    group === "AWSManagedRulesCommonRuleSet"
+                        ? COUNT_ONLY_COMMON_RULES.map((rule) => ({ name: rule, actionToUse: { count: {} } }))
+                        : undefined,
             },
         },
         visibilityConfig: visibility(`${metricPrefix}-${group}`),
@@ -38,7 +48,9 @@ export function createWebAcl(name: string, rateLimitPer5Min: number, parent: pul
         name: "RateLimitPerIp",
         priority: managedRules.length,
         action: { block: {} },
-        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: rateLimitPer5Min, evaluationWindowSec: 300 } },
+        statement: {
+            rateBasedStatement: { aggregateKeyType: "IP", limit: rateLimitPer5Min, evaluationWindowSec: 300 },
+        },
         visibilityConfig: visibility(`${metricPrefix}-RateLimitPerIp`),
     };
     return new aws.wafv2.WebAcl(

@@ -132,7 +132,10 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
     ] as const;
     for (const [suffix, metricName] of latencies) {
         alarm(suffix, {
-            metricName, statistic: "Average", comparisonOperator: "GreaterThanThreshold", threshold: t.latencySeconds,
+            metricName,
+            statistic: "Average",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.latencySeconds,
             description: `Database ${metricName} above ${t.latencySeconds * 1000} ms (the metric is in seconds)`,
             treatMissingData: "notBreaching",
         });

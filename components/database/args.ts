@@ -3,7 +3,6 @@ import { argName, type GroupInput, resolve } from "../../lib/settings";
 import { describeInstanceClass, type InstanceClassInfo } from "./instance-classes";
 import { DATABASE_SETTINGS, type DatabaseSettingValues } from "./settings";
 
-
 /**
  * The database settings (engineVersion, instanceClass, storage, multiAz, monitoring, Performance
  * Insights, backups, replicas, proxy, names, slow-query logging, windows) are described, with their
@@ -37,7 +36,10 @@ export function resolveSettings(name: string, args: MonitoredDatabaseArgs, stack
     const fail = (line: string): never => {
         throw new Error(`MonitoredDatabase ${name}: ${line}`);
     };
-    if (args.clientSecurityGroupIds.length === 0) fail("clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect");
+    if (args.clientSecurityGroupIds.length === 0)
+        fail(
+            "clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect",
+        );
     const identifier = args.identifier ?? `${name}-${stack}`.toLowerCase();
     const { values: v, problems } = resolve(DATABASE_SETTINGS, { ...args, identifier }, { at: argName() });
     if (problems.length > 0) fail(problems[0]);

@@ -47,28 +47,61 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         // Snapshots need this key to be restored, so it lives as long as the data: protected whenever the instance is.
         const storageKey = new aws.kms.Key(
             `${name}-storage-key`,
-            { description: `Encrypts RDS storage and snapshots of ${s.identifier}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            {
+                description: `Encrypts RDS storage and snapshots of ${s.identifier}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
             { parent: this, protect: s.protect, retainOnDelete: s.protect },
         );
         const piKey = s.performanceInsightsEnabled
-            ? new aws.kms.Key(`${name}-pi-key`, { description: `Encrypts Performance Insights data of ${s.identifier}`, enableKeyRotation: true, deletionWindowInDays: 30 }, parent)
+            ? new aws.kms.Key(
+                  `${name}-pi-key`,
+                  {
+                      description: `Encrypts Performance Insights data of ${s.identifier}`,
+                      enableKeyRotation: true,
+                      deletionWindowInDays: 30,
+                  },
+                  parent,
+              )
             : undefined;
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { description: `Private subnets of ${s.identifier}`, subnetIds: args.subnetIds }, parent);
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { description: `Private subnets of ${s.identifier}`, subnetIds: args.subnetIds },
+            parent,
+        );
 
         // No inline rules: the provider then removes AWS's default allow-all egress, which RDS does not need.
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: `PostgreSQL ${s.identifier}: ${POSTGRES_PORT} from its clients only` }, parent);
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: `PostgreSQL ${s.identifier}: ${POSTGRES_PORT} from its clients only` },
+            parent,
+        );
         const admit = (ruleName: string, from: pulumi.Input<string>, description: string) =>
             new aws.vpc.SecurityGroupIngressRule(
                 ruleName,
-                { securityGroupId: sg.id, referencedSecurityGroupId: from, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description },
+                {
+                    securityGroupId: sg.id,
+                    referencedSecurityGroupId: from,
+                    ipProtocol: "tcp",
+                    fromPort: POSTGRES_PORT,
+                    toPort: POSTGRES_PORT,
+                    description,
+                },
                 parent,
             );
-        args.clientSecurityGroupIds.forEach((client, i) => admit(`${name}-from-client-${i}`, client, "PostgreSQL from a client security group"));
+        args.clientSecurityGroupIds.forEach((client, i) =>
+            admit(`${name}-from-client-${i}`, client, "PostgreSQL from a client security group"),
+        );
 
         const parameters = [
             // Static: takes effect at creation, or after a reboot on an existing instance.
-            { name: "shared_preload_libraries", value: s.autoExplain ? "pg_stat_statements,auto_explain" : "pg_stat_statements", applyMethod: "pending-reboot" },
+            {
+                name: "shared_preload_libraries",
+                value: s.autoExplain ? "pg_stat_statements,auto_explain" : "pg_stat_statements",
+                applyMethod: "pending-reboot",
+            },
             { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
             // Performance Insights and pg_stat_activity drop statements longer than this (default 1024 bytes).
             { name: "track_activity_query_size", value: "4096", applyMethod: "pending-reboot" },
@@ -78,20 +111,40 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             { name: "pg_stat_statements.track", value: "top", applyMethod: "immediate" },
             ...(s.autoExplain
                 ? [
-                      { name: "auto_explain.log_min_duration", value: String(s.slowQueryLogMs), applyMethod: "immediate" },
+                      {
+                          name: "auto_explain.log_min_duration",
+                          value: String(s.slowQueryLogMs),
+                          applyMethod: "immediate",
+                      },
                       { name: "auto_explain.log_format", value: "json", applyMethod: "immediate" },
                   ]
                 : []),
         ];
         // Auto-named so a major-version upgrade can create the new family's group before the old one goes.
-        const parameterGroup = new aws.rds.ParameterGroup(`${name}-params`, { family: s.parameterGroupFamily, description: `${s.identifier}: pg_stat_statements, slow-query log, TLS only`, parameters }, parent);
+        const parameterGroup = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: s.parameterGroupFamily,
+                description: `${s.identifier}: pg_stat_statements, slow-query log, TLS only`,
+                parameters,
+            },
+            parent,
+        );
 
-        const enhancedMonitoring = s.monitoringIntervalSeconds > 0 ? this.monitoringRole(name, partition, accountId) : undefined;
+        const enhancedMonitoring =
+            s.monitoringIntervalSeconds > 0 ? this.monitoringRole(name, partition, accountId) : undefined;
         const monitoringRoleArn = enhancedMonitoring?.role.arn;
 
         // Pre-create the log groups RDS exports to, so they get a retention (RDS would create them without one).
         const logGroups = (identifier: string, label: string) =>
-            LOG_EXPORTS.map((log) => new aws.cloudwatch.LogGroup(`${label}-log-${log}`, { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: s.logRetentionDays }, parent));
+            LOG_EXPORTS.map(
+                (log) =>
+                    new aws.cloudwatch.LogGroup(
+                        `${label}-log-${log}`,
+                        { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: s.logRetentionDays },
+                        parent,
+                    ),
+            );
         const primaryLogs = logGroups(s.identifier, name);
 
         const monitoring = {
@@ -99,7 +152,9 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             monitoringRoleArn,
             performanceInsightsEnabled: s.performanceInsightsEnabled,
             performanceInsightsKmsKeyId: piKey?.arn,
-            performanceInsightsRetentionPeriod: s.performanceInsightsEnabled ? s.performanceInsightsRetentionDays : undefined,
+            performanceInsightsRetentionPeriod: s.performanceInsightsEnabled
+                ? s.performanceInsightsRetentionDays
+                : undefined,
         };
         const common = {
             instanceClass: s.instanceClass.instanceClass,
@@ -129,7 +184,8 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
                 kmsKeyId: storageKey.arn,
                 allocatedStorage: s.allocatedStorageGb,
                 // Equal to the allocation means no autoscaling: leave it unset.
-                maxAllocatedStorage: s.maxAllocatedStorageGb > s.allocatedStorageGb ? s.maxAllocatedStorageGb : undefined,
+                maxAllocatedStorage:
+                    s.maxAllocatedStorageGb > s.allocatedStorageGb ? s.maxAllocatedStorageGb : undefined,
                 dbSubnetGroupName: subnetGroup.name,
                 multiAz: s.multiAz,
                 port: POSTGRES_PORT,
@@ -156,13 +212,22 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             // Same-region replicas inherit the source's storage key, subnet group and engine version.
             return new aws.rds.Instance(
                 `${name}-replica-${i + 1}`,
-                { ...common, identifier, replicateSourceDb: instance.identifier, multiAz: false, backupRetentionPeriod: 0, skipFinalSnapshot: true },
+                {
+                    ...common,
+                    identifier,
+                    replicateSourceDb: instance.identifier,
+                    multiAz: false,
+                    backupRetentionPeriod: 0,
+                    skipFinalSnapshot: true,
+                },
                 { parent: this, dependsOn: [...(enhancedMonitoring ? [enhancedMonitoring.attachment] : []), ...logs] },
             );
         });
 
         const masterUserSecretArn = instance.masterUserSecrets.apply((secrets) => secrets[0].secretArn);
-        const proxy = s.rdsProxy ? this.proxy(name, s, args, sg, admit, instance, masterUserSecretArn, accountId) : undefined;
+        const proxy = s.rdsProxy
+            ? this.proxy(name, s, args, sg, admit, instance, masterUserSecretArn, accountId)
+            : undefined;
 
         const alarmNames = createDatabaseAlarms({
             namePrefix: `${name}-${pulumi.getStack()}`,
@@ -194,7 +259,9 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         this.instanceArn = instance.arn;
         this.resourceId = instance.resourceId;
         this.securityGroupId = sg.id;
-        this.proxyEndpoint = proxy ? proxy.endpoint.apply((e): string | undefined => e) : pulumi.output<string | undefined>(undefined);
+        this.proxyEndpoint = proxy
+            ? proxy.endpoint.apply((e): string | undefined => e)
+            : pulumi.output<string | undefined>(undefined);
         this.replicaIdentifiers = pulumi.all(replicas.map((r) => r.identifier));
         this.alarmNames = pulumi.output(alarmNames);
         this.registerOutputs({
@@ -235,7 +302,10 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         );
         const attachment = new aws.iam.RolePolicyAttachment(
             `${name}-monitoring-policy`,
-            { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+            {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+            },
             { parent: this },
         );
         return { role, attachment };
@@ -253,17 +323,39 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         accountId: pulumi.Output<string>,
     ): aws.rds.Proxy {
         const parent = { parent: this };
-        const proxySg = new aws.ec2.SecurityGroup(`${name}-proxy-sg`, { vpcId: args.vpcId, description: `RDS Proxy of ${s.identifier}: ${POSTGRES_PORT} from clients, to the database only` }, parent);
-        args.clientSecurityGroupIds.forEach((client, i) =>
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-proxy-from-client-${i}`,
-                { securityGroupId: proxySg.id, referencedSecurityGroupId: client, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL from a client security group" },
-                parent,
-            ),
+        const proxySg = new aws.ec2.SecurityGroup(
+            `${name}-proxy-sg`,
+            {
+                vpcId: args.vpcId,
+                description: `RDS Proxy of ${s.identifier}: ${POSTGRES_PORT} from clients, to the database only`,
+            },
+            parent,
+        );
+        args.clientSecurityGroupIds.forEach(
+            (client, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-proxy-from-client-${i}`,
+                    {
+                        securityGroupId: proxySg.id,
+                        referencedSecurityGroupId: client,
+                        ipProtocol: "tcp",
+                        fromPort: POSTGRES_PORT,
+                        toPort: POSTGRES_PORT,
+                        description: "PostgreSQL from a client security group",
+                    },
+                    parent,
+                ),
         );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-proxy-to-db`,
-            { securityGroupId: proxySg.id, referencedSecurityGroupId: dbSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL to the database" },
+            {
+                securityGroupId: proxySg.id,
+                referencedSecurityGroupId: dbSg.id,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                description: "PostgreSQL to the database",
+            },
             parent,
         );
         admit(`${name}-from-proxy`, proxySg.id, "PostgreSQL from the RDS Proxy");
@@ -292,7 +384,14 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [{ Sid: "ReadTheMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }],
+                    Statement: [
+                        {
+                            Sid: "ReadTheMasterSecret",
+                            Effect: "Allow",
+                            Action: "secretsmanager:GetSecretValue",
+                            Resource: secretArn,
+                        },
+                    ],
                 }),
             },
             parent,
@@ -308,17 +407,36 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
                 vpcSecurityGroupIds: [proxySg.id],
                 idleClientTimeout: 1800,
                 debugLogging: false,
-                auths: [{ authScheme: "SECRETS", secretArn, iamAuth: "DISABLED", clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256", description: "Master user via the RDS-managed secret" }],
+                auths: [
+                    {
+                        authScheme: "SECRETS",
+                        secretArn,
+                        iamAuth: "DISABLED",
+                        clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+                        description: "Master user via the RDS-managed secret",
+                    },
+                ],
             },
             parent,
         );
         const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
             `${name}-proxy-targets`,
             // Leave headroom below max_connections for admin sessions and replication.
-            { dbProxyName: proxy.name, connectionPoolConfig: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120 } },
+            {
+                dbProxyName: proxy.name,
+                connectionPoolConfig: {
+                    maxConnectionsPercent: 90,
+                    maxIdleConnectionsPercent: 50,
+                    connectionBorrowTimeout: 120,
+                },
+            },
             parent,
         );
-        new aws.rds.ProxyTarget(`${name}-proxy-target`, { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier }, parent);
+        new aws.rds.ProxyTarget(
+            `${name}-proxy-target`,
+            { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier },
+            parent,
+        );
         return proxy;
     }
 }

@@ -45,12 +45,30 @@ export const INSTANCE_FAMILIES: Readonly<Record<string, InstanceFamily>> = {
     t3: { memory: { bySizeGib: BURSTABLE_SIZES }, current: true },
     t4g: { memory: { bySizeGib: BURSTABLE_SIZES }, current: true },
     // General purpose: 4 GiB per vCPU.
-    m5: general, m5d: general, m6g: general, m6gd: general, m6i: general, m6id: general, m6idn: general, m6in: general,
-    m7g: general, m7i: general, m8g: general,
+    m5: general,
+    m5d: general,
+    m6g: general,
+    m6gd: general,
+    m6i: general,
+    m6id: general,
+    m6idn: general,
+    m6in: general,
+    m7g: general,
+    m7i: general,
+    m8g: general,
     // Memory optimized: 8 GiB per vCPU (x2g: 16).
-    r5: memoryOptimized, r5b: memoryOptimized, r5d: memoryOptimized, r6g: memoryOptimized, r6gd: memoryOptimized,
-    r6i: memoryOptimized, r6id: memoryOptimized, r6idn: memoryOptimized, r6in: memoryOptimized,
-    r7g: memoryOptimized, r7i: memoryOptimized, r8g: memoryOptimized,
+    r5: memoryOptimized,
+    r5b: memoryOptimized,
+    r5d: memoryOptimized,
+    r6g: memoryOptimized,
+    r6gd: memoryOptimized,
+    r6i: memoryOptimized,
+    r6id: memoryOptimized,
+    r6idn: memoryOptimized,
+    r6in: memoryOptimized,
+    r7g: memoryOptimized,
+    r7i: memoryOptimized,
+    r8g: memoryOptimized,
     x2g: { memory: { perVcpuGib: 16 }, current: true },
     // Previous generation: RDS for PostgreSQL 14+ does not offer these (db.t2 stopped at PostgreSQL 12).
     t2: previous(BURSTABLE_SIZES),
@@ -84,7 +102,8 @@ export function describeInstanceClass(instanceClass: string): InstanceClassInfo 
     const [, family, size] = m;
     const spec = INSTANCE_FAMILIES[family];
     if (!spec) return undefined;
-    const memoryGib = "bySizeGib" in spec.memory ? spec.memory.bySizeGib[size] : (vcpus(size) ?? NaN) * spec.memory.perVcpuGib;
+    const memoryGib =
+        "bySizeGib" in spec.memory ? spec.memory.bySizeGib[size] : (vcpus(size) ?? NaN) * spec.memory.perVcpuGib;
     if (memoryGib === undefined || !Number.isFinite(memoryGib)) return undefined;
     return { instanceClass, family, size, memoryGib, current: spec.current };
 }

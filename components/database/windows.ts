@@ -10,7 +10,12 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 
 /** Minute ranges within the week [start, end) that a window covers. */
 function weekRanges(start: number, end: number): Array<[number, number]> {
-    return end > start ? [[start, end]] : [[start, WEEK_MINUTES], [0, end]];
+    return end > start
+        ? [[start, end]]
+        : [
+              [start, WEEK_MINUTES],
+              [0, end],
+          ];
 }
 
 /** The problem line when the windows are too short or overlap; undefined when RDS accepts them. */
@@ -19,7 +24,9 @@ export function windowsProblem(backup: string, maintenance: string, at: (key: st
     const bLen = (minutes(bEnd) - minutes(bStart) + 1440) % 1440;
     if (bLen < 30) return `${at("backupWindow")} = "${backup}" must be at least 30 minutes long`;
 
-    const [, mDay1, mStart, mDay2, mEnd] = /^([a-z]{3}):(\d\d:\d\d)-([a-z]{3}):(\d\d:\d\d)$/.exec(maintenance) as RegExpExecArray;
+    const [, mDay1, mStart, mDay2, mEnd] = /^([a-z]{3}):(\d\d:\d\d)-([a-z]{3}):(\d\d:\d\d)$/.exec(
+        maintenance,
+    ) as RegExpExecArray;
     const maint = weekRanges(DAYS.indexOf(mDay1) * 1440 + minutes(mStart), DAYS.indexOf(mDay2) * 1440 + minutes(mEnd));
     for (let day = 0; day < 7; day++) {
         const start = day * 1440 + minutes(bStart);

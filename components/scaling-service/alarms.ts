@@ -5,12 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    ALB_METRIC,
-    CLOUDWATCH_NAMESPACE,
-    CONTAINER_INSIGHTS_METRIC,
-    ECS_METRIC,
-} from "../../policies/aws/cloudwatch";
+import { ALB_METRIC, CLOUDWATCH_NAMESPACE, CONTAINER_INSIGHTS_METRIC, ECS_METRIC } from "../../policies/aws/cloudwatch";
 import type { AlarmSettings } from "./args";
 
 export interface AlarmTargets {
@@ -174,7 +169,12 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
                     },
                     returnData: true,
                 },
-                { id: "band", label: "expected p95 latency", expression: `ANOMALY_DETECTION_BAND(p95, ${s.latencyAnomalyStdDevs})`, returnData: true },
+                {
+                    id: "band",
+                    label: "expected p95 latency",
+                    expression: `ANOMALY_DETECTION_BAND(p95, ${s.latencyAnomalyStdDevs})`,
+                    returnData: true,
+                },
             ],
             thresholdMetricId: "band",
             comparisonOperator: "GreaterThanUpperThreshold",
@@ -193,7 +193,13 @@ export interface CreatedAlarms {
     readonly namesByKind: Record<AlarmSuffix, pulumi.Output<string>>;
 }
 
-export function createAlarms(logicalPrefix: string, physicalPrefix: string, t: AlarmTargets, s: AlarmSettings, parent: pulumi.Resource): CreatedAlarms {
+export function createAlarms(
+    logicalPrefix: string,
+    physicalPrefix: string,
+    t: AlarmTargets,
+    s: AlarmSettings,
+    parent: pulumi.Resource,
+): CreatedAlarms {
     const bodies = alarmBodies(t, s);
     const alarms = {} as Record<AlarmSuffix, aws.cloudwatch.MetricAlarm>;
     const names: string[] = [];

@@ -69,7 +69,8 @@ export interface ScalingServiceArgs extends GroupInput<typeof SERVICE_SETTINGS> 
 }
 
 /** Arguments with every default applied, after validation. */
-export interface ResolvedArgs extends Omit<ScalingServiceArgs, "scaling" | "alarms" | keyof ServiceSettings>, ServiceSettings {
+export interface ResolvedArgs
+    extends Omit<ScalingServiceArgs, "scaling" | "alarms" | keyof ServiceSettings>, ServiceSettings {
     readonly scaling: ScalingSettings;
     readonly alarms: AlarmSettings;
 }
@@ -79,7 +80,8 @@ export function resolveArgs(name: string, args: ScalingServiceArgs): ResolvedArg
     const fail = (line: string): never => {
         throw new Error(`ScalingService ${name}: ${line}`);
     };
-    const check = <V>(r: { values: V; problems: readonly string[] }): V => (r.problems.length > 0 ? fail(r.problems[0]) : r.values);
+    const check = <V>(r: { values: V; problems: readonly string[] }): V =>
+        r.problems.length > 0 ? fail(r.problems[0]) : r.values;
     const service = check(resolve(SERVICE_SETTINGS, args, { at: argName() }));
     const scaling = check(resolve(SCALING_SETTINGS, args.scaling, { at: argName("scaling.") }));
     const alarms = check(resolve(ALARM_SETTINGS, args.alarms, { at: argName("alarms.") }));
@@ -89,21 +91,32 @@ export function resolveArgs(name: string, args: ScalingServiceArgs): ResolvedArg
         if (problem) fail(`originVerifySecret ${problem}`);
     }
     for (const key of Object.keys(args.environment ?? {})) {
-        if (MANAGED_ENV.includes(key)) fail(`environment.${key} is set by the component; remove it (managed: ${MANAGED_ENV.join(", ")})`);
+        if (MANAGED_ENV.includes(key))
+            fail(`environment.${key} is set by the component; remove it (managed: ${MANAGED_ENV.join(", ")})`);
     }
     for (const key of Object.keys(args.secrets ?? {})) {
-        if (MANAGED_ENV.includes(key) || key in (args.environment ?? {})) fail(`secrets.${key} collides with an environment variable of the same name`);
+        if (MANAGED_ENV.includes(key) || key in (args.environment ?? {}))
+            fail(`secrets.${key} collides with an environment variable of the same name`);
     }
     return { ...args, ...service, scaling, alarms };
 }
 
 /** Environment variables the component owns (see credlink-origin.md §3 for the STORAGE_* names the app reads). */
-export const MANAGED_ENV = ["PORT", "NODE_ENV", "STORAGE_PROVIDER", "STORAGE_BUCKET", "STORAGE_REGION", "PROOF_STORAGE_PATH", "TMPDIR"];
+export const MANAGED_ENV = [
+    "PORT",
+    "NODE_ENV",
+    "STORAGE_PROVIDER",
+    "STORAGE_BUCKET",
+    "STORAGE_REGION",
+    "PROOF_STORAGE_PATH",
+    "TMPDIR",
+];
 
 /** Why a header value cannot serve as the origin secret, or undefined when it can. */
 export function originSecretProblem(secret: string): string | undefined {
     // The value itself never goes into the message: it is a secret.
-    if (secret.length < 16 || secret.length > 128) return `has ${secret.length} characters; it must have between 16 and 128`;
+    if (secret.length < 16 || secret.length > 128)
+        return `has ${secret.length} characters; it must have between 16 and 128`;
     if (/[*?]/.test(secret)) return "contains * or ?, which the ALB header condition treats as wildcards";
     return undefined;
 }

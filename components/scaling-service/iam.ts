@@ -49,21 +49,50 @@ export interface RoleWithPolicy {
 }
 
 export function createExecutionRole(prefix: string, a: ExecutionRoleArgs, parent: pulumi.Resource): RoleWithPolicy {
-    const role = new aws.iam.Role(`${prefix}-execution`, { description: "ECS agent for the CredLink API: pull image, write logs", assumeRolePolicy: assumedByEcsTasks(a.accountId) }, { parent });
-    const policy = pulumi.all([a.image, a.partition, a.logGroupArn, pulumi.all(a.secretValueFroms)]).apply(([image, partition, logGroupArn, secrets]) => {
-        const statements: Record<string, unknown>[] = [];
-        const repository = ecrRepositoryArn(image, partition);
-        if (repository) {
-            // GetAuthorizationToken has no resource-level permissions.
-            statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-            statements.push({ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repository });
-        }
-        statements.push({ Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` });
-        if (secrets.length > 0) {
-            statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(secrets.map(secretArnOf))].sort() });
-        }
-        return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-    });
+    const role = new aws.iam.Role(
+        `${prefix}-execution`,
+        {
+            description: "ECS agent for the CredLink API: pull image, write logs",
+            assumeRolePolicy: assumedByEcsTasks(a.accountId),
+        },
+        { parent },
+    );
+    const policy = pulumi
+        .all([a.image, a.partition, a.logGroupArn, pulumi.all(a.secretValueFroms)])
+        .apply(([image, partition, logGroupArn, secrets]) => {
+            const statements: Record<string, unknown>[] = [];
+            const repository = ecrRepositoryArn(image, partition);
+            if (repository) {
+                // GetAuthorizationToken has no resource-level permissions.
+                statements.push({
+                    Sid: "EcrLogin",
+                    Effect: "Allow",
+                    Action: "ecr:GetAuthorizationToken",
+                    Resource: "*",
+                });
+                statements.push({
+                    Sid: "EcrPull",
+                    Effect: "Allow",
+                    Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                    Resource: repository,
+                });
+            }
+            statements.push({
+                Sid: "WriteLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${logGroupArn}:*`,
+            });
+            if (secrets.length > 0) {
+                statements.push({
+                    Sid: "ReadSecrets",
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: [...new Set(secrets.map(secretArnOf))].sort(),
+                });
+            }
+            return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+        });
     return { role, policy: new aws.iam.RolePolicy(`${prefix}-execution`, { role: role.name, policy }, { parent }) };
 }
 
@@ -75,13 +104,31 @@ export interface TaskRoleArgs {
 }
 
 export function createTaskRole(prefix: string, a: TaskRoleArgs, parent: pulumi.Resource): RoleWithPolicy {
-    const role = new aws.iam.Role(`${prefix}-task`, { description: "CredLink API task: proofs/* in the proofs bucket", assumeRolePolicy: assumedByEcsTasks(a.accountId) }, { parent });
+    const role = new aws.iam.Role(
+        `${prefix}-task`,
+        {
+            description: "CredLink API task: proofs/* in the proofs bucket",
+            assumeRolePolicy: assumedByEcsTasks(a.accountId),
+        },
+        { parent },
+    );
     const policy = pulumi.all([a.proofsBucketArn, a.proofsKmsKeyArn, a.region]).apply(([bucketArn, keyArn, region]) => {
         const statements: Record<string, unknown>[] = [
             // PutObjectTagging: the app tags each proof (type=proof) in the same PutObject call.
-            { Sid: "ProofObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"], Resource: `${bucketArn}/proofs/*` },
+            {
+                Sid: "ProofObjects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
+                Resource: `${bucketArn}/proofs/*`,
+            },
             // Lookup by image hash lists proofs/; listing anything else is denied by the prefix condition.
-            { Sid: "ListProofs", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": ["proofs/", "proofs/*"] } } },
+            {
+                Sid: "ListProofs",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: bucketArn,
+                Condition: { StringLike: { "s3:prefix": ["proofs/", "proofs/*"] } },
+            },
         ];
         if (keyArn) {
             statements.push({

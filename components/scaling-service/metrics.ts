@@ -39,13 +39,36 @@ export interface CustomMetricSpec {
 
 export const CUSTOM_METRICS: readonly CustomMetricSpec[] = [
     // A numeric comparison matches only numeric fields, so a malformed value never becomes a data point.
-    { id: "response-time", metricName: "ResponseTime", pattern: "{ $.response_time_ms >= 0 }", value: "$.response_time_ms", unit: "Milliseconds" },
-    { id: "request-size", metricName: "RequestSize", pattern: "{ $.request_size_bytes >= 0 }", value: "$.request_size_bytes", unit: "Bytes" },
+    {
+        id: "response-time",
+        metricName: "ResponseTime",
+        pattern: "{ $.response_time_ms >= 0 }",
+        value: "$.response_time_ms",
+        unit: "Milliseconds",
+    },
+    {
+        id: "request-size",
+        metricName: "RequestSize",
+        pattern: "{ $.request_size_bytes >= 0 }",
+        value: "$.request_size_bytes",
+        unit: "Bytes",
+    },
     // Successful signatures only; 0 for every other line keeps the series continuous for Sum charts and alarms.
-    { id: "sign-operations", metricName: "SignOperations", pattern: '{ ($.operation = "sign") && ($.status = 200) }', value: "1", unit: "Count", defaultValue: "0" },
+    {
+        id: "sign-operations",
+        metricName: "SignOperations",
+        pattern: '{ ($.operation = "sign") && ($.status = 200) }',
+        value: "1",
+        unit: "Count",
+        defaultValue: "0",
+    },
 ];
 
-export function createLogMetricFilters(prefix: string, logGroupName: pulumi.Input<string>, parent: pulumi.Resource): aws.cloudwatch.LogMetricFilter[] {
+export function createLogMetricFilters(
+    prefix: string,
+    logGroupName: pulumi.Input<string>,
+    parent: pulumi.Resource,
+): aws.cloudwatch.LogMetricFilter[] {
     return CUSTOM_METRICS.map(
         (m) =>
             new aws.cloudwatch.LogMetricFilter(

@@ -10,7 +10,16 @@
  */
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../policies/aws/cloudwatch";
 import { FARGATE_CPU_UNITS, FARGATE_MEMORY_MIB } from "../../policies/aws/ecs";
-import { flag, group, matching, nonEmptyString, oneOf, setting, type ValuesOfGroup, wholeNumber } from "../../lib/settings";
+import {
+    flag,
+    group,
+    matching,
+    nonEmptyString,
+    oneOf,
+    setting,
+    type ValuesOfGroup,
+    wholeNumber,
+} from "../../lib/settings";
 import { SCALING, SLO } from "../../policies/slo";
 
 /** Tasks per ECS service: AWS's service quota. */
@@ -21,17 +30,60 @@ const cooldown = wholeNumber(0, MAX_COOLDOWN_SECONDS, " s");
 
 export const SERVICE_SETTINGS = group(
     {
-        image: setting("string", "Container image of the CredLink API (registry/repository:tag or @sha256 digest).", nonEmptyString, { required: true }),
+        image: setting(
+            "string",
+            "Container image of the CredLink API (registry/repository:tag or @sha256 digest).",
+            nonEmptyString,
+            { required: true },
+        ),
         cpu: setting("integer", "Fargate task CPU units.", oneOf(FARGATE_CPU_UNITS), { default: 1024 }),
-        memory: setting("integer", "Fargate task memory in MiB; must be valid for service.cpu.", wholeNumber(512, 122880, " MiB"), { default: 2048 }),
-        containerPort: setting("integer", "Port the API listens on inside the container (the app's PORT).", wholeNumber(1, 65535), { default: 3000 }),
-        logRetentionDays: setting("integer", "CloudWatch Logs retention for the service's logs, days.", oneOf(CLOUDWATCH_LOG_RETENTION_DAYS, "a CloudWatch Logs retention:"), { default: 30 }),
-        cpuArchitecture: setting("string", "CPU architecture of the image: X86_64 or ARM64 (Graviton).", oneOf(["X86_64", "ARM64"] as const), { default: "X86_64" }),
-        readonlyRootFilesystem: setting("boolean", "Mount the container's root filesystem read-only (/tmp stays writable).", flag, { default: true }),
-        sslPolicy: setting("string", "TLS policy of the ALB's HTTPS listener.", matching(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, "must be an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"), {
-            default: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-        }),
-        deregistrationDelaySeconds: setting("integer", "Seconds the ALB lets in-flight requests (50 MB uploads) finish on a deregistering task.", wholeNumber(0, 3600, " s"), { default: 30 }),
+        memory: setting(
+            "integer",
+            "Fargate task memory in MiB; must be valid for service.cpu.",
+            wholeNumber(512, 122880, " MiB"),
+            { default: 2048 },
+        ),
+        containerPort: setting(
+            "integer",
+            "Port the API listens on inside the container (the app's PORT).",
+            wholeNumber(1, 65535),
+            { default: 3000 },
+        ),
+        logRetentionDays: setting(
+            "integer",
+            "CloudWatch Logs retention for the service's logs, days.",
+            oneOf(CLOUDWATCH_LOG_RETENTION_DAYS, "a CloudWatch Logs retention:"),
+            { default: 30 },
+        ),
+        cpuArchitecture: setting(
+            "string",
+            "CPU architecture of the image: X86_64 or ARM64 (Graviton).",
+            oneOf(["X86_64", "ARM64"] as const),
+            { default: "X86_64" },
+        ),
+        readonlyRootFilesystem: setting(
+            "boolean",
+            "Mount the container's root filesystem read-only (/tmp stays writable).",
+            flag,
+            { default: true },
+        ),
+        sslPolicy: setting(
+            "string",
+            "TLS policy of the ALB's HTTPS listener.",
+            matching(
+                /^ELBSecurityPolicy-[A-Za-z0-9-]+$/,
+                "must be an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+            ),
+            {
+                default: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+            },
+        ),
+        deregistrationDelaySeconds: setting(
+            "integer",
+            "Seconds the ALB lets in-flight requests (50 MB uploads) finish on a deregistering task.",
+            wholeNumber(0, 3600, " s"),
+            { default: 30 },
+        ),
     },
     {
         rules: [
@@ -45,32 +97,95 @@ export const SERVICE_SETTINGS = group(
 
 export const SCALING_SETTINGS = group(
     {
-        minTasks: setting("integer", "Minimum running tasks; also the service's initial desired count.", wholeNumber(1, MAX_TASKS), { default: SCALING.tasks.min }),
-        maxTasks: setting("integer", "Maximum running tasks.", wholeNumber(1, MAX_TASKS), { default: SCALING.tasks.max }),
-        cpuTargetPercent: setting("integer", "Target-tracking target for average service CPU, percent.", percent, { default: SCALING.cpuTargetPercent.default }),
-        memoryTargetPercent: setting("integer", "Target-tracking target for average service memory, percent.", percent, { default: SCALING.memoryTargetPercent.default }),
-        requestsPerTarget: setting("integer", "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE.", wholeNumber(1, 1_000_000), {
-            default: SCALING.requestsPerTargetPerMinute.default,
+        minTasks: setting(
+            "integer",
+            "Minimum running tasks; also the service's initial desired count.",
+            wholeNumber(1, MAX_TASKS),
+            { default: SCALING.tasks.min },
+        ),
+        maxTasks: setting("integer", "Maximum running tasks.", wholeNumber(1, MAX_TASKS), {
+            default: SCALING.tasks.max,
         }),
-        scaleOutCooldownSeconds: setting("integer", "Scale-out cooldown of the CPU and memory policies, seconds.", cooldown, { default: SCALING.defaultScaleOutCooldownSeconds }),
-        requestScaleOutCooldownSeconds: setting("integer", "Scale-out cooldown of the request-count policy, seconds.", cooldown, { default: SCALING.defaultRequestScaleOutCooldownSeconds }),
-        scaleInCooldownSeconds: setting("integer", "Scale-in cooldown of all three policies, seconds.", cooldown, { default: SCALING.defaultScaleInCooldownSeconds }),
+        cpuTargetPercent: setting("integer", "Target-tracking target for average service CPU, percent.", percent, {
+            default: SCALING.cpuTargetPercent.default,
+        }),
+        memoryTargetPercent: setting(
+            "integer",
+            "Target-tracking target for average service memory, percent.",
+            percent,
+            { default: SCALING.memoryTargetPercent.default },
+        ),
+        requestsPerTarget: setting(
+            "integer",
+            "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE.",
+            wholeNumber(1, 1_000_000),
+            {
+                default: SCALING.requestsPerTargetPerMinute.default,
+            },
+        ),
+        scaleOutCooldownSeconds: setting(
+            "integer",
+            "Scale-out cooldown of the CPU and memory policies, seconds.",
+            cooldown,
+            { default: SCALING.defaultScaleOutCooldownSeconds },
+        ),
+        requestScaleOutCooldownSeconds: setting(
+            "integer",
+            "Scale-out cooldown of the request-count policy, seconds.",
+            cooldown,
+            { default: SCALING.defaultRequestScaleOutCooldownSeconds },
+        ),
+        scaleInCooldownSeconds: setting("integer", "Scale-in cooldown of all three policies, seconds.", cooldown, {
+            default: SCALING.defaultScaleInCooldownSeconds,
+        }),
     },
     {
-        rules: [(v, at) => (v.minTasks === undefined || v.maxTasks === undefined || v.minTasks <= v.maxTasks ? undefined : `${at("minTasks")} = ${v.minTasks} must be <= ${at("maxTasks")} (${v.maxTasks})`)],
+        rules: [
+            (v, at) =>
+                v.minTasks === undefined || v.maxTasks === undefined || v.minTasks <= v.maxTasks
+                    ? undefined
+                    : `${at("minTasks")} = ${v.minTasks} must be <= ${at("maxTasks")} (${v.maxTasks})`,
+        ],
     },
 );
 
 export const ALARM_SETTINGS = group({
-    latencyP95ThresholdMs: setting("integer", "Alarm when ALB p95 TargetResponseTime exceeds this, milliseconds (the alarm converts to seconds).", wholeNumber(1, 60_000, " ms"), { default: SLO.latencyP95Ms }),
-    errorRatePercent: setting("integer", "Alarm when the 5xx share of requests (target + load balancer) exceeds this, percent.", percent, {
-        // toFixed drops float noise such as 0.07 * 100 = 7.000000000000001.
-        default: Number((SLO.errorRate * 100).toFixed(6)),
+    latencyP95ThresholdMs: setting(
+        "integer",
+        "Alarm when ALB p95 TargetResponseTime exceeds this, milliseconds (the alarm converts to seconds).",
+        wholeNumber(1, 60_000, " ms"),
+        { default: SLO.latencyP95Ms },
+    ),
+    errorRatePercent: setting(
+        "integer",
+        "Alarm when the 5xx share of requests (target + load balancer) exceeds this, percent.",
+        percent,
+        {
+            // toFixed drops float noise such as 0.07 * 100 = 7.000000000000001.
+            default: Number((SLO.errorRate * 100).toFixed(6)),
+        },
+    ),
+    requestRatePer5Min: setting(
+        "integer",
+        "Alarm when ALB requests in one 5-minute window exceed this.",
+        wholeNumber(1, 1_000_000_000),
+        { default: SLO.requestRateAlarm.requests },
+    ),
+    cpuHighPercent: setting(
+        "integer",
+        "Alarm when service average CPU stays above this, percent: scaling is not keeping up (sits above the scaling target).",
+        percent,
+        { default: 85 },
+    ),
+    memoryHighPercent: setting("integer", "Alarm when service average memory stays above this, percent.", percent, {
+        default: 85,
     }),
-    requestRatePer5Min: setting("integer", "Alarm when ALB requests in one 5-minute window exceed this.", wholeNumber(1, 1_000_000_000), { default: SLO.requestRateAlarm.requests }),
-    cpuHighPercent: setting("integer", "Alarm when service average CPU stays above this, percent: scaling is not keeping up (sits above the scaling target).", percent, { default: 85 }),
-    memoryHighPercent: setting("integer", "Alarm when service average memory stays above this, percent.", percent, { default: 85 }),
-    latencyAnomalyStdDevs: setting("integer", "Width of the latency anomaly-detection band, standard deviations.", wholeNumber(1, 10), { default: 2 }),
+    latencyAnomalyStdDevs: setting(
+        "integer",
+        "Width of the latency anomaly-detection band, standard deviations.",
+        wholeNumber(1, 10),
+        { default: 2 },
+    ),
 });
 
 export type ServiceSettings = ValuesOfGroup<typeof SERVICE_SETTINGS>;

@@ -79,7 +79,9 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
             tags: { name: REQUEST_NAMES[endpoint], endpoint },
             responseType,
             // With ACCEPT_429 a limiter answer is expected: out of http_req_failed, still counted in rate_limited.
-            ...(env.accept429 ? { responseCallback: http.expectedStatuses({ min: 200, max: 399 }, HTTP_TOO_MANY_REQUESTS) } : {}),
+            ...(env.accept429
+                ? { responseCallback: http.expectedStatuses({ min: 200, max: 399 }, HTTP_TOO_MANY_REQUESTS) }
+                : {}),
         };
     }
 
@@ -117,9 +119,13 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
         options,
 
         setup(): SetupData {
-            const health = http.get(`${env.targetUrl}${PATHS.health}`, { tags: { name: `setup ${REQUEST_NAMES.health}`, endpoint: "setup" } });
+            const health = http.get(`${env.targetUrl}${PATHS.health}`, {
+                tags: { name: `setup ${REQUEST_NAMES.health}`, endpoint: "setup" },
+            });
             if (health.status !== 200) {
-                abortRun(`setup: GET ${env.targetUrl}${PATHS.health} returned ${health.status || health.error}: is TARGET_URL the CredLink API, and is it up?`);
+                abortRun(
+                    `setup: GET ${env.targetUrl}${PATHS.health} returned ${health.status || health.error}: is TARGET_URL the CredLink API, and is it up?`,
+                );
             }
             if (!endpointsOf(env.workload).some((e) => e === "verify" || e === "proofs")) return {};
 
@@ -139,7 +145,9 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
             }
             const proofId = proofIdFromUri(header(res, HEADERS.proofUri));
             if (proofId === undefined || res.body === null) {
-                abortRun(`setup: POST ${env.targetUrl}${PATHS.sign} returned 200 without an image body and an X-Proof-Uri ending in a UUID`);
+                abortRun(
+                    `setup: POST ${env.targetUrl}${PATHS.sign} returned 200 without an image body and an X-Proof-Uri ending in a UUID`,
+                );
             }
             return {
                 signedImageB64: encoding.b64encode(res.body, "std"),
@@ -159,7 +167,13 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
         },
 
         verify(data: SetupData): void {
-            const body = { [FORM_FIELDS.image]: http.file(signedImageOf(data), `signed-${FIXTURE.filename}`, data.signedImageType ?? FIXTURE.contentType) };
+            const body = {
+                [FORM_FIELDS.image]: http.file(
+                    signedImageOf(data),
+                    `signed-${FIXTURE.filename}`,
+                    data.signedImageType ?? FIXTURE.contentType,
+                ),
+            };
             const res = http.post(`${env.targetUrl}${PATHS.verify}`, body, params("verify", "text"));
             if (record("verify", res)) verifyValid.add(verifiedValid(res), { endpoint: "verify" });
             pause();

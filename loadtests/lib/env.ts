@@ -53,7 +53,14 @@ export const LIMITS = Object.freeze({
 /** Defaults of the original script (VUS=50, DURATION=60) except where a test type needs longer. */
 export const DEFAULTS = Object.freeze({
     vus: 50,
-    holdSeconds: Object.freeze({ smoke: 30, load: 60, stress: 60, spike: 60, soak: 3600, throughput: 60 } satisfies Record<TestType, number>),
+    holdSeconds: Object.freeze({
+        smoke: 30,
+        load: 60,
+        stress: 60,
+        spike: 60,
+        soak: 3600,
+        throughput: 60,
+    } satisfies Record<TestType, number>),
     rate: SLO.peakRequestsPerSecond,
     workload: "mixed" as Workload,
     creator: "CredLink load test",
@@ -74,24 +81,41 @@ function parseUrl(raw: RawEnv, name: string, problems: string[]): string | undef
     if (value === undefined) return undefined;
     const match = HTTP_URL.exec(value.trim());
     if (!match || (match[3] !== undefined && Number(match[3].slice(1)) > 65535)) {
-        problems.push(`${name}=${value} is invalid: expected an http(s) base URL without query or fragment, e.g. ${name}=${EXAMPLE_URL}`);
+        problems.push(
+            `${name}=${value} is invalid: expected an http(s) base URL without query or fragment, e.g. ${name}=${EXAMPLE_URL}`,
+        );
         return undefined;
     }
     return value.trim().replace(/\/+$/, "");
 }
 
-function parseInteger(raw: RawEnv, name: string, fallback: number, range: { min: number; max: number }, what: string, problems: string[]): number {
+function parseInteger(
+    raw: RawEnv,
+    name: string,
+    fallback: number,
+    range: { min: number; max: number },
+    what: string,
+    problems: string[],
+): number {
     const value = present(raw, name);
     if (value === undefined) return fallback;
     const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-        problems.push(`${name}=${value} is invalid: expected a whole number of ${what} between ${range.min} and ${range.max}, e.g. ${name}=${fallback}`);
+        problems.push(
+            `${name}=${value} is invalid: expected a whole number of ${what} between ${range.min} and ${range.max}, e.g. ${name}=${fallback}`,
+        );
         return fallback;
     }
     return n;
 }
 
-function parseDuration(raw: RawEnv, name: string, fallback: number, range: { min: number; max: number }, problems: string[]): number {
+function parseDuration(
+    raw: RawEnv,
+    name: string,
+    fallback: number,
+    range: { min: number; max: number },
+    problems: string[],
+): number {
     const value = present(raw, name);
     if (value === undefined) return fallback;
     const seconds = parseDurationSeconds(value);
@@ -130,17 +154,26 @@ export function parseEnv(raw: RawEnv, test: TestType): LoadTestEnv {
 
     const targetUrl = parseUrl(raw, "TARGET_URL", problems);
     if (present(raw, "TARGET_URL") === undefined) {
-        problems.push(`TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. TARGET_URL=${EXAMPLE_URL}`);
+        problems.push(
+            `TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. TARGET_URL=${EXAMPLE_URL}`,
+        );
     }
     const proofsUrl = parseUrl(raw, "PROOFS_URL", problems);
     const vus = parseInteger(raw, "VUS", DEFAULTS.vus, LIMITS.vus, "virtual users", problems);
     const holdSeconds = parseDuration(raw, "DURATION", DEFAULTS.holdSeconds[test], LIMITS.holdSeconds, problems);
     const rate = parseInteger(raw, "RATE", DEFAULTS.rate, LIMITS.rate, "requests per second", problems);
-    const thinkTimeSeconds = parseDuration(raw, "THINK_TIME", DEFAULTS.thinkTimeSeconds, LIMITS.thinkTimeSeconds, problems);
+    const thinkTimeSeconds = parseDuration(
+        raw,
+        "THINK_TIME",
+        DEFAULTS.thinkTimeSeconds,
+        LIMITS.thinkTimeSeconds,
+        problems,
+    );
     const accept429 = parseBoolean(raw, "ACCEPT_429", problems);
 
     const workloadValue = present(raw, "SCENARIO")?.trim() ?? DEFAULTS.workload;
-    if (!isWorkload(workloadValue)) problems.push(`SCENARIO=${raw.SCENARIO} is invalid: expected one of ${WORKLOADS.join(", ")}`);
+    if (!isWorkload(workloadValue))
+        problems.push(`SCENARIO=${raw.SCENARIO} is invalid: expected one of ${WORKLOADS.join(", ")}`);
 
     const apiKey = present(raw, "API_KEY");
     // Never echo the key: it is a secret.

@@ -29,7 +29,8 @@ function formatNumber(n: number): string {
 /** One statistic of a metric, in the unit the metric holds. */
 export function formatStat(metric: SummaryMetric, stat: string, value: number | undefined): string {
     if (value === undefined) return "n/a";
-    if (metric.contains === "data" && (stat === "count" || stat === "rate")) return `${formatBytes(value)}${stat === "rate" ? "/s" : ""}`;
+    if (metric.contains === "data" && (stat === "count" || stat === "rate"))
+        return `${formatBytes(value)}${stat === "rate" ? "/s" : ""}`;
     if (stat === "count" || stat === "passes" || stat === "fails") return formatNumber(value);
     if (metric.type === "rate" && stat === "rate") return formatPercent(value);
     if (metric.type === "counter" && stat === "rate") return `${formatNumber(value)}/s`;

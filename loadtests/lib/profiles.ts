@@ -21,7 +21,13 @@ export const RAMP = Object.freeze({ fraction: 0.1, minSeconds: 10, maxSeconds: 3
 /** Stress climbs through these multiples of VUS, holding each for a third of DURATION. */
 export const STRESS_STEPS: readonly number[] = Object.freeze([1, 1.5, 2]);
 /** Spike: warm up to VUS, surge to VUS x multiplier, hold DURATION, drop back, watch recovery. */
-export const SPIKE = Object.freeze({ multiplier: 5, warmSeconds: 10, surgeSeconds: 10, dropSeconds: 10, recoverySeconds: 30 });
+export const SPIKE = Object.freeze({
+    multiplier: 5,
+    warmSeconds: 10,
+    surgeSeconds: 10,
+    dropSeconds: 10,
+    recoverySeconds: 30,
+});
 /** Arrival-rate VUs: Little's law at the SLO latency, times this headroom for maxVUs. */
 export const ARRIVAL = Object.freeze({ timeUnit: "1s", vuHeadroom: 2 });
 
@@ -87,10 +93,14 @@ export function checkProfile(test: TestType, env: LoadTestEnv): void {
     if (n === 1) return;
     const detail = `the ${env.workload} workload runs ${n} scenarios (${endpointsOf(env.workload).join(", ")})`;
     if (test === "throughput" && env.rate < n) {
-        throw new EnvError(`RATE=${env.rate} is too low for SCENARIO=${env.workload}: ${detail}, so RATE must be at least ${n}`);
+        throw new EnvError(
+            `RATE=${env.rate} is too low for SCENARIO=${env.workload}: ${detail}, so RATE must be at least ${n}`,
+        );
     }
     if (test !== "smoke" && test !== "throughput" && env.vus < n) {
-        throw new EnvError(`VUS=${env.vus} is too low for SCENARIO=${env.workload}: ${detail}, so VUS must be at least ${n}`);
+        throw new EnvError(
+            `VUS=${env.vus} is too low for SCENARIO=${env.workload}: ${detail}, so VUS must be at least ${n}`,
+        );
     }
 }
 
@@ -105,7 +115,12 @@ export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoin
     if (test === "smoke") {
         const vus = splitByWeights(SMOKE.vus, weights);
         for (const e of endpoints) {
-            scenarios[e] = { executor: "constant-vus", vus: vus[e], duration: formatDuration(SMOKE.durationSeconds), ...common(e) };
+            scenarios[e] = {
+                executor: "constant-vus",
+                vus: vus[e],
+                duration: formatDuration(SMOKE.durationSeconds),
+                ...common(e),
+            };
         }
     } else if (test === "throughput") {
         const rates = splitByWeights(env.rate, weights);
@@ -128,7 +143,10 @@ export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoin
             scenarios[e] = {
                 executor: "ramping-vus",
                 startVUs: 0,
-                stages: shape.map((step, i) => ({ duration: formatDuration(step.seconds), target: perStep[i][e] as number })),
+                stages: shape.map((step, i) => ({
+                    duration: formatDuration(step.seconds),
+                    target: perStep[i][e] as number,
+                })),
                 ...common(e),
             };
         }
@@ -140,7 +158,9 @@ export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoin
 export function describeProfile(test: TestType, env: LoadTestEnv): string {
     const split = (total: number) =>
         env.workload === "mixed"
-            ? ` (${Object.entries(splitByWeights(total, weightsOf(env.workload))).map(([e, n]) => `${e} ${n}`).join(", ")})`
+            ? ` (${Object.entries(splitByWeights(total, weightsOf(env.workload)))
+                  .map(([e, n]) => `${e} ${n}`)
+                  .join(", ")})`
             : "";
     switch (test) {
         case "smoke":

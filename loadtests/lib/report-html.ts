@@ -7,7 +7,12 @@ import { formatMetricValues, formatMs, formatPercent } from "./format.ts";
 import type { EndpointRow, Report } from "./report.ts";
 
 export function escapeHtml(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+    return text
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&#39;");
 }
 
 const STYLE = `
@@ -25,7 +30,9 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? "–" : ok ? "✓"
 
 function tableHtml(headers: readonly string[], rows: readonly { cells: readonly string[]; ok?: boolean }[]): string {
     const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`;
-    const body = rows.map((r) => `<tr class="${rowClass(r.ok)}">${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n");
+    const body = rows
+        .map((r) => `<tr class="${rowClass(r.ok)}">${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+        .join("\n");
     return `<table>\n${head}\n${body}\n</table>`;
 }
 
@@ -69,7 +76,9 @@ export function renderHtmlReport(report: Report): string {
     const sections: string[] = [
         `<h1>${escapeHtml(title)} <span class="verdict ${verdictClass}">${escapeHtml(verdictText)}</span></h1>`,
         `<p class="meta">Target <code>${escapeHtml(report.targetUrl)}</code> · generated ${escapeHtml(report.generatedAt)}` +
-            (report.k6.durationSeconds === undefined ? "" : ` · ran ${escapeHtml(report.k6.durationSeconds.toFixed(1))}s`) +
+            (report.k6.durationSeconds === undefined
+                ? ""
+                : ` · ran ${escapeHtml(report.k6.durationSeconds.toFixed(1))}s`) +
             ` · k6 summary format <code>${escapeHtml(report.k6.summaryFormat)}</code>${report.k6.version ? ` (k6 ${escapeHtml(report.k6.version)})` : ""}</p>`,
         "<h2>Service-level objectives</h2>",
         tableHtml(
@@ -89,7 +98,13 @@ export function renderHtmlReport(report: Report): string {
             tableHtml(
                 ["Endpoint", "Requests", "p95", "Failed", "Checks"],
                 report.endpoints.map((e) => ({
-                    cells: [e.endpoint, fmt(e.requests, String), fmt(e.p95Ms, formatMs), fmt(e.failedRate, formatPercent), fmt(e.checksRate, formatPercent)],
+                    cells: [
+                        e.endpoint,
+                        fmt(e.requests, String),
+                        fmt(e.p95Ms, formatMs),
+                        fmt(e.failedRate, formatPercent),
+                        fmt(e.checksRate, formatPercent),
+                    ],
                 })),
             ),
         );
@@ -108,7 +123,10 @@ export function renderHtmlReport(report: Report): string {
             "<h2>Checks</h2>",
             tableHtml(
                 ["", "Check", "Passed", "Failed"],
-                report.checks.map((c) => ({ cells: [mark(c.fails === 0), c.name, String(c.passes), String(c.fails)], ok: c.fails === 0 })),
+                report.checks.map((c) => ({
+                    cells: [mark(c.fails === 0), c.name, String(c.passes), String(c.fails)],
+                    ok: c.fails === 0,
+                })),
             ),
         );
     }

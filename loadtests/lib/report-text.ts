@@ -10,11 +10,14 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? "-" : ok ? "✓" :
 
 function table(rows: readonly (readonly string[])[], indent = "  "): string[] {
     const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-    return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  "));
+    return rows.map(
+        (row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  "),
+    );
 }
 
 export function renderTextReport(report: Report, paths: { html: string; json: string; raw: string }): string {
-    const verdict = report.passed === undefined ? "NO THRESHOLD RESULTS" : report.passed ? "PASSED" : "FAILED (k6 exits 99)";
+    const verdict =
+        report.passed === undefined ? "NO THRESHOLD RESULTS" : report.passed ? "PASSED" : "FAILED (k6 exits 99)";
     const lines: string[] = [
         "",
         `CredLink ${report.testType} test, ${report.workload} workload, against ${report.targetUrl}`,
@@ -24,7 +27,11 @@ export function renderTextReport(report: Report, paths: { html: string; json: st
         ...table(report.slo.map((r) => [mark(r.ok), r.objective, r.target, r.actual])),
     ];
     if (report.thresholds.length > 0) {
-        lines.push("", "THRESHOLDS", ...table(report.thresholds.map((t) => [mark(t.ok), t.metric, t.expression, t.actual])));
+        lines.push(
+            "",
+            "THRESHOLDS",
+            ...table(report.thresholds.map((t) => [mark(t.ok), t.metric, t.expression, t.actual])),
+        );
     }
     if (report.endpoints.length > 0) {
         const fmt = (n: number | undefined, f: (x: number) => string) => (n === undefined ? "n/a" : f(n));
@@ -51,9 +58,17 @@ export function renderTextReport(report: Report, paths: { html: string; json: st
         );
     }
     if (report.checks.length > 0) {
-        lines.push("", "CHECKS", ...table(report.checks.map((c) => [mark(c.fails === 0), c.name, `${c.passes} passed`, `${c.fails} failed`])));
+        lines.push(
+            "",
+            "CHECKS",
+            ...table(
+                report.checks.map((c) => [mark(c.fails === 0), c.name, `${c.passes} passed`, `${c.fails} failed`]),
+            ),
+        );
     }
-    const metricNames = Object.keys(report.metrics).filter((n) => !n.includes("{")).sort();
+    const metricNames = Object.keys(report.metrics)
+        .filter((n) => !n.includes("{"))
+        .sort();
     lines.push("", "METRICS", ...table(metricNames.map((n) => [n, formatMetricValues(report.metrics[n])])));
     lines.push("", `Reports: ${paths.html}, ${paths.json}, ${paths.raw}`, "");
     return `${lines.join("\n")}\n`;

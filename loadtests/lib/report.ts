@@ -7,7 +7,13 @@ import { formatMs, formatPercent, formatStat } from "./format.ts";
 import { CUSTOM_METRICS } from "./metric-names.ts";
 import { renderHtmlReport } from "./report-html.ts";
 import { renderTextReport } from "./report-text.ts";
-import { normalizeSummary, thresholdActual, type CheckResult, type NormalizedSummary, type SummaryMetric } from "./summary.ts";
+import {
+    normalizeSummary,
+    thresholdActual,
+    type CheckResult,
+    type NormalizedSummary,
+    type SummaryMetric,
+} from "./summary.ts";
 import { ENDPOINTS, type Endpoint, type TestType, type Workload } from "./types.ts";
 
 export const REPORT_SCHEMA = "credlink-loadtest-report/1";
@@ -54,7 +60,11 @@ export interface Report {
     readonly testType: TestType;
     readonly workload: Workload;
     readonly targetUrl: string;
-    readonly k6: { readonly summaryFormat: NormalizedSummary["format"]; readonly version: string | undefined; readonly durationSeconds: number | undefined };
+    readonly k6: {
+        readonly summaryFormat: NormalizedSummary["format"];
+        readonly version: string | undefined;
+        readonly durationSeconds: number | undefined;
+    };
     readonly passed: boolean | undefined;
     readonly slo: readonly SloRow[];
     readonly thresholds: readonly ThresholdRow[];
@@ -70,18 +80,37 @@ function value(summary: NormalizedSummary, metric: string, stat: string): number
 
 /** Share of passing checks: the `checks` Rate (handle-summary) or `checks_succeeded` (machine-readable). */
 function checksRate(summary: NormalizedSummary, selector = ""): number | undefined {
-    return value(summary, `checks${selector}`, "rate") ?? (selector === "" ? value(summary, "checks_succeeded", "rate") : undefined);
+    return (
+        value(summary, `checks${selector}`, "rate") ??
+        (selector === "" ? value(summary, "checks_succeeded", "rate") : undefined)
+    );
 }
 
 function sloRows(summary: NormalizedSummary, ctx: RunContext): SloRow[] {
-    const judge = (actual: number | undefined, ok: (x: number) => boolean) => (actual === undefined ? undefined : ok(actual));
+    const judge = (actual: number | undefined, ok: (x: number) => boolean) =>
+        actual === undefined ? undefined : ok(actual);
     const p95 = value(summary, "http_req_duration", "p(95)");
     const failed = value(summary, "http_req_failed", "rate");
     const checks = checksRate(summary);
     const rows: SloRow[] = [
-        { objective: "Latency p95", target: `< ${SLO.latencyP95Ms} ms`, actual: p95 === undefined ? "n/a" : formatMs(p95), ok: judge(p95, (x) => x < SLO.latencyP95Ms) },
-        { objective: "Failed requests", target: `< ${formatPercent(SLO.errorRate)}`, actual: failed === undefined ? "n/a" : formatPercent(failed), ok: judge(failed, (x) => x < SLO.errorRate) },
-        { objective: "Checks passing", target: `> ${formatPercent(SLO.checksPassRate)}`, actual: checks === undefined ? "n/a" : formatPercent(checks), ok: judge(checks, (x) => x > SLO.checksPassRate) },
+        {
+            objective: "Latency p95",
+            target: `< ${SLO.latencyP95Ms} ms`,
+            actual: p95 === undefined ? "n/a" : formatMs(p95),
+            ok: judge(p95, (x) => x < SLO.latencyP95Ms),
+        },
+        {
+            objective: "Failed requests",
+            target: `< ${formatPercent(SLO.errorRate)}`,
+            actual: failed === undefined ? "n/a" : formatPercent(failed),
+            ok: judge(failed, (x) => x < SLO.errorRate),
+        },
+        {
+            objective: "Checks passing",
+            target: `> ${formatPercent(SLO.checksPassRate)}`,
+            actual: checks === undefined ? "n/a" : formatPercent(checks),
+            ok: judge(checks, (x) => x > SLO.checksPassRate),
+        },
     ];
     if (ctx.testType === "throughput") {
         const iterations = value(summary, "iterations", "count");
@@ -92,7 +121,14 @@ function sloRows(summary: NormalizedSummary, ctx: RunContext): SloRow[] {
             target: `${ctx.rate} req/s, 0 dropped (SLO peak ${SLO.peakRequestsPerSecond} req/s)`,
             actual: achieved === undefined ? "n/a" : `${achieved.toFixed(1)} req/s, ${dropped} dropped`,
             // Below the SLO's peak the run can fail the objective (drops) but cannot prove it.
-            ok: achieved === undefined ? undefined : dropped > 0 ? false : ctx.rate >= SLO.peakRequestsPerSecond ? true : undefined,
+            ok:
+                achieved === undefined
+                    ? undefined
+                    : dropped > 0
+                      ? false
+                      : ctx.rate >= SLO.peakRequestsPerSecond
+                        ? true
+                        : undefined,
         });
     }
     const cacheHit = value(summary, CUSTOM_METRICS.cdnCacheHit, "rate");
@@ -114,7 +150,8 @@ function thresholdRows(summary: NormalizedSummary): ThresholdRow[] {
             return {
                 metric: metric.name,
                 expression: t.expression,
-                actual: actual === undefined ? "n/a" : `${actual.stat}=${formatStat(metric, actual.stat, actual.value)}`,
+                actual:
+                    actual === undefined ? "n/a" : `${actual.stat}=${formatStat(metric, actual.stat, actual.value)}`,
                 ok: t.ok,
             };
         }),
@@ -150,7 +187,8 @@ export function buildReport(data: unknown, ctx: RunContext): Report {
         thresholds: thresholdRows(summary),
         endpoints: endpointRows(summary),
         checks: summary.checks,
-        rateLimited: limited === undefined ? undefined : { count: limited.values.passes ?? 0, rate: limited.values.rate ?? 0 },
+        rateLimited:
+            limited === undefined ? undefined : { count: limited.values.passes ?? 0, rate: limited.values.rate ?? 0 },
         metrics: summary.metrics,
     };
 }
@@ -160,7 +198,10 @@ export function renderJsonReport(report: Report): string {
 }
 
 /** File names handleSummary writes, inside `reportDir` or, without one, prefixed in the working directory. */
-export function reportPaths(testType: TestType, reportDir: string | undefined): { html: string; json: string; raw: string } {
+export function reportPaths(
+    testType: TestType,
+    reportDir: string | undefined,
+): { html: string; json: string; raw: string } {
     const prefix = reportDir === undefined ? `k6-${testType}-` : `${reportDir}/`;
     return { html: `${prefix}report.html`, json: `${prefix}summary.json`, raw: `${prefix}k6-summary.json` };
 }
@@ -177,7 +218,10 @@ export function summaryOutputs(data: unknown, ctx: RunContext, reportDir: string
     try {
         report = buildReport(data, ctx);
     } catch (error) {
-        return { stdout: `\nNo report: ${(error as Error).message}. k6's summary is in ${paths.raw}\n`, [paths.raw]: raw };
+        return {
+            stdout: `\nNo report: ${(error as Error).message}. k6's summary is in ${paths.raw}\n`,
+            [paths.raw]: raw,
+        };
     }
     return {
         stdout: renderTextReport(report, paths),

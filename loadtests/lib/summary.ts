@@ -81,13 +81,15 @@ export function parseMetricName(name: string): { base: string; tags: Record<stri
 
 function numericValues(raw: unknown): Record<string, number> {
     const values: Record<string, number> = {};
-    if (isRecord(raw)) for (const [k, v] of Object.entries(raw)) if (typeof v === "number" && Number.isFinite(v)) values[k] = v;
+    if (isRecord(raw))
+        for (const [k, v] of Object.entries(raw)) if (typeof v === "number" && Number.isFinite(v)) values[k] = v;
     return values;
 }
 
 function toMetric(name: string, raw: Record<string, unknown>): SummaryMetric {
     const type = typeof raw.type === "string" && METRIC_TYPES.includes(raw.type) ? (raw.type as MetricType) : undefined;
-    if (type === undefined) throw new SummaryShapeError(`k6 summary metric ${name} has no valid type (counter, gauge, rate or trend)`);
+    if (type === undefined)
+        throw new SummaryShapeError(`k6 summary metric ${name} has no valid type (counter, gauge, rate or trend)`);
     const thresholds: ThresholdResult[] = [];
     if (isRecord(raw.thresholds)) {
         for (const [expression, result] of Object.entries(raw.thresholds)) {
@@ -95,20 +97,36 @@ function toMetric(name: string, raw: Record<string, unknown>): SummaryMetric {
         }
     }
     const { base, tags } = parseMetricName(name);
-    return { name, base, tags, type, contains: typeof raw.contains === "string" ? raw.contains : "default", values: numericValues(raw.values), thresholds };
+    return {
+        name,
+        base,
+        tags,
+        type,
+        contains: typeof raw.contains === "string" ? raw.contains : "default",
+        values: numericValues(raw.values),
+        thresholds,
+    };
 }
 
 function collectChecks(group: unknown, out: CheckResult[]): void {
     if (!isRecord(group)) return;
     const groupPath = typeof group.path === "string" ? group.path : "";
     // Arrays in what handleSummary receives; objects keyed by name in the old --summary-export file.
-    const checks = Array.isArray(group.checks) ? group.checks : isRecord(group.checks) ? Object.values(group.checks) : [];
+    const checks = Array.isArray(group.checks)
+        ? group.checks
+        : isRecord(group.checks)
+          ? Object.values(group.checks)
+          : [];
     for (const c of checks) {
         if (isRecord(c) && typeof c.name === "string") {
             out.push({ name: c.name, group: groupPath, passes: Number(c.passes) || 0, fails: Number(c.fails) || 0 });
         }
     }
-    const groups = Array.isArray(group.groups) ? group.groups : isRecord(group.groups) ? Object.values(group.groups) : [];
+    const groups = Array.isArray(group.groups)
+        ? group.groups
+        : isRecord(group.groups)
+          ? Object.values(group.groups)
+          : [];
     for (const g of groups) collectChecks(g, out);
 }
 
@@ -142,10 +160,19 @@ function fromMachineReadable(data: Record<string, unknown>, results: Record<stri
     const checkMetrics = checksBlock.metrics;
     if (Array.isArray(checkMetrics)) checkMetrics.forEach(add);
     else if (isRecord(checkMetrics)) Object.values(checkMetrics).forEach(add);
-    const list = Array.isArray(checksBlock.results) ? checksBlock.results : Array.isArray(checksBlock.orderedChecks) ? checksBlock.orderedChecks : [];
+    const list = Array.isArray(checksBlock.results)
+        ? checksBlock.results
+        : Array.isArray(checksBlock.orderedChecks)
+          ? checksBlock.orderedChecks
+          : [];
     const checks: CheckResult[] = list
         .filter((c): c is Record<string, unknown> => isRecord(c) && typeof c.name === "string")
-        .map((c) => ({ name: c.name as string, group: "", passes: Number(c.passes) || 0, fails: Number(c.fails) || 0 }));
+        .map((c) => ({
+            name: c.name as string,
+            group: "",
+            passes: Number(c.passes) || 0,
+            fails: Number(c.fails) || 0,
+        }));
     const metadata = isRecord(data.metadata) ? data.metadata : {};
     const config = isRecord(data.config) ? data.config : {};
     return {
@@ -161,7 +188,8 @@ function fromMachineReadable(data: Record<string, unknown>, results: Record<stri
 
 export function normalizeSummary(data: unknown): NormalizedSummary {
     if (isRecord(data) && isRecord(data.metrics)) return fromHandleSummary(data, data.metrics);
-    if (isRecord(data) && isRecord(data.results) && Array.isArray(data.results.metrics)) return fromMachineReadable(data, data.results);
+    if (isRecord(data) && isRecord(data.results) && Array.isArray(data.results.metrics))
+        return fromMachineReadable(data, data.results);
     throw new SummaryShapeError(
         "unrecognised k6 summary: expected `metrics` (handleSummary data) or `results.metrics` (machine-readable summary v1)",
     );
@@ -170,7 +198,10 @@ export function normalizeSummary(data: unknown): NormalizedSummary {
 const THRESHOLD_EXPRESSION = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(?:<=|>=|===|==|!=|<|>)\s*-?\d+(?:\.\d+)?\s*$/;
 
 /** The statistic a threshold expression tests (`p(95)<500` -> `p(95)`) and its value in the summary. */
-export function thresholdActual(metric: SummaryMetric, expression: string): { stat: string; value: number | undefined } | undefined {
+export function thresholdActual(
+    metric: SummaryMetric,
+    expression: string,
+): { stat: string; value: number | undefined } | undefined {
     const match = THRESHOLD_EXPRESSION.exec(expression);
     if (!match) return undefined;
     const stat = match[1];

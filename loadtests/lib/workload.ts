@@ -14,7 +14,12 @@ import { ENDPOINTS, type Endpoint, type Workload } from "./types.ts";
  * - health 1: only load balancers call it, and the API caps it at 1000/min per client
  *   (not configurable), so 1 % of the SLO's 1000 req/s (600/min) stays under that cap.
  */
-export const MIXED_WEIGHTS: Readonly<Record<Endpoint, number>> = Object.freeze({ health: 1, sign: 10, verify: 39, proofs: 50 });
+export const MIXED_WEIGHTS: Readonly<Record<Endpoint, number>> = Object.freeze({
+    health: 1,
+    sign: 10,
+    verify: 39,
+    proofs: 50,
+});
 
 /** Endpoints a workload runs, in a stable order. */
 export function endpointsOf(workload: Workload): readonly Endpoint[] {
@@ -31,7 +36,10 @@ export function weightsOf(workload: Workload): Partial<Record<Endpoint, number>>
  * to `total` (largest remainder). When `total` covers every key, each key gets at least
  * one, so no scenario of a small run is left without VUs or arrivals.
  */
-export function splitByWeights<K extends string>(total: number, weights: Readonly<Partial<Record<K, number>>>): Record<K, number> {
+export function splitByWeights<K extends string>(
+    total: number,
+    weights: Readonly<Partial<Record<K, number>>>,
+): Record<K, number> {
     const keys = Object.keys(weights) as K[];
     if (!Number.isInteger(total) || total < 0) throw new RangeError(`total must be a whole number >= 0, got ${total}`);
     const sum = keys.reduce((acc, k) => acc + (weights[k] as number), 0);

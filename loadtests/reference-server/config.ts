@@ -60,7 +60,9 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 export function parseServerConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     const domain = (env.PROOF_URI_DOMAIN ?? SERVER_DEFAULTS.proofUriDomain).trim().replace(/\/+$/, "");
     if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(domain)) {
-        throw new ServerConfigError(`PROOF_URI_DOMAIN=${env.PROOF_URI_DOMAIN} is invalid: expected an http(s) URL such as https://proofs.credlink.com`);
+        throw new ServerConfigError(
+            `PROOF_URI_DOMAIN=${env.PROOF_URI_DOMAIN} is invalid: expected an http(s) URL such as https://proofs.credlink.com`,
+        );
     }
     let apiKeys: string[] = [];
     if (env.ENABLE_API_KEY_AUTH === "true") {
@@ -71,7 +73,9 @@ export function parseServerConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig
             .filter((parts) => parts.length >= 3 && parts.every((p) => p !== ""))
             .map(([key]) => key);
         if (apiKeys.length === 0) {
-            throw new ServerConfigError("ENABLE_API_KEY_AUTH=true needs API_KEYS=key:clientId:Name[,...] with at least one complete entry");
+            throw new ServerConfigError(
+                "ENABLE_API_KEY_AUTH=true needs API_KEYS=key:clientId:Name[,...] with at least one complete entry",
+            );
         }
     }
     return {

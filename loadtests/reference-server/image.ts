@@ -40,7 +40,14 @@ export function embedProof(bytes: Buffer, proofUri: string): Buffer {
         }
         case "png": {
             const ihdrEnd = 8 + 12 + bytes.readUInt32BE(8); // signature + IHDR chunk
-            const text = pngChunk("tEXt", Buffer.concat([Buffer.from(PNG_TEXT_KEYWORD, "latin1"), Buffer.from([0]), Buffer.from(proofUri, "latin1")]));
+            const text = pngChunk(
+                "tEXt",
+                Buffer.concat([
+                    Buffer.from(PNG_TEXT_KEYWORD, "latin1"),
+                    Buffer.from([0]),
+                    Buffer.from(proofUri, "latin1"),
+                ]),
+            );
             return Buffer.concat([bytes.subarray(0, ihdrEnd), text, bytes.subarray(ihdrEnd)]);
         }
         default:
@@ -50,7 +57,10 @@ export function embedProof(bytes: Buffer, proofUri: string): Buffer {
 
 /** The embedded proof URI and the bytes without it, or undefined when the image carries none. */
 export function extractProof(bytes: Buffer): { proofUri: string; original: Buffer } | undefined {
-    const cut = (start: number, end: number, proofUri: string) => ({ proofUri, original: Buffer.concat([bytes.subarray(0, start), bytes.subarray(end)]) });
+    const cut = (start: number, end: number, proofUri: string) => ({
+        proofUri,
+        original: Buffer.concat([bytes.subarray(0, start), bytes.subarray(end)]),
+    });
     switch (detectFormat(bytes)) {
         case "jpeg": {
             let at = 2;
@@ -63,7 +73,8 @@ export function extractProof(bytes: Buffer): { proofUri: string; original: Buffe
                 if (end > bytes.length) break;
                 if (marker === 0xfe) {
                     const text = bytes.subarray(at + 4, end).toString("latin1");
-                    if (text.startsWith(JPEG_COMMENT_PREFIX)) return cut(at, end, text.slice(JPEG_COMMENT_PREFIX.length));
+                    if (text.startsWith(JPEG_COMMENT_PREFIX))
+                        return cut(at, end, text.slice(JPEG_COMMENT_PREFIX.length));
                 }
                 at = end;
             }

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     const config = parseServerConfig(process.env);
     const portText = process.env.PORT ?? "3000";
     const port = /^\d+$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : NaN;
-    if (Number.isNaN(port)) throw new ServerConfigError(`PORT=${portText} is invalid: expected 0..65535 (0 picks a free port)`);
+    if (Number.isNaN(port))
+        throw new ServerConfigError(`PORT=${portText} is invalid: expected 0..65535 (0 picks a free port)`);
     const reference = createReferenceServer(config);
     const url = await reference.listen(port, process.env.HOST ?? "127.0.0.1");
     if (process.env.READY_FILE) writeFileSync(process.env.READY_FILE, `${url}\n`);

@@ -15,7 +15,14 @@
  * 429 with RateLimit-* and Retry-After headers. Signing is real: an Ed25519 signature over
  * the SHA-256 of the uploaded image, checked again by /verify.
  */
-import { createHash, generateKeyPairSync, randomUUID, sign as signBytes, verify as verifyBytes, type KeyObject } from "node:crypto";
+import {
+    createHash,
+    generateKeyPairSync,
+    randomUUID,
+    sign as signBytes,
+    verify as verifyBytes,
+    type KeyObject,
+} from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FIXED_LIMITS, SERVER_DEFAULTS, type ReferenceServerConfig } from "./config.ts";
@@ -26,7 +33,12 @@ export interface ProofRecord {
     readonly proofId: string;
     readonly proofUri: string;
     readonly imageHash: string;
-    readonly manifest: { readonly claim_generator: string; readonly creator: string; readonly format: string; readonly timestamp: string };
+    readonly manifest: {
+        readonly claim_generator: string;
+        readonly creator: string;
+        readonly format: string;
+        readonly timestamp: string;
+    };
     readonly signature: string;
     readonly signatureAlgorithm: "Ed25519";
     readonly timestamp: string;
@@ -61,7 +73,11 @@ class HttpError extends Error {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": Buffer.byteLength(text),
+        ...headers,
+    });
     res.end(text);
 }
 
@@ -103,7 +119,10 @@ function safeFilename(name: string): string {
     return name.replace(/[^\x20-\x7e]|["\\]/g, "_") || "image";
 }
 
-export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEFAULTS, options: { now?: () => number } = {}): ReferenceServer {
+export function createReferenceServer(
+    config: ReferenceServerConfig = SERVER_DEFAULTS,
+    options: { now?: () => number } = {},
+): ReferenceServer {
     const now = options.now ?? Date.now;
     const startedAt = now();
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -112,7 +131,11 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
 
     const limiters = {
         global: new FixedWindowLimiter(config.rateLimitMax, config.rateLimitWindowMs, now),
-        api: new FixedWindowLimiter(Math.floor(config.rateLimitMax * FIXED_LIMITS.verifyShareOfGlobal), config.rateLimitWindowMs, now),
+        api: new FixedWindowLimiter(
+            Math.floor(config.rateLimitMax * FIXED_LIMITS.verifyShareOfGlobal),
+            config.rateLimitWindowMs,
+            now,
+        ),
         signing: new FixedWindowLimiter(config.signRateLimitMax, config.rateLimitWindowMs, now),
         signRouter: new FixedWindowLimiter(config.signRateLimitMax, FIXED_LIMITS.signRouterWindowMs, now),
         health: new FixedWindowLimiter(FIXED_LIMITS.healthPerMinute, 60_000, now),
@@ -120,10 +143,15 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
 
     function authorize(req: IncomingMessage, res: ServerResponse): boolean {
         if (config.apiKeys.length === 0) return true;
-        const bearer = req.headers.authorization?.startsWith("Bearer ") ? req.headers.authorization.slice(7) : undefined;
+        const bearer = req.headers.authorization?.startsWith("Bearer ")
+            ? req.headers.authorization.slice(7)
+            : undefined;
         const key = bearer ?? (typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : undefined);
         if (key === undefined) {
-            sendJson(res, 401, { error: "Unauthorized", message: "API key required. Provide via Authorization: Bearer <key> or X-API-Key header" });
+            sendJson(res, 401, {
+                error: "Unauthorized",
+                message: "API key required. Provide via Authorization: Bearer <key> or X-API-Key header",
+            });
             return false;
         }
         if (!config.apiKeys.includes(key)) {
@@ -134,7 +162,9 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
     }
 
     /** The single `image` file of a multipart upload, as multer's upload.single('image') accepts it. */
-    async function readImage(req: IncomingMessage): Promise<{ bytes: Buffer; type: string; name: string; fields: FormData }> {
+    async function readImage(
+        req: IncomingMessage,
+    ): Promise<{ bytes: Buffer; type: string; name: string; fields: FormData }> {
         const { body, tooLarge } = await readBody(req, maxFileBytes + MULTIPART_SLACK_BYTES);
         const tooLargeError = new HttpError(413, `File too large. Maximum size: ${config.maxFileSizeMb}MB`);
         if (tooLarge) throw tooLargeError;
@@ -147,7 +177,8 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
             throw new HttpError(400, "Upload error: Malformed multipart body");
         }
         for (const [field, value] of form.entries()) {
-            if (typeof value !== "string" && field !== "image") throw new HttpError(400, "Upload error: Unexpected field");
+            if (typeof value !== "string" && field !== "image")
+                throw new HttpError(400, "Upload error: Unexpected field");
         }
         const files = form.getAll("image").filter((v) => typeof v !== "string");
         if (files.length === 0) throw new HttpError(400, "No image file provided");
@@ -167,7 +198,8 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
         const started = now();
         const upload = await readImage(req);
         const format = detectFormat(upload.bytes);
-        if (format === undefined) throw new HttpError(400, "Upload error: unsupported image format (JPEG and PNG are supported)");
+        if (format === undefined)
+            throw new HttpError(400, "Upload error: unsupported image format (JPEG and PNG are supported)");
         const creatorField = upload.fields.get("creator") ?? upload.fields.get("issuer");
         const creator = typeof creatorField === "string" && creatorField !== "" ? creatorField : "CredLink";
         const proofId = randomUUID();
@@ -206,13 +238,20 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
         const proof = proofId === undefined ? undefined : proofs.get(proofId);
         const digest = embedded === undefined ? undefined : createHash("sha256").update(embedded.original).digest();
         const signatureValid =
-            proof !== undefined && digest !== undefined && verifyBytes(null, digest, publicKey, Buffer.from(proof.signature, "base64"));
+            proof !== undefined &&
+            digest !== undefined &&
+            verifyBytes(null, digest, publicKey, Buffer.from(proof.signature, "base64"));
         // This server's own key is the trust anchor, so a valid signature implies a valid certificate.
         const certificateValid = signatureValid;
         const proofMatches = proof !== undefined && digest !== undefined && proof.imageHash === digest.toString("hex");
         // Points as in the API's calculateConfidence().
         const confidence =
-            (embedded ? 20 : 0) + (signatureValid ? 30 : 0) + (certificateValid ? 25 : 0) + (embedded ? 10 : 0) + (proof ? 10 : 0) + (proofMatches ? 5 : 0);
+            (embedded ? 20 : 0) +
+            (signatureValid ? 30 : 0) +
+            (certificateValid ? 25 : 0) +
+            (embedded ? 10 : 0) +
+            (proof ? 10 : 0) +
+            (proofMatches ? 5 : 0);
         sendJson(res, 200, {
             valid: embedded !== undefined && signatureValid && certificateValid && proofMatches,
             confidence,
@@ -263,7 +302,11 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
             res.end();
             return;
         }
-        res.writeHead(200, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+        res.writeHead(200, {
+            ...headers,
+            "Content-Type": "application/json",
+            "Content-Length": Buffer.byteLength(body),
+        });
         res.end(req.method === "HEAD" ? undefined : body);
     }
 
@@ -277,7 +320,10 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
         const client = apiKey === undefined ? ip : `${ip}:${apiKey}`;
         // The API's global limiter skips its own monitoring: /health from 127.0.0.1.
         if (!(path === "/health" && ip === "127.0.0.1")) {
-            if (!applyLimit(res, limiters.global.hit(client), "Too many requests from this IP, please try again later.")) return;
+            if (
+                !applyLimit(res, limiters.global.hit(client), "Too many requests from this IP, please try again later.")
+            )
+                return;
         }
 
         if (req.method === "GET" && path === "/health") {
@@ -285,19 +331,32 @@ export function createReferenceServer(config: ReferenceServerConfig = SERVER_DEF
             return;
         }
         if (path === "/sign" && req.method === "POST") {
-            const signingMessage = "Signing rate limit exceeded. C2PA signing is resource intensive - please try again later.";
+            const signingMessage =
+                "Signing rate limit exceeded. C2PA signing is resource intensive - please try again later.";
             if (!applyLimit(res, limiters.signing.hit(client), signingMessage) || !authorize(req, res)) return;
-            if (!applyLimit(res, limiters.signRouter.hit(ip), "Too many signing requests from this IP, please try again later")) return;
+            if (
+                !applyLimit(
+                    res,
+                    limiters.signRouter.hit(ip),
+                    "Too many signing requests from this IP, please try again later",
+                )
+            )
+                return;
             return handleSign(req, res);
         }
         if (path === "/sign/stats" && req.method === "GET") {
-            const signingMessage = "Signing rate limit exceeded. C2PA signing is resource intensive - please try again later.";
+            const signingMessage =
+                "Signing rate limit exceeded. C2PA signing is resource intensive - please try again later.";
             if (!applyLimit(res, limiters.signing.hit(client), signingMessage) || !authorize(req, res)) return;
             sendJson(res, 200, { service: "sign", totalProofs: proofs.size, storageType: "memory", timestamp: now() });
             return;
         }
         if (path === "/verify" && req.method === "POST") {
-            if (!applyLimit(res, limiters.api.hit(client), "API rate limit exceeded, please try again later.") || !authorize(req, res)) return;
+            if (
+                !applyLimit(res, limiters.api.hit(client), "API rate limit exceeded, please try again later.") ||
+                !authorize(req, res)
+            )
+                return;
             return handleVerify(req, res);
         }
         sendJson(res, 404, { error: "Not found", statusCode: 404 });

@@ -14,7 +14,11 @@ import {
 } from "../lib/api.ts";
 
 const ID = "0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b";
-const res = (status: number, headers: Record<string, string>, body: ResponseLike["body"]): ResponseLike => ({ status, headers, body });
+const res = (status: number, headers: Record<string, string>, body: ResponseLike["body"]): ResponseLike => ({
+    status,
+    headers,
+    body,
+});
 /** Names of the checks that pass. */
 const passing = (checks: (typeof CHECKS)[keyof typeof CHECKS], r: ResponseLike) =>
     Object.entries(checks)
@@ -36,7 +40,9 @@ describe("request helpers", () => {
         expect(proofIdFromUri(`https://proofs.credlink.com/${ID.toUpperCase()}/`)).toBe(ID);
         expect(proofIdFromUri("https://proofs.credlink.com/not-a-uuid")).toBeUndefined();
         expect(proofIdFromUri(undefined)).toBeUndefined();
-        expect(proofUrl("https://d111111abcdef8.cloudfront.net", ID)).toBe(`https://d111111abcdef8.cloudfront.net/proofs/${ID}.json`);
+        expect(proofUrl("https://d111111abcdef8.cloudfront.net", ID)).toBe(
+            `https://d111111abcdef8.cloudfront.net/proofs/${ID}.json`,
+        );
     });
 
     it("finds headers whatever their case", () => {
@@ -55,36 +61,70 @@ describe("request helpers", () => {
 
 describe("checks", () => {
     it("health wants 200 and status ok", () => {
-        expect(passing(CHECKS.health, res(200, {}, '{"status":"ok","uptime":1}'))).toEqual(["health: status 200", "health: status ok"]);
+        expect(passing(CHECKS.health, res(200, {}, '{"status":"ok","uptime":1}'))).toEqual([
+            "health: status 200",
+            "health: status ok",
+        ]);
         expect(passing(CHECKS.health, res(200, {}, '{"status":"degraded"}'))).toEqual(["health: status 200"]);
         expect(passing(CHECKS.health, res(429, {}, "Too many health check requests"))).toEqual([]);
     });
 
     it("sign wants the image back and a proof URI", () => {
-        const signed = res(200, { "Content-Type": "image/png", "X-Proof-Uri": `https://proofs.credlink.com/${ID}` }, new Uint8Array([1, 2, 3]).buffer);
-        expect(passing(CHECKS.sign, signed)).toEqual(["sign: status 200", "sign: returns an image", "sign: X-Proof-Uri names a proof"]);
+        const signed = res(
+            200,
+            { "Content-Type": "image/png", "X-Proof-Uri": `https://proofs.credlink.com/${ID}` },
+            new Uint8Array([1, 2, 3]).buffer,
+        );
+        expect(passing(CHECKS.sign, signed)).toEqual([
+            "sign: status 200",
+            "sign: returns an image",
+            "sign: X-Proof-Uri names a proof",
+        ]);
         // What the original load test got back: a 400 JSON error for its JSON body.
-        const jsonError = res(400, { "Content-Type": "application/json" }, '{"error":"No image file provided","statusCode":400}');
+        const jsonError = res(
+            400,
+            { "Content-Type": "application/json" },
+            '{"error":"No image file provided","statusCode":400}',
+        );
         expect(passing(CHECKS.sign, jsonError)).toEqual([]);
-        expect(passing(CHECKS.sign, res(200, { "Content-Type": "image/png" }, new ArrayBuffer(0)))).toEqual(["sign: status 200"]);
+        expect(passing(CHECKS.sign, res(200, { "Content-Type": "image/png" }, new ArrayBuffer(0)))).toEqual([
+            "sign: status 200",
+        ]);
     });
 
     it("verify wants JSON with a boolean valid and a confidence 0..100", () => {
         const ok = res(200, {}, JSON.stringify({ valid: false, confidence: 20, details: {} }));
         expect(passing(CHECKS.verify, ok)).toEqual(["verify: status 200", "verify: valid and confidence"]);
-        expect(passing(CHECKS.verify, res(200, {}, JSON.stringify({ valid: "yes", confidence: 20 })))).toEqual(["verify: status 200"]);
-        expect(passing(CHECKS.verify, res(200, {}, JSON.stringify({ valid: true, confidence: 120 })))).toEqual(["verify: status 200"]);
+        expect(passing(CHECKS.verify, res(200, {}, JSON.stringify({ valid: "yes", confidence: 20 })))).toEqual([
+            "verify: status 200",
+        ]);
+        expect(passing(CHECKS.verify, res(200, {}, JSON.stringify({ valid: true, confidence: 120 })))).toEqual([
+            "verify: status 200",
+        ]);
         expect(verifiedValid(res(200, {}, JSON.stringify({ valid: true, confidence: 100 })))).toBe(true);
         expect(verifiedValid(ok)).toBe(false);
     });
 
     it("proofs want the proof JSON, cacheable", () => {
-        const proof = res(200, { "Cache-Control": "public, max-age=31536000, immutable" }, JSON.stringify({ proofId: ID }));
-        expect(passing(CHECKS.proofs, proof)).toEqual(["proofs: status 200", "proofs: proof JSON", "proofs: cacheable"]);
+        const proof = res(
+            200,
+            { "Cache-Control": "public, max-age=31536000, immutable" },
+            JSON.stringify({ proofId: ID }),
+        );
+        expect(passing(CHECKS.proofs, proof)).toEqual([
+            "proofs: status 200",
+            "proofs: proof JSON",
+            "proofs: cacheable",
+        ]);
         const uncached = res(200, { "Cache-Control": "no-store" }, JSON.stringify({ proofId: ID }));
         expect(passing(CHECKS.proofs, uncached)).toEqual(["proofs: status 200", "proofs: proof JSON"]);
         // CloudFront in front of a bucket that blocks listing answers a missing key with 403 XML.
-        expect(passing(CHECKS.proofs, res(403, { "Content-Type": "application/xml" }, "<Error><Code>AccessDenied</Code></Error>"))).toEqual([]);
+        expect(
+            passing(
+                CHECKS.proofs,
+                res(403, { "Content-Type": "application/xml" }, "<Error><Code>AccessDenied</Code></Error>"),
+            ),
+        ).toEqual([]);
     });
 });
 

@@ -33,7 +33,15 @@ describe("durations", () => {
     });
 
     it("formats whole seconds the way k6 (Go's ParseDuration) reads them", () => {
-        expect([0, 10, 90, 300, 3600, 5400, 3661].map(formatDuration)).toEqual(["0s", "10s", "1m30s", "5m", "1h", "1h30m", "1h1m1s"]);
+        expect([0, 10, 90, 300, 3600, 5400, 3661].map(formatDuration)).toEqual([
+            "0s",
+            "10s",
+            "1m30s",
+            "5m",
+            "1h",
+            "1h30m",
+            "1h1m1s",
+        ]);
         expect(() => formatDuration(1.5)).toThrow("whole, non-negative");
     });
 
@@ -94,23 +102,57 @@ describe("parseEnv", () => {
     });
 
     it("treats empty values as unset", () => {
-        expect(parseEnv({ ...TARGET, VUS: "", DURATION: " ", API_KEY: "" }, "load")).toMatchObject({ vus: 50, holdSeconds: 60, apiKey: undefined });
+        expect(parseEnv({ ...TARGET, VUS: "", DURATION: " ", API_KEY: "" }, "load")).toMatchObject({
+            vus: 50,
+            holdSeconds: 60,
+            apiKey: undefined,
+        });
     });
 
     it.each([
-        [{ VUS: "abc" }, "VUS=abc is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50"],
+        [
+            { VUS: "abc" },
+            "VUS=abc is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50",
+        ],
         [{ VUS: "0" }, "VUS=0 is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50"],
-        [{ VUS: "2.5" }, "VUS=2.5 is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50"],
-        [{ DURATION: "5 parsecs" }, "DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h"],
-        [{ DURATION: "73h" }, "DURATION=73h is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h"],
-        [{ RATE: "-1" }, "RATE=-1 is invalid: expected a whole number of requests per second between 1 and 100000, e.g. RATE=1000"],
-        [{ TARGET_URL: "not-a-url" }, "TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net"],
-        [{ TARGET_URL: "ftp://example.com" }, "TARGET_URL=ftp://example.com is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net"],
-        [{ TARGET_URL: "https://example.com?x=1" }, "TARGET_URL=https://example.com?x=1 is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net"],
-        [{ TARGET_URL: "http://localhost:99999" }, "TARGET_URL=http://localhost:99999 is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net"],
+        [
+            { VUS: "2.5" },
+            "VUS=2.5 is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50",
+        ],
+        [
+            { DURATION: "5 parsecs" },
+            "DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h",
+        ],
+        [
+            { DURATION: "73h" },
+            "DURATION=73h is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h",
+        ],
+        [
+            { RATE: "-1" },
+            "RATE=-1 is invalid: expected a whole number of requests per second between 1 and 100000, e.g. RATE=1000",
+        ],
+        [
+            { TARGET_URL: "not-a-url" },
+            "TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+        ],
+        [
+            { TARGET_URL: "ftp://example.com" },
+            "TARGET_URL=ftp://example.com is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+        ],
+        [
+            { TARGET_URL: "https://example.com?x=1" },
+            "TARGET_URL=https://example.com?x=1 is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+        ],
+        [
+            { TARGET_URL: "http://localhost:99999" },
+            "TARGET_URL=http://localhost:99999 is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+        ],
         [{ SCENARIO: "upload" }, "SCENARIO=upload is invalid: expected one of health, sign, verify, proofs, mixed"],
         [{ ACCEPT_429: "maybe" }, "ACCEPT_429=maybe is invalid: expected true or false"],
-        [{ THINK_TIME: "2m" }, "THINK_TIME=2m is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 0s and 1m"],
+        [
+            { THINK_TIME: "2m" },
+            "THINK_TIME=2m is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 0s and 1m",
+        ],
     ])("refuses %j with one line", (bad, message) => {
         const text = envError({ ...TARGET, ...bad });
         expect(text).toBe(message);
@@ -138,14 +180,17 @@ describe("parseEnv", () => {
 
     it("accepts IPv6 and ports", () => {
         expect(parseEnv({ TARGET_URL: "http://[::1]:3000" }, "smoke").targetUrl).toBe("http://[::1]:3000");
-        expect(parseEnv({ TARGET_URL: "https://api.example.com/prefix/" }, "smoke").targetUrl).toBe("https://api.example.com/prefix");
+        expect(parseEnv({ TARGET_URL: "https://api.example.com/prefix/" }, "smoke").targetUrl).toBe(
+            "https://api.example.com/prefix",
+        );
     });
 });
 
 describe("parseTestType", () => {
     it("defaults to load and accepts each type", () => {
         expect(parseTestType({})).toBe("load");
-        for (const t of ["smoke", "load", "stress", "spike", "soak", "throughput"]) expect(parseTestType({ TEST: t })).toBe(t);
+        for (const t of ["smoke", "load", "stress", "spike", "soak", "throughput"])
+            expect(parseTestType({ TEST: t })).toBe(t);
     });
 
     it("refuses an unknown type", () => {

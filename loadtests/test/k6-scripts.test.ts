@@ -18,7 +18,9 @@ describe("k6 scripts", () => {
         const config = ts.readConfigFile(join(LOADTESTS, "tsconfig.json"), (p) => ts.sys.readFile(p));
         const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, LOADTESTS);
         const program = ts.createProgram(entryScripts, { ...parsed.options, types: ["k6"] });
-        const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        const diagnostics = ts
+            .getPreEmitDiagnostics(program)
+            .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
         expect(diagnostics).toEqual([]);
         // The program really is the k6 side: scripts, adapter, pure modules, the SLO module; nothing Node.
         const own = program
@@ -27,14 +29,19 @@ describe("k6 scripts", () => {
             .filter((f) => !f.includes("/node_modules/"));
         expect(own.some((f) => f.endsWith("/k6/workload.ts"))).toBe(true);
         expect(own.some((f) => f.endsWith("/policies/slo.ts"))).toBe(true);
-        expect(own.filter((f) => f.includes("/reference-server/") || f.includes("/test/") || f.includes("/cli/"))).toEqual([]);
+        expect(
+            own.filter((f) => f.includes("/reference-server/") || f.includes("/test/") || f.includes("/cli/")),
+        ).toEqual([]);
         expect(program.getSourceFiles().some((f) => f.fileName.includes("/@types/node/"))).toBe(false);
     });
 
     it("pure modules import k6 for types only, and nothing from Node", () => {
         for (const file of libModules) {
             const source = readFileSync(file, "utf8");
-            const imports = [...source.matchAll(/^import\s+(type\s+)?[^"]*"([^"]+)";/gm)].map((m) => ({ typeOnly: m[1] !== undefined, from: m[2] }));
+            const imports = [...source.matchAll(/^import\s+(type\s+)?[^"]*"([^"]+)";/gm)].map((m) => ({
+                typeOnly: m[1] !== undefined,
+                from: m[2],
+            }));
             for (const i of imports) {
                 if (i.from.startsWith("k6")) expect({ file, ...i }).toEqual({ file, typeOnly: true, from: i.from });
                 else expect(i.from, file).toMatch(/^\.\.?\/.*\.ts$/);

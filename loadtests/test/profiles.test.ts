@@ -11,7 +11,8 @@ import { MIXED_WEIGHTS, splitByWeights } from "../lib/workload.ts";
 const env = (test: TestType, extra: RawEnv = {}) => parseEnv({ TARGET_URL: "http://127.0.0.1:3000", ...extra }, test);
 const ramping = (s: Scenario) => s as RampingVUsScenario;
 /** Sum of one stage index across all scenarios. */
-const totalAt = (scenarios: Record<string, Scenario>, i: number) => Object.values(scenarios).reduce((acc, s) => acc + ramping(s).stages[i].target, 0);
+const totalAt = (scenarios: Record<string, Scenario>, i: number) =>
+    Object.values(scenarios).reduce((acc, s) => acc + ramping(s).stages[i].target, 0);
 
 describe("mixed workload", () => {
     it("weights cover every endpoint and sum to 100 %", () => {
@@ -51,7 +52,12 @@ describe("test types", () => {
         expect(Object.keys(scenarios)).toEqual([...ENDPOINTS]);
         for (const [name, s] of Object.entries(scenarios)) {
             const c = s as ConstantVUsScenario;
-            expect(c).toMatchObject({ executor: "constant-vus", duration: "30s", exec: name, tags: { endpoint: name } });
+            expect(c).toMatchObject({
+                executor: "constant-vus",
+                duration: "30s",
+                exec: name,
+                tags: { endpoint: name },
+            });
         }
         expect(Object.values(scenarios).map((s) => (s as ConstantVUsScenario).vus)).toEqual([1, 1, 1, 2]);
     });
@@ -133,18 +139,26 @@ describe("test types", () => {
 
     it("refuses a mixed run too small to give every scenario a VU or an arrival", () => {
         expect(() => buildScenarios("throughput", env("throughput", { RATE: "3" }))).toThrow(
-            new EnvError("RATE=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so RATE must be at least 4"),
+            new EnvError(
+                "RATE=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so RATE must be at least 4",
+            ),
         );
         expect(() => buildScenarios("load", env("load", { VUS: "3" }))).toThrow(
-            new EnvError("VUS=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so VUS must be at least 4"),
+            new EnvError(
+                "VUS=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so VUS must be at least 4",
+            ),
         );
         // Smoke ignores VUS.
         expect(() => buildScenarios("smoke", env("smoke", { VUS: "1" }))).not.toThrow();
     });
 
     it("describes the shape in one line", () => {
-        expect(describeProfile("smoke", env("smoke"))).toBe("smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload");
-        expect(describeProfile("throughput", env("throughput", { SCENARIO: "verify", RATE: "50" }))).toBe("throughput: 50 req/s for 1m, verify workload");
+        expect(describeProfile("smoke", env("smoke"))).toBe(
+            "smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload",
+        );
+        expect(describeProfile("throughput", env("throughput", { SCENARIO: "verify", RATE: "50" }))).toBe(
+            "throughput: 50 req/s for 1m, verify workload",
+        );
         expect(describeProfile("spike", env("spike", { VUS: "10" }))).toBe(
             "spike: up to 50 VUs (health 1, sign 5, verify 19, proofs 25), 2m10s in 6 stages, mixed workload",
         );
@@ -188,7 +202,8 @@ describe("thresholds", () => {
     it("gate a throughput run on dropped iterations", () => {
         expect(buildThresholds("throughput", []).dropped_iterations).toEqual([DROPPED_ITERATIONS_GATE]);
         expect(DROPPED_ITERATIONS_GATE).toBe("count==0");
-        for (const t of ["smoke", "load", "stress", "spike", "soak"] as const) expect(buildThresholds(t, []).dropped_iterations).toBeUndefined();
+        for (const t of ["smoke", "load", "stress", "spike", "soak"] as const)
+            expect(buildThresholds(t, []).dropped_iterations).toBeUndefined();
     });
 });
 

@@ -8,7 +8,12 @@ import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE, sampleScanlines } from "../fixtures/generate-sample.ts";
 import { CHECKS, FIXTURE, FORM_FIELDS, proofIdFromUri, type ResponseLike } from "../lib/api.ts";
-import { parseServerConfig, SERVER_DEFAULTS, ServerConfigError, type ReferenceServerConfig } from "../reference-server/config.ts";
+import {
+    parseServerConfig,
+    SERVER_DEFAULTS,
+    ServerConfigError,
+    type ReferenceServerConfig,
+} from "../reference-server/config.ts";
 import { detectFormat, embedProof, extractProof } from "../reference-server/image.ts";
 import { FixedWindowLimiter } from "../reference-server/rate-limit.ts";
 import { createReferenceServer, PROOF_CACHE_CONTROL, type ReferenceServer } from "../reference-server/server.ts";
@@ -18,11 +23,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A structurally valid baseline JPEG: SOI, APP0 (JFIF), SOS with one byte of scan data, EOI. */
 const JPEG = Buffer.from([
-    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xda, 0x00,
-    0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x3f, 0xff, 0xd9,
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x3f, 0xff, 0xd9,
 ]);
 
-function form(file: Buffer, type: string, fields: Record<string, string> = {}, field: string = FORM_FIELDS.image, name = "sample.png"): FormData {
+function form(
+    file: Buffer,
+    type: string,
+    fields: Record<string, string> = {},
+    field: string = FORM_FIELDS.image,
+    name = "sample.png",
+): FormData {
     const f = new FormData();
     f.append(field, new Blob([file], { type }), name);
     for (const [k, v] of Object.entries(fields)) f.append(k, v);
@@ -38,7 +49,10 @@ async function asResponseLike(res: Response, binary = false): Promise<ResponseLi
     return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
 }
 
-async function start(config: Partial<ReferenceServerConfig> = {}, now?: () => number): Promise<{ ref: ReferenceServer; url: string }> {
+async function start(
+    config: Partial<ReferenceServerConfig> = {},
+    now?: () => number,
+): Promise<{ ref: ReferenceServer; url: string }> {
     const ref = createReferenceServer({ ...SERVER_DEFAULTS, ...config }, { now });
     return { ref, url: await ref.listen(0, "127.0.0.1") };
 }
@@ -54,12 +68,19 @@ describe("reference server: the contract the k6 scripts use", () => {
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toMatch(/^application\/json/);
         const body = await json(res);
-        expect(body).toMatchObject({ status: "ok", environment: "development", checks: { service: "ok", database: "unknown", storage: "ok" } });
+        expect(body).toMatchObject({
+            status: "ok",
+            environment: "development",
+            checks: { service: "ok", database: "unknown", storage: "ok" },
+        });
         expect(Object.keys(body.checks.memory)).toEqual(["used", "total", "external"]);
     });
 
     it("POST /sign returns the signed image, its proof URI and hash; the proof is signed with Ed25519", async () => {
-        const res = await fetch(`${url}/sign`, { method: "POST", body: form(PNG, FIXTURE.contentType, { [FORM_FIELDS.creator]: "Ada" }) });
+        const res = await fetch(`${url}/sign`, {
+            method: "POST",
+            body: form(PNG, FIXTURE.contentType, { [FORM_FIELDS.creator]: "Ada" }),
+        });
         const like = await asResponseLike(res.clone(), true);
         expect(Object.values(CHECKS.sign).map((check) => check(like))).toEqual([true, true, true]);
         expect(res.headers.get("content-type")).toBe("image/png");
@@ -81,8 +102,16 @@ describe("reference server: the contract the k6 scripts use", () => {
         expect(proofRes.headers.get("cache-control")).toBe(PROOF_CACHE_CONTROL);
         const etag = proofRes.headers.get("etag") ?? "";
         const proof = await json(proofRes);
-        expect(proof).toMatchObject({ proofId: id, proofUri, imageHash: hash, signatureAlgorithm: "Ed25519", manifest: { creator: "Ada", format: "png" } });
-        expect(verify(null, Buffer.from(hash, "hex"), ref.publicKey, Buffer.from(proof.signature, "base64"))).toBe(true);
+        expect(proof).toMatchObject({
+            proofId: id,
+            proofUri,
+            imageHash: hash,
+            signatureAlgorithm: "Ed25519",
+            manifest: { creator: "Ada", format: "png" },
+        });
+        expect(verify(null, Buffer.from(hash, "hex"), ref.publicKey, Buffer.from(proof.signature, "base64"))).toBe(
+            true,
+        );
         expect(new Date(proof.expiresAt).getTime() - new Date(proof.timestamp).getTime()).toBe(365 * 24 * 3600 * 1000);
 
         const revalidated = await fetch(`${url}/proofs/${id}.json`, { headers: { "If-None-Match": etag } });
@@ -103,34 +132,80 @@ describe("reference server: the contract the k6 scripts use", () => {
         const tampered = Buffer.from(signed);
         const idat = tampered.indexOf("IDAT") + 4;
         tampered[idat + 10] ^= 0xff;
-        const tamperedResult = await json(await fetch(`${url}/verify`, { method: "POST", body: form(tampered, "image/png") }));
-        expect(tamperedResult).toMatchObject({ valid: false, confidence: 40, details: { signature: false, proofFound: true, proofMatches: false } });
+        const tamperedResult = await json(
+            await fetch(`${url}/verify`, { method: "POST", body: form(tampered, "image/png") }),
+        );
+        expect(tamperedResult).toMatchObject({
+            valid: false,
+            confidence: 40,
+            details: { signature: false, proofFound: true, proofMatches: false },
+        });
     });
 
     it("POST /verify of an unsigned image is a 200 with valid false and no proof", async () => {
         const res = await fetch(`${url}/verify`, { method: "POST", body: form(PNG, "image/png") });
         const like = await asResponseLike(res);
         expect(Object.values(CHECKS.verify).map((check) => check(like))).toEqual([true, true]);
-        expect(JSON.parse(like.body as string)).toMatchObject({ valid: false, confidence: 0, details: { proofUri: null, proofFound: false } });
+        expect(JSON.parse(like.body as string)).toMatchObject({
+            valid: false,
+            confidence: 0,
+            details: { proofUri: null, proofFound: false },
+        });
     });
 
     it("signs and verifies JPEGs with a comment segment after SOI", async () => {
-        const res = await fetch(`${url}/sign`, { method: "POST", body: form(JPEG, "image/jpeg", {}, "image", "a.jpg") });
+        const res = await fetch(`${url}/sign`, {
+            method: "POST",
+            body: form(JPEG, "image/jpeg", {}, "image", "a.jpg"),
+        });
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toBe("image/jpeg");
         const signed = Buffer.from(await res.arrayBuffer());
         expect(signed.subarray(0, 4)).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xfe]));
         expect(extractProof(signed)?.original).toEqual(JPEG);
-        const result = await json(await fetch(`${url}/verify`, { method: "POST", body: form(signed, "image/jpeg", {}, "image", "a.jpg") }));
+        const result = await json(
+            await fetch(`${url}/verify`, { method: "POST", body: form(signed, "image/jpeg", {}, "image", "a.jpg") }),
+        );
         expect(result).toMatchObject({ valid: true, confidence: 100 });
     });
 
     it.each([
-        ["a JSON body, as the original load test sent", () => ({ body: JSON.stringify({ document: "x" }), headers: { "Content-Type": "application/json" } }), 400, "No image file provided"],
-        ["multipart without the image field", () => ({ body: (() => { const f = new FormData(); f.append("creator", "x"); return f; })() }), 400, "No image file provided"],
-        ["a file in another field", () => ({ body: form(PNG, "image/png", {}, "file") }), 400, "Upload error: Unexpected field"],
-        ["a file that is not an image", () => ({ body: form(Buffer.from("hello"), "text/plain") }), 400, "Upload error: Only image files are allowed"],
-        ["an image type it cannot embed into", () => ({ body: form(Buffer.from("GIF89a...."), "image/gif") }), 400, "Upload error: unsupported image format (JPEG and PNG are supported)"],
+        [
+            "a JSON body, as the original load test sent",
+            () => ({ body: JSON.stringify({ document: "x" }), headers: { "Content-Type": "application/json" } }),
+            400,
+            "No image file provided",
+        ],
+        [
+            "multipart without the image field",
+            () => ({
+                body: (() => {
+                    const f = new FormData();
+                    f.append("creator", "x");
+                    return f;
+                })(),
+            }),
+            400,
+            "No image file provided",
+        ],
+        [
+            "a file in another field",
+            () => ({ body: form(PNG, "image/png", {}, "file") }),
+            400,
+            "Upload error: Unexpected field",
+        ],
+        [
+            "a file that is not an image",
+            () => ({ body: form(Buffer.from("hello"), "text/plain") }),
+            400,
+            "Upload error: Only image files are allowed",
+        ],
+        [
+            "an image type it cannot embed into",
+            () => ({ body: form(Buffer.from("GIF89a...."), "image/gif") }),
+            400,
+            "Upload error: unsupported image format (JPEG and PNG are supported)",
+        ],
     ])("POST /sign with %s -> %i %j", async (_label, request, status, message) => {
         const res = await fetch(`${url}/sign`, { method: "POST", ...request() });
         expect(res.status).toBe(status);
@@ -179,7 +254,9 @@ describe("reference server: limits and auth", () => {
             expect(limited.status).toBe(429);
             expect(limited.headers.get("ratelimit-limit")).toBe("2");
             expect(limited.headers.get("retry-after")).toBe("60");
-            expect(await limited.text()).toBe("Signing rate limit exceeded. C2PA signing is resource intensive - please try again later.");
+            expect(await limited.text()).toBe(
+                "Signing rate limit exceeded. C2PA signing is resource intensive - please try again later.",
+            );
             // The API's other limiters are untouched: health still answers.
             expect((await fetch(`${url}/health`)).status).toBe(200);
             clock += 60_000;
@@ -209,7 +286,9 @@ describe("reference server: limits and auth", () => {
     });
 
     it("requires a valid X-API-Key on /sign and /verify when auth is enabled", async () => {
-        const { ref, url } = await start(parseServerConfig({ ENABLE_API_KEY_AUTH: "true", API_KEYS: "k-load:loadtest:Load Test" }));
+        const { ref, url } = await start(
+            parseServerConfig({ ENABLE_API_KEY_AUTH: "true", API_KEYS: "k-load:loadtest:Load Test" }),
+        );
         try {
             const missing = await fetch(`${url}/verify`, { method: "POST", body: form(PNG, "image/png") });
             expect(missing.status).toBe(401);
@@ -217,9 +296,17 @@ describe("reference server: limits and auth", () => {
                 error: "Unauthorized",
                 message: "API key required. Provide via Authorization: Bearer <key> or X-API-Key header",
             });
-            const wrong = await fetch(`${url}/sign`, { method: "POST", body: form(PNG, "image/png"), headers: { "X-API-Key": "nope" } });
+            const wrong = await fetch(`${url}/sign`, {
+                method: "POST",
+                body: form(PNG, "image/png"),
+                headers: { "X-API-Key": "nope" },
+            });
             expect(await json(wrong)).toEqual({ error: "Unauthorized", message: "Invalid API key" });
-            const ok = await fetch(`${url}/sign`, { method: "POST", body: form(PNG, "image/png"), headers: { "X-API-Key": "k-load" } });
+            const ok = await fetch(`${url}/sign`, {
+                method: "POST",
+                body: form(PNG, "image/png"),
+                headers: { "X-API-Key": "k-load" },
+            });
             expect(ok.status).toBe(200);
             expect((await fetch(`${url}/health`)).status).toBe(200);
         } finally {
@@ -232,16 +319,40 @@ describe("reference server configuration", () => {
     it("uses the API's variable names and defaults", () => {
         expect(parseServerConfig({})).toEqual(SERVER_DEFAULTS);
         expect(
-            parseServerConfig({ RATE_LIMIT_MAX: "10000", RATE_LIMIT_WINDOW_MS: "1000", SIGN_RATE_LIMIT_MAX: "100000", MAX_FILE_SIZE_MB: "5", NODE_ENV: "test", PROOF_URI_DOMAIN: "https://p.example/" }),
-        ).toEqual({ ...SERVER_DEFAULTS, rateLimitMax: 10_000, rateLimitWindowMs: 1000, signRateLimitMax: 100_000, maxFileSizeMb: 5, environment: "test", proofUriDomain: "https://p.example" });
+            parseServerConfig({
+                RATE_LIMIT_MAX: "10000",
+                RATE_LIMIT_WINDOW_MS: "1000",
+                SIGN_RATE_LIMIT_MAX: "100000",
+                MAX_FILE_SIZE_MB: "5",
+                NODE_ENV: "test",
+                PROOF_URI_DOMAIN: "https://p.example/",
+            }),
+        ).toEqual({
+            ...SERVER_DEFAULTS,
+            rateLimitMax: 10_000,
+            rateLimitWindowMs: 1000,
+            signRateLimitMax: 100_000,
+            maxFileSizeMb: 5,
+            environment: "test",
+            proofUriDomain: "https://p.example",
+        });
     });
 
     it.each([
         [{ RATE_LIMIT_MAX: "20000" }, "RATE_LIMIT_MAX=20000 is invalid: expected a whole number between 1 and 10000"],
-        [{ RATE_LIMIT_WINDOW_MS: "500" }, "RATE_LIMIT_WINDOW_MS=500 is invalid: expected a whole number between 1000 and 3600000"],
+        [
+            { RATE_LIMIT_WINDOW_MS: "500" },
+            "RATE_LIMIT_WINDOW_MS=500 is invalid: expected a whole number between 1000 and 3600000",
+        ],
         [{ MAX_FILE_SIZE_MB: "big" }, "MAX_FILE_SIZE_MB=big is invalid: expected a whole number between 1 and 500"],
-        [{ PROOF_URI_DOMAIN: "proofs" }, "PROOF_URI_DOMAIN=proofs is invalid: expected an http(s) URL such as https://proofs.credlink.com"],
-        [{ ENABLE_API_KEY_AUTH: "true", API_KEYS: "justakey" }, "ENABLE_API_KEY_AUTH=true needs API_KEYS=key:clientId:Name[,...] with at least one complete entry"],
+        [
+            { PROOF_URI_DOMAIN: "proofs" },
+            "PROOF_URI_DOMAIN=proofs is invalid: expected an http(s) URL such as https://proofs.credlink.com",
+        ],
+        [
+            { ENABLE_API_KEY_AUTH: "true", API_KEYS: "justakey" },
+            "ENABLE_API_KEY_AUTH=true needs API_KEYS=key:clientId:Name[,...] with at least one complete entry",
+        ],
     ])("refuses %j in one line", (env, message) => {
         expect(() => parseServerConfig(env)).toThrow(new ServerConfigError(message));
     });
@@ -254,7 +365,13 @@ describe("reference server configuration", () => {
         const blocked = limiter.hit("a");
         expect(blocked).toEqual({
             allowed: false,
-            headers: { "RateLimit-Policy": "1;w=1", "RateLimit-Limit": "1", "RateLimit-Remaining": "0", "RateLimit-Reset": "1", "Retry-After": "1" },
+            headers: {
+                "RateLimit-Policy": "1;w=1",
+                "RateLimit-Limit": "1",
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": "1",
+                "Retry-After": "1",
+            },
         });
         t = 1000;
         expect(limiter.hit("a").allowed).toBe(true);
@@ -286,7 +403,10 @@ describe("images", () => {
         for (const image of [PNG, JPEG]) {
             const signed = embedProof(image, "https://proofs.credlink.com/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b");
             expect(signed.length).toBeGreaterThan(image.length);
-            expect(extractProof(signed)).toEqual({ proofUri: "https://proofs.credlink.com/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b", original: image });
+            expect(extractProof(signed)).toEqual({
+                proofUri: "https://proofs.credlink.com/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b",
+                original: image,
+            });
             expect(extractProof(image)).toBeUndefined();
         }
         expect(() => embedProof(Buffer.from("GIF89a"), "x")).toThrow("unsupported image format");

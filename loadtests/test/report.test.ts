@@ -8,7 +8,8 @@ import { normalizeSummary, parseMetricName, SummaryShapeError, thresholdActual }
 import { buildThresholds } from "../lib/thresholds.ts";
 import { ENDPOINTS } from "../lib/types.ts";
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"));
+const fixture = (name: string): unknown =>
+    JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"));
 const DOCS = fixture("k6-docs-custom-summary.json");
 const MACHINE = fixture("k6-summary-machine-readable-v1.json");
 
@@ -29,14 +30,28 @@ function credlinkSummary(options: { signP95?: number; limited?: number; dropped?
     const { signP95 = 180, limited = 0, dropped = 0 } = options;
     const p95: Record<string, number> = { health: 12, sign: signP95, verify: 95, proofs: 25, "": 120 };
     const metrics: Record<string, unknown> = {};
-    const trend = (p: number, count: number) => ({ avg: p / 2, min: 1, med: p / 2, max: p * 2, "p(90)": p * 0.9, "p(95)": p, "p(99)": p * 1.2, count });
+    const trend = (p: number, count: number) => ({
+        avg: p / 2,
+        min: 1,
+        med: p / 2,
+        max: p * 2,
+        "p(90)": p * 0.9,
+        "p(95)": p,
+        "p(99)": p * 1.2,
+        count,
+    });
     for (const [key, exprs] of Object.entries(buildThresholds("throughput", ENDPOINTS))) {
         const { base, tags } = parseMetricName(key);
         const scenario = tags.scenario ?? "";
         const thresholds = Object.fromEntries(
             exprs.map((e) => {
                 const expression = typeof e === "string" ? e : (e as ObjectThreshold).threshold;
-                const ok = base === "http_req_duration" ? p95[scenario] < SLO.latencyP95Ms : base === "dropped_iterations" ? dropped === 0 : true;
+                const ok =
+                    base === "http_req_duration"
+                        ? p95[scenario] < SLO.latencyP95Ms
+                        : base === "dropped_iterations"
+                          ? dropped === 0
+                          : true;
                 return [expression, { ok }];
             }),
         );
@@ -48,12 +63,21 @@ function credlinkSummary(options: { signP95?: number; limited?: number; dropped?
                   : base === "http_req_failed"
                     ? { rate: 0.001, passes: 60, fails: 59_940 }
                     : { rate: 0.999, passes: 179_820, fails: 180 };
-        metrics[key] = { type: base === "http_req_duration" ? "trend" : base === "dropped_iterations" ? "counter" : "rate", contains: base === "http_req_duration" ? "time" : "default", values, thresholds };
+        metrics[key] = {
+            type: base === "http_req_duration" ? "trend" : base === "dropped_iterations" ? "counter" : "rate",
+            contains: base === "http_req_duration" ? "time" : "default",
+            values,
+            thresholds,
+        };
     }
     metrics.iterations = { type: "counter", contains: "default", values: { count: 59_940, rate: 990 } };
     metrics.http_reqs = { type: "counter", contains: "default", values: { count: 60_002, rate: 991 } };
     metrics.data_received = { type: "counter", contains: "data", values: { count: 25_000_000, rate: 416_000 } };
-    metrics.rate_limited = { type: "rate", contains: "default", values: { rate: limited / 60_000, passes: limited, fails: 60_000 - limited } };
+    metrics.rate_limited = {
+        type: "rate",
+        contains: "default",
+        values: { rate: limited / 60_000, passes: limited, fails: 60_000 - limited },
+    };
     metrics.cdn_cache_hit = { type: "rate", contains: "default", values: { rate: 0.97, passes: 29_100, fails: 900 } };
     return {
         root_group: {
@@ -63,10 +87,20 @@ function credlinkSummary(options: { signP95?: number; limited?: number; dropped?
             groups: [],
             checks: [
                 { name: "sign: status 200", path: "::sign: status 200", id: "a", passes: 6000, fails: 0 },
-                { name: "verify: valid and confidence", path: "::verify: valid and confidence", id: "b", passes: 23_300, fails: 100 },
+                {
+                    name: "verify: valid and confidence",
+                    path: "::verify: valid and confidence",
+                    id: "b",
+                    passes: 23_300,
+                    fails: 100,
+                },
             ],
         },
-        options: { summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"], summaryTimeUnit: "", noColor: false },
+        options: {
+            summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"],
+            summaryTimeUnit: "",
+            noColor: false,
+        },
         state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 61_234.5 },
         metrics,
         setup_data: { proofId: "0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b" },
@@ -79,7 +113,12 @@ describe("normalizeSummary", () => {
         expect(s.format).toBe("handle-summary");
         expect(s.durationMs).toBe(30898.965069);
         expect(s.passed).toBe(false);
-        expect(Object.keys(s.metrics)).toEqual(["http_reqs", "vus", "http_req_duration", "http_req_duration{staticAsset:yes}"]);
+        expect(Object.keys(s.metrics)).toEqual([
+            "http_reqs",
+            "vus",
+            "http_req_duration",
+            "http_req_duration{staticAsset:yes}",
+        ]);
         expect(s.metrics["http_req_duration{staticAsset:yes}"]).toMatchObject({
             base: "http_req_duration",
             tags: { staticAsset: "yes" },
@@ -108,7 +147,11 @@ describe("normalizeSummary", () => {
     it("also walks nested groups and the object-keyed form of the old summary export", () => {
         const s = normalizeSummary({
             metrics: {},
-            root_group: { path: "", checks: {}, groups: { setup: { path: "::setup", checks: { ok: { name: "ok", passes: 1, fails: 2 } }, groups: [] } } },
+            root_group: {
+                path: "",
+                checks: {},
+                groups: { setup: { path: "::setup", checks: { ok: { name: "ok", passes: 1, fails: 2 } }, groups: [] } },
+            },
         });
         expect(s.checks).toEqual([{ name: "ok", group: "::setup", passes: 1, fails: 2 }]);
         expect(s.passed).toBeUndefined();
@@ -116,10 +159,14 @@ describe("normalizeSummary", () => {
 
     it("rejects what k6 never produces, in one line", () => {
         expect(() => normalizeSummary({ data: [] })).toThrow(
-            new SummaryShapeError("unrecognised k6 summary: expected `metrics` (handleSummary data) or `results.metrics` (machine-readable summary v1)"),
+            new SummaryShapeError(
+                "unrecognised k6 summary: expected `metrics` (handleSummary data) or `results.metrics` (machine-readable summary v1)",
+            ),
         );
         expect(() => normalizeSummary(null)).toThrow(SummaryShapeError);
-        expect(() => normalizeSummary({ metrics: { x: { values: {} } } })).toThrow("k6 summary metric x has no valid type (counter, gauge, rate or trend)");
+        expect(() => normalizeSummary({ metrics: { x: { values: {} } } })).toThrow(
+            "k6 summary metric x has no valid type (counter, gauge, rate or trend)",
+        );
     });
 
     it("finds the statistic a threshold tests", () => {
@@ -172,20 +219,33 @@ describe("buildReport", () => {
             actual: "999.0 req/s, 3 dropped",
             ok: false,
         });
-        expect(r.slo.find((s) => s.objective === "CDN cache hits (proofs)")).toMatchObject({ actual: "97.00%", ok: true });
+        expect(r.slo.find((s) => s.objective === "CDN cache hits (proofs)")).toMatchObject({
+            actual: "97.00%",
+            ok: true,
+        });
         const failed = r.thresholds.filter((t) => !t.ok).map((t) => `${t.metric} ${t.expression} ${t.actual}`);
-        expect(failed).toEqual(["http_req_duration{scenario:sign} p(95)<500 p(95)=612.00ms", "dropped_iterations count==0 count=3"]);
+        expect(failed).toEqual([
+            "http_req_duration{scenario:sign} p(95)<500 p(95)=612.00ms",
+            "dropped_iterations count==0 count=3",
+        ]);
     });
 
     it("does not claim the SLO's peak from a run offered less than it", () => {
         const r = buildReport(credlinkSummary(), { ...CONTEXT, rate: 200 });
         expect(r.slo.find((s) => s.objective === "Offered throughput")?.ok).toBeUndefined();
-        expect(buildReport(credlinkSummary(), CONTEXT).slo.find((s) => s.objective === "Offered throughput")?.ok).toBe(true);
+        expect(buildReport(credlinkSummary(), CONTEXT).slo.find((s) => s.objective === "Offered throughput")?.ok).toBe(
+            true,
+        );
     });
 });
 
 describe("HTML report", () => {
-    const html = renderHtmlReport(buildReport(credlinkSummary({ signP95: 612, limited: 42 }), { ...CONTEXT, targetUrl: "https://x.example/<script>" }));
+    const html = renderHtmlReport(
+        buildReport(credlinkSummary({ signP95: 612, limited: 42 }), {
+            ...CONTEXT,
+            targetUrl: "https://x.example/<script>",
+        }),
+    );
 
     it("is self-contained: no script, no external resource", () => {
         expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
@@ -202,7 +262,9 @@ describe("HTML report", () => {
 
     it("marks the failed threshold, the verdict and the 429s", () => {
         expect(html).toContain('<span class="verdict fail">failed</span>');
-        expect(html).toMatch(/<tr class="fail"><td>✗<\/td><td>http_req_duration\{scenario:sign\}<\/td><td>p\(95\)&lt;500<\/td><td>p\(95\)=612.00ms<\/td><\/tr>/);
+        expect(html).toMatch(
+            /<tr class="fail"><td>✗<\/td><td>http_req_duration\{scenario:sign\}<\/td><td>p\(95\)&lt;500<\/td><td>p\(95\)=612.00ms<\/td><\/tr>/,
+        );
         expect(html).toMatch(/<tr class="pass"><td>✓<\/td><td>http_req_duration\{scenario:proofs\}<\/td>/);
         expect(html).toContain("42 responses were HTTP 429");
         // The latency chart draws sign over the SLO line in red.
@@ -237,17 +299,25 @@ describe("summaryOutputs (what handleSummary returns)", () => {
 
     it("prints verdict, SLOs, failed thresholds and endpoints on stdout", () => {
         const text = summaryOutputs(credlinkSummary({ signP95: 612, limited: 42 }), CONTEXT, undefined).stdout;
-        expect(text).toContain("CredLink throughput test, mixed workload, against https://d111111abcdef8.cloudfront.net");
+        expect(text).toContain(
+            "CredLink throughput test, mixed workload, against https://d111111abcdef8.cloudfront.net",
+        );
         expect(text).toContain("Result: FAILED (k6 exits 99) after 61.2s");
         expect(text).toMatch(/✗ +http_req_duration\{scenario:sign\} +p\(95\)<500 +p\(95\)=612\.00ms/);
         expect(text).toMatch(/sign +15000 +612\.00ms +0\.10% +99\.90%/);
         expect(text).toContain("data_received       25.0 MB (416.0 kB/s)");
         expect(text).toContain("RATE LIMITED: 42 responses were HTTP 429");
-        expect(text).toContain("Reports: k6-throughput-report.html, k6-throughput-summary.json, k6-throughput-k6-summary.json");
+        expect(text).toContain(
+            "Reports: k6-throughput-report.html, k6-throughput-summary.json, k6-throughput-k6-summary.json",
+        );
     });
 
     it("names files after the test type without REPORT_DIR", () => {
-        expect(reportPaths("smoke", undefined)).toEqual({ html: "k6-smoke-report.html", json: "k6-smoke-summary.json", raw: "k6-smoke-k6-summary.json" });
+        expect(reportPaths("smoke", undefined)).toEqual({
+            html: "k6-smoke-report.html",
+            json: "k6-smoke-summary.json",
+            raw: "k6-smoke-k6-summary.json",
+        });
     });
 
     it("keeps k6's summary when it cannot read it", () => {

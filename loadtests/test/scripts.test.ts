@@ -4,7 +4,17 @@
  * k6 stands in for the real one where a run must get that far.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+    chmodSync,
+    existsSync,
+    mkdirSync,
+    mkdtempSync,
+    readdirSync,
+    readFileSync,
+    rmSync,
+    symlinkSync,
+    writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,17 +100,31 @@ describe("scripts/load-test.sh refuses in one line", () => {
         expect(r).toEqual({
             code: 2,
             stdout: "",
-            stderr:
-                "load-test: k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/ - e.g. brew install k6, winget install k6, or the dl.k6.io apt/rpm repository), then re-run\n",
+            stderr: "load-test: k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/ - e.g. brew install k6, winget install k6, or the dl.k6.io apt/rpm repository), then re-run\n",
         });
     });
 
     it.each([
-        [{ VUS: "abc" }, "load-test: VUS=abc is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50"],
-        [{ DURATION: "5 parsecs" }, "load-test: DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h"],
-        [{ TARGET_URL: "not-a-url" }, "load-test: TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net"],
-        [{ TEST: "breakpoint" }, "load-test: TEST=breakpoint is invalid: expected one of smoke, load, stress, spike, soak, throughput"],
-        [{ TEST: "throughput", RATE: "2" }, "load-test: RATE=2 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so RATE must be at least 4"],
+        [
+            { VUS: "abc" },
+            "load-test: VUS=abc is invalid: expected a whole number of virtual users between 1 and 10000, e.g. VUS=50",
+        ],
+        [
+            { DURATION: "5 parsecs" },
+            "load-test: DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h",
+        ],
+        [
+            { TARGET_URL: "not-a-url" },
+            "load-test: TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+        ],
+        [
+            { TEST: "breakpoint" },
+            "load-test: TEST=breakpoint is invalid: expected one of smoke, load, stress, spike, soak, throughput",
+        ],
+        [
+            { TEST: "throughput", RATE: "2" },
+            "load-test: RATE=2 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so RATE must be at least 4",
+        ],
     ])("on %j, before starting k6", async (bad, line) => {
         const name = `bad-${Object.entries(bad).flat().join("-").replace(/\W/g, "")}`;
         const r = await run(WRAPPER, { TARGET_URL: url, ...bad }, binDir(name, 0));
@@ -132,7 +156,12 @@ describe("scripts/load-test.sh refuses in one line", () => {
 describe("scripts/load-test.sh runs k6", () => {
     it("after the health check, with reports under reports/<timestamp>-<test>, and exits with k6's code", async () => {
         const reports = join(work, "reports");
-        const r = await run(WRAPPER, { TARGET_URL: `${url}/`, TEST: "smoke", REPORTS_ROOT: reports }, binDir("thresholds-fail", 99), ["--quiet"]);
+        const r = await run(
+            WRAPPER,
+            { TARGET_URL: `${url}/`, TEST: "smoke", REPORTS_ROOT: reports },
+            binDir("thresholds-fail", 99),
+            ["--quiet"],
+        );
         expect(r.code).toBe(99);
         const [dir] = readdirSync(reports);
         expect(dir).toMatch(/^\d{8}T\d{6}Z-smoke$/);
@@ -155,25 +184,39 @@ describe("scripts/load-test.sh runs k6", () => {
         chmodSync(join(bin, "pulumi"), 0o755);
         const r = await run(WRAPPER, { TEST: "smoke", REPORTS_ROOT: join(work, "fallback") }, bin);
         expect(r.code).toBe(0);
-        expect(readFileSync(k6Call("pulumi-fallback"), "utf8")).toMatch(new RegExp(`TARGET_URL=${url}\nPROOFS_URL=https://d111111abcdef8.cloudfront.net\n$`));
+        expect(readFileSync(k6Call("pulumi-fallback"), "utf8")).toMatch(
+            new RegExp(`TARGET_URL=${url}\nPROOFS_URL=https://d111111abcdef8.cloudfront.net\n$`),
+        );
     });
 
     it("passes k6's success through", async () => {
-        const r = await run(WRAPPER, { TARGET_URL: url, TEST: "throughput", RATE: "10", REPORTS_ROOT: join(work, "ok") }, binDir("passes", 0));
+        const r = await run(
+            WRAPPER,
+            { TARGET_URL: url, TEST: "throughput", RATE: "10", REPORTS_ROOT: join(work, "ok") },
+            binDir("passes", 0),
+        );
         expect(r.code).toBe(0);
-        expect(r.stdout).toContain("throughput: 10 req/s for 1m (health 1, sign 1, verify 4, proofs 4), mixed workload");
+        expect(r.stdout).toContain(
+            "throughput: 10 req/s for 1m (health 1, sign 1, verify 4, proofs 4), mixed workload",
+        );
         expect(r.stderr).toMatch(/^load-test: k6 exited 0 \(all thresholds passed\); reports in .*-throughput\n$/);
     });
 });
 
 describe("scripts/load-test-local.sh", () => {
     it("starts the reference API, smoke-tests it through the wrapper, stops it and returns k6's code", async () => {
-        const r = await run(LOCAL, { REPORTS_ROOT: join(work, "local-reports"), TMPDIR: work }, binDir("local", 99, LOCAL_TOOLS));
+        const r = await run(
+            LOCAL,
+            { REPORTS_ROOT: join(work, "local-reports"), TMPDIR: work },
+            binDir("local", 99, LOCAL_TOOLS),
+        );
         expect(r.code).toBe(99);
         const call = readFileSync(k6Call("local"), "utf8");
         const target = /TARGET_URL=(http:\/\/127\.0\.0\.1:\d+)\n/.exec(call)?.[1] as string;
         expect(call.split("\n")[0]).toBe(`run ${join(ROOT, "loadtests/smoke.ts")}`);
-        expect(r.stdout).toContain(`load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload against ${target}; reports in`);
+        expect(r.stdout).toContain(
+            `load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload against ${target}; reports in`,
+        );
         expect(r.stderr).toMatch(/load-test: k6 exited 99 \(thresholds failed\)/);
         // The health pre-flight reached the server; now it is gone.
         await expect(fetch(`${target}/health`)).rejects.toThrow();
@@ -184,8 +227,7 @@ describe("scripts/load-test-local.sh", () => {
         expect(r).toEqual({
             code: 2,
             stdout: "",
-            stderr:
-                "loadtest:local: k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/), then re-run; the reference API alone runs without it: npx tsx loadtests/reference-server/main.ts\n",
+            stderr: "loadtest:local: k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/), then re-run; the reference API alone runs without it: npx tsx loadtests/reference-server/main.ts\n",
         });
     });
 });

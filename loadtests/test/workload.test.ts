@@ -45,7 +45,10 @@ function start(env: Record<string, string>): Promise<RunningServer> {
             const match = /listening on (http:\/\/\S+)/.exec(out);
             if (match) {
                 child.stdout.off("data", onData);
-                resolve({ url: match[1], close: () => new Promise((done) => (child.once("exit", () => done()), child.kill("SIGTERM"))) });
+                resolve({
+                    url: match[1],
+                    close: () => new Promise((done) => (child.once("exit", () => done()), child.kill("SIGTERM"))),
+                });
             }
         };
         child.stdout.on("data", onData);
@@ -64,7 +67,12 @@ function abortMessage(fn: () => unknown): string {
     throw new Error("the run was not aborted");
 }
 
-const failedChecks = () => recorded.checks.flatMap((c) => Object.entries(c.passed).filter(([, ok]) => !ok).map(([name]) => name));
+const failedChecks = () =>
+    recorded.checks.flatMap((c) =>
+        Object.entries(c.passed)
+            .filter(([, ok]) => !ok)
+            .map(([name]) => name),
+    );
 
 beforeEach(resetRecorded);
 
@@ -108,7 +116,13 @@ describe("against the reference API with load-run limits", () => {
         expect(failedChecks()).toEqual([]);
         // The image setup() signed verifies as valid; nothing was rate limited; think time after each.
         expect(recorded.metrics.filter((m) => m.name === "verify_valid").map((m) => m.value)).toEqual([true, true]);
-        expect(recorded.metrics.filter((m) => m.name === "rate_limited").map((m) => m.value)).toEqual([false, false, false, false, false]);
+        expect(recorded.metrics.filter((m) => m.name === "rate_limited").map((m) => m.value)).toEqual([
+            false,
+            false,
+            false,
+            false,
+            false,
+        ]);
         expect(recorded.sleeps).toEqual([2, 2, 2, 2, 2]);
     });
 
@@ -116,8 +130,15 @@ describe("against the reference API with load-run limits", () => {
         const test = defineLoadTest("throughput", { TARGET_URL: url, REPORT_DIR: "out" }, IMAGE);
         test.health();
         expect(recorded.sleeps).toEqual([]);
-        const outputs = test.handleSummary(JSON.parse(readFileSync(new URL("./fixtures/k6-docs-custom-summary.json", import.meta.url), "utf8")));
-        expect(Object.keys(outputs).sort()).toEqual(["out/k6-summary.json", "out/report.html", "out/summary.json", "stdout"]);
+        const outputs = test.handleSummary(
+            JSON.parse(readFileSync(new URL("./fixtures/k6-docs-custom-summary.json", import.meta.url), "utf8")),
+        );
+        expect(Object.keys(outputs).sort()).toEqual([
+            "out/k6-summary.json",
+            "out/report.html",
+            "out/summary.json",
+            "stdout",
+        ]);
         expect(outputs.stdout).toContain(`CredLink throughput test, mixed workload, against ${url}`);
     });
 
@@ -135,7 +156,9 @@ describe("when the API says no", () => {
         const url = await ref.listen(0, "127.0.0.1");
         await ref.close();
         const test = defineLoadTest("smoke", { TARGET_URL: url }, IMAGE);
-        expect(abortMessage(() => test.setup())).toBe(`setup: GET ${url}/health returned connection refused: is TARGET_URL the CredLink API, and is it up?`);
+        expect(abortMessage(() => test.setup())).toBe(
+            `setup: GET ${url}/health returned connection refused: is TARGET_URL the CredLink API, and is it up?`,
+        );
     });
 
     it("setup retries a rate-limited /sign, then aborts saying which limits to raise", async () => {
@@ -164,7 +187,11 @@ describe("when the API says no", () => {
                 { name: "rate_limited", value: false, tags: { endpoint: "sign" } },
                 { name: "rate_limited", value: true, tags: { endpoint: "sign" } },
             ]);
-            expect(failedChecks()).toEqual(["sign: status 200", "sign: returns an image", "sign: X-Proof-Uri names a proof"]);
+            expect(failedChecks()).toEqual([
+                "sign: status 200",
+                "sign: returns an image",
+                "sign: X-Proof-Uri names a proof",
+            ]);
             expect(recorded.requests[0].params.responseCallback).toBeUndefined();
 
             resetRecorded();
@@ -172,20 +199,28 @@ describe("when the API says no", () => {
             lenient.sign();
             expect(recorded.checks).toEqual([]);
             expect(recorded.metrics).toEqual([{ name: "rate_limited", value: true, tags: { endpoint: "sign" } }]);
-            expect(recorded.requests[0].params.responseCallback).toEqual({ expectedStatuses: [{ min: 200, max: 399 }, 429] });
+            expect(recorded.requests[0].params.responseCallback).toEqual({
+                expectedStatuses: [{ min: 200, max: 399 }, 429],
+            });
         } finally {
             await close();
         }
     });
 
     it("sends X-API-Key, and aborts setup with a hint when the API refuses the key", async () => {
-        const { url, close } = await start({ ...LOAD_LIMITS, ENABLE_API_KEY_AUTH: "true", API_KEYS: "k-load:loadtest:Load Test" });
+        const { url, close } = await start({
+            ...LOAD_LIMITS,
+            ENABLE_API_KEY_AUTH: "true",
+            API_KEYS: "k-load:loadtest:Load Test",
+        });
         try {
             const withKey = defineLoadTest("smoke", { TARGET_URL: url, API_KEY: "k-load" }, IMAGE);
             expect(withKey.setup().proofId).toBeDefined();
             expect(recorded.requests[1].params.headers).toEqual({ "X-API-Key": "k-load" });
             const withoutKey = defineLoadTest("smoke", { TARGET_URL: url }, IMAGE);
-            expect(abortMessage(() => withoutKey.setup())).toBe(`setup: POST ${url}/sign returned 401: unauthorized: set API_KEY to a key the API accepts`);
+            expect(abortMessage(() => withoutKey.setup())).toBe(
+                `setup: POST ${url}/sign returned 401: unauthorized: set API_KEY to a key the API accepts`,
+            );
         } finally {
             await close();
         }

@@ -53,7 +53,11 @@ export const MANAGED_ORIGIN_REQUEST_POLICY = Object.freeze({
 export const MINIMUM_VIEWER_TLS = "TLSv1.2_2021";
 
 /** Viewer TLS policies at least as strict as MINIMUM_VIEWER_TLS (CloudFront's newer policies). */
-export const VIEWER_TLS_AT_LEAST_MINIMUM: readonly string[] = Object.freeze(["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]);
+export const VIEWER_TLS_AT_LEAST_MINIMUM: readonly string[] = Object.freeze([
+    "TLSv1.2_2021",
+    "TLSv1.2_2025",
+    "TLSv1.3_2025",
+]);
 
 /** HTTP versions the distribution offers viewers: HTTP/2 and HTTP/3 (QUIC). */
 export const HTTP_VERSION = "http2and3";

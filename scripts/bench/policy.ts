@@ -10,17 +10,26 @@
  */
 import * as path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { analyzeResources, DEFAULT_PACK_DIR, loadPolicyConfigFile, type RegisteredResourceLike, startPolicyPack, toAnalyzerResource } from "../../tools/analyzer";
+import {
+    analyzeResources,
+    DEFAULT_PACK_DIR,
+    loadPolicyConfigFile,
+    type RegisteredResourceLike,
+    startPolicyPack,
+    toAnalyzerResource,
+} from "../../tools/analyzer";
 import { runStack } from "../../tools/harness/run";
 
 const list = (v: string) => {
     const n = v.split(",").map(Number);
-    if (n.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError("must be a comma-separated list of whole numbers >= 1, e.g. 1,10,100");
+    if (n.some((x) => !Number.isInteger(x) || x < 1))
+        throw new InvalidArgumentError("must be a comma-separated list of whole numbers >= 1, e.g. 1,10,100");
     return n;
 };
 const count = (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError("must be a whole number between 1 and 50");
+    if (!Number.isInteger(n) || n < 1 || n > 50)
+        throw new InvalidArgumentError("must be a whole number between 1 and 50");
     return n;
 };
 
@@ -34,7 +43,9 @@ const opts = new Command("bench:policy")
 /** Copy `k` of the stack: URNs, names and literal identifiers suffixed so relations stay within the copy. */
 function copyOf(resources: readonly RegisteredResourceLike[], k: number): RegisteredResourceLike[] {
     const ids = new Set<string>();
-    for (const r of resources) for (const key of ["name", "identifier"]) if (typeof r.inputs[key] === "string") ids.add(r.inputs[key] as string);
+    for (const r of resources)
+        for (const key of ["name", "identifier"])
+            if (typeof r.inputs[key] === "string") ids.add(r.inputs[key] as string);
     const urn = (u: string) => `${u}-${k}`;
     const deep = (v: unknown): unknown => {
         if (typeof v === "string") return ids.has(v) ? `${v}-${k}` : v;
@@ -50,7 +61,9 @@ function copyOf(resources: readonly RegisteredResourceLike[], k: number): Regist
         inputs: deep(r.inputs) as Record<string, unknown>,
         outputs: deep(r.outputs) as Record<string, unknown>,
         dependencies: r.dependencies.map(urn),
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([key, v]) => [key, v.map(urn)])),
+        propertyDependencies: Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([key, v]) => [key, v.map(urn)]),
+        ),
     }));
 }
 
@@ -68,8 +81,12 @@ async function main(): Promise<void> {
     const startMs = performance.now() - started;
     try {
         await pack.configure(config);
-        console.log(`policy pack ${pack.info.name} ${pack.info.version}: ${pack.info.policies.length} policies; process start ${startMs.toFixed(0)} ms; node ${process.version}; ${opts.runs} runs per size`);
-        console.log("copies  resources  analyze, sequential  analyze, 8 in flight  analyzeStack  analyzeStack per 1k resources  mandatory");
+        console.log(
+            `policy pack ${pack.info.name} ${pack.info.version}: ${pack.info.policies.length} policies; process start ${startMs.toFixed(0)} ms; node ${process.version}; ${opts.runs} runs per size`,
+        );
+        console.log(
+            "copies  resources  analyze, sequential  analyze, 8 in flight  analyzeStack  analyzeStack per 1k resources  mandatory",
+        );
         const perK: Array<{ n: number; stackMs: number }> = [];
         for (const copies of opts.copies) {
             const resources = Array.from({ length: copies }, (_, k) => copyOf(run.resources, k)).flat();
@@ -105,7 +122,9 @@ async function main(): Promise<void> {
         if (perK.length > 1) {
             const [small, large] = [perK[0], perK[perK.length - 1]];
             const growth = large.stackMs / large.n / (small.stackMs / small.n);
-            console.log(`analyzeStack time per resource, ${large.n} vs ${small.n} resources: x${growth.toFixed(2)} (1 = linear)`);
+            console.log(
+                `analyzeStack time per resource, ${large.n} vs ${small.n} resources: x${growth.toFixed(2)} (1 = linear)`,
+            );
         }
     } finally {
         await pack.close();

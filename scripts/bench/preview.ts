@@ -53,7 +53,10 @@ function treeOf(root: number, table: Map<number, { ppid: number; rss: number }>)
 function runOnce(stack: string): Promise<RunResult> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
-        const child = spawn("npm", ["run", "--silent", "preview", "--", "--stack", stack], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn("npm", ["run", "--silent", "preview", "--", "--stack", stack], {
+            cwd: REPO_ROOT,
+            stdio: ["ignore", "ignore", "pipe"],
+        });
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         let peakTree = 0;
@@ -66,7 +69,10 @@ function runOnce(stack: string): Promise<RunResult> {
             const tree = treeOf(child.pid, table);
             tree.forEach((pid) => seen.add(pid));
             const rss = tree.map((pid) => table.get(pid)!.rss);
-            peakTree = Math.max(peakTree, rss.reduce((a, b) => a + b, 0));
+            peakTree = Math.max(
+                peakTree,
+                rss.reduce((a, b) => a + b, 0),
+            );
             peakProcess = Math.max(peakProcess, ...rss);
         };
         const timer = setInterval(sample, SAMPLE_EVERY_MS);
@@ -74,8 +80,20 @@ function runOnce(stack: string): Promise<RunResult> {
         child.on("exit", (exitCode) => {
             clearInterval(timer);
             const wallMs = performance.now() - started;
-            if (exitCode !== 0 && exitCode !== 1) reject(new Error(`npm run preview -- --stack ${stack} exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`));
-            else resolve({ wallMs, exitCode, peakTreeRssBytes: peakTree, peakProcessRssBytes: peakProcess, processes: seen.size });
+            if (exitCode !== 0 && exitCode !== 1)
+                reject(
+                    new Error(
+                        `npm run preview -- --stack ${stack} exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`,
+                    ),
+                );
+            else
+                resolve({
+                    wallMs,
+                    exitCode,
+                    peakTreeRssBytes: peakTree,
+                    peakProcessRssBytes: peakProcess,
+                    processes: seen.size,
+                });
         });
     });
 }
@@ -100,18 +118,25 @@ async function main() {
         .parse()
         .opts<{ runs: number; stack: string }>();
 
-    console.log(`bench:preview: ${opts.runs} cold runs of \`npm run preview -- --stack ${opts.stack}\` on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`);
+    console.log(
+        `bench:preview: ${opts.runs} cold runs of \`npm run preview -- --stack ${opts.stack}\` on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`,
+    );
     const results: RunResult[] = [];
     for (let i = 1; i <= opts.runs; i++) {
         const r = await runOnce(opts.stack);
         results.push(r);
-        console.log(`  run ${i}: ${secs(r.wallMs)}, peak tree RSS ${mib(r.peakTreeRssBytes)} (largest process ${mib(r.peakProcessRssBytes)}, ${r.processes} processes), exit ${r.exitCode}`);
+        console.log(
+            `  run ${i}: ${secs(r.wallMs)}, peak tree RSS ${mib(r.peakTreeRssBytes)} (largest process ${mib(r.peakProcessRssBytes)}, ${r.processes} processes), exit ${r.exitCode}`,
+        );
     }
     const med = median(results.map((r) => r.wallMs));
     const peak = Math.max(...results.map((r) => r.peakTreeRssBytes));
     console.log(`median ${secs(med)} (goal < ${secs(GOAL_MEDIAN_MS)}): ${med < GOAL_MEDIAN_MS ? "met" : "MISSED"}`);
-    console.log(`peak RSS ${mib(peak)} (goal < ${mib(GOAL_PEAK_RSS_BYTES)}): ${peak === 0 ? "not measured (no /proc)" : peak < GOAL_PEAK_RSS_BYTES ? "met" : "MISSED"}`);
-    if (results.some((r) => r.exitCode !== 0)) console.log(`note: the preview reported mandatory violations for ${opts.stack} (exit 1); timings still count`);
+    console.log(
+        `peak RSS ${mib(peak)} (goal < ${mib(GOAL_PEAK_RSS_BYTES)}): ${peak === 0 ? "not measured (no /proc)" : peak < GOAL_PEAK_RSS_BYTES ? "met" : "MISSED"}`,
+    );
+    if (results.some((r) => r.exitCode !== 0))
+        console.log(`note: the preview reported mandatory violations for ${opts.stack} (exit 1); timings still count`);
 }
 
 main().catch((e: unknown) => {

@@ -25,14 +25,25 @@ describe("alarm-latency", () => {
     it("rejects a 2 s latency threshold", async () => {
         const stack = alarm("api-latency-p95", (a) => (a.threshold = 2));
         expectViolations(await analyze(pack, stack), "alarm-latency", [
-            { resource: ALARM("api-latency-p95"), property: "threshold", found: "2 s", allowed: `at most ${SLO.latencyP95Ms / 1000} s (TargetResponseTime is in seconds)`, fix: "credlink:alarms.latencyP95ThresholdMs" },
+            {
+                resource: ALARM("api-latency-p95"),
+                property: "threshold",
+                found: "2 s",
+                allowed: `at most ${SLO.latencyP95Ms / 1000} s (TargetResponseTime is in seconds)`,
+                fix: "credlink:alarms.latencyP95ThresholdMs",
+            },
         ]);
     });
 
     it("rejects an alarm that fires when latency is low, whatever its threshold", async () => {
         const stack = alarm("api-latency-p95", (a) => (a.comparisonOperator = "LessThanThreshold"));
         expectViolations(await analyze(pack, stack), "alarm-latency", [
-            { resource: ALARM("api-latency-p95"), property: "comparisonOperator", found: "LessThanThreshold", allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold" },
+            {
+                resource: ALARM("api-latency-p95"),
+                property: "comparisonOperator",
+                found: "LessThanThreshold",
+                allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold",
+            },
         ]);
     });
 
@@ -41,29 +52,58 @@ describe("alarm-latency", () => {
             delete a.extendedStatistic;
             a.statistic = "Average";
         });
-        expectViolations(await analyze(pack, stack), "alarm-latency", [{ resource: ALARM("api-latency-p95"), property: "extendedStatistic", found: '"Average"', allowed: "p95 or p99" }]);
+        expectViolations(await analyze(pack, stack), "alarm-latency", [
+            {
+                resource: ALARM("api-latency-p95"),
+                property: "extendedStatistic",
+                found: '"Average"',
+                allowed: "p95 or p99",
+            },
+        ]);
     });
 
     it("reads the statistic of a metric-query latency alarm", async () => {
         const stack = alarm("api-latency-p95", (a) => {
             const { metricName, namespace, period, dimensions } = a;
             for (const k of ["metricName", "namespace", "period", "dimensions", "extendedStatistic"]) delete a[k];
-            a.metricQueries = [{ id: "latency", returnData: true, metric: { metricName, namespace, period, dimensions, stat: "p50" } }];
+            a.metricQueries = [
+                { id: "latency", returnData: true, metric: { metricName, namespace, period, dimensions, stat: "p50" } },
+            ];
         });
-        expectViolations(await analyze(pack, stack), "alarm-latency", [{ resource: ALARM("api-latency-p95"), property: "metricQueries[0].metric.stat", found: '"p50"', allowed: "p95 or p99" }]);
+        expectViolations(await analyze(pack, stack), "alarm-latency", [
+            {
+                resource: ALARM("api-latency-p95"),
+                property: "metricQueries[0].metric.stat",
+                found: '"p50"',
+                allowed: "p95 or p99",
+            },
+        ]);
     });
 });
 
 describe("alarm-error-rate", () => {
     it("rejects a 10 % 5xx rate (metric math in percent)", async () => {
         const stack = alarm("api-error-rate", (a) => (a.threshold = 10));
-        expectViolations(await analyze(pack, stack), "alarm-error-rate", [{ resource: ALARM("api-error-rate"), property: "threshold", found: "10 %", allowed: `at most ${SLO.errorRate * 100} %`, fix: "credlink:alarms.errorRatePercent" }]);
+        expectViolations(await analyze(pack, stack), "alarm-error-rate", [
+            {
+                resource: ALARM("api-error-rate"),
+                property: "threshold",
+                found: "10 %",
+                allowed: `at most ${SLO.errorRate * 100} %`,
+                fix: "credlink:alarms.errorRatePercent",
+            },
+        ]);
     });
 
     it("rejects an error-rate alarm that fires below its threshold", async () => {
         const stack = alarm("api-error-rate", (a) => (a.comparisonOperator = "LessThanOrEqualToThreshold"));
         expectViolations(await analyze(pack, stack), "alarm-error-rate", [
-            { resource: ALARM("api-error-rate"), property: "comparisonOperator", found: "LessThanOrEqualToThreshold", allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold" },
+            {
+                resource: ALARM("api-error-rate"),
+                property: "comparisonOperator",
+                found: "LessThanOrEqualToThreshold",
+                allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold",
+            },
         ]);
     });
 
@@ -72,12 +112,21 @@ describe("alarm-error-rate", () => {
             a.metricQueries[2].expression = "target5xx / requests";
             a.threshold = 0.2;
         });
-        expectViolations(await analyze(pack, stack), "alarm-error-rate", [{ resource: ALARM("api-error-rate"), property: "threshold", found: "0.2 (a ratio: 20 %)", allowed: "at most 5 %" }]);
+        expectViolations(await analyze(pack, stack), "alarm-error-rate", [
+            {
+                resource: ALARM("api-error-rate"),
+                property: "threshold",
+                found: "0.2 (a ratio: 20 %)",
+                allowed: "at most 5 %",
+            },
+        ]);
     });
 
     it("rejects CloudFront's 5xxErrorRate above the SLO", async () => {
         const stack = alarm("cdn-5xx-error-rate", (a) => (a.threshold = 25));
-        expectViolations(await analyze(pack, stack), "alarm-error-rate", [{ resource: ALARM("cdn-5xx-error-rate"), property: "threshold", found: "25 %", allowed: "at most 5 %" }]);
+        expectViolations(await analyze(pack, stack), "alarm-error-rate", [
+            { resource: ALARM("cdn-5xx-error-rate"), property: "threshold", found: "25 %", allowed: "at most 5 %" },
+        ]);
     });
 });
 
@@ -85,14 +134,24 @@ describe("alarm-request-rate", () => {
     it("rejects 50,000 requests per 5 minutes", async () => {
         const stack = alarm("api-request-rate", (a) => (a.threshold = 50_000));
         expectViolations(await analyze(pack, stack), "alarm-request-rate", [
-            { resource: ALARM("api-request-rate"), property: "threshold", found: "50000 requests per 300 s", allowed: `at most ${SLO.requestRateAlarm.requests} per ${SLO.requestRateAlarm.periodSeconds} s` },
+            {
+                resource: ALARM("api-request-rate"),
+                property: "threshold",
+                found: "50000 requests per 300 s",
+                allowed: `at most ${SLO.requestRateAlarm.requests} per ${SLO.requestRateAlarm.periodSeconds} s`,
+            },
         ]);
     });
 
     it("rejects a request-rate alarm that fires below its threshold", async () => {
         const stack = alarm("api-request-rate", (a) => (a.comparisonOperator = "LessThanThreshold"));
         expectViolations(await analyze(pack, stack), "alarm-request-rate", [
-            { resource: ALARM("api-request-rate"), property: "comparisonOperator", found: "LessThanThreshold", allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold" },
+            {
+                resource: ALARM("api-request-rate"),
+                property: "comparisonOperator",
+                found: "LessThanThreshold",
+                allowed: "GreaterThanThreshold or GreaterThanOrEqualToThreshold",
+            },
         ]);
     });
 
@@ -101,12 +160,21 @@ describe("alarm-request-rate", () => {
             a.period = 60;
             a.threshold = 5000;
         });
-        expectViolations(await analyze(pack, stack), "alarm-request-rate", [{ resource: ALARM("api-request-rate"), property: "threshold", found: "5000 requests per 60 s", allowed: "at most 10000 per 300 s (2000 per 60 s)" }]);
+        expectViolations(await analyze(pack, stack), "alarm-request-rate", [
+            {
+                resource: ALARM("api-request-rate"),
+                property: "threshold",
+                found: "5000 requests per 60 s",
+                allowed: "at most 10000 per 300 s (2000 per 60 s)",
+            },
+        ]);
     });
 
     it("rejects a request alarm that is not a Sum", async () => {
         const stack = alarm("api-request-rate", (a) => (a.statistic = "Average"));
-        expectViolations(await analyze(pack, stack), "alarm-request-rate", [{ resource: ALARM("api-request-rate"), property: "statistic", found: '"Average"', allowed: '"Sum"' }]);
+        expectViolations(await analyze(pack, stack), "alarm-request-rate", [
+            { resource: ALARM("api-request-rate"), property: "statistic", found: '"Average"', allowed: '"Sum"' },
+        ]);
     });
 });
 
@@ -118,14 +186,31 @@ describe("alarm-actions", () => {
             delete links.propertyDependencies.alarmActions;
         });
         expectViolations(await analyze(pack, stack), "alarm-actions", [
-            { resource: ALARM("api-cpu-high"), property: "actionsEnabled", found: "false", allowed: "true (or not set)" },
-            { resource: ALARM("database-CPUUtilization"), property: "alarmActions", found: "[]", allowed: "at least one action" },
+            {
+                resource: ALARM("api-cpu-high"),
+                property: "actionsEnabled",
+                found: "false",
+                allowed: "true (or not set)",
+            },
+            {
+                resource: ALARM("database-CPUUtilization"),
+                property: "alarmActions",
+                found: "[]",
+                allowed: "at least one action",
+            },
         ]);
     });
 
     it("rejects a composite alarm whose action list is computed (length unknown at preview)", async () => {
         const stack = changed(compliantStack(), T.composite, "service-degraded", (a) => (a.alarmActions = UNKNOWN));
-        expectViolations(await analyze(pack, stack), "alarm-actions", [{ resource: `${T.composite} "service-degraded"`, property: "alarmActions", found: "a list computed at preview (its length is unknown)", allowed: "at least one action" }]);
+        expectViolations(await analyze(pack, stack), "alarm-actions", [
+            {
+                resource: `${T.composite} "service-degraded"`,
+                property: "alarmActions",
+                found: "a list computed at preview (its length is unknown)",
+                allowed: "at least one action",
+            },
+        ]);
     });
 });
 
@@ -133,7 +218,13 @@ describe("alarm-coverage", () => {
     it("finds the resources behind unknown dimensions through property dependencies: a missing RDS alarm is reported", async () => {
         const stack = without(compliantStack(), T.alarm, "database-FreeStorageSpace");
         expectViolations(await analyze(pack, stack), "alarm-coverage", [
-            { resource: `${T.db} "database"`, property: "alarms", found: "alarms on AWS/RDS:CPUUtilization, AWS/RDS:DatabaseConnections, AWS/RDS:FreeableMemory, AWS/RDS:ReadLatency, AWS/RDS:WriteLatency", allowed: "alarms on AWS/RDS:CPUUtilization", fix: "add alarms on AWS/RDS:FreeStorageSpace" },
+            {
+                resource: `${T.db} "database"`,
+                property: "alarms",
+                found: "alarms on AWS/RDS:CPUUtilization, AWS/RDS:DatabaseConnections, AWS/RDS:FreeableMemory, AWS/RDS:ReadLatency, AWS/RDS:WriteLatency",
+                allowed: "alarms on AWS/RDS:CPUUtilization",
+                fix: "add alarms on AWS/RDS:FreeStorageSpace",
+            },
         ]);
     });
 
@@ -145,9 +236,28 @@ describe("alarm-coverage", () => {
             });
         }
         expectViolations(await analyze(pack, stack), "alarm-coverage", [
-            { resource: `${T.alb} "api"`, property: "alarms", found: "alarms on AWS/ApplicationELB:HTTPCode_Target_5XX_Count, AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:TargetResponseTime", allowed: "alarms on AWS/ApplicationELB:TargetResponseTime, AWS/ApplicationELB:HTTPCode_Target_5XX_Count|AWS/ApplicationELB:HTTPCode_ELB_5XX_Count, AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:UnHealthyHostCount", fix: "add alarms on AWS/ApplicationELB:UnHealthyHostCount" },
-            { resource: `${T.service} "api"`, property: "alarms", found: "alarms on AWS/ECS:MemoryUtilization", allowed: "alarms on AWS/ECS:CPUUtilization, AWS/ECS:MemoryUtilization", fix: "add alarms on AWS/ECS:CPUUtilization" },
-            { resource: `${T.distribution} "cdn"`, property: "alarms", found: "alarms on AWS/CloudFront:5xxErrorRate", allowed: "alarms on AWS/CloudFront:5xxErrorRate, AWS/CloudFront:CacheHitRate", fix: "add alarms on AWS/CloudFront:CacheHitRate" },
+            {
+                resource: `${T.alb} "api"`,
+                property: "alarms",
+                found: "alarms on AWS/ApplicationELB:HTTPCode_Target_5XX_Count, AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:TargetResponseTime",
+                allowed:
+                    "alarms on AWS/ApplicationELB:TargetResponseTime, AWS/ApplicationELB:HTTPCode_Target_5XX_Count|AWS/ApplicationELB:HTTPCode_ELB_5XX_Count, AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:UnHealthyHostCount",
+                fix: "add alarms on AWS/ApplicationELB:UnHealthyHostCount",
+            },
+            {
+                resource: `${T.service} "api"`,
+                property: "alarms",
+                found: "alarms on AWS/ECS:MemoryUtilization",
+                allowed: "alarms on AWS/ECS:CPUUtilization, AWS/ECS:MemoryUtilization",
+                fix: "add alarms on AWS/ECS:CPUUtilization",
+            },
+            {
+                resource: `${T.distribution} "cdn"`,
+                property: "alarms",
+                found: "alarms on AWS/CloudFront:5xxErrorRate",
+                allowed: "alarms on AWS/CloudFront:5xxErrorRate, AWS/CloudFront:CacheHitRate",
+                fix: "add alarms on AWS/CloudFront:CacheHitRate",
+            },
         ]);
     });
 
@@ -160,7 +270,9 @@ describe("alarm-coverage", () => {
 
     it("does not ask a network load balancer for ALB alarms", async () => {
         const stack = changed(
-            compliantStack().filter((r) => !(r.type === T.alarm && r.name.startsWith("api-") && !r.name.includes("high"))),
+            compliantStack().filter(
+                (r) => !(r.type === T.alarm && r.name.startsWith("api-") && !r.name.includes("high")),
+            ),
             T.alb,
             "api",
             (lb) => (lb.loadBalancerType = "network"),

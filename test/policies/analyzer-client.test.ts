@@ -41,9 +41,16 @@ describe("the repository's pack", () => {
         expect(() => require.resolve("@pulumi/policy", { paths: [path.join(DEFAULT_PACK_DIR, "..")] })).toThrow();
         const pack = await startPolicyPack(DEFAULT_PACK_DIR);
         try {
-            const installed = JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "node_modules", "@pulumi", "policy", "package.json"), "utf8")).version;
+            const installed = JSON.parse(
+                fs.readFileSync(
+                    path.join(DEFAULT_PACK_DIR, "node_modules", "@pulumi", "policy", "package.json"),
+                    "utf8",
+                ),
+            ).version;
             expect(pack.pluginVersion.replace(/^v/, "")).toBe(installed.replace(/^v/, ""));
-            expect(pack.info.version).toBe(JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "package.json"), "utf8")).version);
+            expect(pack.info.version).toBe(
+                JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "package.json"), "utf8")).version,
+            );
             expect(runningPolicyPacks()).toBe(1);
         } finally {
             await pack.close();
@@ -57,9 +64,20 @@ describe("launch like the CLI", () => {
         const pack = await startPolicyPack(probe, { stack: "staging", project: "credlink" });
         try {
             await pack.configure();
-            const [d] = await pack.analyze({ urn: "urn:pulumi:staging::credlink::test:echo::x", type: "test:echo", name: "x", properties: {} });
+            const [d] = await pack.analyze({
+                urn: "urn:pulumi:staging::credlink::test:echo::x",
+                type: "test:echo",
+                name: "x",
+                properties: {},
+            });
             expect(d.enforcementLevel).toBe("mandatory");
-            expect(JSON.parse(d.message.split("\n")[1])).toEqual({ cwd: fs.realpathSync(probe), stack: "staging", project: "credlink", dryRun: "true", nodeStack: "staging" });
+            expect(JSON.parse(d.message.split("\n")[1])).toEqual({
+                cwd: fs.realpathSync(probe),
+                stack: "staging",
+                project: "credlink",
+                dryRun: "true",
+                nodeStack: "staging",
+            });
         } finally {
             await pack.close();
         }
@@ -70,7 +88,9 @@ describe("launch like the CLI", () => {
         try {
             await pack.configure();
             const started = Date.now();
-            await expect(pack.analyze({ urn: "urn:pulumi:s::p::test:hang::x", type: "test:hang", name: "x", properties: {} })).rejects.toThrow(new PolicyPackError("policy pack analyze failed: no answer within 1 s"));
+            await expect(
+                pack.analyze({ urn: "urn:pulumi:s::p::test:hang::x", type: "test:hang", name: "x", properties: {} }),
+            ).rejects.toThrow(new PolicyPackError("policy pack analyze failed: no answer within 1 s"));
             expect(Date.now() - started).toBeLessThan(5000);
         } finally {
             await pack.close();
@@ -84,18 +104,26 @@ describe("failures end in one clear error and no process left behind", () => {
 
     it("a pack without its dependencies installed", async () => {
         const dir = jsPack("uninstalled", "", false);
-        await expect(startPolicyPack(dir)).rejects.toThrow(new PolicyPackError(`the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir)}\``));
+        await expect(startPolicyPack(dir)).rejects.toThrow(
+            new PolicyPackError(
+                `the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir)}\``,
+            ),
+        );
     });
 
     it("a pack that throws while loading", async () => {
         const dir = jsPack("crashing", 'throw new Error("rules failed to load: boom");\n');
-        await expect(startPolicyPack(dir)).rejects.toThrow(/exited \(code \d+\) before serving:[\s\S]*rules failed to load: boom/);
+        await expect(startPolicyPack(dir)).rejects.toThrow(
+            /exited \(code \d+\) before serving:[\s\S]*rules failed to load: boom/,
+        );
         expect(runningPolicyPacks()).toBe(0);
     });
 
     it("a pack that never prints its port", async () => {
         const dir = jsPack("silent", "setInterval(() => undefined, 1000);\n");
-        await expect(startPolicyPack(dir, { startTimeoutMs: 1500 })).rejects.toThrow(new PolicyPackError(`policy pack ${dir} did not start within 1.5 s`));
+        await expect(startPolicyPack(dir, { startTimeoutMs: 1500 })).rejects.toThrow(
+            new PolicyPackError(`policy pack ${dir} did not start within 1.5 s`),
+        );
         expect(runningPolicyPacks()).toBe(0);
     });
 });

@@ -5,7 +5,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolicyPackProcess } from "../../tools/analyzer";
 import { TTL } from "../../policies/slo";
-import { analyze, CACHING_DISABLED, changed, compliantStack, expectViolations, openPack, resource, T, UNKNOWN, urnOf } from "./fixtures";
+import {
+    analyze,
+    CACHING_DISABLED,
+    changed,
+    compliantStack,
+    expectViolations,
+    openPack,
+    resource,
+    T,
+    UNKNOWN,
+    urnOf,
+} from "./fixtures";
 
 const DIST = `${T.distribution} "cdn"`;
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -18,7 +29,8 @@ afterAll(async () => {
     await pack?.close();
 });
 
-const distChange = (fn: (d: Record<string, any>) => void) => changed(compliantStack(), T.distribution, "cdn", (d) => fn(d));
+const distChange = (fn: (d: Record<string, any>) => void) =>
+    changed(compliantStack(), T.distribution, "cdn", (d) => fn(d));
 
 describe("compliant CDN", () => {
     it("reports nothing for the compliant stack (new cache policies with unknown IDs matched through property dependencies)", async () => {
@@ -28,7 +40,12 @@ describe("compliant CDN", () => {
     it("accepts an API behaviour that sets TTLs 0/0/0 itself instead of CachingDisabled", async () => {
         const stack = distChange((d) => {
             delete d.defaultCacheBehavior.cachePolicyId;
-            Object.assign(d.defaultCacheBehavior, { minTtl: 0, defaultTtl: 0, maxTtl: 0, forwardedValues: { queryString: true, cookies: { forward: "all" } } });
+            Object.assign(d.defaultCacheBehavior, {
+                minTtl: 0,
+                defaultTtl: 0,
+                maxTtl: 0,
+                forwardedValues: { queryString: true, cookies: { forward: "all" } },
+            });
         });
         expect(await analyze(pack, stack)).toEqual([]);
     });
@@ -38,10 +55,21 @@ describe("cdn-api-not-cached", () => {
     it("rejects an API behaviour with cache TTL fields above 0", async () => {
         const stack = distChange((d) => {
             delete d.defaultCacheBehavior.cachePolicyId;
-            Object.assign(d.defaultCacheBehavior, { minTtl: 0, defaultTtl: 3600, maxTtl: 86_400, forwardedValues: { queryString: true, cookies: { forward: "all" } } });
+            Object.assign(d.defaultCacheBehavior, {
+                minTtl: 0,
+                defaultTtl: 3600,
+                maxTtl: 86_400,
+                forwardedValues: { queryString: true, cookies: { forward: "all" } },
+            });
         });
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: "defaultCacheBehavior minTtl/defaultTtl/maxTtl (from its TTL fields)", found: "minTtl 0 s, defaultTtl 3600 s (1 hour), maxTtl 86400 s (1 day)", allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)", fix: CACHING_DISABLED },
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior minTtl/defaultTtl/maxTtl (from its TTL fields)",
+                found: "minTtl 0 s, defaultTtl 3600 s (1 hour), maxTtl 86400 s (1 day)",
+                allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
+                fix: CACHING_DISABLED,
+            },
         ]);
     });
 
@@ -50,7 +78,12 @@ describe("cdn-api-not-cached", () => {
             d.defaultCacheBehavior.cachePolicyId = CACHING_OPTIMIZED;
         });
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: "defaultCacheBehavior.cachePolicyId", found: `"${CACHING_OPTIMIZED}", neither CachingDisabled nor a cache policy created in this stack`, allowed: "TTLs the pack can read" },
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior.cachePolicyId",
+                found: `"${CACHING_OPTIMIZED}", neither CachingDisabled nor a cache policy created in this stack`,
+                allowed: "TTLs the pack can read",
+            },
         ]);
     });
 
@@ -58,21 +91,45 @@ describe("cdn-api-not-cached", () => {
         const stack = [
             ...distChange((d) => {
                 d.defaultCacheBehavior.cachePolicyId = UNKNOWN;
-            }).map((r) => (r.type === T.distribution ? resource(r.type, r.name, r.inputs, { propertyDependencies: { ...r.propertyDependencies, defaultCacheBehavior: [urnOf(T.cachePolicy, "api-cache")] } }) : r)),
+            }).map((r) =>
+                r.type === T.distribution
+                    ? resource(r.type, r.name, r.inputs, {
+                          propertyDependencies: {
+                              ...r.propertyDependencies,
+                              defaultCacheBehavior: [urnOf(T.cachePolicy, "api-cache")],
+                          },
+                      })
+                    : r,
+            ),
             resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
         ];
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")', found: '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 300 s (5 minutes)', allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)" },
+            {
+                resource: DIST,
+                property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")',
+                found: '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 300 s (5 minutes)',
+                allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
+            },
         ]);
     });
 
     it("holds an ordered behaviour that targets the ALB origin to the API rule", async () => {
         const stack = distChange((d) => {
-            d.orderedCacheBehaviors.push({ ...d.orderedCacheBehaviors[1], pathPattern: "/sign", targetOriginId: "api" });
+            d.orderedCacheBehaviors.push({
+                ...d.orderedCacheBehaviors[1],
+                pathPattern: "/sign",
+                targetOriginId: "api",
+            });
         });
         // /sign can only have been given one of the two stack cache policies, and neither is 0/0/0.
         expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            { resource: DIST, property: 'orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")', found: '"cdn-proofs-cache" has minTtl/defaultTtl/maxTtl minTtl 3600 s (1 hour)', allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)" },
+            {
+                resource: DIST,
+                property:
+                    'orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")',
+                found: '"cdn-proofs-cache" has minTtl/defaultTtl/maxTtl minTtl 3600 s (1 hour)',
+                allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
+            },
         ]);
     });
 });
@@ -85,7 +142,8 @@ describe("cdn-ttl-bands", () => {
         expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
             {
                 resource: DIST,
-                property: 'orderedCacheBehaviors[1] (/static/*) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")',
+                property:
+                    'orderedCacheBehaviors[1] (/static/*) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")',
                 found: '"cdn-proofs-cache" has minTtl 3600 s (1 hour); "cdn-static-cache" has maxTtl 63072000 s (2 years)',
                 allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/*",
             },
@@ -96,10 +154,20 @@ describe("cdn-ttl-bands", () => {
         const stack = distChange((d) => {
             const b = d.orderedCacheBehaviors[0];
             delete b.cachePolicyId;
-            Object.assign(b, { minTtl: 3600, defaultTtl: 1_209_600, maxTtl: 1_209_600, forwardedValues: { queryString: false, cookies: { forward: "none" } } });
+            Object.assign(b, {
+                minTtl: 3600,
+                defaultTtl: 1_209_600,
+                maxTtl: 1_209_600,
+                forwardedValues: { queryString: false, cookies: { forward: "none" } },
+            });
         });
         expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
-            { resource: DIST, property: "orderedCacheBehaviors[0] (/proofs/*) defaultTtl, maxTtl (from its TTL fields)", found: "1209600 s (2 weeks), 1209600 s (2 weeks)", allowed: "3600 s (1 hour) .. 604800 s (1 week) for /proofs/*" },
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[0] (/proofs/*) defaultTtl, maxTtl (from its TTL fields)",
+                found: "1209600 s (2 weeks), 1209600 s (2 weeks)",
+                allowed: "3600 s (1 hour) .. 604800 s (1 week) for /proofs/*",
+            },
         ]);
     });
 
@@ -120,7 +188,8 @@ describe("cdn-ttl-bands", () => {
     it("maps known cache policy IDs exactly (after an update): a swapped policy is caught", async () => {
         const ids = { "cdn-static-cache": "static-policy-id", "cdn-proofs-cache": "proofs-policy-id" };
         const stack = compliantStack().map((r) => {
-            if (r.type === T.cachePolicy) return { ...r, outputs: { ...r.outputs, id: ids[r.name as keyof typeof ids] } };
+            if (r.type === T.cachePolicy)
+                return { ...r, outputs: { ...r.outputs, id: ids[r.name as keyof typeof ids] } };
             if (r.type !== T.distribution) return r;
             const d = structuredClone(r.inputs);
             d.orderedCacheBehaviors[0].cachePolicyId = ids["cdn-static-cache"]; // /proofs/* given the static policy
@@ -128,8 +197,18 @@ describe("cdn-ttl-bands", () => {
             return resource(r.type, r.name, d, { propertyDependencies: r.propertyDependencies });
         });
         expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
-            { resource: DIST, property: 'orderedCacheBehaviors[0] (/proofs/*) maxTtl (from cache policy "cdn-static-cache")', found: "31536000 s (1 year)", allowed: "3600 s (1 hour) .. 604800 s (1 week)" },
-            { resource: DIST, property: 'orderedCacheBehaviors[1] (/static/*) minTtl (from cache policy "cdn-proofs-cache")', found: "3600 s (1 hour)", allowed: "86400 s (1 day) .. 31536000 s (1 year)" },
+            {
+                resource: DIST,
+                property: 'orderedCacheBehaviors[0] (/proofs/*) maxTtl (from cache policy "cdn-static-cache")',
+                found: "31536000 s (1 year)",
+                allowed: "3600 s (1 hour) .. 604800 s (1 week)",
+            },
+            {
+                resource: DIST,
+                property: 'orderedCacheBehaviors[1] (/static/*) minTtl (from cache policy "cdn-proofs-cache")',
+                found: "3600 s (1 hour)",
+                allowed: "86400 s (1 day) .. 31536000 s (1 year)",
+            },
         ]);
     });
 });
@@ -141,7 +220,12 @@ describe("cdn-ttl-order", () => {
             p.defaultTtl = 3600;
         });
         expectViolations(await analyze(pack, stack), "cdn-ttl-order", [
-            { resource: `${T.cachePolicy} "cdn-proofs-cache"`, property: "minTtl/defaultTtl/maxTtl", found: "minTtl 7200 s (2 hours), defaultTtl 3600 s (1 hour), maxTtl 604800 s (1 week)", allowed: "minTtl <= defaultTtl <= maxTtl" },
+            {
+                resource: `${T.cachePolicy} "cdn-proofs-cache"`,
+                property: "minTtl/defaultTtl/maxTtl",
+                found: "minTtl 7200 s (2 hours), defaultTtl 3600 s (1 hour), maxTtl 604800 s (1 week)",
+                allowed: "minTtl <= defaultTtl <= maxTtl",
+            },
         ]);
     });
 });
@@ -153,8 +237,18 @@ describe("cdn-compression", () => {
             delete d.defaultCacheBehavior.compress;
         });
         expectViolations(await analyze(pack, stack), "cdn-compression", [
-            { resource: DIST, property: "defaultCacheBehavior.compress", found: "not set (CloudFront's default: false)", allowed: "true" },
-            { resource: DIST, property: "orderedCacheBehaviors[1] (/static/*).compress", found: "false", allowed: "true" },
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior.compress",
+                found: "not set (CloudFront's default: false)",
+                allowed: "true",
+            },
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[1] (/static/*).compress",
+                found: "false",
+                allowed: "true",
+            },
         ]);
     });
 });
@@ -165,7 +259,12 @@ describe("cdn-viewer-https", () => {
             d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all";
         });
         expectViolations(await analyze(pack, stack), "cdn-viewer-https", [
-            { resource: DIST, property: "defaultCacheBehavior.viewerProtocolPolicy", found: '"allow-all"', allowed: "redirect-to-https or https-only" },
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior.viewerProtocolPolicy",
+                found: '"allow-all"',
+                allowed: "redirect-to-https or https-only",
+            },
         ]);
     });
 
@@ -174,7 +273,14 @@ describe("cdn-viewer-https", () => {
             d.orderedCacheBehaviors = UNKNOWN;
         });
         const ds = await analyze(pack, stack);
-        expectViolations(ds, "cdn-viewer-https", [{ resource: DIST, property: "orderedCacheBehaviors", found: "unknown at preview (computed from another resource)", allowed: "a literal value" }]);
+        expectViolations(ds, "cdn-viewer-https", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors",
+                found: "unknown at preview (computed from another resource)",
+                allowed: "a literal value",
+            },
+        ]);
         expect(ds.filter((d) => d.message.includes("can't run policy"))).toEqual([]);
     });
 });
@@ -185,7 +291,12 @@ describe("cdn-minimum-tls", () => {
             d.viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016";
         });
         expectViolations(await analyze(pack, stack), "cdn-minimum-tls", [
-            { resource: DIST, property: "viewerCertificate.minimumProtocolVersion", found: '"TLSv1.1_2016"', allowed: "TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025" },
+            {
+                resource: DIST,
+                property: "viewerCertificate.minimumProtocolVersion",
+                found: '"TLSv1.1_2016"',
+                allowed: "TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025",
+            },
         ]);
     });
 
@@ -194,11 +305,18 @@ describe("cdn-minimum-tls", () => {
             d.viewerCertificate = { cloudfrontDefaultCertificate: true };
         });
         expectViolations(await analyze(pack, stack), "cdn-minimum-tls", [
-            { resource: DIST, property: "viewerCertificate.acmCertificateArn", found: "not set (the distribution serves the *.cloudfront.net certificate", allowed: "an ACM certificate with minimumProtocolVersion TLSv1.2_2021" },
+            {
+                resource: DIST,
+                property: "viewerCertificate.acmCertificateArn",
+                found: "not set (the distribution serves the *.cloudfront.net certificate",
+                allowed: "an ACM certificate with minimumProtocolVersion TLSv1.2_2021",
+            },
         ]);
     });
 });
 
 it("uses the managed CachingDisabled ID in the compliant fixture", () => {
-    expect(compliantStack().find((r) => r.type === T.distribution)!.inputs.defaultCacheBehavior.cachePolicyId).toBe(CACHING_DISABLED);
+    expect(compliantStack().find((r) => r.type === T.distribution)!.inputs.defaultCacheBehavior.cachePolicyId).toBe(
+        CACHING_DISABLED,
+    );
 });

@@ -5,7 +5,13 @@
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicyConfigFile, parsePolicyConfig, type PolicyConfig, PolicyConfigError, type PolicyPackProcess } from "../../tools/analyzer";
+import {
+    loadPolicyConfigFile,
+    parsePolicyConfig,
+    type PolicyConfig,
+    PolicyConfigError,
+    type PolicyPackProcess,
+} from "../../tools/analyzer";
 import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
 import { advisory, analyze, changed, compliantStack, mandatory, openPack, T, TEST_CONFIG, urnOf } from "./fixtures";
 
@@ -46,7 +52,13 @@ async function configure(json: object): Promise<void> {
 }
 
 const bigTarget = () => changed(compliantStack(), T.target, "api", (t) => (t.maxCapacity = 40));
-const targetWaiver = (expires: string) => ({ rule: "scaling-task-range", name: "api", type: T.target, reason: "Black Friday load test, ticket SRE-123", expires });
+const targetWaiver = (expires: string) => ({
+    rule: "scaling-task-range",
+    name: "api",
+    type: T.target,
+    reason: "Black Friday load test, ticket SRE-123",
+    expires,
+});
 
 describe("rule metadata (getAnalyzerInfo)", () => {
     it("serves every rule with an ID, description, severity, remediation steps, mandatory by default", () => {
@@ -60,11 +72,26 @@ describe("rule metadata (getAnalyzerInfo)", () => {
             expect(["low", "medium", "high", "critical"], p.name).toContain(p.severity);
             expect(p.enforcementLevel, p.name).toBe(p.name === "scaling-capacity-at-target" ? "advisory" : "mandatory");
         }
-        expect(Object.fromEntries(pack.info.policies.map((p) => [p.name, p.type]))).toMatchObject({ "cdn-ttl-bands": "stack", "alarm-coverage": "stack", "scaling-task-range": "resource", waivers: "resource" });
+        expect(Object.fromEntries(pack.info.policies.map((p) => [p.name, p.type]))).toMatchObject({
+            "cdn-ttl-bands": "stack",
+            "alarm-coverage": "stack",
+            "scaling-task-range": "resource",
+            waivers: "resource",
+        });
     });
 
     it("takes every threshold default from the SLO module", () => {
-        const defaults = Object.fromEntries(pack.info.policies.map((p) => [p.name, Object.fromEntries(Object.entries(p.configSchema?.properties ?? {}).map(([k, s]) => [k, (s as { default?: unknown }).default]))]));
+        const defaults = Object.fromEntries(
+            pack.info.policies.map((p) => [
+                p.name,
+                Object.fromEntries(
+                    Object.entries(p.configSchema?.properties ?? {}).map(([k, s]) => [
+                        k,
+                        (s as { default?: unknown }).default,
+                    ]),
+                ),
+            ]),
+        );
         expect(defaults["scaling-task-range"]).toEqual({ minTasks: SCALING.tasks.min, maxTasks: SCALING.tasks.max });
         expect(defaults["scaling-target-tracking"]).toEqual({
             cpuTargetMin: SCALING.cpuTargetPercent.min,
@@ -74,7 +101,10 @@ describe("rule metadata (getAnalyzerInfo)", () => {
             requestsPerTargetMin: SCALING.requestsPerTargetPerMinute.min,
             requestsPerTargetMax: SCALING.requestsPerTargetPerMinute.max,
         });
-        expect(defaults["scaling-cooldowns"]).toEqual({ scaleOutCooldownMaxSeconds: SCALING.scaleOutCooldownMaxSeconds, scaleInCooldownMinSeconds: SCALING.scaleInCooldownMinSeconds });
+        expect(defaults["scaling-cooldowns"]).toEqual({
+            scaleOutCooldownMaxSeconds: SCALING.scaleOutCooldownMaxSeconds,
+            scaleInCooldownMinSeconds: SCALING.scaleInCooldownMinSeconds,
+        });
         expect(defaults["scaling-capacity-at-target"]).toEqual({ peakRequestsPerSecond: SLO.peakRequestsPerSecond });
         expect(defaults["cdn-ttl-bands"].paths).toEqual([
             { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.maxTtl },
@@ -82,9 +112,16 @@ describe("rule metadata (getAnalyzerInfo)", () => {
         ]);
         expect(defaults["alarm-latency"].maxThresholdSeconds).toBe(SLO.latencyP95Ms / 1000);
         expect(defaults["alarm-error-rate"].maxErrorRatePercent).toBe(SLO.errorRate * 100);
-        expect(defaults["alarm-request-rate"]).toMatchObject({ maxRequests: SLO.requestRateAlarm.requests, periodSeconds: SLO.requestRateAlarm.periodSeconds });
-        expect(defaults["database-enhanced-monitoring"].maxIntervalSeconds).toBe(DATABASE.enhancedMonitoringIntervalSeconds);
-        expect(defaults["database-performance-insights"].minRetentionDays).toBe(DATABASE.performanceInsightsRetentionDays);
+        expect(defaults["alarm-request-rate"]).toMatchObject({
+            maxRequests: SLO.requestRateAlarm.requests,
+            periodSeconds: SLO.requestRateAlarm.periodSeconds,
+        });
+        expect(defaults["database-enhanced-monitoring"].maxIntervalSeconds).toBe(
+            DATABASE.enhancedMonitoringIntervalSeconds,
+        );
+        expect(defaults["database-performance-insights"].minRetentionDays).toBe(
+            DATABASE.performanceInsightsRetentionDays,
+        );
     });
 });
 
@@ -116,7 +153,10 @@ describe("waivers", () => {
         const ds = await analyze(pack, bigTarget());
         expect(mandatory(ds)).toEqual([]);
         expect(advisory(ds).map((d) => [d.policyName, d.message.split("\n")[1]])).toEqual([
-            ["scaling-task-range", `WAIVED until 2999-01-01 (Black Friday load test, ticket SRE-123): ${T.target} "api": maxCapacity = 40; allowed: 2..20 tasks. Fix: set credlink:scaling.maxTasks between 2 and 20`],
+            [
+                "scaling-task-range",
+                `WAIVED until 2999-01-01 (Black Friday load test, ticket SRE-123): ${T.target} "api": maxCapacity = 40; allowed: 2..20 tasks. Fix: set credlink:scaling.maxTasks between 2 and 20`,
+            ],
         ]);
     });
 
@@ -129,12 +169,25 @@ describe("waivers", () => {
     });
 
     it("waives only the named rule on the named resource; a stack rule's finding is waived by URN", async () => {
-        const stack = changed(bigTarget(), T.db, "database", (d) => (d.publiclyAccessible = true)).filter((r) => r.name !== "api-unhealthy-hosts");
+        const stack = changed(bigTarget(), T.db, "database", (d) => (d.publiclyAccessible = true)).filter(
+            (r) => r.name !== "api-unhealthy-hosts",
+        );
         await configure({
             waivers: {
                 waivers: [
-                    { rule: "alarm-coverage", urn: urnOf(T.alb, "api"), reason: "unhealthy-host alarm moves to the new target group in PR 42", expires: "2999-01-01" },
-                    { rule: "database-not-public", name: "other-db", type: T.db, reason: "a different database entirely", expires: "2999-01-01" },
+                    {
+                        rule: "alarm-coverage",
+                        urn: urnOf(T.alb, "api"),
+                        reason: "unhealthy-host alarm moves to the new target group in PR 42",
+                        expires: "2999-01-01",
+                    },
+                    {
+                        rule: "database-not-public",
+                        name: "other-db",
+                        type: T.db,
+                        reason: "a different database entirely",
+                        expires: "2999-01-01",
+                    },
                 ],
             },
         });
@@ -144,7 +197,9 @@ describe("waivers", () => {
             [
                 "alarm-coverage",
                 urnOf(T.alb, "api"),
-                expect.stringMatching(/^WAIVED until 2999-01-01 \(unhealthy-host alarm moves to the new target group in PR 42\): aws:lb\/loadBalancer:LoadBalancer "api": alarms = .*Fix: add alarms on AWS\/ApplicationELB:UnHealthyHostCount /),
+                expect.stringMatching(
+                    /^WAIVED until 2999-01-01 \(unhealthy-host alarm moves to the new target group in PR 42\): aws:lb\/loadBalancer:LoadBalancer "api": alarms = .*Fix: add alarms on AWS\/ApplicationELB:UnHealthyHostCount /,
+                ),
             ],
         ]);
     });
@@ -153,7 +208,9 @@ describe("waivers", () => {
 
     it("a waiver without a reason is a config error", async () => {
         const { reason: _reason, ...noReason } = targetWaiver("2999-01-01");
-        await expect(configError(noReason)).rejects.toThrow(new PolicyConfigError(['test.json: waivers: waivers[0] is missing "reason"']));
+        await expect(configError(noReason)).rejects.toThrow(
+            new PolicyConfigError(['test.json: waivers: waivers[0] is missing "reason"']),
+        );
     });
 
     it("a waiver for an unknown rule is a config error", async () => {
@@ -163,41 +220,69 @@ describe("waivers", () => {
     });
 
     it("a waiver with an impossible date, or naming its resource twice, is a config error", async () => {
-        await expect(configError(targetWaiver("2026-02-30"))).rejects.toThrow(new PolicyConfigError(['test.json: waivers: waivers[0].expires must be a date (found "2026-02-30")']));
-        await expect(configError({ ...targetWaiver("2999-01-01"), urn: urnOf(T.target, "api") })).rejects.toThrow(new PolicyConfigError(["test.json: waivers: waivers[0] must name exactly one of: urn | name and type"]));
+        await expect(configError(targetWaiver("2026-02-30"))).rejects.toThrow(
+            new PolicyConfigError(['test.json: waivers: waivers[0].expires must be a date (found "2026-02-30")']),
+        );
+        await expect(configError({ ...targetWaiver("2999-01-01"), urn: urnOf(T.target, "api") })).rejects.toThrow(
+            new PolicyConfigError(["test.json: waivers: waivers[0] must name exactly one of: urn | name and type"]),
+        );
     });
 });
 
 describe("config errors (one line each)", () => {
     it("names unknown policies, bad levels and values that break a rule's schema", () => {
-        const check = (json: object) => () => pack.configure(parsePolicyConfig(JSON.stringify(json), "test.json"), "test.json");
-        expect(() => parsePolicyConfig('{"all": "strict"}', "test.json")).toThrow(new PolicyConfigError(['test.json: all = "strict" is not an enforcement level (use one of advisory, mandatory, remediate, disabled)']));
+        const check = (json: object) => () =>
+            pack.configure(parsePolicyConfig(JSON.stringify(json), "test.json"), "test.json");
+        expect(() => parsePolicyConfig('{"all": "strict"}', "test.json")).toThrow(
+            new PolicyConfigError([
+                'test.json: all = "strict" is not an enforcement level (use one of advisory, mandatory, remediate, disabled)',
+            ]),
+        );
         expect(() => parsePolicyConfig("{ nope", "test.json")).toThrow(/^test\.json: not valid JSON \(/);
         return Promise.all([
-            expect(check({ "scaling-task-rnage": "advisory" })()).rejects.toThrow(/^test\.json: "scaling-task-rnage" is not a policy of this pack \(it has: alarm-actions, /),
-            expect(check({ "scaling-task-range": { maxTasks: "twenty" } })()).rejects.toThrow(new PolicyConfigError(['test.json: scaling-task-range: maxTasks must be integer (found "twenty")'])),
+            expect(check({ "scaling-task-rnage": "advisory" })()).rejects.toThrow(
+                /^test\.json: "scaling-task-rnage" is not a policy of this pack \(it has: alarm-actions, /,
+            ),
+            expect(check({ "scaling-task-range": { maxTasks: "twenty" } })()).rejects.toThrow(
+                new PolicyConfigError(['test.json: scaling-task-range: maxTasks must be integer (found "twenty")']),
+            ),
         ]);
     });
 
     it("reports an unreadable config file with its path", () => {
-        expect(() => loadPolicyConfigFile("policies/config/nope.json")).toThrow(new PolicyConfigError(["policies/config/nope.json: cannot read the policy config (ENOENT)"]));
+        expect(() => loadPolicyConfigFile("policies/config/nope.json")).toThrow(
+            new PolicyConfigError(["policies/config/nope.json: cannot read the policy config (ENOENT)"]),
+        );
     });
 });
 
 describe("committed per-environment configs", () => {
-    const load = (stack: string): PolicyConfig => loadPolicyConfigFile(path.join(__dirname, "..", "..", "policies", "config", `${stack}.json`));
-    const levels = async (stack: string) => Object.fromEntries(Object.entries(await pack.configure(load(stack), stack)).filter(([k]) => RULES.includes(k)).map(([k, v]) => [k, v.enforcementLevel]));
+    const load = (stack: string): PolicyConfig =>
+        loadPolicyConfigFile(path.join(__dirname, "..", "..", "policies", "config", `${stack}.json`));
+    const levels = async (stack: string) =>
+        Object.fromEntries(
+            Object.entries(await pack.configure(load(stack), stack))
+                .filter(([k]) => RULES.includes(k))
+                .map(([k, v]) => [k, v.enforcementLevel]),
+        );
 
     it("production and staging: every rule mandatory except capacity (out of reach within the SLO's own bands)", async () => {
         for (const stack of ["production", "staging"]) {
             const l = await levels(stack);
-            expect(Object.entries(l).filter(([, v]) => v !== "mandatory")).toEqual([["scaling-capacity-at-target", "advisory"]]);
+            expect(Object.entries(l).filter(([, v]) => v !== "mandatory")).toEqual([
+                ["scaling-capacity-at-target", "advisory"],
+            ]);
         }
     });
 
     it("dev: advisory exactly where dev is smaller on purpose", async () => {
         const l = await levels("dev");
-        expect(Object.entries(l).filter(([, v]) => v !== "mandatory").map(([k]) => k).sort()).toEqual([
+        expect(
+            Object.entries(l)
+                .filter(([, v]) => v !== "mandatory")
+                .map(([k]) => k)
+                .sort(),
+        ).toEqual([
             "cdn-minimum-tls",
             "database-enhanced-monitoring",
             "database-performance-insights",

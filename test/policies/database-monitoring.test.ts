@@ -23,9 +23,22 @@ it("reports nothing for the compliant stack (the monitoring role's ARN may be un
 
 describe("database-enhanced-monitoring", () => {
     it("rejects 60-second monitoring where 1 second is required", async () => {
-        expectViolations(await analyze(pack, db((d) => (d.monitoringInterval = 60))), "database-enhanced-monitoring", [
-            { resource: DB, property: "monitoringInterval", found: "60", allowed: "1 s", fix: "credlink:database.monitoringIntervalSeconds to 1" },
-        ]);
+        expectViolations(
+            await analyze(
+                pack,
+                db((d) => (d.monitoringInterval = 60)),
+            ),
+            "database-enhanced-monitoring",
+            [
+                {
+                    resource: DB,
+                    property: "monitoringInterval",
+                    found: "60",
+                    allowed: "1 s",
+                    fix: "credlink:database.monitoringIntervalSeconds to 1",
+                },
+            ],
+        );
     });
 
     it("rejects monitoring that is off and a missing role", async () => {
@@ -34,8 +47,18 @@ describe("database-enhanced-monitoring", () => {
             delete d.monitoringRoleArn;
         });
         expectViolations(await analyze(pack, stack), "database-enhanced-monitoring", [
-            { resource: DB, property: "monitoringInterval", found: "not set (0: Enhanced Monitoring off)", allowed: "1 s" },
-            { resource: DB, property: "monitoringRoleArn", found: "not set", allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com" },
+            {
+                resource: DB,
+                property: "monitoringInterval",
+                found: "not set (0: Enhanced Monitoring off)",
+                allowed: "1 s",
+            },
+            {
+                resource: DB,
+                property: "monitoringRoleArn",
+                found: "not set",
+                allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com",
+            },
         ]);
     });
 
@@ -43,27 +66,59 @@ describe("database-enhanced-monitoring", () => {
         const stack = db((d) => {
             d.monitoringRoleArn = "";
         });
-        expectViolations(await analyze(pack, stack), "database-enhanced-monitoring", [{ resource: DB, property: "monitoringRoleArn", found: '""', allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com" }]);
+        expectViolations(await analyze(pack, stack), "database-enhanced-monitoring", [
+            {
+                resource: DB,
+                property: "monitoringRoleArn",
+                found: '""',
+                allowed: "the ARN of a role trusted by monitoring.rds.amazonaws.com",
+            },
+        ]);
     });
 
     it("rejects an interval that is unknown at preview instead of skipping the rule", async () => {
-        const ds = await analyze(pack, db((d) => (d.monitoringInterval = UNKNOWN)));
-        expectViolations(ds, "database-enhanced-monitoring", [{ resource: DB, property: "monitoringInterval", found: "unknown at preview", allowed: "a literal value" }]);
+        const ds = await analyze(
+            pack,
+            db((d) => (d.monitoringInterval = UNKNOWN)),
+        );
+        expectViolations(ds, "database-enhanced-monitoring", [
+            { resource: DB, property: "monitoringInterval", found: "unknown at preview", allowed: "a literal value" },
+        ]);
         expect(ds.some((d) => d.message.includes("can't run policy"))).toBe(false);
     });
 });
 
 describe("database-performance-insights", () => {
     it("rejects Performance Insights turned off", async () => {
-        expectViolations(await analyze(pack, db((d) => (d.performanceInsightsEnabled = false))), "database-performance-insights", [
-            { resource: DB, property: "performanceInsightsEnabled", found: "false", allowed: "true", fix: "credlink:database.performanceInsightsEnabled" },
-        ]);
+        expectViolations(
+            await analyze(
+                pack,
+                db((d) => (d.performanceInsightsEnabled = false)),
+            ),
+            "database-performance-insights",
+            [
+                {
+                    resource: DB,
+                    property: "performanceInsightsEnabled",
+                    found: "false",
+                    allowed: "true",
+                    fix: "credlink:database.performanceInsightsEnabled",
+                },
+            ],
+        );
     });
 
     it("rejects a retention below the minimum once configured to 31 days", async () => {
         const strict = await openPack({ "database-performance-insights": { properties: { minRetentionDays: 31 } } });
         try {
-            expectViolations(await analyze(strict, compliantStack()), "database-performance-insights", [{ resource: DB, property: "performanceInsightsRetentionPeriod", found: "7 days", allowed: "at least 31 days" }]);
+            expectViolations(await analyze(strict, compliantStack()), "database-performance-insights", [
+                {
+                    resource: DB,
+                    property: "performanceInsightsRetentionPeriod",
+                    found: "7 days",
+                    allowed: "at least 31 days",
+                },
+            ]);
         } finally {
             await strict.close();
         }
@@ -72,9 +127,14 @@ describe("database-performance-insights", () => {
 
 describe("database-storage-encrypted", () => {
     it("rejects unencrypted storage", async () => {
-        expectViolations(await analyze(pack, db((d) => delete d.storageEncrypted)), "database-storage-encrypted", [
-            { resource: DB, property: "storageEncrypted", found: "not set (RDS default: false)", allowed: "true" },
-        ]);
+        expectViolations(
+            await analyze(
+                pack,
+                db((d) => delete d.storageEncrypted),
+            ),
+            "database-storage-encrypted",
+            [{ resource: DB, property: "storageEncrypted", found: "not set (RDS default: false)", allowed: "true" }],
+        );
     });
 
     it("lets a read replica inherit its source's encryption", async () => {
@@ -88,6 +148,13 @@ describe("database-storage-encrypted", () => {
 
 describe("database-not-public", () => {
     it("rejects a publicly accessible instance", async () => {
-        expectViolations(await analyze(pack, db((d) => (d.publiclyAccessible = true))), "database-not-public", [{ resource: DB, property: "publiclyAccessible", found: "true", allowed: "false (or not set)" }]);
+        expectViolations(
+            await analyze(
+                pack,
+                db((d) => (d.publiclyAccessible = true)),
+            ),
+            "database-not-public",
+            [{ resource: DB, property: "publiclyAccessible", found: "true", allowed: "false (or not set)" }],
+        );
     });
 });

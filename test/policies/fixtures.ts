@@ -6,7 +6,15 @@
  * resource at a time and run the whole stack through the pack over gRPC.
  */
 import { expect } from "vitest";
-import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, type PolicyConfig, type PolicyPackProcess, type RegisteredResourceLike, startPolicyPack } from "../../tools/analyzer";
+import {
+    analyzeResources,
+    DEFAULT_PACK_DIR,
+    type Diagnostic,
+    type PolicyConfig,
+    type PolicyPackProcess,
+    type RegisteredResourceLike,
+    startPolicyPack,
+} from "../../tools/analyzer";
 import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
 
 /** The engine's sentinel for a value computed later. */
@@ -26,7 +34,15 @@ function previewOutputs(inputs: Inputs): Inputs {
     return { ...structuredClone(inputs), id: UNKNOWN, arn: UNKNOWN };
 }
 
-export function resource(type: string, name: string, inputs: Inputs, links: { propertyDependencies?: Readonly<Record<string, readonly string[]>>; dependencies?: readonly string[] } = {}): FixtureResource {
+export function resource(
+    type: string,
+    name: string,
+    inputs: Inputs,
+    links: {
+        propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+        dependencies?: readonly string[];
+    } = {},
+): FixtureResource {
     const propertyDependencies = links.propertyDependencies ?? {};
     const dependencies = [...new Set([...(links.dependencies ?? []), ...Object.values(propertyDependencies).flat()])];
     return {
@@ -74,11 +90,33 @@ const U = {
 const actions = { alarmActions: [UNKNOWN], okActions: [UNKNOWN] };
 const actionDeps = { alarmActions: [U.topic], okActions: [U.topic] };
 
-function alarm(name: string, inputs: Inputs, dimensionDeps: string[], via: "dimensions" | "metricQueries" = "dimensions"): FixtureResource {
-    return resource(T.alarm, name, { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 3, treatMissingData: "notBreaching", ...actions, ...inputs }, { propertyDependencies: { ...actionDeps, [via]: dimensionDeps } });
+function alarm(
+    name: string,
+    inputs: Inputs,
+    dimensionDeps: string[],
+    via: "dimensions" | "metricQueries" = "dimensions",
+): FixtureResource {
+    return resource(
+        T.alarm,
+        name,
+        {
+            comparisonOperator: "GreaterThanThreshold",
+            evaluationPeriods: 3,
+            treatMissingData: "notBreaching",
+            ...actions,
+            ...inputs,
+        },
+        { propertyDependencies: { ...actionDeps, [via]: dimensionDeps } },
+    );
 }
 
-function scalingPolicy(name: string, metric: string, targetValue: number, scaleOutCooldown: number, extra: Inputs = {}): FixtureResource {
+function scalingPolicy(
+    name: string,
+    metric: string,
+    targetValue: number,
+    scaleOutCooldown: number,
+    extra: Inputs = {},
+): FixtureResource {
     return resource(
         T.policy,
         name,
@@ -101,7 +139,18 @@ function scalingPolicy(name: string, metric: string, targetValue: number, scaleO
 }
 
 const rdsAlarm = (metric: string, stat: string, threshold: number) =>
-    alarm(`database-${metric}`, { metricName: metric, namespace: "AWS/RDS", statistic: stat, threshold, period: 60, dimensions: { DBInstanceIdentifier: "database-test" } }, [U.db]);
+    alarm(
+        `database-${metric}`,
+        {
+            metricName: metric,
+            namespace: "AWS/RDS",
+            statistic: stat,
+            threshold,
+            period: 60,
+            dimensions: { DBInstanceIdentifier: "database-test" },
+        },
+        [U.db],
+    );
 
 const behaviour = (pathPattern: string, target: string) => ({
     allowedMethods: ["GET", "HEAD", "OPTIONS"],
@@ -118,27 +167,81 @@ export function compliantStack(): FixtureResource[] {
     const albDims = { LoadBalancer: UNKNOWN };
     return [
         resource(T.topic, "alerts", { kmsMasterKeyId: UNKNOWN }),
-        resource(T.alb, "api", { loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, securityGroups: [UNKNOWN], subnets: UNKNOWN }),
+        resource(T.alb, "api", {
+            loadBalancerType: "application",
+            internal: false,
+            dropInvalidHeaderFields: true,
+            securityGroups: [UNKNOWN],
+            subnets: UNKNOWN,
+        }),
         resource(T.targetGroup, "api", { port: 3000, protocol: "HTTP", targetType: "ip", vpcId: UNKNOWN }),
         resource(T.cluster, "api", { settings: [{ name: "containerInsights", value: "enabled" }] }),
-        resource(T.service, "api", { cluster: UNKNOWN, desiredCount: 2, launchType: "FARGATE", taskDefinition: UNKNOWN }, { propertyDependencies: { cluster: [U.cluster] } }),
+        resource(
+            T.service,
+            "api",
+            { cluster: UNKNOWN, desiredCount: 2, launchType: "FARGATE", taskDefinition: UNKNOWN },
+            { propertyDependencies: { cluster: [U.cluster] } },
+        ),
         resource(
             T.target,
             "api",
-            { minCapacity: SCALING.tasks.min, maxCapacity: SCALING.tasks.max, resourceId: UNKNOWN, scalableDimension: "ecs:service:DesiredCount", serviceNamespace: "ecs" },
+            {
+                minCapacity: SCALING.tasks.min,
+                maxCapacity: SCALING.tasks.max,
+                resourceId: UNKNOWN,
+                scalableDimension: "ecs:service:DesiredCount",
+                serviceNamespace: "ecs",
+            },
             { propertyDependencies: { resourceId: [U.cluster, U.service] } },
         ),
-        scalingPolicy("api-cpu", "ECSServiceAverageCPUUtilization", SCALING.cpuTargetPercent.default, SCALING.defaultScaleOutCooldownSeconds),
-        scalingPolicy("api-memory", "ECSServiceAverageMemoryUtilization", SCALING.memoryTargetPercent.default, SCALING.defaultScaleOutCooldownSeconds),
-        scalingPolicy("api-requests", "ALBRequestCountPerTarget", SCALING.requestsPerTargetPerMinute.default, SCALING.defaultRequestScaleOutCooldownSeconds, { resourceLabel: UNKNOWN }),
-        alarm("api-latency-p95", { metricName: "TargetResponseTime", namespace: "AWS/ApplicationELB", extendedStatistic: "p95", threshold: SLO.latencyP95Ms / 1000, period: 60, dimensions: albDims }, [U.alb]),
+        scalingPolicy(
+            "api-cpu",
+            "ECSServiceAverageCPUUtilization",
+            SCALING.cpuTargetPercent.default,
+            SCALING.defaultScaleOutCooldownSeconds,
+        ),
+        scalingPolicy(
+            "api-memory",
+            "ECSServiceAverageMemoryUtilization",
+            SCALING.memoryTargetPercent.default,
+            SCALING.defaultScaleOutCooldownSeconds,
+        ),
+        scalingPolicy(
+            "api-requests",
+            "ALBRequestCountPerTarget",
+            SCALING.requestsPerTargetPerMinute.default,
+            SCALING.defaultRequestScaleOutCooldownSeconds,
+            { resourceLabel: UNKNOWN },
+        ),
+        alarm(
+            "api-latency-p95",
+            {
+                metricName: "TargetResponseTime",
+                namespace: "AWS/ApplicationELB",
+                extendedStatistic: "p95",
+                threshold: SLO.latencyP95Ms / 1000,
+                period: 60,
+                dimensions: albDims,
+            },
+            [U.alb],
+        ),
         alarm(
             "api-latency-anomaly",
             {
                 thresholdMetricId: "band",
                 comparisonOperator: "GreaterThanUpperThreshold",
                 metricQueries: [
-                    { id: "p95", returnData: true, metric: { metricName: "TargetResponseTime", namespace: "AWS/ApplicationELB", period: 60, stat: "p95", dimensions: albDims } },
+                    {
+                        id: "p95",
+                        returnData: true,
+                        metric: {
+                            metricName: "TargetResponseTime",
+                            namespace: "AWS/ApplicationELB",
+                            period: 60,
+                            stat: "p95",
+                            dimensions: albDims,
+                        },
+                    },
                     { id: "band", returnData: true, expression: "ANOMALY_DETECTION_BAND(p95, 2)" },
                 ],
             },
@@ -150,27 +253,117 @@ export function compliantStack(): FixtureResource[] {
             {
                 threshold: SLO.errorRate * 100,
                 metricQueries: [
-                    { id: "target5xx", metric: { metricName: "HTTPCode_Target_5XX_Count", namespace: "AWS/ApplicationELB", period: 60, stat: "Sum", dimensions: albDims } },
-                    { id: "requests", metric: { metricName: "RequestCount", namespace: "AWS/ApplicationELB", period: 60, stat: "Sum", dimensions: albDims } },
+                    {
+                        id: "target5xx",
+                        metric: {
+                            metricName: "HTTPCode_Target_5XX_Count",
+                            namespace: "AWS/ApplicationELB",
+                            period: 60,
+                            stat: "Sum",
+                            dimensions: albDims,
+                        },
+                    },
+                    {
+                        id: "requests",
+                        metric: {
+                            metricName: "RequestCount",
+                            namespace: "AWS/ApplicationELB",
+                            period: 60,
+                            stat: "Sum",
+                            dimensions: albDims,
+                        },
+                    },
                     { id: "errorRate", returnData: true, expression: "100 * FILL(target5xx, 0) / FILL(requests, 1)" },
                 ],
             },
             [U.alb],
             "metricQueries",
         ),
-        alarm("api-request-rate", { metricName: "RequestCount", namespace: "AWS/ApplicationELB", statistic: "Sum", threshold: SLO.requestRateAlarm.requests, period: SLO.requestRateAlarm.periodSeconds, dimensions: albDims }, [U.alb]),
-        alarm("api-unhealthy-hosts", { metricName: "UnHealthyHostCount", namespace: "AWS/ApplicationELB", statistic: "Maximum", threshold: 0, period: 60, dimensions: { LoadBalancer: UNKNOWN, TargetGroup: UNKNOWN } }, [U.alb, U.tg]),
-        alarm("api-cpu-high", { metricName: "CPUUtilization", namespace: "AWS/ECS", statistic: "Average", threshold: 85, period: 60, dimensions: { ClusterName: UNKNOWN, ServiceName: UNKNOWN } }, [U.cluster, U.service]),
-        alarm("api-memory-high", { metricName: "MemoryUtilization", namespace: "AWS/ECS", statistic: "Average", threshold: 85, period: 60, dimensions: { ClusterName: UNKNOWN, ServiceName: UNKNOWN } }, [U.cluster, U.service]),
+        alarm(
+            "api-request-rate",
+            {
+                metricName: "RequestCount",
+                namespace: "AWS/ApplicationELB",
+                statistic: "Sum",
+                threshold: SLO.requestRateAlarm.requests,
+                period: SLO.requestRateAlarm.periodSeconds,
+                dimensions: albDims,
+            },
+            [U.alb],
+        ),
+        alarm(
+            "api-unhealthy-hosts",
+            {
+                metricName: "UnHealthyHostCount",
+                namespace: "AWS/ApplicationELB",
+                statistic: "Maximum",
+                threshold: 0,
+                period: 60,
+                dimensions: { LoadBalancer: UNKNOWN, TargetGroup: UNKNOWN },
+            },
+            [U.alb, U.tg],
+        ),
+        alarm(
+            "api-cpu-high",
+            {
+                metricName: "CPUUtilization",
+                namespace: "AWS/ECS",
+                statistic: "Average",
+                threshold: 85,
+                period: 60,
+                dimensions: { ClusterName: UNKNOWN, ServiceName: UNKNOWN },
+            },
+            [U.cluster, U.service],
+        ),
+        alarm(
+            "api-memory-high",
+            {
+                metricName: "MemoryUtilization",
+                namespace: "AWS/ECS",
+                statistic: "Average",
+                threshold: 85,
+                period: 60,
+                dimensions: { ClusterName: UNKNOWN, ServiceName: UNKNOWN },
+            },
+            [U.cluster, U.service],
+        ),
         rdsAlarm("CPUUtilization", "Average", 80),
         rdsAlarm("FreeableMemory", "Minimum", 1_717_986_918),
         rdsAlarm("FreeStorageSpace", "Minimum", 10_737_418_240),
         rdsAlarm("DatabaseConnections", "Maximum", 1355),
         rdsAlarm("ReadLatency", "Average", 0.02),
         rdsAlarm("WriteLatency", "Average", 0.02),
-        alarm("cdn-5xx-error-rate", { metricName: "5xxErrorRate", namespace: "AWS/CloudFront", statistic: "Average", threshold: SLO.errorRate * 100, period: 60, dimensions: { DistributionId: UNKNOWN, Region: "Global" } }, [U.dist]),
-        alarm("cdn-cache-hit-rate", { metricName: "CacheHitRate", namespace: "AWS/CloudFront", statistic: "Average", threshold: SLO.cdnCacheHitRatePercent, comparisonOperator: "LessThanThreshold", period: 300, dimensions: { DistributionId: UNKNOWN, Region: "Global" } }, [U.dist]),
-        resource(T.composite, "service-degraded", { alarmRule: UNKNOWN, ...actions }, { propertyDependencies: { ...actionDeps } }),
+        alarm(
+            "cdn-5xx-error-rate",
+            {
+                metricName: "5xxErrorRate",
+                namespace: "AWS/CloudFront",
+                statistic: "Average",
+                threshold: SLO.errorRate * 100,
+                period: 60,
+                dimensions: { DistributionId: UNKNOWN, Region: "Global" },
+            },
+            [U.dist],
+        ),
+        alarm(
+            "cdn-cache-hit-rate",
+            {
+                metricName: "CacheHitRate",
+                namespace: "AWS/CloudFront",
+                statistic: "Average",
+                threshold: SLO.cdnCacheHitRatePercent,
+                comparisonOperator: "LessThanThreshold",
+                period: 300,
+                dimensions: { DistributionId: UNKNOWN, Region: "Global" },
+            },
+            [U.dist],
+        ),
+        resource(
+            T.composite,
+            "service-degraded",
+            { alarmRule: UNKNOWN, ...actions },
+            { propertyDependencies: { ...actionDeps } },
+        ),
         resource(
             T.db,
             "database",
@@ -192,8 +385,26 @@ export function compliantStack(): FixtureResource[] {
             },
             { propertyDependencies: { monitoringRoleArn: [urnOf("aws:iam/role:Role", "database-monitoring")] } },
         ),
-        resource(T.cachePolicy, "cdn-static-cache", { ...TTL.static, parametersInCacheKeyAndForwardedToOrigin: { cookiesConfig: { cookieBehavior: "none" }, headersConfig: { headerBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "none" }, enableAcceptEncodingGzip: true, enableAcceptEncodingBrotli: true } }),
-        resource(T.cachePolicy, "cdn-proofs-cache", { ...TTL.proofs, parametersInCacheKeyAndForwardedToOrigin: { cookiesConfig: { cookieBehavior: "none" }, headersConfig: { headerBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "none" }, enableAcceptEncodingGzip: true, enableAcceptEncodingBrotli: true } }),
+        resource(T.cachePolicy, "cdn-static-cache", {
+            ...TTL.static,
+            parametersInCacheKeyAndForwardedToOrigin: {
+                cookiesConfig: { cookieBehavior: "none" },
+                headersConfig: { headerBehavior: "none" },
+                queryStringsConfig: { queryStringBehavior: "none" },
+                enableAcceptEncodingGzip: true,
+                enableAcceptEncodingBrotli: true,
+            },
+        }),
+        resource(T.cachePolicy, "cdn-proofs-cache", {
+            ...TTL.proofs,
+            parametersInCacheKeyAndForwardedToOrigin: {
+                cookiesConfig: { cookieBehavior: "none" },
+                headersConfig: { headerBehavior: "none" },
+                queryStringsConfig: { queryStringBehavior: "none" },
+                enableAcceptEncodingGzip: true,
+                enableAcceptEncodingBrotli: true,
+            },
+        }),
         resource(
             T.distribution,
             "cdn",
@@ -203,7 +414,16 @@ export function compliantStack(): FixtureResource[] {
                 httpVersion: "http2and3",
                 isIpv6Enabled: true,
                 origins: [
-                    { originId: "api", domainName: "origin.api.test.example.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } },
+                    {
+                        originId: "api",
+                        domainName: "origin.api.test.example.com",
+                        customOriginConfig: {
+                            httpPort: 80,
+                            httpsPort: 443,
+                            originProtocolPolicy: "https-only",
+                            originSslProtocols: ["TLSv1.2"],
+                        },
+                    },
                     { originId: "static", domainName: UNKNOWN, originAccessControlId: UNKNOWN },
                     { originId: "proofs", domainName: UNKNOWN, originAccessControlId: UNKNOWN },
                 ],
@@ -217,15 +437,30 @@ export function compliantStack(): FixtureResource[] {
                 },
                 orderedCacheBehaviors: [behaviour("/proofs/*", "proofs"), behaviour("/static/*", "static")],
                 restrictions: { geoRestriction: { restrictionType: "none" } },
-                viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001", minimumProtocolVersion: "TLSv1.2_2021", sslSupportMethod: "sni-only" },
+                viewerCertificate: {
+                    acmCertificateArn:
+                        "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001",
+                    minimumProtocolVersion: "TLSv1.2_2021",
+                    sslSupportMethod: "sni-only",
+                },
             },
-            { propertyDependencies: { orderedCacheBehaviors: [U.proofsCache, U.staticCache], origins: [urnOf("aws:s3/bucket:Bucket", "static"), urnOf("aws:s3/bucket:Bucket", "proofs")] } },
+            {
+                propertyDependencies: {
+                    orderedCacheBehaviors: [U.proofsCache, U.staticCache],
+                    origins: [urnOf("aws:s3/bucket:Bucket", "static"), urnOf("aws:s3/bucket:Bucket", "proofs")],
+                },
+            },
         ),
     ];
 }
 
 /** A copy of `stack` where `fn` changed the named resource's inputs (and so its preview outputs). */
-export function changed(stack: readonly FixtureResource[], type: string, name: string, fn: (inputs: Inputs, r: { propertyDependencies: Record<string, string[]> }) => void): FixtureResource[] {
+export function changed(
+    stack: readonly FixtureResource[],
+    type: string,
+    name: string,
+    fn: (inputs: Inputs, r: { propertyDependencies: Record<string, string[]> }) => void,
+): FixtureResource[] {
     let found = false;
     const out = stack.map((r) => {
         if (r.type !== type || r.name !== name) return r;
@@ -250,7 +485,9 @@ export function without(stack: readonly FixtureResource[], type: string, name: s
  * scaling bands (20 tasks x 1500 requests/minute = 500 req/s) no stack reaches
  * 1000 req/s, so the compliant fixture is held to 300 req/s.
  */
-export const TEST_CONFIG: PolicyConfig = { "scaling-capacity-at-target": { properties: { peakRequestsPerSecond: 300 } } };
+export const TEST_CONFIG: PolicyConfig = {
+    "scaling-capacity-at-target": { properties: { peakRequestsPerSecond: 300 } },
+};
 
 /** The pack in its own process, configured like `--policy-pack-config`; close it in afterAll. */
 export async function openPack(config: PolicyConfig = TEST_CONFIG): Promise<PolicyPackProcess> {
@@ -272,7 +509,11 @@ export const advisory = levelOf("advisory");
  * each naming the resource, the property, the value found, the allowed range
  * and the fix (in that order, as every rule writes them).
  */
-export function expectViolations(ds: readonly Diagnostic[], policy: string, expected: Array<{ resource: string; property: string; found: string; allowed: string; fix?: string }>): void {
+export function expectViolations(
+    ds: readonly Diagnostic[],
+    policy: string,
+    expected: Array<{ resource: string; property: string; found: string; allowed: string; fix?: string }>,
+): void {
     const got = mandatory(ds);
     expect(got.map((d) => d.policyName)).toEqual(expected.map(() => policy));
     got.forEach((d, i) => {

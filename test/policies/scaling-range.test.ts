@@ -4,7 +4,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolicyPackProcess } from "../../tools/analyzer";
 import { SCALING } from "../../policies/slo";
-import { advisory, analyze, changed, compliantStack, expectViolations, openPack, T, TEST_CONFIG, UNKNOWN, urnOf, without } from "./fixtures";
+import {
+    advisory,
+    analyze,
+    changed,
+    compliantStack,
+    expectViolations,
+    openPack,
+    T,
+    TEST_CONFIG,
+    UNKNOWN,
+    urnOf,
+    without,
+} from "./fixtures";
 
 const TARGET = `${T.target} "api"`;
 const SERVICE = `${T.service} "api"`;
@@ -18,7 +30,8 @@ afterAll(async () => {
 });
 
 const target = (fn: (t: Record<string, any>) => void) => changed(compliantStack(), T.target, "api", fn);
-const policy = (name: string, fn: (c: Record<string, any>) => void) => changed(compliantStack(), T.policy, name, (p) => fn(p.targetTrackingScalingPolicyConfiguration));
+const policy = (name: string, fn: (c: Record<string, any>) => void) =>
+    changed(compliantStack(), T.policy, name, (p) => fn(p.targetTrackingScalingPolicyConfiguration));
 
 it("reports nothing for the compliant stack", async () => {
     expect(await analyze(pack, compliantStack())).toEqual([]);
@@ -31,8 +44,20 @@ describe("scaling-task-range", () => {
             t.maxCapacity = 40;
         });
         expectViolations(await analyze(pack, stack), "scaling-task-range", [
-            { resource: TARGET, property: "minCapacity", found: "1", allowed: `${SCALING.tasks.min}..${SCALING.tasks.max} tasks`, fix: "credlink:scaling.minTasks" },
-            { resource: TARGET, property: "maxCapacity", found: "40", allowed: `${SCALING.tasks.min}..${SCALING.tasks.max} tasks`, fix: "credlink:scaling.maxTasks" },
+            {
+                resource: TARGET,
+                property: "minCapacity",
+                found: "1",
+                allowed: `${SCALING.tasks.min}..${SCALING.tasks.max} tasks`,
+                fix: "credlink:scaling.minTasks",
+            },
+            {
+                resource: TARGET,
+                property: "maxCapacity",
+                found: "40",
+                allowed: `${SCALING.tasks.min}..${SCALING.tasks.max} tasks`,
+                fix: "credlink:scaling.maxTasks",
+            },
         ]);
     });
 
@@ -41,7 +66,14 @@ describe("scaling-task-range", () => {
             t.minCapacity = 10;
             t.maxCapacity = 5;
         });
-        expectViolations(await analyze(pack, stack), "scaling-task-range", [{ resource: TARGET, property: "minCapacity/maxCapacity", found: "10 > 5", allowed: "minCapacity <= maxCapacity" }]);
+        expectViolations(await analyze(pack, stack), "scaling-task-range", [
+            {
+                resource: TARGET,
+                property: "minCapacity/maxCapacity",
+                found: "10 > 5",
+                allowed: "minCapacity <= maxCapacity",
+            },
+        ]);
     });
 
     it("rejects a capacity that is unknown at preview instead of skipping the rule", async () => {
@@ -49,30 +81,68 @@ describe("scaling-task-range", () => {
             t.maxCapacity = UNKNOWN;
         });
         const ds = await analyze(pack, stack);
-        expectViolations(ds, "scaling-task-range", [{ resource: TARGET, property: "maxCapacity", found: "unknown at preview", allowed: "a literal number" }]);
+        expectViolations(ds, "scaling-task-range", [
+            { resource: TARGET, property: "maxCapacity", found: "unknown at preview", allowed: "a literal number" },
+        ]);
         expect(ds.some((d) => d.message.includes("can't run policy"))).toBe(false);
     });
 
     it("ignores scalable targets of other services (not ECS)", async () => {
         const stack = target((t) => {
-            Object.assign(t, { serviceNamespace: "dynamodb", scalableDimension: "dynamodb:table:ReadCapacityUnits", minCapacity: 1, maxCapacity: 400 });
+            Object.assign(t, {
+                serviceNamespace: "dynamodb",
+                scalableDimension: "dynamodb:table:ReadCapacityUnits",
+                minCapacity: 1,
+                maxCapacity: 400,
+            });
         });
         // The ECS service then has no scalable target: only the coverage rule speaks.
-        expectViolations(await analyze(pack, stack), "scaling-service-coverage", [{ resource: SERVICE, property: "autoscaling", found: "no scalable target", allowed: "a scalable target with target-tracking policies" }]);
+        expectViolations(await analyze(pack, stack), "scaling-service-coverage", [
+            {
+                resource: SERVICE,
+                property: "autoscaling",
+                found: "no scalable target",
+                allowed: "a scalable target with target-tracking policies",
+            },
+        ]);
     });
 });
 
 describe("scaling-target-tracking", () => {
     it.each([
-        ["api-cpu", "ECSServiceAverageCPUUtilization", 85, `${SCALING.cpuTargetPercent.min}..${SCALING.cpuTargetPercent.max} %`, "cpuTargetPercent"],
-        ["api-memory", "ECSServiceAverageMemoryUtilization", 50, `${SCALING.memoryTargetPercent.min}..${SCALING.memoryTargetPercent.max} %`, "memoryTargetPercent"],
-        ["api-requests", "ALBRequestCountPerTarget", 5000, `${SCALING.requestsPerTargetPerMinute.min}..${SCALING.requestsPerTargetPerMinute.max} requests per target per minute`, "requestsPerTarget"],
+        [
+            "api-cpu",
+            "ECSServiceAverageCPUUtilization",
+            85,
+            `${SCALING.cpuTargetPercent.min}..${SCALING.cpuTargetPercent.max} %`,
+            "cpuTargetPercent",
+        ],
+        [
+            "api-memory",
+            "ECSServiceAverageMemoryUtilization",
+            50,
+            `${SCALING.memoryTargetPercent.min}..${SCALING.memoryTargetPercent.max} %`,
+            "memoryTargetPercent",
+        ],
+        [
+            "api-requests",
+            "ALBRequestCountPerTarget",
+            5000,
+            `${SCALING.requestsPerTargetPerMinute.min}..${SCALING.requestsPerTargetPerMinute.max} requests per target per minute`,
+            "requestsPerTarget",
+        ],
     ])("rejects %s aiming at %s = %d", async (name, metric, value, allowed, setting) => {
         const stack = policy(name, (c) => {
             c.targetValue = value;
         });
         expectViolations(await analyze(pack, stack), "scaling-target-tracking", [
-            { resource: `${T.policy} "${name}"`, property: `targetTrackingScalingPolicyConfiguration.targetValue (${metric})`, found: String(value), allowed, fix: `credlink:scaling.${setting}` },
+            {
+                resource: `${T.policy} "${name}"`,
+                property: `targetTrackingScalingPolicyConfiguration.targetValue (${metric})`,
+                found: String(value),
+                allowed,
+                fix: `credlink:scaling.${setting}`,
+            },
         ]);
     });
 });
@@ -84,8 +154,18 @@ describe("scaling-cooldowns", () => {
             c.scaleInCooldown = 60;
         });
         expectViolations(await analyze(pack, stack), "scaling-cooldowns", [
-            { resource: `${T.policy} "api-cpu"`, property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown", found: "120", allowed: `at most ${SCALING.scaleOutCooldownMaxSeconds} s` },
-            { resource: `${T.policy} "api-cpu"`, property: "targetTrackingScalingPolicyConfiguration.scaleInCooldown", found: "60", allowed: `at least ${SCALING.scaleInCooldownMinSeconds} s` },
+            {
+                resource: `${T.policy} "api-cpu"`,
+                property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown",
+                found: "120",
+                allowed: `at most ${SCALING.scaleOutCooldownMaxSeconds} s`,
+            },
+            {
+                resource: `${T.policy} "api-cpu"`,
+                property: "targetTrackingScalingPolicyConfiguration.scaleInCooldown",
+                found: "60",
+                allowed: `at least ${SCALING.scaleInCooldownMinSeconds} s`,
+            },
         ]);
     });
 
@@ -94,7 +174,12 @@ describe("scaling-cooldowns", () => {
             delete c.scaleOutCooldown;
         });
         expectViolations(await analyze(pack, stack), "scaling-cooldowns", [
-            { resource: `${T.policy} "api-memory"`, property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown", found: "not set (Application Auto Scaling's default for ECS: 300 s)", allowed: "at most 60 s" },
+            {
+                resource: `${T.policy} "api-memory"`,
+                property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown",
+                found: "not set (Application Auto Scaling's default for ECS: 300 s)",
+                allowed: "at most 60 s",
+            },
         ]);
     });
 });
@@ -103,7 +188,14 @@ describe("scaling-service-coverage", () => {
     it("rejects a service without a memory policy", async () => {
         const stack = without(compliantStack(), T.policy, "api-memory");
         expectViolations(await analyze(pack, stack), "scaling-service-coverage", [
-            { resource: SERVICE, property: "autoscaling", found: "a scalable target tracking ECSServiceAverageCPUUtilization, ALBRequestCountPerTarget", allowed: "a scalable target with target-tracking policies on ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget", fix: "ECSServiceAverageMemoryUtilization" },
+            {
+                resource: SERVICE,
+                property: "autoscaling",
+                found: "a scalable target tracking ECSServiceAverageCPUUtilization, ALBRequestCountPerTarget",
+                allowed:
+                    "a scalable target with target-tracking policies on ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget",
+                fix: "ECSServiceAverageMemoryUtilization",
+            },
         ]);
     });
 
@@ -112,7 +204,15 @@ describe("scaling-service-coverage", () => {
         const stack = changed(compliantStack(), T.policy, "api-requests", (_p, links) => {
             links.propertyDependencies.resourceId = [other];
         });
-        expectViolations(await analyze(pack, stack), "scaling-service-coverage", [{ resource: SERVICE, property: "autoscaling", found: "a scalable target tracking ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization", allowed: "a scalable target with target-tracking policies on ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget" }]);
+        expectViolations(await analyze(pack, stack), "scaling-service-coverage", [
+            {
+                resource: SERVICE,
+                property: "autoscaling",
+                found: "a scalable target tracking ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization",
+                allowed:
+                    "a scalable target with target-tracking policies on ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget",
+            },
+        ]);
     });
 
     it("links a target by its literal resourceId when it is known", async () => {
@@ -147,9 +247,25 @@ describe("scaling-capacity-at-target", () => {
     });
 
     it("is reported as mandatory when the config makes it so", async () => {
-        const strict = await openPack({ "scaling-capacity-at-target": { enforcementLevel: "mandatory", properties: { peakRequestsPerSecond: 300 } } });
+        const strict = await openPack({
+            "scaling-capacity-at-target": { enforcementLevel: "mandatory", properties: { peakRequestsPerSecond: 300 } },
+        });
         try {
-            expectViolations(await analyze(strict, target((t) => (t.maxCapacity = 10))), "scaling-capacity-at-target", [{ resource: SERVICE, property: "capacity at target", found: "10 x 1000 / 60 = 167 requests/s", allowed: "at least 300 requests/s" }]);
+            expectViolations(
+                await analyze(
+                    strict,
+                    target((t) => (t.maxCapacity = 10)),
+                ),
+                "scaling-capacity-at-target",
+                [
+                    {
+                        resource: SERVICE,
+                        property: "capacity at target",
+                        found: "10 x 1000 / 60 = 167 requests/s",
+                        allowed: "at least 300 requests/s",
+                    },
+                ],
+            );
         } finally {
             await strict.close();
         }

@@ -7,7 +7,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, loadPolicyConfigFile, type PolicyPackProcess, SKIPPED_AT_PREVIEW, startPolicyPack } from "../../tools/analyzer";
+import {
+    analyzeResources,
+    DEFAULT_PACK_DIR,
+    type Diagnostic,
+    loadPolicyConfigFile,
+    type PolicyPackProcess,
+    SKIPPED_AT_PREVIEW,
+    startPolicyPack,
+} from "../../tools/analyzer";
 import { isUnknown, runStack, type StackRun } from "../../tools/harness/run";
 import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { TTL } from "../../policies/slo";
@@ -41,12 +49,23 @@ it("has a policy config for every stack file", () => {
 
 describe.each(STACKS)("stack %s, fresh-stack preview", (stack) => {
     it("has no mandatory violation", () => {
-        expect(results.get(stack)!.filter((d) => d.enforcementLevel === "mandatory").map(describeFinding)).toEqual([]);
+        expect(
+            results
+                .get(stack)!
+                .filter((d) => d.enforcementLevel === "mandatory")
+                .map(describeFinding),
+        ).toEqual([]);
     });
 
     it("skipped no rule because of a value unknown at preview", () => {
         const ds = results.get(stack)!;
-        expect(ds.filter((d) => SKIPPED_AT_PREVIEW.test(d.message) || d.message.includes("can't be known during preview")).map(describeFinding)).toEqual([]);
+        expect(
+            ds
+                .filter(
+                    (d) => SKIPPED_AT_PREVIEW.test(d.message) || d.message.includes("can't be known during preview"),
+                )
+                .map(describeFinding),
+        ).toEqual([]);
     });
 
     it("sent the pack a preview full of unknowns (so the check above means something)", () => {
@@ -57,14 +76,24 @@ describe.each(STACKS)("stack %s, fresh-stack preview", (stack) => {
 });
 
 it("dev's advisories are exactly the rules dev relaxes on purpose", () => {
-    expect([...new Set(results.get("dev")!.map((d) => d.policyName))].sort()).toEqual(["cdn-minimum-tls", "database-enhanced-monitoring", "database-performance-insights", "scaling-capacity-at-target", "scaling-task-range"]);
+    expect([...new Set(results.get("dev")!.map((d) => d.policyName))].sort()).toEqual([
+        "cdn-minimum-tls",
+        "database-enhanced-monitoring",
+        "database-performance-insights",
+        "scaling-capacity-at-target",
+        "scaling-task-range",
+    ]);
 });
 
 it("production: the rules reach the real resources at preview (tightened thresholds are reported on them)", async () => {
     const run = runs.get("production")!;
     const dist = run.ofType("aws:cloudfront/distribution:Distribution")[0];
     // The path the cache-TTL stack rules must take: cache policy IDs are unknown at preview.
-    expect((dist.inputs.orderedCacheBehaviors as Array<{ cachePolicyId: unknown }>).every((b) => isUnknown(b.cachePolicyId))).toBe(true);
+    expect(
+        (dist.inputs.orderedCacheBehaviors as Array<{ cachePolicyId: unknown }>).every((b) =>
+            isUnknown(b.cachePolicyId),
+        ),
+    ).toBe(true);
 
     await pack.configure(
         {
@@ -80,14 +109,21 @@ it("production: the rules reach the real resources at preview (tightened thresho
                 },
             },
             "alarm-latency": { properties: { maxThresholdSeconds: 0.25 } },
-            "alarm-coverage": { properties: { requiredAlarmMetrics: { "aws:rds/instance:Instance": ["AWS/RDS:ReplicaLag"] } } },
+            "alarm-coverage": {
+                properties: { requiredAlarmMetrics: { "aws:rds/instance:Instance": ["AWS/RDS:ReplicaLag"] } },
+            },
             "database-performance-insights": { properties: { minRetentionDays: 31 } },
         },
         "tightened production config",
     );
     const ds = await analyzeResources(pack, run.resources);
     const typeOf = (urn: string) => urn.split("::")[2].split("$").pop();
-    expect(ds.filter((d) => d.enforcementLevel === "mandatory").map((d) => `${d.policyName} -> ${typeOf(d.urn)}`).sort()).toEqual([
+    expect(
+        ds
+            .filter((d) => d.enforcementLevel === "mandatory")
+            .map((d) => `${d.policyName} -> ${typeOf(d.urn)}`)
+            .sort(),
+    ).toEqual([
         "alarm-coverage -> aws:rds/instance:Instance",
         "alarm-latency -> aws:cloudwatch/metricAlarm:MetricAlarm",
         "cdn-ttl-bands -> aws:cloudfront/distribution:Distribution",

@@ -22,9 +22,14 @@ interface Result {
 
 function preview(...args: string[]): Promise<Result> {
     return new Promise((resolve) => {
-        execFile(TSX, ["scripts/preview.ts", ...args], { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } }, (err, stdout, stderr) => {
-            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-        });
+        execFile(
+            TSX,
+            ["scripts/preview.ts", ...args],
+            { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
+            (err, stdout, stderr) => {
+                resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+            },
+        );
     });
 }
 
@@ -35,7 +40,11 @@ const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+[(:]\d
 describe("bad input", () => {
     it("names the stacks that exist for an unknown stack", async () => {
         const r = await preview("--stack", "prod");
-        expect(r).toEqual({ code: 2, stdout: "", stderr: 'error: unknown stack "prod"; the stacks in . are: dev, production, staging (or "all")\n' });
+        expect(r).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: 'error: unknown stack "prod"; the stacks in . are: dev, production, staging (or "all")\n',
+        });
     });
 
     it("reports a malformed policy config in one line", async () => {
@@ -59,12 +68,23 @@ describe("bad input", () => {
         });
         // Policy names are checked against the pack's own list, which needs the pack running.
         expect(unknown.code).toBe(2);
-        expect(unknown.stderr).toMatch(new RegExp(`^error: policy config ${FIXTURES}/policy-config.unknown-policy.json: "scaling-task-rnage" is not a policy of this pack \\(it has: [a-z-]+(, [a-z-]+)+\\)\n$`));
+        expect(unknown.stderr).toMatch(
+            new RegExp(
+                `^error: policy config ${FIXTURES}/policy-config.unknown-policy.json: "scaling-task-rnage" is not a policy of this pack \\(it has: [a-z-]+(, [a-z-]+)+\\)\n$`,
+            ),
+        );
         expect(unknown.stderr).toContain("scaling-task-range");
     });
 
     it("shows a program error with the stack name, one line per problem and no stack trace", async () => {
-        const r = await preview("--stack", "broken", "--stack-dir", FIXTURES, "--policy-config", `${FIXTURES}/policy-config.defaults.json`);
+        const r = await preview(
+            "--stack",
+            "broken",
+            "--stack-dir",
+            FIXTURES,
+            "--policy-config",
+            `${FIXTURES}/policy-config.defaults.json`,
+        );
         expect(r.code).toBe(1);
         expect(r.stderr).toBe(
             [
@@ -75,7 +95,9 @@ describe("bad input", () => {
             ].join("\n"),
         );
         expect(r.stdout).toContain(`Previewing stack broken (${FIXTURES}/Pulumi.broken.yaml) under mocks`);
-        expect(r.stdout).toContain("Summary:\n    broken: ERROR, Invalid configuration for stack broken (Pulumi.broken.yaml):\n");
+        expect(r.stdout).toContain(
+            "Summary:\n    broken: ERROR, Invalid configuration for stack broken (Pulumi.broken.yaml):\n",
+        );
         noStackTrace(r.stdout + r.stderr);
     });
 });
@@ -83,11 +105,20 @@ describe("bad input", () => {
 describe("committed stacks", () => {
     it("pass the policy pack with their own policy configs, with JSON and SARIF reports", async () => {
         const dir = tmp();
-        const r = await preview("--stack", "all", "--json", path.join(dir, "preview.json"), "--sarif", path.join(dir, "preview.sarif"));
+        const r = await preview(
+            "--stack",
+            "all",
+            "--json",
+            path.join(dir, "preview.json"),
+            "--sarif",
+            path.join(dir, "preview.sarif"),
+        );
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const report = readJson<JsonReport>(path.join(dir, "preview.json"));
-        expect(report.stacks.map((s) => [s.stack, s.status, s.policyConfig])).toEqual(stackNames().map((s) => [s, "passed", `policies/config/${s}.json`]));
+        expect(report.stacks.map((s) => [s.stack, s.status, s.policyConfig])).toEqual(
+            stackNames().map((s) => [s, "passed", `policies/config/${s}.json`]),
+        );
         expect(report.summary.violations.mandatory).toBe(0);
         for (const s of report.stacks) expect(s.plan.create, s.stack).toBeGreaterThan(1);
         expect(report.policyPacks[0].policies.length).toBeGreaterThan(0);
@@ -103,8 +134,26 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
         const policyConfig = "policies/config/production.json";
         // The production stack under the same policy config is the baseline the seeded changes are measured against.
         const [r, baseline] = await Promise.all([
-            preview("--stack", "seeded", "--stack-dir", FIXTURES, "--policy-config", policyConfig, "--json", path.join(dir, "seeded.json"), "--sarif", path.join(dir, "seeded.sarif")),
-            preview("--stack", "production", "--policy-config", policyConfig, "--json", path.join(dir, "production.json")),
+            preview(
+                "--stack",
+                "seeded",
+                "--stack-dir",
+                FIXTURES,
+                "--policy-config",
+                policyConfig,
+                "--json",
+                path.join(dir, "seeded.json"),
+                "--sarif",
+                path.join(dir, "seeded.sarif"),
+            ),
+            preview(
+                "--stack",
+                "production",
+                "--policy-config",
+                policyConfig,
+                "--json",
+                path.join(dir, "production.json"),
+            ),
         ]);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(1);
@@ -123,24 +172,53 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
         // Each names the seeded value.
         expect(mandatory[0].message).toMatch(/threshold = 2 s\b/);
         expect(mandatory[1].message).toMatch(/maxTtl 63072000 s/);
-        expect(mandatory.slice(2).map((d) => d.message).join("\n")).toMatch(/maxCapacity = 40\b[\s\S]*\n[\s\S]*minCapacity = 1\b|minCapacity = 1\b[\s\S]*\n[\s\S]*maxCapacity = 40\b/);
+        expect(
+            mandatory
+                .slice(2)
+                .map((d) => d.message)
+                .join("\n"),
+        ).toMatch(
+            /maxCapacity = 40\b[\s\S]*\n[\s\S]*minCapacity = 1\b|minCapacity = 1\b[\s\S]*\n[\s\S]*maxCapacity = 40\b/,
+        );
         // Nothing else: the other findings are the ones the production stack already has.
-        const others = (s: typeof seeded) => s.diagnostics.filter((d) => d.enforcementLevel !== "mandatory").map((d) => [d.enforcementLevel, d.policyName, d.resourceType, d.resourceName]);
+        const others = (s: typeof seeded) =>
+            s.diagnostics
+                .filter((d) => d.enforcementLevel !== "mandatory")
+                .map((d) => [d.enforcementLevel, d.policyName, d.resourceType, d.resourceName]);
         expect(others(seeded)).toEqual(others(production));
         expect(production.diagnostics.filter((d) => d.enforcementLevel === "mandatory")).toEqual([]);
 
-        for (const d of mandatory) expect(r.stdout).toContain(`- [mandatory] ${d.policyName}: ${d.resourceName} (${d.resourceType})\n          ${d.urn}\n`);
+        for (const d of mandatory)
+            expect(r.stdout).toContain(
+                `- [mandatory] ${d.policyName}: ${d.resourceName} (${d.resourceType})\n          ${d.urn}\n`,
+            );
         expect(r.stdout).toContain("    seeded: FAILED, 4 mandatory violations");
 
-        type Sarif = { runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
+        type Sarif = {
+            runs: Array<{
+                results: Array<{
+                    ruleId: string;
+                    level: string;
+                    locations: Array<{
+                        physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+                    }>;
+                }>;
+            }>;
+        };
         const sarif = readJson<Sarif>(path.join(dir, "seeded.sarif"));
         expect(sarifSchemaErrors(sarif)).toEqual([]);
         const errors = sarif.runs[0].results.filter((x) => x.level === "error");
         expect(errors.map((x) => x.ruleId)).toEqual(mandatory.map((d) => d.policyName));
         const lines = fs.readFileSync(path.join(REPO_ROOT, FIXTURES, "Pulumi.seeded.yaml"), "utf8").split("\n");
-        for (const x of sarif.runs[0].results) expect(x.locations[0].physicalLocation.artifactLocation.uri).toBe(`${FIXTURES}/Pulumi.seeded.yaml`);
+        for (const x of sarif.runs[0].results)
+            expect(x.locations[0].physicalLocation.artifactLocation.uri).toBe(`${FIXTURES}/Pulumi.seeded.yaml`);
         // Annotations land on the seeded lines where the pack's message names the key.
-        expect(errors.map((x) => lines[x.locations[0].physicalLocation.region.startLine - 1].trim()).filter((l) => l !== "config:").sort()).toEqual([
+        expect(
+            errors
+                .map((x) => lines[x.locations[0].physicalLocation.region.startLine - 1].trim())
+                .filter((l) => l !== "config:")
+                .sort(),
+        ).toEqual([
             "credlink:alarms.latencyP95ThresholdMs: 2000",
             "credlink:scaling.maxTasks: 40",
             "credlink:scaling.minTasks: 1",

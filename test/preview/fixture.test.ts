@@ -17,6 +17,9 @@ const SEEDED_CHANGES = {
 it("test/preview/fixtures/Pulumi.seeded.yaml is Pulumi.production.yaml with only the seeded changes", () => {
     const production = readStackFile("production").values;
     const seeded = readStackFile("seeded", path.join(REPO_ROOT, "test", "preview", "fixtures")).values;
-    expect(seeded, "update test/preview/fixtures/Pulumi.seeded.yaml to match Pulumi.production.yaml").toEqual({ ...production, ...SEEDED_CHANGES });
+    expect(seeded, "update test/preview/fixtures/Pulumi.seeded.yaml to match Pulumi.production.yaml").toEqual({
+        ...production,
+        ...SEEDED_CHANGES,
+    });
     for (const key of Object.keys(SEEDED_CHANGES)) expect(production[key], key).not.toBe(seeded[key]);
 });

@@ -39,7 +39,10 @@ interface Workflow {
 }
 
 const WORKFLOW_DIR = path.join(REPO_ROOT, ".github", "workflows");
-const workflowFiles = fs.readdirSync(WORKFLOW_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflowFiles = fs
+    .readdirSync(WORKFLOW_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 const load = (file: string) => parse(fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8")) as Workflow;
 const pr = load("pull-request.yml");
 const deploy = load("deploy.yml");
@@ -160,7 +163,10 @@ describe.each(workflowFiles)("%s", (file) => {
 });
 
 describe("every pulumi/actions step", () => {
-    it.each([["pull-request.yml", pr], ["deploy.yml", deploy]] as const)(
+    it.each([
+        ["pull-request.yml", pr],
+        ["deploy.yml", deploy],
+    ] as const)(
         "%s: runs the policy pack with its stack's policy config, after assuming the AWS role",
         (_, workflow) => {
             for (const job of pulumiJobs(workflow)) {

@@ -20,7 +20,11 @@ beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // AWS's documented example keys; the endpoint override keeps every request on loopback.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", AWS_ENDPOINT_URL_STS: endpoint });
+    Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        AWS_ENDPOINT_URL_STS: endpoint,
+    });
 });
 
 afterAll(() => {
@@ -33,7 +37,10 @@ it("a silent endpoint: the SDK times out each attempt and stops after MAX_ATTEMP
     const clients = createClients("us-east-1", 500);
     const started = Date.now();
     // Straight to the SDK, without verify's overall deadline: the handler's own timeouts must end it.
-    const error = await clients.sts.send(new GetCallerIdentityCommand({})).then(() => undefined, (e: Error) => e);
+    const error = await clients.sts.send(new GetCallerIdentityCommand({})).then(
+        () => undefined,
+        (e: Error) => e,
+    );
     expect(error?.name).toBe("TimeoutError");
     expect(requests).toBe(MAX_ATTEMPTS);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -42,8 +49,13 @@ it("a silent endpoint: the SDK times out each attempt and stops after MAX_ATTEMP
 
 it("callerIdentity turns it into one line", async () => {
     const clients = createClients("us-east-1", 500);
-    const error = await callerIdentity(clients).then(() => undefined, (e: Error) => e);
-    expect(error?.message).toMatch(/^Cannot reach AWS STS in us-east-1 \(.+\): check the network, proxy \(HTTPS_PROXY\) and the region$/);
+    const error = await callerIdentity(clients).then(
+        () => undefined,
+        (e: Error) => e,
+    );
+    expect(error?.message).toMatch(
+        /^Cannot reach AWS STS in us-east-1 \(.+\): check the network, proxy \(HTTPS_PROXY\) and the region$/,
+    );
     clients.sts.destroy();
 });
 
@@ -53,5 +65,7 @@ it("error descriptions", () => {
     expect(isNotFound(err("NoSuchDistribution", "x"))).toBe(true);
     expect(isNotFound(err("ThrottlingException", "x"))).toBe(false);
     expect(describeError(err("ThrottlingException", "Rate exceeded"))).toBe("ThrottlingException: Rate exceeded");
-    expect(describeError(err("AccessDeniedException", "not authorized\nmore"))).toBe("access denied (not authorized); grant the read-only permissions listed in docs/verify.md");
+    expect(describeError(err("AccessDeniedException", "not authorized\nmore"))).toBe(
+        "access denied (not authorized); grant the read-only permissions listed in docs/verify.md",
+    );
 });

@@ -24,28 +24,84 @@ describe("flags", () => {
     it("--help documents every option and exits 0", () => {
         const { parsed, out } = parse(["--help"]);
         expect(parsed).toEqual({ kind: "exit", code: 0 });
-        for (const flag of ["--stack <name>", "--outputs <file>", "--probe", "--static-path <path>", "--report-dir <dir>", "--timeout-ms <ms>", "-h, --help"]) expect(out).toContain(flag);
+        for (const flag of [
+            "--stack <name>",
+            "--outputs <file>",
+            "--probe",
+            "--static-path <path>",
+            "--report-dir <dir>",
+            "--timeout-ms <ms>",
+            "-h, --help",
+        ])
+            expect(out).toContain(flag);
         expect(out.replace(/\s+/g, " ")).toContain("Exit 0 = matches, 1 = drift, 2 = bad input or environment.");
     });
 
     it("defaults", () => {
-        expect(parse(["--stack", "production"]).parsed).toEqual({ kind: "run", options: { stack: "production", outputsFile: undefined, probe: false, staticPath: undefined, reportDir: "reports", timeoutMs: DEFAULT_TIMEOUT_MS } });
+        expect(parse(["--stack", "production"]).parsed).toEqual({
+            kind: "run",
+            options: {
+                stack: "production",
+                outputsFile: undefined,
+                probe: false,
+                staticPath: undefined,
+                reportDir: "reports",
+                timeoutMs: DEFAULT_TIMEOUT_MS,
+            },
+        });
     });
 
     it("every option", () => {
-        const { parsed } = parse(["--stack", "acme/credlink/staging", "--outputs", "o.json", "--probe", "--static-path", "/static/app.css", "--report-dir", "out", "--timeout-ms", "2500"]);
-        expect(parsed).toEqual({ kind: "run", options: { stack: "acme/credlink/staging", outputsFile: "o.json", probe: true, staticPath: "/static/app.css", reportDir: "out", timeoutMs: 2500 } });
+        const { parsed } = parse([
+            "--stack",
+            "acme/credlink/staging",
+            "--outputs",
+            "o.json",
+            "--probe",
+            "--static-path",
+            "/static/app.css",
+            "--report-dir",
+            "out",
+            "--timeout-ms",
+            "2500",
+        ]);
+        expect(parsed).toEqual({
+            kind: "run",
+            options: {
+                stack: "acme/credlink/staging",
+                outputsFile: "o.json",
+                probe: true,
+                staticPath: "/static/app.css",
+                reportDir: "out",
+                timeoutMs: 2500,
+            },
+        });
     });
 
     it.each([
         [[], "required option '--stack <name>' not specified"],
         [["--stack", "production", "--bogus"], "unknown option '--bogus'"],
         [["--stack", "production", "extra"], "too many arguments. Expected 0 arguments but got 1."],
-        [["--stack", "pro duction"], "option '--stack <name>' argument 'pro duction' is invalid. must be a stack name such as production or org/credlink/production"],
-        [["--stack", "production", "--timeout-ms", "fast"], "option '--timeout-ms <ms>' argument 'fast' is invalid. must be whole milliseconds between 500 and 300000"],
-        [["--stack", "production", "--timeout-ms", "50"], "option '--timeout-ms <ms>' argument '50' is invalid. must be whole milliseconds between 500 and 300000"],
-        [["--stack", "production", "--static-path", "static/x.txt"], "option '--static-path <path>' argument 'static/x.txt' is invalid. must be a URL path to one object, starting with /, e.g. /static/verify.txt"],
-        [["--stack", "production", "--static-path", "/static/"], "option '--static-path <path>' argument '/static/' is invalid. must be a URL path to one object, starting with /, e.g. /static/verify.txt"],
+        [
+            ["--stack", "pro duction"],
+            "option '--stack <name>' argument 'pro duction' is invalid. must be a stack name such as production or org/credlink/production",
+        ],
+        [
+            ["--stack", "production", "--timeout-ms", "fast"],
+            "option '--timeout-ms <ms>' argument 'fast' is invalid. must be whole milliseconds between 500 and 300000",
+        ],
+        [
+            ["--stack", "production", "--timeout-ms", "50"],
+            "option '--timeout-ms <ms>' argument '50' is invalid. must be whole milliseconds between 500 and 300000",
+        ],
+        [
+            ["--stack", "production", "--static-path", "static/x.txt"],
+            "option '--static-path <path>' argument 'static/x.txt' is invalid. must be a URL path to one object, starting with /, e.g. /static/verify.txt",
+        ],
+        [
+            ["--stack", "production", "--static-path", "/static/"],
+            "option '--static-path <path>' argument '/static/' is invalid. must be a URL path to one object, starting with /, e.g. /static/verify.txt",
+        ],
     ])("%j → one line, exit 2", (args, line) => {
         const { parsed, err } = parse(args as string[]);
         expect(parsed).toEqual({ kind: "exit", code: 2, message: `${line} (see npm run verify -- --help)` });
@@ -77,11 +133,15 @@ describe("stack file", () => {
     });
 
     it("a missing stack file", () => {
-        expect(problem(() => readStackConfig("qa", PROJECT_DIR))).toBe(`Pulumi.qa.yaml not found in ${PROJECT_DIR}: the stack must be one of this project's (dev, production, staging)`);
+        expect(problem(() => readStackConfig("qa", PROJECT_DIR))).toBe(
+            `Pulumi.qa.yaml not found in ${PROJECT_DIR}: the stack must be one of this project's (dev, production, staging)`,
+        );
     });
 
     it("invalid settings: one line per problem, in the program's words", () => {
-        const dir = project("config:\n  aws:region: us-east-1\n  credlink:service.image: x:1\n  credlink:scaling.minTasks: many\n  credlink:cdn.staticTtl: 5\n");
+        const dir = project(
+            "config:\n  aws:region: us-east-1\n  credlink:service.image: x:1\n  credlink:scaling.minTasks: many\n  credlink:cdn.staticTtl: 5\n",
+        );
         expect(problem(() => readStackConfig("demo", dir)).split("\n")).toEqual([
             "Pulumi.demo.yaml: credlink:cdn.staticTtl is not a known setting (did you mean credlink:cdn.staticMinTtl?); see the config reference in README.md",
             'Pulumi.demo.yaml: credlink:scaling.minTasks = "many" must be a whole number between 1 and 5000',
@@ -89,11 +149,15 @@ describe("stack file", () => {
     });
 
     it("broken YAML", () => {
-        expect(problem(() => readStackConfig("demo", project("config:\n  a: [1, 2\n")))).toMatch(/^Pulumi\.demo\.yaml is not valid YAML: .+$/);
+        expect(problem(() => readStackConfig("demo", project("config:\n  a: [1, 2\n")))).toMatch(
+            /^Pulumi\.demo\.yaml is not valid YAML: .+$/,
+        );
     });
 
     it("secure values are taken as set (their plaintext is not needed, so not validated) and remembered", () => {
-        const dir = project("config:\n  aws:region: eu-west-1\n  service.image: x:1\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1c2VjcmV0\n");
+        const dir = project(
+            "config:\n  aws:region: eu-west-1\n  service.image: x:1\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1c2VjcmV0\n",
+        );
         const { config, secureKeys } = readStackConfig("demo", dir);
         expect(config.service.image).toBe("x:1");
         expect(config.alerts.httpsEndpoint).toBe(SECRET_PLACEHOLDER);
@@ -103,17 +167,34 @@ describe("stack file", () => {
 
 describe("outputs source", () => {
     const base = { stack: "production", projectDir: PROJECT_DIR, timeoutMs: 30_000 };
-    const failing = (error: object): PulumiRunner => async () => {
-        throw Object.assign(new Error("Command failed: pulumi stack output"), error);
-    };
-    const problem = (p: Promise<unknown>) => p.then(() => "resolved", (e: Error) => e.message);
+    const failing =
+        (error: object): PulumiRunner =>
+        async () => {
+            throw Object.assign(new Error("Command failed: pulumi stack output"), error);
+        };
+    const problem = (p: Promise<unknown>) =>
+        p.then(
+            () => "resolved",
+            (e: Error) => e.message,
+        );
 
     it("runs `pulumi stack output --json --show-secrets=false --stack <name>` in the project directory", async () => {
         const calls: unknown[] = [];
         const o = outputsFor(production());
-        const loaded = await loadOutputs({ ...base, runPulumi: async (args, opts) => (calls.push([args, opts]), JSON.stringify(o)) });
-        expect(loaded).toEqual({ outputs: o, source: "pulumi stack output --json --show-secrets=false --stack production" });
-        expect(calls).toEqual([[["stack", "output", "--json", "--show-secrets=false", "--stack", "production"], { cwd: PROJECT_DIR, timeoutMs: 30_000 }]]);
+        const loaded = await loadOutputs({
+            ...base,
+            runPulumi: async (args, opts) => (calls.push([args, opts]), JSON.stringify(o)),
+        });
+        expect(loaded).toEqual({
+            outputs: o,
+            source: "pulumi stack output --json --show-secrets=false --stack production",
+        });
+        expect(calls).toEqual([
+            [
+                ["stack", "output", "--json", "--show-secrets=false", "--stack", "production"],
+                { cwd: PROJECT_DIR, timeoutMs: 30_000 },
+            ],
+        ]);
     });
 
     it("no pulumi CLI", async () => {
@@ -130,15 +211,21 @@ describe("outputs source", () => {
 
     it("the CLI failing: its last stderr line", async () => {
         const stderr = "warning: A new version of Pulumi is available.\nerror: no stack named 'production' found\n";
-        expect(await problem(loadOutputs({ ...base, runPulumi: failing({ code: 255, stderr }) }))).toBe("`pulumi stack output --json --show-secrets=false --stack production` failed: error: no stack named 'production' found");
+        expect(await problem(loadOutputs({ ...base, runPulumi: failing({ code: 255, stderr }) }))).toBe(
+            "`pulumi stack output --json --show-secrets=false --stack production` failed: error: no stack named 'production' found",
+        );
     });
 
     it("a missing file and a non-JSON file", async () => {
         const dir = tempDir();
-        expect(await problem(loadOutputs({ ...base, outputsFile: path.join(dir, "nope.json") }))).toBe(`--outputs ${path.join(dir, "nope.json")}: no such file`);
+        expect(await problem(loadOutputs({ ...base, outputsFile: path.join(dir, "nope.json") }))).toBe(
+            `--outputs ${path.join(dir, "nope.json")}: no such file`,
+        );
         fs.writeFileSync(path.join(dir, "o.json"), "Current stack outputs (3):");
         expect(await problem(loadOutputs({ ...base, outputsFile: path.join(dir, "o.json") }))).toMatch(
-            new RegExp(`^Stack outputs from ${path.join(dir, "o.json")} are not JSON \\(.+\\): write them with \`pulumi stack output --json --stack production > outputs.json\`$`),
+            new RegExp(
+                `^Stack outputs from ${path.join(dir, "o.json")} are not JSON \\(.+\\): write them with \`pulumi stack output --json --stack production > outputs.json\`$`,
+            ),
         );
     });
 });
@@ -156,7 +243,11 @@ describe("entry points", () => {
 
     it("scripts/verify.ts: bad flag and missing pulumi CLI are one line on stderr, exit 2, no stack trace", () => {
         const bad = run(tsx, ["scripts/verify.ts", "--stack", "production", "--nope"], nodeOnlyPath());
-        expect([bad.status, bad.stdout, bad.stderr]).toEqual([2, "", "verify: unknown option '--nope' (see npm run verify -- --help)\n"]);
+        expect([bad.status, bad.stdout, bad.stderr]).toEqual([
+            2,
+            "",
+            "verify: unknown option '--nope' (see npm run verify -- --help)\n",
+        ]);
         const noCli = run(tsx, ["scripts/verify.ts", "--stack", "production"], nodeOnlyPath());
         expect([noCli.status, noCli.stdout, noCli.stderr]).toEqual([
             2,
@@ -170,6 +261,9 @@ describe("entry points", () => {
         expect(help.status).toBe(0);
         expect(help.stdout).toContain("Usage: npm run verify -- [options]");
         const missing = run("bash", ["scripts/optimize-performance.sh"]);
-        expect([missing.status, missing.stderr]).toEqual([2, "verify: required option '--stack <name>' not specified (see npm run verify -- --help)\n"]);
+        expect([missing.status, missing.stderr]).toEqual([
+            2,
+            "verify: required option '--stack <name>' not specified (see npm run verify -- --help)\n",
+        ]);
     });
 });

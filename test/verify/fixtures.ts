@@ -7,9 +7,24 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, type ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
-import { CloudFrontClient, GetCachePolicyCommand, GetDistributionCommand, type Distribution } from "@aws-sdk/client-cloudfront";
-import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import {
+    ApplicationAutoScalingClient,
+    DescribeScalableTargetsCommand,
+    DescribeScalingPoliciesCommand,
+    type ScalingPolicy,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
+    CloudFrontClient,
+    GetCachePolicyCommand,
+    GetDistributionCommand,
+    type Distribution,
+} from "@aws-sdk/client-cloudfront";
+import {
+    CloudWatchClient,
+    DescribeAlarmsCommand,
+    GetDashboardCommand,
+    type MetricAlarm,
+} from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeDBInstancesCommand, RDSClient, type DBInstance } from "@aws-sdk/client-rds";
 import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from "@aws-sdk/client-sns";
@@ -82,25 +97,61 @@ export function distributionFor(config: StackConfig, o: StackOutputs): Distribut
                     {
                         Id: "api",
                         DomainName: config.domain.originName ?? o.albDnsName,
-                        CustomHeaders: { Quantity: 1, Items: [{ HeaderName: "X-Origin-Verify", HeaderValue: ORIGIN_SECRET }] },
-                        CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: config.domain.albCertificateArn ? "https-only" : "http-only" },
+                        CustomHeaders: {
+                            Quantity: 1,
+                            Items: [{ HeaderName: "X-Origin-Verify", HeaderValue: ORIGIN_SECRET }],
+                        },
+                        CustomOriginConfig: {
+                            HTTPPort: 80,
+                            HTTPSPort: 443,
+                            OriginProtocolPolicy: config.domain.albCertificateArn ? "https-only" : "http-only",
+                        },
                     },
-                    { Id: "static", DomainName: `${o.staticBucketName}.s3.${config.region}.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: "" } },
-                    { Id: "proofs", DomainName: `${o.proofsBucketName}.s3.${config.region}.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: "" } },
+                    {
+                        Id: "static",
+                        DomainName: `${o.staticBucketName}.s3.${config.region}.amazonaws.com`,
+                        S3OriginConfig: { OriginAccessIdentity: "" },
+                    },
+                    {
+                        Id: "proofs",
+                        DomainName: `${o.proofsBucketName}.s3.${config.region}.amazonaws.com`,
+                        S3OriginConfig: { OriginAccessIdentity: "" },
+                    },
                 ],
             },
-            DefaultCacheBehavior: { TargetOriginId: "api", CachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", Compress: true, ViewerProtocolPolicy: "redirect-to-https" },
+            DefaultCacheBehavior: {
+                TargetOriginId: "api",
+                CachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                Compress: true,
+                ViewerProtocolPolicy: "redirect-to-https",
+            },
             CacheBehaviors: {
                 Quantity: 2,
-                Items: [behaviour(config.cdn.static.pathPattern, "static", STATIC_POLICY_ID), behaviour(config.cdn.proofs.pathPattern, "proofs", PROOFS_POLICY_ID)],
+                Items: [
+                    behaviour(config.cdn.static.pathPattern, "static", STATIC_POLICY_ID),
+                    behaviour(config.cdn.proofs.pathPattern, "proofs", PROOFS_POLICY_ID),
+                ],
             },
             PriceClass: config.cdn.priceClass,
             HttpVersion: "http2and3",
             ViewerCertificate: config.domain.cdnCertificateArn
-                ? { ACMCertificateArn: config.domain.cdnCertificateArn, SSLSupportMethod: "sni-only", MinimumProtocolVersion: "TLSv1.2_2021" }
+                ? {
+                      ACMCertificateArn: config.domain.cdnCertificateArn,
+                      SSLSupportMethod: "sni-only",
+                      MinimumProtocolVersion: "TLSv1.2_2021",
+                  }
                 : { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: "TLSv1" },
-            Logging: config.cdn.loggingEnabled ? { Enabled: true, IncludeCookies: false, Bucket: `credlink-${config.environment}-cdn-logs.s3.amazonaws.com`, Prefix: "cloudfront/" } : { Enabled: false, IncludeCookies: false, Bucket: "", Prefix: "" },
-            WebACLId: config.cdn.wafEnabled ? `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/credlink/00000000-0000-4000-8000-00000000000a` : "",
+            Logging: config.cdn.loggingEnabled
+                ? {
+                      Enabled: true,
+                      IncludeCookies: false,
+                      Bucket: `credlink-${config.environment}-cdn-logs.s3.amazonaws.com`,
+                      Prefix: "cloudfront/",
+                  }
+                : { Enabled: false, IncludeCookies: false, Bucket: "", Prefix: "" },
+            WebACLId: config.cdn.wafEnabled
+                ? `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/credlink/00000000-0000-4000-8000-00000000000a`
+                : "",
         },
     };
 }
@@ -108,7 +159,13 @@ export function distributionFor(config: StackConfig, o: StackOutputs): Distribut
 export function scalingPoliciesFor(config: StackConfig, o: StackOutputs): ScalingPolicy[] {
     const s = config.scaling;
     const resourceId = `service/${o.clusterName}/${o.serviceName}`;
-    const policy = (name: string, metric: string, target: number, scaleOut: number, resourceLabel?: string): ScalingPolicy => ({
+    const policy = (
+        name: string,
+        metric: string,
+        target: number,
+        scaleOut: number,
+        resourceLabel?: string,
+    ): ScalingPolicy => ({
         PolicyARN: `arn:aws:autoscaling:${config.region}:${ACCOUNT}:scalingPolicy:00000000-0000-4000-8000-000000000000:resource/ecs/${resourceId}:policyName/${name}`,
         PolicyName: name,
         ServiceNamespace: "ecs",
@@ -121,13 +178,22 @@ export function scalingPoliciesFor(config: StackConfig, o: StackOutputs): Scalin
             ScaleOutCooldown: scaleOut,
             ScaleInCooldown: s.scaleInCooldownSeconds,
             DisableScaleIn: false,
-            PredefinedMetricSpecification: { PredefinedMetricType: metric as "ECSServiceAverageCPUUtilization", ResourceLabel: resourceLabel },
+            PredefinedMetricSpecification: {
+                PredefinedMetricType: metric as "ECSServiceAverageCPUUtilization",
+                ResourceLabel: resourceLabel,
+            },
         },
     });
     return [
         policy("cpu", "ECSServiceAverageCPUUtilization", s.cpuTargetPercent, s.scaleOutCooldownSeconds),
         policy("memory", "ECSServiceAverageMemoryUtilization", s.memoryTargetPercent, s.scaleOutCooldownSeconds),
-        policy("requests", "ALBRequestCountPerTarget", s.requestsPerTarget, s.requestScaleOutCooldownSeconds, "app/credlink-alb/0123456789abcdef/targetgroup/credlink-api/fedcba9876543210"),
+        policy(
+            "requests",
+            "ALBRequestCountPerTarget",
+            s.requestsPerTarget,
+            s.requestScaleOutCooldownSeconds,
+            "app/credlink-alb/0123456789abcdef/targetgroup/credlink-api/fedcba9876543210",
+        ),
     ];
 }
 
@@ -142,9 +208,12 @@ export function dbInstanceFor(config: StackConfig, o: StackOutputs): DBInstance 
         DeletionProtection: d.deletionProtection,
         BackupRetentionPeriod: d.backupRetentionDays,
         MonitoringInterval: d.monitoringIntervalSeconds,
-        MonitoringRoleArn: d.monitoringIntervalSeconds > 0 ? `arn:aws:iam::${ACCOUNT}:role/credlink-db-monitoring` : undefined,
+        MonitoringRoleArn:
+            d.monitoringIntervalSeconds > 0 ? `arn:aws:iam::${ACCOUNT}:role/credlink-db-monitoring` : undefined,
         PerformanceInsightsEnabled: d.performanceInsightsEnabled,
-        PerformanceInsightsRetentionPeriod: d.performanceInsightsEnabled ? d.performanceInsightsRetentionDays : undefined,
+        PerformanceInsightsRetentionPeriod: d.performanceInsightsEnabled
+            ? d.performanceInsightsRetentionDays
+            : undefined,
     };
 }
 
@@ -191,10 +260,18 @@ export interface Account {
 }
 
 export function compliantAccount(config: StackConfig, o: StackOutputs): Account {
-    const ttls = (t: StackConfig["cdn"]["static"]) => ({ MinTTL: t.minTtl, DefaultTTL: t.defaultTtl, MaxTTL: t.maxTtl });
+    const ttls = (t: StackConfig["cdn"]["static"]) => ({
+        MinTTL: t.minTtl,
+        DefaultTTL: t.defaultTtl,
+        MaxTTL: t.maxTtl,
+    });
     return {
         distribution: distributionFor(config, o),
-        cachePolicies: { [STATIC_POLICY_ID]: ttls(config.cdn.static), [PROOFS_POLICY_ID]: ttls(config.cdn.proofs), "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 } },
+        cachePolicies: {
+            [STATIC_POLICY_ID]: ttls(config.cdn.static),
+            [PROOFS_POLICY_ID]: ttls(config.cdn.proofs),
+            "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 },
+        },
         scalableTarget: { MinCapacity: config.scaling.minTasks, MaxCapacity: config.scaling.maxTasks },
         scalingPolicies: scalingPoliciesFor(config, o),
         db: dbInstanceFor(config, o),
@@ -206,25 +283,63 @@ export function compliantAccount(config: StackConfig, o: StackOutputs): Account 
 /** Points every mock at `account`; tests edit the account (drift) before calling this. */
 export function serve(account: Account, o: StackOutputs): void {
     for (const m of Object.values(mocks)) m.reset();
-    mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/verify`, UserId: "AIDAEXAMPLE" });
-    mocks.cloudfront.on(GetDistributionCommand, { Id: o.distributionId }).resolves({ Distribution: account.distribution, ETag: "E1" });
+    mocks.sts
+        .on(GetCallerIdentityCommand)
+        .resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/verify`, UserId: "AIDAEXAMPLE" });
+    mocks.cloudfront
+        .on(GetDistributionCommand, { Id: o.distributionId })
+        .resolves({ Distribution: account.distribution, ETag: "E1" });
     mocks.cloudfront.on(GetCachePolicyCommand).callsFake((input: { Id?: string }) => {
         const ttl = account.cachePolicies[input.Id ?? ""];
         if (!ttl) throw Object.assign(new Error("The cache policy does not exist."), { name: "NoSuchCachePolicy" });
-        return { CachePolicy: { Id: input.Id, LastModifiedTime: new Date(), CachePolicyConfig: { Name: `policy-${input.Id}`, ...ttl } } };
+        return {
+            CachePolicy: {
+                Id: input.Id,
+                LastModifiedTime: new Date(),
+                CachePolicyConfig: { Name: `policy-${input.Id}`, ...ttl },
+            },
+        };
     });
     const resourceId = `service/${o.clusterName}/${o.serviceName}`;
     mocks.autoscaling.on(DescribeScalableTargetsCommand).resolves({
         ScalableTargets: account.scalableTarget
-            ? [{ ServiceNamespace: "ecs", ResourceId: resourceId, ScalableDimension: "ecs:service:DesiredCount", RoleARN: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`, CreationTime: new Date(), ...account.scalableTarget }]
+            ? [
+                  {
+                      ServiceNamespace: "ecs",
+                      ResourceId: resourceId,
+                      ScalableDimension: "ecs:service:DesiredCount",
+                      RoleARN: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+                      CreationTime: new Date(),
+                      ...account.scalableTarget,
+                  },
+              ]
             : [],
     });
     mocks.autoscaling.on(DescribeScalingPoliciesCommand).resolves({ ScalingPolicies: account.scalingPolicies });
-    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: o.serviceName, status: "ACTIVE", runningCount: account.scalableTarget?.MinCapacity ?? 2, desiredCount: account.scalableTarget?.MinCapacity ?? 2 }], failures: [] });
-    mocks.rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: o.dbInstanceIdentifier }).resolves({ DBInstances: [account.db] });
-    mocks.cloudwatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({ MetricAlarms: account.alarms.filter((a) => input.AlarmNames?.includes(a.AlarmName ?? "")), CompositeAlarms: [] }));
-    mocks.cloudwatch.on(GetDashboardCommand, { DashboardName: o.dashboardName }).resolves({ DashboardName: o.dashboardName, DashboardBody: "{}" });
-    mocks.sns.on(ListSubscriptionsByTopicCommand, { TopicArn: o.alertsTopicArn }).resolves({ Subscriptions: account.subscriptions });
+    mocks.ecs.on(DescribeServicesCommand).resolves({
+        services: [
+            {
+                serviceName: o.serviceName,
+                status: "ACTIVE",
+                runningCount: account.scalableTarget?.MinCapacity ?? 2,
+                desiredCount: account.scalableTarget?.MinCapacity ?? 2,
+            },
+        ],
+        failures: [],
+    });
+    mocks.rds
+        .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: o.dbInstanceIdentifier })
+        .resolves({ DBInstances: [account.db] });
+    mocks.cloudwatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
+        MetricAlarms: account.alarms.filter((a) => input.AlarmNames?.includes(a.AlarmName ?? "")),
+        CompositeAlarms: [],
+    }));
+    mocks.cloudwatch
+        .on(GetDashboardCommand, { DashboardName: o.dashboardName })
+        .resolves({ DashboardName: o.dashboardName, DashboardBody: "{}" });
+    mocks.sns
+        .on(ListSubscriptionsByTopicCommand, { TopicArn: o.alertsTopicArn })
+        .resolves({ Subscriptions: account.subscriptions });
 }
 
 export function tempDir(): string {

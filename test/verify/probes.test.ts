@@ -34,12 +34,20 @@ function fakeHttp(answers: Record<string, Answer[]>) {
     return { get, requests };
 }
 
-async function probe(config: StackConfig, answers: (o: ReturnType<typeof outputsFor>) => Record<string, Answer[]>, staticPath?: string, timeoutMs = 10_000) {
+async function probe(
+    config: StackConfig,
+    answers: (o: ReturnType<typeof outputsFor>) => Record<string, Answer[]>,
+    staticPath?: string,
+    timeoutMs = 10_000,
+) {
     const outputs = outputsFor(config);
     const fake = fakeHttp(answers(outputs));
     const rec = new Recorder(() => undefined);
     const expected = expectedFrom(config);
-    await runProbes({ outputs, expected, clients: {} as Clients, rec, resolveHost: async () => [] }, { http: fake.get, timeoutMs, staticPath: staticPath ?? defaultStaticPath(config.cdn.static.pathPattern) });
+    await runProbes(
+        { outputs, expected, clients: {} as Clients, rec, resolveHost: async () => [] },
+        { http: fake.get, timeoutMs, staticPath: staticPath ?? defaultStaticPath(config.cdn.static.pathPattern) },
+    );
     return { results: rec.results, requests: fake.requests, outputs };
 }
 
@@ -47,26 +55,58 @@ const pick = (results: readonly CheckResult[]) => results.map((r) => [r.status, 
 
 describe("probes against production", () => {
     const cfg = production();
-    const urls = (o: ReturnType<typeof outputsFor>) => ({ health: `${o.apiUrl}/health`, direct: `https://${o.albDnsName}/health`, static: `${o.cdnUrl}/static/verify.txt` });
+    const urls = (o: ReturnType<typeof outputsFor>) => ({
+        health: `${o.apiUrl}/health`,
+        direct: `https://${o.albDnsName}/health`,
+        static: `${o.cdnUrl}/static/verify.txt`,
+    });
 
     it("healthy CDN, ALB refusing direct requests, static object cached: all pass", async () => {
         const { results, requests, outputs } = await probe(cfg, (o) => ({
             [urls(o).health]: [res(200, 80), res(200, 60), res(200, 70), res(200, 90), res(200, 65)],
             [urls(o).direct]: [res(403, 12)],
-            [urls(o).static]: [res(200, 50, { "x-cache": "Miss from cloudfront" }), res(200, 8, { "x-cache": "Hit from cloudfront" })],
+            [urls(o).static]: [
+                res(200, 50, { "x-cache": "Miss from cloudfront" }),
+                res(200, 8, { "x-cache": "Hit from cloudfront" }),
+            ],
         }));
         expect(results).toEqual([
-            { area: "Probe", name: `GET ${outputs.apiUrl}/health through CloudFront`, status: "pass", found: `HTTP 200 ×${HEALTH_SAMPLES}, median 70 ms, max 90 ms`, expected: `HTTP 200, median ≤ ${SLO.latencyP95Ms} ms` },
-            { area: "Probe", name: `GET https://${outputs.albDnsName}/health directly is refused`, status: "pass", found: "HTTP 403 in 12 ms: refused by the listener", expected: "no connection, or HTTP 403 (no X-Origin-Verify header)" },
-            { area: "Probe", name: `GET ${outputs.cdnUrl}/static/verify.txt twice is cached`, status: "pass", found: "Miss then Hit (50 ms, 8 ms)", expected: "HTTP 200, X-Cache Miss then Hit" },
+            {
+                area: "Probe",
+                name: `GET ${outputs.apiUrl}/health through CloudFront`,
+                status: "pass",
+                found: `HTTP 200 ×${HEALTH_SAMPLES}, median 70 ms, max 90 ms`,
+                expected: `HTTP 200, median ≤ ${SLO.latencyP95Ms} ms`,
+            },
+            {
+                area: "Probe",
+                name: `GET https://${outputs.albDnsName}/health directly is refused`,
+                status: "pass",
+                found: "HTTP 403 in 12 ms: refused by the listener",
+                expected: "no connection, or HTTP 403 (no X-Origin-Verify header)",
+            },
+            {
+                area: "Probe",
+                name: `GET ${outputs.cdnUrl}/static/verify.txt twice is cached`,
+                status: "pass",
+                found: "Miss then Hit (50 ms, 8 ms)",
+                expected: "HTTP 200, X-Cache Miss then Hit",
+            },
         ]);
         // The ALB's certificate covers domain.originName: reach it under that name, with a short timeout.
-        expect(requests.find((r) => r.url === urls(outputs).direct)?.options).toEqual({ timeoutMs: DIRECT_PROBE_TIMEOUT_MS, tlsServerName: cfg.domain.originName });
+        expect(requests.find((r) => r.url === urls(outputs).direct)?.options).toEqual({
+            timeoutMs: DIRECT_PROBE_TIMEOUT_MS,
+            tlsServerName: cfg.domain.originName,
+        });
         expect(requests.filter((r) => r.url === urls(outputs).health)).toHaveLength(HEALTH_SAMPLES);
     });
 
     it("no answer from the ALB passes while CloudFront reaches it (security group admits only CloudFront)", async () => {
-        const { results } = await probe(cfg, (o) => ({ [urls(o).health]: [res(200)], [urls(o).direct]: [timeout()], [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })] }));
+        const { results } = await probe(cfg, (o) => ({
+            [urls(o).health]: [res(200)],
+            [urls(o).direct]: [timeout()],
+            [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })],
+        }));
         expect(pick(results)).toEqual([
             ["pass", `HTTP 200 ×${HEALTH_SAMPLES}, median 40 ms, max 40 ms`],
             ["pass", `no answer within ${DIRECT_PROBE_TIMEOUT_MS} ms: closed to non-CloudFront addresses`],
@@ -75,12 +115,24 @@ describe("probes against production", () => {
     });
 
     it("an ALB that serves direct requests fails: CloudFront and its WAF can be bypassed", async () => {
-        const { results } = await probe(cfg, (o) => ({ [urls(o).health]: [res(200)], [urls(o).direct]: [res(200, 9)], [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })] }));
-        expect(results[1]).toMatchObject({ status: "fail", found: "HTTP 200 in 9 ms", note: "the API answers without CloudFront: its WAF and cache can be bypassed" });
+        const { results } = await probe(cfg, (o) => ({
+            [urls(o).health]: [res(200)],
+            [urls(o).direct]: [res(200, 9)],
+            [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })],
+        }));
+        expect(results[1]).toMatchObject({
+            status: "fail",
+            found: "HTTP 200 in 9 ms",
+            note: "the API answers without CloudFront: its WAF and cache can be bypassed",
+        });
     });
 
     it("a failing CDN health check fails, and a silent ALB is then only a warning", async () => {
-        const { results } = await probe(cfg, (o) => ({ [urls(o).health]: [res(200), res(502)], [urls(o).direct]: [timeout()], [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })] }));
+        const { results } = await probe(cfg, (o) => ({
+            [urls(o).health]: [res(200), res(502)],
+            [urls(o).direct]: [timeout()],
+            [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })],
+        }));
         expect(pick(results.slice(0, 2))).toEqual([
             ["fail", "HTTP 502 on request 2"],
             ["warn", `no answer within ${DIRECT_PROBE_TIMEOUT_MS} ms`],
@@ -89,23 +141,54 @@ describe("probes against production", () => {
 
     it("a slow /health warns (a few samples are not a p95) without failing", async () => {
         const slow = SLO.latencyP95Ms + 100;
-        const { results } = await probe(cfg, (o) => ({ [urls(o).health]: [res(200, slow)], [urls(o).direct]: [res(403)], [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })] }));
-        expect(results[0]).toMatchObject({ status: "warn", found: `HTTP 200 ×${HEALTH_SAMPLES}, median ${slow} ms, max ${slow} ms`, expected: `median ≤ ${SLO.latencyP95Ms} ms (SLO p95)` });
+        const { results } = await probe(cfg, (o) => ({
+            [urls(o).health]: [res(200, slow)],
+            [urls(o).direct]: [res(403)],
+            [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })],
+        }));
+        expect(results[0]).toMatchObject({
+            status: "warn",
+            found: `HTTP 200 ×${HEALTH_SAMPLES}, median ${slow} ms, max ${slow} ms`,
+            expected: `median ≤ ${SLO.latencyP95Ms} ms (SLO p95)`,
+        });
     });
 
     it("a missing static object fails with how to upload it; a second Miss fails as not cached", async () => {
-        const missing = await probe(cfg, (o) => ({ [urls(o).health]: [res(200)], [urls(o).direct]: [res(403)], [urls(o).static]: [res(403, 30, { "x-cache": "Error from cloudfront" })] }));
+        const missing = await probe(cfg, (o) => ({
+            [urls(o).health]: [res(200)],
+            [urls(o).direct]: [res(403)],
+            [urls(o).static]: [res(403, 30, { "x-cache": "Error from cloudfront" })],
+        }));
         expect(missing.results[2]).toMatchObject({
             status: "fail",
             found: "HTTP 403 (X-Cache Error)",
             note: `upload the object (aws s3 cp verify.txt s3://${missing.outputs.staticBucketName}/static/verify.txt) or pass --static-path`,
         });
-        const uncached = await probe(cfg, (o) => ({ [urls(o).health]: [res(200)], [urls(o).direct]: [res(403)], [urls(o).static]: [res(200, 30, { "x-cache": "Miss from cloudfront" })] }));
-        expect(uncached.results[2]).toMatchObject({ status: "fail", found: "Miss then Miss (30 ms, 30 ms)", note: "the behaviour does not cache it: check its cache policy and the object's Cache-Control" });
+        const uncached = await probe(cfg, (o) => ({
+            [urls(o).health]: [res(200)],
+            [urls(o).direct]: [res(403)],
+            [urls(o).static]: [res(200, 30, { "x-cache": "Miss from cloudfront" })],
+        }));
+        expect(uncached.results[2]).toMatchObject({
+            status: "fail",
+            found: "Miss then Miss (30 ms, 30 ms)",
+            note: "the behaviour does not cache it: check its cache policy and the object's Cache-Control",
+        });
     });
 
     it("--static-path picks the object", async () => {
-        const { results, requests } = await probe(cfg, (o) => ({ [urls(o).health]: [res(200)], [urls(o).direct]: [res(403)], [`${o.cdnUrl}/static/app.css`]: [res(200, 20, { "x-cache": "Miss from cloudfront" }), res(200, 2, { "x-cache": "RefreshHit from cloudfront" })] }), "/static/app.css");
+        const { results, requests } = await probe(
+            cfg,
+            (o) => ({
+                [urls(o).health]: [res(200)],
+                [urls(o).direct]: [res(403)],
+                [`${o.cdnUrl}/static/app.css`]: [
+                    res(200, 20, { "x-cache": "Miss from cloudfront" }),
+                    res(200, 2, { "x-cache": "RefreshHit from cloudfront" }),
+                ],
+            }),
+            "/static/app.css",
+        );
         expect(results[2]).toMatchObject({ status: "pass", found: "Miss then RefreshHit (20 ms, 2 ms)" });
         expect(requests.filter((r) => r.url.endsWith("/static/app.css"))).toHaveLength(2);
     });
@@ -117,9 +200,15 @@ describe("probes against dev (no certificates)", () => {
         const { requests, results, outputs } = await probe(dev, (o) => ({
             [`${o.apiUrl}/health`]: [res(200)],
             [`http://${o.albDnsName}/health`]: [res(403)],
-            [`${o.cdnUrl}/static/verify.txt`]: [res(200, 5, { "x-cache": "Miss from cloudfront" }), res(200, 5, { "x-cache": "Hit from cloudfront" })],
+            [`${o.cdnUrl}/static/verify.txt`]: [
+                res(200, 5, { "x-cache": "Miss from cloudfront" }),
+                res(200, 5, { "x-cache": "Hit from cloudfront" }),
+            ],
         }));
-        expect(requests.find((r) => r.url === `http://${outputs.albDnsName}/health`)?.options).toEqual({ timeoutMs: DIRECT_PROBE_TIMEOUT_MS, tlsServerName: undefined });
+        expect(requests.find((r) => r.url === `http://${outputs.albDnsName}/health`)?.options).toEqual({
+            timeoutMs: DIRECT_PROBE_TIMEOUT_MS,
+            tlsServerName: undefined,
+        });
         expect(results.map((r) => r.status)).toEqual(["pass", "pass", "pass"]);
     });
 });
@@ -174,7 +263,10 @@ describe("the real HTTP client on a loopback server", () => {
 
     it("gives up after the timeout with one line", async () => {
         const started = Date.now();
-        const error = await httpGet(`${base}/hang`, { timeoutMs: 300 }).then(() => undefined, (e: unknown) => e);
+        const error = await httpGet(`${base}/hang`, { timeoutMs: 300 }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         expect(Date.now() - started).toBeLessThan(2_000);
         expect(describeHttpError(error, 300)).toBe("no answer within 300 ms");
     });
@@ -184,7 +276,10 @@ describe("the real HTTP client on a loopback server", () => {
         await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
         const port = (closed.address() as AddressInfo).port;
         await new Promise((resolve) => closed.close(resolve));
-        const error = await httpGet(`http://127.0.0.1:${port}/`, { timeoutMs: 2_000 }).then(() => undefined, (e: unknown) => e);
+        const error = await httpGet(`http://127.0.0.1:${port}/`, { timeoutMs: 2_000 }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         expect(describeHttpError(error, 2_000)).toBe(`connect ECONNREFUSED 127.0.0.1:${port}`);
     });
 });

@@ -35,7 +35,13 @@ const list = <T>(items: T[] | undefined) => ({ Quantity: items?.length ?? 0, Ite
 /** GetDistribution's answer for the distribution the program declared. */
 function distribution(r: RegisteredResource, o: StackOutputs): Distribution {
     const i = plain(r.outputs) as Obj;
-    const behaviour = (b: Obj) => ({ PathPattern: b.pathPattern, TargetOriginId: b.targetOriginId, CachePolicyId: b.cachePolicyId, Compress: b.compress === true, ViewerProtocolPolicy: b.viewerProtocolPolicy });
+    const behaviour = (b: Obj) => ({
+        PathPattern: b.pathPattern,
+        TargetOriginId: b.targetOriginId,
+        CachePolicyId: b.cachePolicyId,
+        Compress: b.compress === true,
+        ViewerProtocolPolicy: b.viewerProtocolPolicy,
+    });
     const cert = i.viewerCertificate ?? {};
     return {
         Id: o.distributionId,
@@ -53,25 +59,48 @@ function distribution(r: RegisteredResource, o: StackOutputs): Distribution {
                 (i.origins as Obj[]).map((x) => ({
                     Id: x.originId,
                     DomainName: x.domainName,
-                    CustomHeaders: list((x.customHeaders ?? []).map((h: Obj) => ({ HeaderName: h.name, HeaderValue: h.value }))),
+                    CustomHeaders: list(
+                        (x.customHeaders ?? []).map((h: Obj) => ({ HeaderName: h.name, HeaderValue: h.value })),
+                    ),
                 })),
             ),
             DefaultCacheBehavior: behaviour(i.defaultCacheBehavior),
             CacheBehaviors: list((i.orderedCacheBehaviors ?? []).map(behaviour)),
             PriceClass: i.priceClass,
             HttpVersion: i.httpVersion,
-            ViewerCertificate: { ACMCertificateArn: cert.acmCertificateArn, MinimumProtocolVersion: cert.minimumProtocolVersion ?? "TLSv1", CloudFrontDefaultCertificate: cert.cloudfrontDefaultCertificate === true },
-            Logging: i.loggingConfig ? { Enabled: true, IncludeCookies: false, Bucket: i.loggingConfig.bucket, Prefix: i.loggingConfig.prefix ?? "" } : { Enabled: false, IncludeCookies: false, Bucket: "", Prefix: "" },
+            ViewerCertificate: {
+                ACMCertificateArn: cert.acmCertificateArn,
+                MinimumProtocolVersion: cert.minimumProtocolVersion ?? "TLSv1",
+                CloudFrontDefaultCertificate: cert.cloudfrontDefaultCertificate === true,
+            },
+            Logging: i.loggingConfig
+                ? {
+                      Enabled: true,
+                      IncludeCookies: false,
+                      Bucket: i.loggingConfig.bucket,
+                      Prefix: i.loggingConfig.prefix ?? "",
+                  }
+                : { Enabled: false, IncludeCookies: false, Bucket: "", Prefix: "" },
             WebACLId: i.webAclId ?? "",
         },
     } as Distribution;
 }
 
 function accountFrom(run: StackRun, o: StackOutputs): Account {
-    const target = run.ofType("aws:appautoscaling/target:Target").find((t) => t.outputs.resourceId === `service/${o.clusterName}/${o.serviceName}`);
-    const db = run.ofType("aws:rds/instance:Instance").find((d) => d.outputs.identifier === o.dbInstanceIdentifier)!.outputs as Obj;
-    const cachePolicies: Account["cachePolicies"] = { [MANAGED_CACHE_POLICY.CachingDisabled]: { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 } };
-    for (const p of run.ofType("aws:cloudfront/cachePolicy:CachePolicy")) cachePolicies[p.id] = { MinTTL: p.outputs.minTtl as number, DefaultTTL: p.outputs.defaultTtl as number, MaxTTL: p.outputs.maxTtl as number };
+    const target = run
+        .ofType("aws:appautoscaling/target:Target")
+        .find((t) => t.outputs.resourceId === `service/${o.clusterName}/${o.serviceName}`);
+    const db = run.ofType("aws:rds/instance:Instance").find((d) => d.outputs.identifier === o.dbInstanceIdentifier)!
+        .outputs as Obj;
+    const cachePolicies: Account["cachePolicies"] = {
+        [MANAGED_CACHE_POLICY.CachingDisabled]: { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 },
+    };
+    for (const p of run.ofType("aws:cloudfront/cachePolicy:CachePolicy"))
+        cachePolicies[p.id] = {
+            MinTTL: p.outputs.minTtl as number,
+            DefaultTTL: p.outputs.defaultTtl as number,
+            MaxTTL: p.outputs.maxTtl as number,
+        };
     const alarm = (name: string, a: Obj): MetricAlarm => ({
         AlarmName: name,
         // The provider's default for actionsEnabled is true.
@@ -82,14 +111,25 @@ function accountFrom(run: StackRun, o: StackOutputs): Account {
     return {
         distribution: distribution(run.ofType("aws:cloudfront/distribution:Distribution")[0], o),
         cachePolicies,
-        scalableTarget: target ? { MinCapacity: target.outputs.minCapacity as number, MaxCapacity: target.outputs.maxCapacity as number } : undefined,
+        scalableTarget: target
+            ? { MinCapacity: target.outputs.minCapacity as number, MaxCapacity: target.outputs.maxCapacity as number }
+            : undefined,
         scalingPolicies: run.ofType("aws:appautoscaling/policy:Policy").map((p) => {
             const c = p.outputs.targetTrackingScalingPolicyConfiguration as Obj;
             const m = c.predefinedMetricSpecification as Obj;
             return {
                 PolicyName: p.outputs.name,
                 PolicyType: p.outputs.policyType,
-                TargetTrackingScalingPolicyConfiguration: { TargetValue: c.targetValue, ScaleInCooldown: c.scaleInCooldown, ScaleOutCooldown: c.scaleOutCooldown, DisableScaleIn: c.disableScaleIn, PredefinedMetricSpecification: { PredefinedMetricType: m.predefinedMetricType, ResourceLabel: m.resourceLabel } },
+                TargetTrackingScalingPolicyConfiguration: {
+                    TargetValue: c.targetValue,
+                    ScaleInCooldown: c.scaleInCooldown,
+                    ScaleOutCooldown: c.scaleOutCooldown,
+                    DisableScaleIn: c.disableScaleIn,
+                    PredefinedMetricSpecification: {
+                        PredefinedMetricType: m.predefinedMetricType,
+                        ResourceLabel: m.resourceLabel,
+                    },
+                },
             } as ScalingPolicy;
         }),
         db: {
@@ -103,17 +143,30 @@ function accountFrom(run: StackRun, o: StackOutputs): Account {
             // The program passes the role's ARN as an input; the mock returns it as is.
             MonitoringRoleArn: db.monitoringRoleArn,
             PerformanceInsightsEnabled: db.performanceInsightsEnabled === true,
-            PerformanceInsightsRetentionPeriod: db.performanceInsightsEnabled ? db.performanceInsightsRetentionPeriod : undefined,
+            PerformanceInsightsRetentionPeriod: db.performanceInsightsEnabled
+                ? db.performanceInsightsRetentionPeriod
+                : undefined,
         } as DBInstance,
         alarms: [
-            ...run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => alarm(a.outputs.name as string, a.outputs)),
-            ...run.ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm").map((a) => alarm(a.outputs.alarmName as string, a.outputs)),
+            ...run
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .map((a) => alarm(a.outputs.name as string, a.outputs)),
+            ...run
+                .ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+                .map((a) => alarm(a.outputs.alarmName as string, a.outputs)),
         ],
         // Everyone has followed the confirmation link.
         subscriptions: run
             .ofType("aws:sns/topicSubscription:TopicSubscription")
             .filter((s) => s.outputs.topic === o.alertsTopicArn)
-            .map((s) => ({ SubscriptionArn: s.outputs.arn, Protocol: s.outputs.protocol, Endpoint: s.outputs.endpoint }) as Subscription),
+            .map(
+                (s) =>
+                    ({
+                        SubscriptionArn: s.outputs.arn,
+                        Protocol: s.outputs.protocol,
+                        Endpoint: s.outputs.endpoint,
+                    }) as Subscription,
+            ),
     };
 }
 
@@ -132,8 +185,13 @@ describe.each(stackNames())("stack %s as the program declares it", (stack) => {
         expect(result.results.filter((r) => r.status === "fail")).toEqual([]);
         // The one warning a stack file can ask for: nobody subscribed to the alerts.
         const config = readStackConfig(stack, PROJECT_DIR).config;
-        const unsubscribed = config.alerts.emails.length === 0 && config.alerts.httpsEndpoint === undefined && !readStackConfig(stack, PROJECT_DIR).secureKeys.has("credlink:alerts.httpsEndpoint");
-        expect(result.results.filter((r) => r.status === "warn").map((r) => r.name)).toEqual(unsubscribed ? ["alerts topic has a confirmed subscription"] : []);
+        const unsubscribed =
+            config.alerts.emails.length === 0 &&
+            config.alerts.httpsEndpoint === undefined &&
+            !readStackConfig(stack, PROJECT_DIR).secureKeys.has("credlink:alerts.httpsEndpoint");
+        expect(result.results.filter((r) => r.status === "warn").map((r) => r.name)).toEqual(
+            unsubscribed ? ["alerts topic has a confirmed subscription"] : [],
+        );
         expect(result.results.filter((r) => r.area === "Alarms")).toHaveLength(outputs.alarms.length + 1);
         expect(result.exitCode).toBe(0);
     });

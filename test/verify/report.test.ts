@@ -11,10 +11,18 @@ const data = (over: Partial<ReportData> = {}): ReportData => ({
     outputsSource: "outputs.json",
     configFile: "Pulumi.production.yaml",
     dashboardName: "credlink-production-slo",
-    dashboardUrl: "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=credlink-production-slo",
+    dashboardUrl:
+        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=credlink-production-slo",
     probed: true,
     results: [
-        { area: "Alarms", name: "a|b <alarm>", status: "warn", found: "state ALARM", expected: "state OK", note: 'reason: "x" > <img src=x onerror=alert(1)>' },
+        {
+            area: "Alarms",
+            name: "a|b <alarm>",
+            status: "warn",
+            found: "state ALARM",
+            expected: "state OK",
+            note: 'reason: "x" > <img src=x onerror=alert(1)>',
+        },
         { area: "RDS", name: "Multi-AZ", status: "pass", found: "on", expected: "on" },
     ],
     ...over,
@@ -32,7 +40,9 @@ describe("report rendering", () => {
     });
 
     it("keeps Markdown tables intact when a value contains a pipe or a newline", () => {
-        const md = renderMarkdown(data({ results: [{ area: "Alarms", name: "a|b", status: "fail", found: "line1\nline2", expected: "x" }] }));
+        const md = renderMarkdown(
+            data({ results: [{ area: "Alarms", name: "a|b", status: "fail", found: "line1\nline2", expected: "x" }] }),
+        );
         expect(md).toContain("| ✗ | a\\|b | line1 line2 | x |  |");
         expect(md).toContain("**DRIFT**: 0 passed, 1 failed, 0 warnings.");
     });
@@ -44,13 +54,21 @@ describe("report rendering", () => {
     });
 
     it("names the directory after the stack and the UTC second, safe for any file system", () => {
-        expect(reportDirName("production", new Date("2025-06-01T12:00:00.999Z"))).toBe("verify-production-2025-06-01T12-00-00Z");
-        expect(reportDirName("acme/credlink/production", new Date("2025-06-01T12:00:00Z"))).toBe("verify-acme_credlink_production-2025-06-01T12-00-00Z");
+        expect(reportDirName("production", new Date("2025-06-01T12:00:00.999Z"))).toBe(
+            "verify-production-2025-06-01T12-00-00Z",
+        );
+        expect(reportDirName("acme/credlink/production", new Date("2025-06-01T12:00:00Z"))).toBe(
+            "verify-acme_credlink_production-2025-06-01T12-00-00Z",
+        );
     });
 
     it("progress lines: found alone on success; found, expected and note otherwise", () => {
-        expect(progressLine({ area: "RDS", name: "Multi-AZ", status: "pass", found: "on", expected: "on" })).toBe("✓ RDS: Multi-AZ (on)");
-        expect(progressLine({ area: "RDS", name: "Multi-AZ", status: "fail", found: "off", expected: "on", note: "n" })).toBe("✗ RDS: Multi-AZ: found off; expected on; n");
+        expect(progressLine({ area: "RDS", name: "Multi-AZ", status: "pass", found: "on", expected: "on" })).toBe(
+            "✓ RDS: Multi-AZ (on)",
+        );
+        expect(
+            progressLine({ area: "RDS", name: "Multi-AZ", status: "fail", found: "off", expected: "on", note: "n" }),
+        ).toBe("✗ RDS: Multi-AZ: found off; expected on; n");
         expect(progressLine({ area: "Probe", name: "x", status: "warn" })).toBe("! Probe: x");
     });
 });

@@ -57,7 +57,12 @@ export interface AnalyzerResource {
     readonly deleteBeforeReplace?: boolean;
     readonly additionalSecretOutputs?: readonly string[];
     readonly aliases?: readonly string[];
-    readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Record<string, unknown> };
+    readonly provider?: {
+        readonly urn: string;
+        readonly type: string;
+        readonly name: string;
+        readonly properties: Record<string, unknown>;
+    };
 }
 
 export interface AnalyzerStackResource extends AnalyzerResource {
@@ -179,7 +184,9 @@ function runPolicyPackScript(dir: string): string {
     try {
         return require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     } catch {
-        throw new PolicyPackError(`the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir) || "."}\``);
+        throw new PolicyPackError(
+            `the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir) || "."}\``,
+        );
     }
 }
 
@@ -293,7 +300,12 @@ function packInfo(resp: analyzerProto.AnalyzerInfo): PolicyPackInfo {
                 type: POLICY_TYPES[p.getPolicyType()] ?? "unknown",
                 severity: SEVERITIES[p.getSeverity()],
                 remediationSteps: p.getRemediationSteps(),
-                configSchema: schema ? { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>, required: schema.getRequiredList() } : undefined,
+                configSchema: schema
+                    ? {
+                          properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                          required: schema.getRequiredList(),
+                      }
+                    : undefined,
             };
         }),
     };
@@ -305,7 +317,11 @@ async function startEngine(logs: EngineLog[]): Promise<{ address: string; server
     const server = new grpc.Server();
     const impl: engineRpc.IEngineServer = {
         log: (call, cb) => {
-            logs.push({ severity: severities[call.request.getSeverity()] ?? "info", message: call.request.getMessage(), urn: call.request.getUrn() });
+            logs.push({
+                severity: severities[call.request.getSeverity()] ?? "info",
+                message: call.request.getMessage(),
+                urn: call.request.getUrn(),
+            });
             cb(null, new Empty());
         },
         getRootResource: (_call, cb) => cb(null, new engineProto.GetRootResourceResponse()),
@@ -314,11 +330,20 @@ async function startEngine(logs: EngineLog[]): Promise<{ address: string; server
         requirePulumiVersion: (_call, cb) => cb(null, new engineProto.RequirePulumiVersionResponse()),
     };
     server.addService(engineRpc.EngineService, impl);
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+            err ? reject(err) : resolve(p),
+        ),
+    );
     return { address: `127.0.0.1:${port}`, server };
 }
 
-type Unary<Req, Res> = (req: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown;
+type Unary<Req, Res> = (
+    req: Req,
+    metadata: grpc.Metadata,
+    options: Partial<grpc.CallOptions>,
+    cb: (err: grpc.ServiceError | null, res: Res) => void,
+) => unknown;
 
 /**
  * Start the pack in `dir` (the folder holding PulumiPolicy.yaml), connect, and
@@ -344,7 +369,11 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
         setEnv(`${prefix}DRY_RUN`, dryRun);
     }
 
-    const child = spawn(opts.nodePath ?? process.execPath, [script, engine.address, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(opts.nodePath ?? process.execPath, [script, engine.address, "."], {
+        cwd: packDir,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     track(child);
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (d: string) => {
@@ -371,7 +400,15 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
     try {
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
-            const timer = setTimeout(() => reject(new PolicyPackError(`policy pack ${packDir} did not start within ${(opts.startTimeoutMs ?? 120_000) / 1000} s${stderr ? `: ${stderr.trim()}` : ""}`)), opts.startTimeoutMs ?? 120_000);
+            const timer = setTimeout(
+                () =>
+                    reject(
+                        new PolicyPackError(
+                            `policy pack ${packDir} did not start within ${(opts.startTimeoutMs ?? 120_000) / 1000} s${stderr ? `: ${stderr.trim()}` : ""}`,
+                        ),
+                    ),
+                opts.startTimeoutMs ?? 120_000,
+            );
             child.stdout!.setEncoding("utf8").on("data", (d: string) => {
                 out += d;
                 const line = /^\s*(\d+)\s*$/m.exec(out);
@@ -383,7 +420,13 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             child.once("exit", (code, signal) => {
                 clearTimeout(timer);
                 // Give stderr a moment to drain so the reason reaches the message.
-                setImmediate(() => reject(new PolicyPackError(`policy pack ${packDir} exited (${signal ?? `code ${code}`}) before serving${stderr.trim() ? `:\n${stderr.trim()}` : ""}`)));
+                setImmediate(() =>
+                    reject(
+                        new PolicyPackError(
+                            `policy pack ${packDir} exited (${signal ?? `code ${code}`}) before serving${stderr.trim() ? `:\n${stderr.trim()}` : ""}`,
+                        ),
+                    ),
+                );
             });
             child.once("error", (e) => {
                 clearTimeout(timer);
@@ -396,13 +439,25 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
         });
         client = c;
-        const call = <Req, Res>(name: string, method: Unary<Req, Res>, req: Req, tolerateUnimplemented = false): Promise<Res | undefined> =>
+        const call = <Req, Res>(
+            name: string,
+            method: Unary<Req, Res>,
+            req: Req,
+            tolerateUnimplemented = false,
+        ): Promise<Res | undefined> =>
             new Promise((resolve, reject) => {
                 method.call(c, req, new grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (err, res) => {
                     if (!err) return resolve(res);
                     if (tolerateUnimplemented && err.code === grpc.status.UNIMPLEMENTED) return resolve(undefined);
-                    const detail = err.code === grpc.status.DEADLINE_EXCEEDED ? `no answer within ${callTimeoutMs / 1000} s` : err.details || err.message;
-                    reject(new PolicyPackError(`policy pack ${name} failed: ${detail}${exited ? ` (pack exited: ${stderr.trim()})` : ""}`));
+                    const detail =
+                        err.code === grpc.status.DEADLINE_EXCEEDED
+                            ? `no answer within ${callTimeoutMs / 1000} s`
+                            : err.details || err.message;
+                    reject(
+                        new PolicyPackError(
+                            `policy pack ${name} failed: ${detail}${exited ? ` (pack exited: ${stderr.trim()})` : ""}`,
+                        ),
+                    );
                 });
             });
 
@@ -435,7 +490,9 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                 for (const [name, entry] of Object.entries(reconciled)) {
                     const pc = new analyzerProto.PolicyConfig();
                     pc.setEnforcementlevel(LEVEL_CODES[entry.enforcementLevel ?? "advisory"]);
-                    pc.setProperties(Struct.fromJavaScript(entry.properties as Parameters<typeof Struct.fromJavaScript>[0]));
+                    pc.setProperties(
+                        Struct.fromJavaScript(entry.properties as Parameters<typeof Struct.fromJavaScript>[0]),
+                    );
                     req.getPolicyconfigMap().set(name, pc);
                 }
                 await call("configure", c.configure, req);
@@ -451,7 +508,11 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                 }));
             },
             async analyze(resource) {
-                return diagnostics((await call("analyze", c.analyze, analyzeRequest(resource)))!, "analyze", resource.urn);
+                return diagnostics(
+                    (await call("analyze", c.analyze, analyzeRequest(resource)))!,
+                    "analyze",
+                    resource.urn,
+                );
             },
             async analyzeStack(resources) {
                 const req = new analyzerProto.AnalyzeStackRequest();

@@ -38,7 +38,8 @@ export class PolicyConfigError extends Error {
     }
 }
 
-const isLevel = (v: unknown): v is EnforcementLevel => typeof v === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(v);
+const isLevel = (v: unknown): v is EnforcementLevel =>
+    typeof v === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(v);
 
 /** Parse config JSON content (already `JSON.parse`d or as text) into entries; `source` prefixes each problem. */
 export function parsePolicyConfig(content: unknown, source = "policy config"): PolicyConfig {
@@ -52,18 +53,25 @@ export function parsePolicyConfig(content: unknown, source = "policy config"): P
         }
     }
     if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
-        throw new PolicyConfigError([`${source}: must be a JSON object mapping policy names (or "all") to an enforcement level or an object`]);
+        throw new PolicyConfigError([
+            `${source}: must be a JSON object mapping policy names (or "all") to an enforcement level or an object`,
+        ]);
     }
     const problems: string[] = [];
     const out: PolicyConfig = {};
     for (const [name, value] of Object.entries(doc)) {
         if (typeof value === "string") {
             if (isLevel(value)) out[name] = { enforcementLevel: value, properties: {} };
-            else problems.push(`${source}: ${name} = "${value}" is not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`);
+            else
+                problems.push(
+                    `${source}: ${name} = "${value}" is not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`,
+                );
         } else if (value && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-                problems.push(`${source}: ${name}.enforcementLevel = ${JSON.stringify(enforcementLevel)} is not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`);
+                problems.push(
+                    `${source}: ${name}.enforcementLevel = ${JSON.stringify(enforcementLevel)} is not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`,
+                );
                 continue;
             }
             out[name] = { enforcementLevel: enforcementLevel as EnforcementLevel | undefined, properties };
@@ -80,7 +88,9 @@ export function loadPolicyConfigFile(file: string): PolicyConfig {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new PolicyConfigError([`${file}: cannot read the policy config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+        throw new PolicyConfigError([
+            `${file}: cannot read the policy config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        ]);
     }
     return parsePolicyConfig(text, file);
 }
@@ -108,7 +118,9 @@ function describeError(e: ErrorObject, value: unknown): string {
         case "additionalProperties":
             return `${at} has an unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
         case "oneOf": {
-            const branches = ((e.parentSchema as { oneOf?: Array<{ required?: string[] }> })?.oneOf ?? []).map((b) => (b.required ?? []).join(" and ")).filter(Boolean);
+            const branches = ((e.parentSchema as { oneOf?: Array<{ required?: string[] }> })?.oneOf ?? [])
+                .map((b) => (b.required ?? []).join(" and "))
+                .filter(Boolean);
             return `${at} must name exactly one of: ${branches.join(" | ")}`;
         }
         case "format":
@@ -120,12 +132,17 @@ function describeError(e: ErrorObject, value: unknown): string {
 
 function valueAt(root: unknown, instancePath: string): unknown {
     let v = root;
-    for (const p of instancePath.split("/").slice(1)) v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+    for (const p of instancePath.split("/").slice(1))
+        v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
     return v;
 }
 
 function validate(policy: PolicySchemaInfo, props: Record<string, unknown>): string[] {
-    const schema = { type: "object", properties: policy.configSchema?.properties ?? {}, required: [...(policy.configSchema?.required ?? [])] };
+    const schema = {
+        type: "object",
+        properties: policy.configSchema?.properties ?? {},
+        required: [...(policy.configSchema?.required ?? [])],
+    };
     const check = ajv.compile(schema);
     if (check(props)) return [];
     const errors = (check.errors ?? []).filter((e) => !e.schemaPath.includes("/oneOf/"));
@@ -137,12 +154,17 @@ function validate(policy: PolicySchemaInfo, props: Record<string, unknown>): str
  * schema defaults, then `given` on top. Throws PolicyConfigError listing every
  * problem.
  */
-export function reconcilePolicyConfig(policies: readonly PolicySchemaInfo[], given: PolicyConfig = {}, source = "policy config"): PolicyConfig {
+export function reconcilePolicyConfig(
+    policies: readonly PolicySchemaInfo[],
+    given: PolicyConfig = {},
+    source = "policy config",
+): PolicyConfig {
     const result: PolicyConfig = {};
     for (const p of policies) {
         const defaults: Record<string, unknown> = {};
         for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
-            if (s && typeof s === "object" && "default" in s) defaults[k] = structuredClone((s as { default: unknown }).default);
+            if (s && typeof s === "object" && "default" in s)
+                defaults[k] = structuredClone((s as { default: unknown }).default);
         }
         result[p.name] = { enforcementLevel: p.enforcementLevel, properties: defaults };
     }
@@ -152,13 +174,19 @@ export function reconcilePolicyConfig(policies: readonly PolicySchemaInfo[], giv
     const problems: string[] = [];
     for (const [name, entry] of Object.entries(given)) {
         if (name !== "all" && !known.has(name)) {
-            problems.push(`${source}: "${name}" is not a policy of this pack (it has: ${[...known].sort().join(", ")})`);
+            problems.push(
+                `${source}: "${name}" is not a policy of this pack (it has: ${[...known].sort().join(", ")})`,
+            );
             continue;
         }
         const base = result[name] ?? { properties: {} };
-        result[name] = { enforcementLevel: entry.enforcementLevel ?? base.enforcementLevel, properties: { ...base.properties, ...entry.properties } };
+        result[name] = {
+            enforcementLevel: entry.enforcementLevel ?? base.enforcementLevel,
+            properties: { ...base.properties, ...entry.properties },
+        };
     }
-    for (const p of policies) for (const line of validate(p, result[p.name].properties)) problems.push(`${source}: ${p.name}: ${line}`);
+    for (const p of policies)
+        for (const line of validate(p, result[p.name].properties)) problems.push(`${source}: ${p.name}: ${line}`);
     if (problems.length) throw new PolicyConfigError(problems);
     return result;
 }

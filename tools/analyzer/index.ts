@@ -21,7 +21,15 @@ export {
     type StartOptions,
     startPolicyPack,
 } from "./client";
-export { ENFORCEMENT_LEVELS, type EnforcementLevel, loadPolicyConfigFile, parsePolicyConfig, type PolicyConfig, PolicyConfigError, reconcilePolicyConfig } from "./config";
+export {
+    ENFORCEMENT_LEVELS,
+    type EnforcementLevel,
+    loadPolicyConfigFile,
+    parsePolicyConfig,
+    type PolicyConfig,
+    PolicyConfigError,
+    reconcilePolicyConfig,
+} from "./config";
 export {
     type AnalyzeOptions,
     analyzeResources,

@@ -5,7 +5,14 @@
  * parents and dependencies.
  */
 import * as path from "node:path";
-import { type AnalyzerStackResource, type Diagnostic, type PolicyPackInfo, type PolicyPackProcess, type StartOptions, startPolicyPack } from "./client";
+import {
+    type AnalyzerStackResource,
+    type Diagnostic,
+    type PolicyPackInfo,
+    type PolicyPackProcess,
+    type StartOptions,
+    startPolicyPack,
+} from "./client";
 import { loadPolicyConfigFile, type PolicyConfig } from "./config";
 
 /** The repository's policy pack. */
@@ -27,7 +34,10 @@ export interface RegisteredResourceLike {
     readonly additionalSecretOutputs: readonly string[];
 }
 
-export function toAnalyzerResource(r: RegisteredResourceLike, phase: "analyze" | "analyzeStack"): AnalyzerStackResource {
+export function toAnalyzerResource(
+    r: RegisteredResourceLike,
+    phase: "analyze" | "analyzeStack",
+): AnalyzerStackResource {
     return {
         urn: r.urn,
         type: r.type,
@@ -67,7 +77,11 @@ export interface AnalyzeOptions {
 }
 
 /** Analyze resources with an already configured pack. */
-export async function analyzeResources(pack: PolicyPackProcess, resources: readonly RegisteredResourceLike[], opts: AnalyzeOptions = {}): Promise<Diagnostic[]> {
+export async function analyzeResources(
+    pack: PolicyPackProcess,
+    resources: readonly RegisteredResourceLike[],
+    opts: AnalyzeOptions = {},
+): Promise<Diagnostic[]> {
     const perResource: Diagnostic[][] = new Array(resources.length);
     let next = 0;
     const worker = async () => {
@@ -91,7 +105,10 @@ export interface RunPolicyPackOptions extends StartOptions, AnalyzeOptions {
 }
 
 /** Start the pack, configure it, analyze the resources, close it. */
-export async function runPolicyPack(resources: readonly RegisteredResourceLike[], opts: RunPolicyPackOptions = {}): Promise<PolicyReport> {
+export async function runPolicyPack(
+    resources: readonly RegisteredResourceLike[],
+    opts: RunPolicyPackOptions = {},
+): Promise<PolicyReport> {
     const config = typeof opts.config === "string" ? loadPolicyConfigFile(opts.config) : (opts.config ?? {});
     const source = typeof opts.config === "string" ? path.relative(process.cwd(), opts.config) : undefined;
     const pack = await startPolicyPack(opts.packDir ?? DEFAULT_PACK_DIR, opts);

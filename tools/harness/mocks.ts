@@ -61,7 +61,10 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         }
         case "aws:lb/targetGroup:TargetGroup": {
             const suffix = `targetgroup/${name}/${hex(seed, 16)}`;
-            return { id: arn("elasticloadbalancing", suffix), state: { name, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix } };
+            return {
+                id: arn("elasticloadbalancing", suffix),
+                state: { name, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix },
+            };
         }
         case "aws:lb/listener:Listener":
         case "aws:lb/listenerRule:ListenerRule": {
@@ -100,7 +103,10 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         case "aws:cloudfront/cachePolicy:CachePolicy":
         case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
         case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
-            return { id: args.type.includes("originAccessControl") ? `E${upper(seed, 13)}` : uuid(seed), state: { etag: `E${upper(seed + "etag", 13)}` } };
+            return {
+                id: args.type.includes("originAccessControl") ? `E${upper(seed, 13)}` : uuid(seed),
+                state: { etag: `E${upper(seed + "etag", 13)}` },
+            };
         case "aws:rds/instance:Instance": {
             const identifier = physicalName(args, "identifier");
             const address = `${identifier}.c${hex(seed, 11)}.${r}.rds.amazonaws.com`;
@@ -113,40 +119,76 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
                     endpoint: `${address}:5432`,
                     port: 5432,
                     resourceId: `db-${upper(seed, 26)}`,
-                    masterUserSecrets: [{ kmsKeyId: arn("kms", `key/${uuid(seed + "k")}`), secretArn: arn("secretsmanager", `secret:rds!db-${uuid(seed + "s")}-${hex(seed, 6)}`), secretStatus: "active" }],
+                    masterUserSecrets: [
+                        {
+                            kmsKeyId: arn("kms", `key/${uuid(seed + "k")}`),
+                            secretArn: arn("secretsmanager", `secret:rds!db-${uuid(seed + "s")}-${hex(seed, 6)}`),
+                            secretStatus: "active",
+                        },
+                    ],
                 },
             };
         }
         case "aws:rds/proxy:Proxy":
-            return { id: name, state: { name, arn: arn("rds", `db-proxy:prx-${hex(seed, 17)}`), endpoint: `${name}.proxy-c${hex(seed, 11)}.${r}.rds.amazonaws.com` } };
+            return {
+                id: name,
+                state: {
+                    name,
+                    arn: arn("rds", `db-proxy:prx-${hex(seed, 17)}`),
+                    endpoint: `${name}.proxy-c${hex(seed, 11)}.${r}.rds.amazonaws.com`,
+                },
+            };
         case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
             // Every proxy has exactly one target group, always named "default".
-            return { id: String(inputs.dbProxyName ?? name), state: { name: "default", arn: arn("rds", `target-group:prx-tg-${hex(seed, 17)}`) } };
+            return {
+                id: String(inputs.dbProxyName ?? name),
+                state: { name: "default", arn: arn("rds", `target-group:prx-tg-${hex(seed, 17)}`) },
+            };
         case "aws:ecs/cluster:Cluster":
             return { id: arn("ecs", `cluster/${name}`), state: { name, arn: arn("ecs", `cluster/${name}`) } };
         case "aws:ecs/service:Service":
             return { id: arn("ecs", `service/${name}`), state: { name } };
         case "aws:ecs/taskDefinition:TaskDefinition": {
             const family = (inputs.family as string | undefined) ?? name;
-            return { id: family, state: { family, arn: arn("ecs", `task-definition/${family}:1`), revision: 1, arnWithoutRevision: arn("ecs", `task-definition/${family}`) } };
+            return {
+                id: family,
+                state: {
+                    family,
+                    arn: arn("ecs", `task-definition/${family}:1`),
+                    revision: 1,
+                    arnWithoutRevision: arn("ecs", `task-definition/${family}`),
+                },
+            };
         }
         case "aws:sns/topic:Topic":
             return { id: arn("sns", name), state: { name, arn: arn("sns", name) } };
         case "aws:sns/topicSubscription:TopicSubscription":
             return { id: arn("sns", `${name}:${uuid(seed)}`), state: { arn: arn("sns", `${name}:${uuid(seed)}`) } };
         case "aws:iam/role:Role":
-            return { id: name, state: { name, arn: `arn:aws:iam::${acct}:role/${name}`, uniqueId: `AROA${upper(seed, 17)}` } };
+            return {
+                id: name,
+                state: { name, arn: `arn:aws:iam::${acct}:role/${name}`, uniqueId: `AROA${upper(seed, 17)}` },
+            };
         case "aws:iam/policy:Policy":
-            return { id: `arn:aws:iam::${acct}:policy/${name}`, state: { name, arn: `arn:aws:iam::${acct}:policy/${name}` } };
+            return {
+                id: `arn:aws:iam::${acct}:policy/${name}`,
+                state: { name, arn: `arn:aws:iam::${acct}:policy/${name}` },
+            };
         case "aws:kms/key:Key": {
             const keyId = uuid(seed);
             return { id: keyId, state: { keyId, arn: arn("kms", `key/${keyId}`) } };
         }
         case "aws:kms/alias:Alias":
-            return { id: (inputs.name as string | undefined) ?? `alias/${name}`, state: { arn: arn("kms", (inputs.name as string | undefined) ?? `alias/${name}`) } };
+            return {
+                id: (inputs.name as string | undefined) ?? `alias/${name}`,
+                state: { arn: arn("kms", (inputs.name as string | undefined) ?? `alias/${name}`) },
+            };
         case "aws:wafv2/webAcl:WebAcl": {
             const id = uuid(seed);
-            return { id, state: { name, arn: `arn:aws:wafv2:us-east-1:${acct}:global/webacl/${name}/${id}`, capacity: 800 } };
+            return {
+                id,
+                state: { name, arn: `arn:aws:wafv2:us-east-1:${acct}:global/webacl/${name}/${id}`, capacity: 800 },
+            };
         }
         case "aws:cloudwatch/logGroup:LogGroup":
             return { id: name, state: { name, arn: arn("logs", `log-group:${name}`) } };
@@ -160,7 +202,10 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         }
         case "aws:cloudwatch/dashboard:Dashboard": {
             const dashboardName = physicalName(args, "dashboardName");
-            return { id: dashboardName, state: { dashboardName, dashboardArn: `arn:aws:cloudwatch::${acct}:dashboard/${dashboardName}` } };
+            return {
+                id: dashboardName,
+                state: { dashboardName, dashboardArn: `arn:aws:cloudwatch::${acct}:dashboard/${dashboardName}` },
+            };
         }
         case "aws:acm/certificate:Certificate": {
             const a = arn("acm", `certificate/${uuid(seed)}`);
@@ -169,7 +214,14 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
                 id: a,
                 state: {
                     arn: a,
-                    domainValidationOptions: [{ domainName: domain, resourceRecordName: `_${hex(seed, 32)}.${domain}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${hex(seed + "v", 32)}.acm-validations.aws.` }],
+                    domainValidationOptions: [
+                        {
+                            domainName: domain,
+                            resourceRecordName: `_${hex(seed, 32)}.${domain}.`,
+                            resourceRecordType: "CNAME",
+                            resourceRecordValue: `_${hex(seed + "v", 32)}.acm-validations.aws.`,
+                        },
+                    ],
                 },
             };
         }
@@ -178,22 +230,42 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
             return { id: `${inputs.zoneId as string}_${fqdn}_${inputs.type as string}`, state: { fqdn } };
         }
         case "aws:ec2/securityGroup:SecurityGroup":
-            return { id: `sg-${hex(seed, 17)}`, state: { arn: arn("ec2", `security-group/sg-${hex(seed, 17)}`), name } };
+            return {
+                id: `sg-${hex(seed, 17)}`,
+                state: { arn: arn("ec2", `security-group/sg-${hex(seed, 17)}`), name },
+            };
         case "aws:rds/subnetGroup:SubnetGroup":
         case "aws:rds/parameterGroup:ParameterGroup":
-            return { id: name, state: { name, arn: arn("rds", `${args.type.includes("subnet") ? "subgrp" : "pg"}:${name}`) } };
+            return {
+                id: name,
+                state: { name, arn: arn("rds", `${args.type.includes("subnet") ? "subgrp" : "pg"}:${name}`) },
+            };
         case "aws:appautoscaling/target:Target":
-            return { id: (inputs.resourceId as string | undefined) ?? name, state: { arn: arn("application-autoscaling", `scalable-target/${hex(seed, 32)}`) } };
+            return {
+                id: (inputs.resourceId as string | undefined) ?? name,
+                state: { arn: arn("application-autoscaling", `scalable-target/${hex(seed, 32)}`) },
+            };
         case "aws:appautoscaling/policy:Policy":
-            return { id: name, state: { name, arn: arn("autoscaling", `scalingPolicy:${uuid(seed)}:resource/ecs/${name}`), alarmArns: [] } };
+            return {
+                id: name,
+                state: {
+                    name,
+                    arn: arn("autoscaling", `scalingPolicy:${uuid(seed)}:resource/ecs/${name}`),
+                    alarmArns: [],
+                },
+            };
         case "aws:secretsmanager/secret:Secret":
-            return { id: arn("secretsmanager", `secret:${name}-${hex(seed, 6)}`), state: { name, arn: arn("secretsmanager", `secret:${name}-${hex(seed, 6)}`) } };
+            return {
+                id: arn("secretsmanager", `secret:${name}-${hex(seed, 6)}`),
+                state: { name, arn: arn("secretsmanager", `secret:${name}-${hex(seed, 6)}`) },
+            };
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
             return { id: "none", state: { result: `mock-${hex(seed, 40)}` } };
         case "awsx:ec2:Vpc": {
             const azs = (inputs.numberOfAvailabilityZones as number | undefined) ?? 2;
-            const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${seed}${kind}${i}`, 17)}`);
+            const ids = (kind: string) =>
+                Array.from({ length: azs }, (_, i) => `subnet-${hex(`${seed}${kind}${i}`, 17)}`);
             const vpcId = `vpc-${hex(seed, 17)}`;
             return {
                 id: vpcId,
@@ -219,17 +291,38 @@ function call(args: pulumi.runtime.MockCallArgs, region: string): Record<string,
     const inputs = args.inputs as State;
     switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/ci`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT_ID };
+            return {
+                accountId: MOCK_ACCOUNT_ID,
+                arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/ci`,
+                userId: "AIDAEXAMPLE",
+                id: MOCK_ACCOUNT_ID,
+            };
         case "aws:index/getRegion:getRegion":
-            return { name: (inputs.region as string | undefined) ?? region, region: (inputs.region as string | undefined) ?? region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
+            return {
+                name: (inputs.region as string | undefined) ?? region,
+                region: (inputs.region as string | undefined) ?? region,
+                id: region,
+                endpoint: `ec2.${region}.amazonaws.com`,
+            };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["az1", "az2", "az3"].map((z) => `${region.slice(0, 3)}${z}`), id: region };
+            return {
+                names: ["a", "b", "c"].map((z) => `${region}${z}`),
+                zoneIds: ["az1", "az2", "az3"].map((z) => `${region.slice(0, 3)}${z}`),
+                id: region,
+            };
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-            return { id: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, name: inputs.name ?? "com.amazonaws.global.cloudfront.origin-facing", maxEntries: 55 };
+            return {
+                id: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+                name: inputs.name ?? "com.amazonaws.global.cloudfront.origin-facing",
+                maxEntries: 55,
+            };
         case "aws:iam/getPolicyDocument:getPolicyDocument":
-            return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "policy" };
+            return {
+                json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }),
+                id: "policy",
+            };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
         default:
@@ -243,7 +336,11 @@ export function awsMocks(region: string, preview: boolean): pulumi.runtime.Mocks
             const { id, state } = computed(args, region);
             if (!preview) return { id, state: { ...(args.inputs as State), ...state } };
             // Preview of a new stack: inputs are known, everything the provider computes is not.
-            const unknownState = Object.fromEntries(Object.keys(state).filter((k) => !(k in (args.inputs as State))).map((k) => [k, UNKNOWN]));
+            const unknownState = Object.fromEntries(
+                Object.keys(state)
+                    .filter((k) => !(k in (args.inputs as State)))
+                    .map((k) => [k, UNKNOWN]),
+            );
             return { id: undefined, state: { ...(args.inputs as State), ...unknownState } };
         },
         call: (args) => call(args, region),

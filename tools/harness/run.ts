@@ -145,7 +145,8 @@ const MOCK_DEFAULT_REGION = "us-east-1";
  */
 export async function runProgram(program: () => unknown, opts: MockRunOptions = {}): Promise<StackRun> {
     // Runs are serialised: the Pulumi runtime is process-global.
-    if (running) throw new Error("runProgram: one program at a time (the Pulumi runtime is global); await the previous run");
+    if (running)
+        throw new Error("runProgram: one program at a time (the Pulumi runtime is global); await the previous run");
     running = true;
     try {
         return await runUnderMocks(program, opts);
@@ -163,10 +164,9 @@ async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Prom
     const monitor = new RecordingMonitor(awsMocks(region, preview));
     await pulumi.runtime.setMocks(monitor.mocks, "credlink", stack, preview);
     pulumi.runtime.setMockOptions(monitor, "credlink", stack, preview);
-    pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(values).map(([k, v]) => [k, asConfigString(v)])),
-        [...(opts.secretKeys ?? [])],
-    );
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, asConfigString(v)])), [
+        ...(opts.secretKeys ?? []),
+    ]);
 
     const warnings: string[] = [];
     const originalWarn = pulumi.log.warn;
@@ -211,7 +211,15 @@ async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Prom
         ofType: (type) => resources.filter((r) => r.type === type),
         get(type, name) {
             const found = resources.find((r) => r.type === type && r.name === name);
-            if (!found) throw new Error(`no ${type} named ${name} in stack ${stack}; have: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ") || "none of that type"}`);
+            if (!found)
+                throw new Error(
+                    `no ${type} named ${name} in stack ${stack}; have: ${
+                        resources
+                            .filter((r) => r.type === type)
+                            .map((r) => r.name)
+                            .join(", ") || "none of that type"
+                    }`,
+                );
             return found;
         },
     };

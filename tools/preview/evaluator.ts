@@ -3,7 +3,14 @@
  * tools/analyzer, which starts the pack in its own process as the Pulumi CLI does
  * and speaks the Analyzer gRPC protocol, to the PolicyEvaluator interface.
  */
-import { analyzeResources, DEFAULT_PACK_DIR, type Diagnostic, PolicyConfigError, type PolicyPackProcess, startPolicyPack } from "../analyzer";
+import {
+    analyzeResources,
+    DEFAULT_PACK_DIR,
+    type Diagnostic,
+    PolicyConfigError,
+    type PolicyPackProcess,
+    startPolicyPack,
+} from "../analyzer";
 import { InputError } from "./inputs";
 import type { EvaluationInput, PolicyEvaluator, PolicyMetadata, PolicyViolation, StackContext } from "./types";
 
@@ -29,7 +36,12 @@ export function asInputError(e: PolicyConfigError): InputError {
  * own process, told the stack's name, project and config (dry run).
  */
 export async function startPolicyEvaluator(ctx: StackContext, packDir = DEFAULT_PACK_DIR): Promise<PolicyEvaluator> {
-    const pack: PolicyPackProcess = await startPolicyPack(packDir, { project: ctx.project, stack: ctx.stack, stackConfig: ctx.stackConfig, dryRun: true });
+    const pack: PolicyPackProcess = await startPolicyPack(packDir, {
+        project: ctx.project,
+        stack: ctx.stack,
+        stackConfig: ctx.stackConfig,
+        dryRun: true,
+    });
     return {
         async evaluate(input: EvaluationInput) {
             let sent;
@@ -39,20 +51,25 @@ export async function startPolicyEvaluator(ctx: StackContext, packDir = DEFAULT_
                 throw e instanceof PolicyConfigError ? asInputError(e) : e;
             }
             const diagnostics = await analyzeResources(pack, input.resources);
-            const policies = pack.info.policies.map(
-                (p): PolicyMetadata => ({
-                    name: p.name,
-                    ...(p.displayName ? { displayName: p.displayName } : {}),
-                    description: p.description,
-                    // The level the config gave it, as the CLI runs it.
-                    enforcementLevel: sent[p.name]?.enforcementLevel ?? p.enforcementLevel,
-                    ...(p.severity ? { severity: p.severity } : {}),
-                    ...(p.remediationSteps ? { remediationSteps: p.remediationSteps } : {}),
-                }),
-            );
-            const logs = pack.logs.filter((l) => l.severity === "warning" || l.severity === "error").map((l) => `policy pack ${l.severity}: ${l.message}`);
+            const policies = pack.info.policies.map((p): PolicyMetadata => ({
+                name: p.name,
+                ...(p.displayName ? { displayName: p.displayName } : {}),
+                description: p.description,
+                // The level the config gave it, as the CLI runs it.
+                enforcementLevel: sent[p.name]?.enforcementLevel ?? p.enforcementLevel,
+                ...(p.severity ? { severity: p.severity } : {}),
+                ...(p.remediationSteps ? { remediationSteps: p.remediationSteps } : {}),
+            }));
+            const logs = pack.logs
+                .filter((l) => l.severity === "warning" || l.severity === "error")
+                .map((l) => `policy pack ${l.severity}: ${l.message}`);
             return {
-                pack: { name: pack.info.name, version: pack.info.version, ...(pack.info.displayName ? { displayName: pack.info.displayName } : {}), policies },
+                pack: {
+                    name: pack.info.name,
+                    version: pack.info.version,
+                    ...(pack.info.displayName ? { displayName: pack.info.displayName } : {}),
+                    policies,
+                },
                 violations: diagnostics.map(toViolation),
                 logs,
             };

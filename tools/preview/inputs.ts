@@ -27,19 +27,24 @@ export function resolveStacks(requested: string, stackDir: string): string[] {
         throw new InputError(`--stack-dir ${displayPath(stackDir)} is not a directory`);
     }
     const existing = stackNames(stackDir);
-    if (existing.length === 0) throw new InputError(`no Pulumi.<stack>.yaml files in ${displayPath(stackDir)}; pass --stack-dir <dir>`);
+    if (existing.length === 0)
+        throw new InputError(`no Pulumi.<stack>.yaml files in ${displayPath(stackDir)}; pass --stack-dir <dir>`);
     if (requested === "all") return existing;
     if (existing.includes(requested)) return [requested];
-    throw new InputError(`unknown stack "${requested}"; the stacks in ${displayPath(stackDir)} are: ${existing.join(", ")} (or "all")`);
+    throw new InputError(
+        `unknown stack "${requested}"; the stacks in ${displayPath(stackDir)} are: ${existing.join(", ")} (or "all")`,
+    );
 }
 
 /** `policies/config/<stack>.json`, the default `--policy-config`. */
-export const defaultPolicyConfigFile = (stack: string): string => path.join(REPO_ROOT, "policies", "config", `${stack}.json`);
+export const defaultPolicyConfigFile = (stack: string): string =>
+    path.join(REPO_ROOT, "policies", "config", `${stack}.json`);
 
 /** Read a `--policy-pack-config` file: a JSON object keyed by policy name. Contents are the pack's to validate. */
 export function readPolicyConfig(file: string): Record<string, unknown> {
     const shown = displayPath(file);
-    if (!fs.existsSync(file)) throw new InputError(`policy config ${shown} does not exist; pass --policy-config <file>`);
+    if (!fs.existsSync(file))
+        throw new InputError(`policy config ${shown} does not exist; pass --policy-config <file>`);
     const text = fs.readFileSync(file, "utf8");
     let doc: unknown;
     try {
@@ -48,7 +53,9 @@ export function readPolicyConfig(file: string): Record<string, unknown> {
         throw new InputError(`policy config ${shown} is not valid JSON${jsonErrorWhere(text, (e as Error).message)}`);
     }
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-        throw new InputError(`policy config ${shown} must be a JSON object keyed by policy name, got ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`);
+        throw new InputError(
+            `policy config ${shown} must be a JSON object keyed by policy name, got ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`,
+        );
     }
     return doc as Record<string, unknown>;
 }

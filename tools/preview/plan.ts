@@ -14,7 +14,9 @@ export interface PlanSummary {
 export function summarizePlan(resources: readonly RegisteredResource[]): PlanSummary {
     const counts = new Map<string, number>();
     for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    const byType = [...counts].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count || a.type.localeCompare(b.type));
+    const byType = [...counts]
+        .map(([type, count]) => ({ type, count }))
+        .sort((a, b) => b.count - a.count || a.type.localeCompare(b.type));
     return { create: resources.length, byType };
 }
 
@@ -50,6 +52,7 @@ export function renderResourceTree(resources: readonly RegisteredResource[]): st
     walk(undefined, "");
     const typeWidth = Math.max(4, ...rows.map((r) => r.type.length));
     const nameWidth = Math.max(4, ...rows.map((r) => r.name.length));
-    const line = (mark: string, type: string, name: string, op: string) => `${mark}   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  ${op}`.trimEnd();
+    const line = (mark: string, type: string, name: string, op: string) =>
+        `${mark}   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  ${op}`.trimEnd();
     return [line(" ", "Type", "Name", "Plan"), ...rows.map((r) => line("+", r.type, r.name, "create"))].join("\n");
 }

@@ -65,10 +65,16 @@ export function programErrorMessage(e: unknown): string {
 
 /** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
 function stackConfigStrings({ values }: StackFile): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
 
-const closeQuietly = (ready: Promise<PolicyEvaluator>) => ready.then((e) => e.close(), () => undefined);
+const closeQuietly = (ready: Promise<PolicyEvaluator>) =>
+    ready.then(
+        (e) => e.close(),
+        () => undefined,
+    );
 
 /**
  * Preview one stack: the pack's process starts while the program runs (both
@@ -78,7 +84,11 @@ const closeQuietly = (ready: Promise<PolicyEvaluator>) => ready.then((e) => e.cl
  */
 export async function previewStack(planned: PlannedStack, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
     const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
-    const evaluatorReady = startEvaluator({ project: PROJECT, stack: planned.stack, stackConfig: stackConfigStrings(planned.stackConfig) });
+    const evaluatorReady = startEvaluator({
+        project: PROJECT,
+        stack: planned.stack,
+        stackConfig: stackConfigStrings(planned.stackConfig),
+    });
     evaluatorReady.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
     let run;
@@ -96,8 +106,18 @@ export async function previewStack(planned: PlannedStack, startEvaluator: StartP
         return { ...base, resources: run.resources, warnings: run.warnings, error: programErrorMessage(e) };
     }
     try {
-        const evaluation = await evaluator.evaluate({ stack: planned.stack, resources: run.resources, policyConfig: planned.policyConfig, policyConfigFile: planned.policyConfigFile });
-        return { ...base, resources: run.resources, warnings: [...run.warnings, ...(evaluation.logs ?? [])], evaluation };
+        const evaluation = await evaluator.evaluate({
+            stack: planned.stack,
+            resources: run.resources,
+            policyConfig: planned.policyConfig,
+            policyConfigFile: planned.policyConfigFile,
+        });
+        return {
+            ...base,
+            resources: run.resources,
+            warnings: [...run.warnings, ...(evaluation.logs ?? [])],
+            evaluation,
+        };
     } catch (e) {
         if (e instanceof InputError) throw e;
         return { ...base, resources: run.resources, warnings: run.warnings, error: programErrorMessage(e) };

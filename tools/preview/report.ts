@@ -5,7 +5,14 @@
  */
 import type { RegisteredResource } from "../harness/run";
 import { renderPlanSummary, renderResourceTree, summarizePlan, type PlanSummary } from "./plan";
-import { previewFailed, REPORTED_LEVELS, type EnforcementLevel, type PolicyPackMetadata, type PolicyViolation, type StackPreview } from "./types";
+import {
+    previewFailed,
+    REPORTED_LEVELS,
+    type EnforcementLevel,
+    type PolicyPackMetadata,
+    type PolicyViolation,
+    type StackPreview,
+} from "./types";
 
 /** The resource a violation points at, found by URN (stack policies may name none). */
 export interface ViolationTarget {
@@ -36,7 +43,11 @@ export function sortViolations(vs: readonly PolicyViolation[]): PolicyViolation[
         return i < 0 ? REPORTED_LEVELS.length : i;
     };
     return [...vs].sort(
-        (a, b) => rank(a.enforcementLevel) - rank(b.enforcementLevel) || a.policyName.localeCompare(b.policyName) || (a.urn ?? "").localeCompare(b.urn ?? "") || a.message.localeCompare(b.message),
+        (a, b) =>
+            rank(a.enforcementLevel) - rank(b.enforcementLevel) ||
+            a.policyName.localeCompare(b.policyName) ||
+            (a.urn ?? "").localeCompare(b.urn ?? "") ||
+            a.message.localeCompare(b.message),
     );
 }
 
@@ -46,7 +57,11 @@ export function countByLevel(vs: readonly PolicyViolation[]): Record<Enforcement
     return counts;
 }
 
-const indent = (text: string, by: string) => text.split("\n").map((l) => (l === "" ? l : by + l)).join("\n");
+const indent = (text: string, by: string) =>
+    text
+        .split("\n")
+        .map((l) => (l === "" ? l : by + l))
+        .join("\n");
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function renderPolicyReport(p: StackPreview): string {
@@ -64,7 +79,7 @@ export function renderPolicyReport(p: StackPreview): string {
         lines.push(`    ${level} (${plural(group.length, "violation")}):`);
         for (const v of group) {
             const t = violationTarget(v, p.resources);
-            const where = t.name !== undefined ? `${t.name} (${t.type})` : t.urn ?? `stack ${p.stack}`;
+            const where = t.name !== undefined ? `${t.name} (${t.type})` : (t.urn ?? `stack ${p.stack}`);
             lines.push(`        - [${level}] ${v.policyName}: ${where}`);
             if (t.urn !== undefined) lines.push(`          ${t.urn}`);
             lines.push(indent(v.message, "          "));
@@ -87,8 +102,11 @@ export function renderStackPreview(p: StackPreview, opts: { verbose?: boolean } 
 export function stackVerdict(p: StackPreview): string {
     if (p.error !== undefined) return `${p.stack}: ERROR, ${p.error.split("\n")[0]}`;
     const c = countByLevel(p.evaluation?.violations ?? []);
-    const others = [c.remediate > 0 ? `${c.remediate} remediate` : "", c.advisory > 0 ? `${c.advisory} advisory` : ""].filter(Boolean).join(", ");
-    if (previewFailed(p)) return `${p.stack}: FAILED, ${plural(c.mandatory, "mandatory violation")}${others ? ` (and ${others})` : ""}`;
+    const others = [c.remediate > 0 ? `${c.remediate} remediate` : "", c.advisory > 0 ? `${c.advisory} advisory` : ""]
+        .filter(Boolean)
+        .join(", ");
+    if (previewFailed(p))
+        return `${p.stack}: FAILED, ${plural(c.mandatory, "mandatory violation")}${others ? ` (and ${others})` : ""}`;
     return `${p.stack}: passed${others ? ` (${others})` : ""}`;
 }
 
@@ -162,7 +180,8 @@ export function buildJsonReport(previews: readonly StackPreview[]): JsonReport {
         };
     });
     const packs = new Map<string, PolicyPackMetadata>();
-    for (const p of previews) if (p.evaluation && !packs.has(p.evaluation.pack.name)) packs.set(p.evaluation.pack.name, p.evaluation.pack);
+    for (const p of previews)
+        if (p.evaluation && !packs.has(p.evaluation.pack.name)) packs.set(p.evaluation.pack.name, p.evaluation.pack);
     const all = previews.flatMap((p) => p.evaluation?.violations ?? []);
     return {
         version: 1,

@@ -10,7 +10,14 @@ import * as path from "node:path";
 import type * as sarif from "sarif";
 import { REPO_ROOT } from "../stack-file";
 import { sortViolations, violationTarget } from "./report";
-import { type EnforcementLevel, type PolicyMetadata, type PolicyPackMetadata, REPORTED_LEVELS, type Severity, type StackPreview } from "./types";
+import {
+    type EnforcementLevel,
+    type PolicyMetadata,
+    type PolicyPackMetadata,
+    REPORTED_LEVELS,
+    type Severity,
+    type StackPreview,
+} from "./types";
 
 /** The tool name GitHub shows on alerts; stable whatever the pack is called. */
 export const SARIF_TOOL_NAME = "credlink-preview";
@@ -31,7 +38,12 @@ const LEVEL: Record<EnforcementLevel, sarif.ReportingConfiguration.level> = {
  * advisory finding on a high-severity rule would block a merge and a mandatory one on a
  * medium rule would not. Without it the merge gate follows the enforcement level.
  */
-const PROBLEM_SEVERITY: Record<Severity, string> = { critical: "error", high: "error", medium: "warning", low: "recommendation" };
+const PROBLEM_SEVERITY: Record<Severity, string> = {
+    critical: "error",
+    high: "error",
+    medium: "warning",
+    low: "recommendation",
+};
 
 function rule(policy: PolicyMetadata, levelsSeen: ReadonlySet<EnforcementLevel>): sarif.ReportingDescriptor {
     // The strictest level any stack's config gave the policy.
@@ -56,7 +68,8 @@ function rule(policy: PolicyMetadata, levelsSeen: ReadonlySet<EnforcementLevel>)
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const mentions = (message: string, token: string) => new RegExp(`(^|[^A-Za-z0-9_.:])${escapeRegExp(token)}($|[^A-Za-z0-9_])`).exec(message)?.index;
+const mentions = (message: string, token: string) =>
+    new RegExp(`(^|[^A-Za-z0-9_.:])${escapeRegExp(token)}($|[^A-Za-z0-9_])`).exec(message)?.index;
 
 /**
  * The stack file line a violation is about (1-based): the line of the config key
@@ -95,11 +108,15 @@ export function buildSarif(previews: readonly StackPreview[]): sarif.Log {
     for (const p of previews) {
         if (!p.evaluation) continue;
         packs.set(p.evaluation.pack.name, p.evaluation.pack);
-        for (const pol of p.evaluation.pack.policies) levels.set(pol.name, (levels.get(pol.name) ?? new Set()).add(pol.enforcementLevel));
+        for (const pol of p.evaluation.pack.policies)
+            levels.set(pol.name, (levels.get(pol.name) ?? new Set()).add(pol.enforcementLevel));
     }
     const policies = new Map<string, PolicyMetadata>();
-    for (const pack of packs.values()) for (const pol of pack.policies) if (!policies.has(pol.name)) policies.set(pol.name, pol);
-    const rules = [...policies.values()].sort((a, b) => a.name.localeCompare(b.name)).map((pol) => rule(pol, levels.get(pol.name) ?? new Set()));
+    for (const pack of packs.values())
+        for (const pol of pack.policies) if (!policies.has(pol.name)) policies.set(pol.name, pol);
+    const rules = [...policies.values()]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((pol) => rule(pol, levels.get(pol.name) ?? new Set()));
     const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
 
     const results: sarif.Result[] = [];
@@ -111,7 +128,11 @@ export function buildSarif(previews: readonly StackPreview[]): sarif.Log {
             region: { startLine: lineForMessage(text, message) },
         });
         if (p.error !== undefined) {
-            notifications.push({ level: "error", message: { text: `stack ${p.stack}: ${p.error}` }, locations: [{ physicalLocation: physical(p.error) }] });
+            notifications.push({
+                level: "error",
+                message: { text: `stack ${p.stack}: ${p.error}` },
+                locations: [{ physicalLocation: physical(p.error) }],
+            });
             continue;
         }
         const occurrences = new Map<string, number>();
@@ -131,11 +152,22 @@ export function buildSarif(previews: readonly StackPreview[]): sarif.Log {
                 locations: [
                     {
                         physicalLocation: physical(v.message),
-                        logicalLocations: [{ fullyQualifiedName: urn, ...(t.name !== undefined ? { name: t.name } : {}), kind: "resource" }],
+                        logicalLocations: [
+                            {
+                                fullyQualifiedName: urn,
+                                ...(t.name !== undefined ? { name: t.name } : {}),
+                                kind: "resource",
+                            },
+                        ],
                     },
                 ],
                 partialFingerprints: { [FINGERPRINT_KEY]: sha256(`${identity}\n${n}`) },
-                properties: { stack: p.stack, enforcementLevel: v.enforcementLevel, policyPack: `${v.policyPackName}@${v.policyPackVersion}`, ...(t.type ? { resourceType: t.type } : {}) },
+                properties: {
+                    stack: p.stack,
+                    enforcementLevel: v.enforcementLevel,
+                    policyPack: `${v.policyPackName}@${v.policyPackVersion}`,
+                    ...(t.type ? { resourceType: t.type } : {}),
+                },
             });
         }
     }
@@ -149,12 +181,19 @@ export function buildSarif(previews: readonly StackPreview[]): sarif.Log {
                 tool: {
                     driver: {
                         name: SARIF_TOOL_NAME,
-                        ...(pack ? { version: pack.version, fullName: `${SARIF_TOOL_NAME} with policy pack ${pack.name}@${pack.version}` } : {}),
+                        ...(pack
+                            ? {
+                                  version: pack.version,
+                                  fullName: `${SARIF_TOOL_NAME} with policy pack ${pack.name}@${pack.version}`,
+                              }
+                            : {}),
                         informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
                         rules,
                     },
                 },
-                invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+                invocations: [
+                    { executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications },
+                ],
                 results,
                 columnKind: "unicodeCodePoints",
             },

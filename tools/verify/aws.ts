@@ -34,7 +34,11 @@ export function createClients(region: string, timeoutMs: number): Clients {
         maxAttempts: MAX_ATTEMPTS,
         // Constructor options of the SDK's Node HTTP handler; throwOnRequestTimeout turns the
         // request timeout from a logged warning into an error the retry logic sees.
-        requestHandler: { connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+        requestHandler: {
+            connectionTimeout: Math.min(timeoutMs, 5_000),
+            requestTimeout: timeoutMs,
+            throwOnRequestTimeout: true,
+        },
     };
     const perRegion = <T>(make: (region: string) => T) => {
         const cache = new Map<string, T>();
@@ -68,7 +72,10 @@ export function destroyClients(c: Clients, regions: readonly string[]): void {
  * Runs one SDK call with a deadline covering every attempt, the backoff between
  * them and credential resolution: `call(t, (o) => client.send(command, o))`.
  */
-export async function call<T>(timeoutMs: number, run: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+export async function call<T>(
+    timeoutMs: number,
+    run: (options: { abortSignal: AbortSignal }) => Promise<T>,
+): Promise<T> {
     // One timeout per attempt plus one more for backoff and credential resolution.
     const deadlineMs = timeoutMs * (MAX_ATTEMPTS + 1);
     const abort = new AbortController();
@@ -86,7 +93,8 @@ export async function call<T>(timeoutMs: number, run: (options: { abortSignal: A
     }
 }
 
-const errorName = (e: unknown): string => (e && typeof e === "object" && "name" in e ? String((e as { name: unknown }).name) : "Error");
+const errorName = (e: unknown): string =>
+    e && typeof e === "object" && "name" in e ? String((e as { name: unknown }).name) : "Error";
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0].trim();
 
 export function isNotFound(e: unknown): boolean {
@@ -97,7 +105,8 @@ export function isNotFound(e: unknown): boolean {
 export function describeError(e: unknown): string {
     const name = errorName(e);
     const msg = errorMessage(e);
-    if (/AccessDenied|UnauthorizedOperation|AuthorizationError/.test(name)) return `access denied (${msg}); grant the read-only permissions listed in docs/verify.md`;
+    if (/AccessDenied|UnauthorizedOperation|AuthorizationError/.test(name))
+        return `access denied (${msg}); grant the read-only permissions listed in docs/verify.md`;
     if (name === "TimeoutError" || name === "AbortError" || /timed? ?out/i.test(msg)) return `timed out (${msg})`;
     return name === "Error" || msg.startsWith(name) ? msg : `${name}: ${msg}`;
 }
@@ -129,8 +138,13 @@ function credentialsProblem(e: unknown, region: string): string {
     if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|IncompleteSignature/.test(name)) {
         return `The AWS credentials were rejected (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID and that the key is still active`;
     }
-    if (/RegionDisabled|InvalidRegion/.test(name)) return `AWS region ${region} is not enabled for this account (${name}): enable it or check the outputs' region`;
-    if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(msg) || name === "TimeoutError" || name === "AbortError") {
+    if (/RegionDisabled|InvalidRegion/.test(name))
+        return `AWS region ${region} is not enabled for this account (${name}): enable it or check the outputs' region`;
+    if (
+        /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(msg) ||
+        name === "TimeoutError" ||
+        name === "AbortError"
+    ) {
         return `Cannot reach AWS STS in ${region} (${msg}): check the network, proxy (HTTPS_PROXY) and the region`;
     }
     return `Checking the AWS credentials (sts:GetCallerIdentity in ${region}) failed: ${name}: ${msg}`;

@@ -8,7 +8,6 @@ import { VIEWER_TLS_AT_LEAST_MINIMUM } from "../../policies/aws/cloudfront";
 import { ECS_TARGET_TRACKING_METRIC, type EcsTargetTrackingMetric } from "../../policies/aws/autoscaling";
 import { SLO } from "../../policies/slo";
 
-
 export interface ExpectedPolicy {
     readonly metric: EcsTargetTrackingMetric;
     readonly target: number;
@@ -60,7 +59,9 @@ export interface Expected {
 
 export function expectedFrom(config: StackConfig): Expected {
     const s = config.scaling;
-    const certificate = config.domain.cdnCertificateArn !== undefined || (config.domain.name !== undefined && config.domain.hostedZoneId !== undefined);
+    const certificate =
+        config.domain.cdnCertificateArn !== undefined ||
+        (config.domain.name !== undefined && config.domain.hostedZoneId !== undefined);
     return {
         region: config.region,
         cdn: {
@@ -123,6 +124,7 @@ export function viewerTlsAcceptable(version: string | undefined): boolean {
 /** The default static object the cache probe fetches: `verify.txt` under the static path pattern. */
 export function defaultStaticPath(staticPathPattern: string): string {
     const star = staticPathPattern.indexOf("*");
-    const prefix = star === -1 ? staticPathPattern.replace(/[^/]*$/, "") : staticPathPattern.slice(0, star).replace(/[^/]*$/, "");
+    const prefix =
+        star === -1 ? staticPathPattern.replace(/[^/]*$/, "") : staticPathPattern.slice(0, star).replace(/[^/]*$/, "");
     return `${prefix}verify.txt`;
 }

@@ -27,7 +27,10 @@ export type HttpGet = (url: string, options: HttpGetOptions) => Promise<HttpResu
 
 const USER_AGENT = "credlink-verify";
 
-export const httpGet: HttpGet = (url, options) => (options.tlsServerName ? getWithServerName(url, options.tlsServerName, options.timeoutMs) : getWithFetch(url, options.timeoutMs));
+export const httpGet: HttpGet = (url, options) =>
+    options.tlsServerName
+        ? getWithServerName(url, options.tlsServerName, options.timeoutMs)
+        : getWithFetch(url, options.timeoutMs);
 
 async function getWithFetch(url: string, timeoutMs: number): Promise<HttpResult> {
     const start = performance.now();
@@ -56,7 +59,8 @@ function getWithServerName(url: string, serverName: string, timeoutMs: number): 
                 res.resume();
                 res.on("end", () => {
                     const headers: Record<string, string> = {};
-                    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+                    for (const [k, v] of Object.entries(res.headers))
+                        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
                     resolve({ status: res.statusCode ?? 0, headers, ms: Math.round(performance.now() - start) });
                 });
                 res.on("error", reject);
@@ -85,7 +89,10 @@ export function joinUrl(base: string, path: string): string {
 export async function lookupHost(host: string, timeoutMs: number): Promise<readonly string[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`DNS lookup of ${host} took longer than ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+            () => reject(new Error(`DNS lookup of ${host} took longer than ${timeoutMs} ms`)),
+            timeoutMs,
+        );
     });
     try {
         return (await Promise.race([lookup(host, { all: true }), timeout])).map((a) => a.address);

@@ -13,10 +13,20 @@ export type PulumiRunner = (args: readonly string[], opts: { cwd: string; timeou
 
 export const runPulumiCli: PulumiRunner = (args, { cwd, timeoutMs }) =>
     new Promise((resolve, reject) => {
-        execFile("pulumi", [...args], { cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (error, stdout, stderr) => {
-            if (error) reject(Object.assign(error, { stderr }));
-            else resolve(stdout);
-        });
+        execFile(
+            "pulumi",
+            [...args],
+            {
+                cwd,
+                timeout: timeoutMs,
+                maxBuffer: 16 * 1024 * 1024,
+                env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+            },
+            (error, stdout, stderr) => {
+                if (error) reject(Object.assign(error, { stderr }));
+                else resolve(stdout);
+            },
+        );
     });
 
 export interface OutputsSource {
@@ -39,13 +49,17 @@ export async function loadOutputs(src: OutputsSource): Promise<LoadedOutputs> {
     try {
         raw = JSON.parse(text);
     } catch (e) {
-        throw new VerifyError(`Stack outputs from ${source} are not JSON (${(e as Error).message}): write them with \`pulumi stack output --json --stack ${src.stack} > outputs.json\``);
+        throw new VerifyError(
+            `Stack outputs from ${source} are not JSON (${(e as Error).message}): write them with \`pulumi stack output --json --stack ${src.stack} > outputs.json\``,
+        );
     }
     const expectedStack = shortStackName(src.stack);
     // Another stack's outputs are one problem, not a list of schema differences.
     const rawStack = raw && typeof raw === "object" ? (raw as { stack?: unknown }).stack : undefined;
     if (typeof rawStack === "string" && rawStack !== expectedStack) {
-        throw new VerifyError(`Stack outputs from ${source} belong to stack "${rawStack}", not "${expectedStack}": pass that stack's outputs, or run with --stack ${rawStack}`);
+        throw new VerifyError(
+            `Stack outputs from ${source} belong to stack "${rawStack}", not "${expectedStack}": pass that stack's outputs, or run with --stack ${rawStack}`,
+        );
     }
     const parsed = StackOutputsSchema.safeParse(raw);
     if (!parsed.success) {
@@ -53,7 +67,9 @@ export async function loadOutputs(src: OutputsSource): Promise<LoadedOutputs> {
             parsed.error.issues
                 .map((i) => {
                     const what = i.path.length > 0 ? `"${i.path.join(".")}"` : "the document";
-                    const problem = i.message.replace(/^Invalid input: /, "").replace(/^expected (\w+), received undefined$/, "is missing (expected $1)");
+                    const problem = i.message
+                        .replace(/^Invalid input: /, "")
+                        .replace(/^expected (\w+), received undefined$/, "is missing (expected $1)");
                     return `Stack outputs from ${source}: ${what} ${problem}`;
                 })
                 .join("\n"),
@@ -67,7 +83,9 @@ function readOutputsFile(file: string): { text: string; source: string } {
         return { text: fs.readFileSync(file, "utf8"), source: file };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new VerifyError(`--outputs ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? (e as Error).message})`}`);
+        throw new VerifyError(
+            `--outputs ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? (e as Error).message})`}`,
+        );
     }
 }
 
@@ -75,16 +93,28 @@ async function readFromCli(src: OutputsSource): Promise<{ text: string; source: 
     const args = ["stack", "output", "--json", "--show-secrets=false", "--stack", src.stack];
     const source = `pulumi ${args.join(" ")}`;
     try {
-        return { text: await (src.runPulumi ?? runPulumiCli)(args, { cwd: src.projectDir, timeoutMs: src.timeoutMs }), source };
+        return {
+            text: await (src.runPulumi ?? runPulumiCli)(args, { cwd: src.projectDir, timeoutMs: src.timeoutMs }),
+            source,
+        };
     } catch (e) {
         const err = e as NodeJS.ErrnoException & { killed?: boolean; signal?: string; stderr?: string };
         if (err.code === "ENOENT") {
-            throw new VerifyError(`The pulumi CLI is not on PATH: install it, or pass the outputs as a file with --outputs <file> (written by \`pulumi stack output --json --stack ${src.stack} > outputs.json\`)`);
+            throw new VerifyError(
+                `The pulumi CLI is not on PATH: install it, or pass the outputs as a file with --outputs <file> (written by \`pulumi stack output --json --stack ${src.stack} > outputs.json\`)`,
+            );
         }
         if (err.killed || err.signal) {
-            throw new VerifyError(`\`${source}\` did not finish within ${Math.round(src.timeoutMs / 1000)} s: check \`pulumi login\` and the network, or pass --outputs <file>`);
+            throw new VerifyError(
+                `\`${source}\` did not finish within ${Math.round(src.timeoutMs / 1000)} s: check \`pulumi login\` and the network, or pass --outputs <file>`,
+            );
         }
-        const reason = (err.stderr ?? "").split("\n").map((l) => l.trim()).filter(Boolean).pop() ?? err.message.split("\n")[0];
+        const reason =
+            (err.stderr ?? "")
+                .split("\n")
+                .map((l) => l.trim())
+                .filter(Boolean)
+                .pop() ?? err.message.split("\n")[0];
         throw new VerifyError(`\`${source}\` failed: ${reason}`);
     }
 }

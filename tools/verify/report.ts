@@ -69,23 +69,33 @@ export function renderMarkdown(d: ReportData): string {
     for (const area of areas(d.results)) {
         lines.push("", `## ${area}`, "", "| | Check | Found | Expected | Note |", "|---|---|---|---|---|");
         for (const r of d.results.filter((x) => x.area === area)) {
-            lines.push(`| ${SYMBOL[r.status]} | ${cell(r.name)} | ${cell(r.found)} | ${cell(r.expected)} | ${cell(r.note)} |`);
+            lines.push(
+                `| ${SYMBOL[r.status]} | ${cell(r.name)} | ${cell(r.found)} | ${cell(r.expected)} | ${cell(r.note)} |`,
+            );
         }
     }
     return `${lines.join("\n")}\n`;
 }
 
 const esc = (v: string | undefined) =>
-    (v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+    (v ?? "").replace(
+        /[&<>"']/g,
+        (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+    );
 
 export function renderHtml(d: ReportData): string {
     const s = summarize(d.results);
-    const dashboard = isHttpsUrl(d.dashboardUrl) ? `<a href="${esc(d.dashboardUrl)}">${esc(d.dashboardName)}</a>` : esc(d.dashboardUrl);
+    const dashboard = isHttpsUrl(d.dashboardUrl)
+        ? `<a href="${esc(d.dashboardUrl)}">${esc(d.dashboardName)}</a>`
+        : esc(d.dashboardUrl);
     const sections = areas(d.results)
         .map((area) => {
             const rows = d.results
                 .filter((r) => r.area === area)
-                .map((r) => `<tr class="${r.status}"><td class="st" title="${r.status}">${SYMBOL[r.status]}</td><td>${esc(r.name)}</td><td>${esc(r.found)}</td><td>${esc(r.expected)}</td><td>${esc(r.note)}</td></tr>`)
+                .map(
+                    (r) =>
+                        `<tr class="${r.status}"><td class="st" title="${r.status}">${SYMBOL[r.status]}</td><td>${esc(r.name)}</td><td>${esc(r.found)}</td><td>${esc(r.expected)}</td><td>${esc(r.note)}</td></tr>`,
+                )
                 .join("\n");
             return `<h2>${esc(area)}</h2>\n<table>\n<thead><tr><th></th><th>Check</th><th>Found</th><th>Expected</th><th>Note</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
         })
@@ -135,9 +145,16 @@ export interface WrittenReport {
 export function writeReport(baseDir: string, d: ReportData): WrittenReport {
     const dir = path.join(baseDir, reportDirName(d.stack, d.generatedAt));
     fs.mkdirSync(dir, { recursive: true });
-    const files = { markdown: path.join(dir, "report.md"), html: path.join(dir, "report.html"), json: path.join(dir, "results.json") };
+    const files = {
+        markdown: path.join(dir, "report.md"),
+        html: path.join(dir, "report.html"),
+        json: path.join(dir, "results.json"),
+    };
     fs.writeFileSync(files.markdown, renderMarkdown(d));
     fs.writeFileSync(files.html, renderHtml(d));
-    fs.writeFileSync(files.json, `${JSON.stringify({ ...d, generatedAt: d.generatedAt.toISOString(), summary: summarize(d.results) }, null, 2)}\n`);
+    fs.writeFileSync(
+        files.json,
+        `${JSON.stringify({ ...d, generatedAt: d.generatedAt.toISOString(), summary: summarize(d.results) }, null, 2)}\n`,
+    );
     return { dir, ...files };
 }

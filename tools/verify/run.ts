@@ -69,22 +69,38 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
             runPulumi: deps.runPulumi,
         });
         if (outputs.region !== config.region) {
-            throw new VerifyError(`The outputs say region ${outputs.region} but Pulumi.${shortStackName(opts.stack)}.yaml has aws:region ${config.region}: the outputs are stale or from another project; refresh them with \`pulumi stack output --json\``);
+            throw new VerifyError(
+                `The outputs say region ${outputs.region} but Pulumi.${shortStackName(opts.stack)}.yaml has aws:region ${config.region}: the outputs are stale or from another project; refresh them with \`pulumi stack output --json\``,
+            );
         }
 
         clients = (deps.createClients ?? createClients)(outputs.region, opts.timeoutMs);
-        for (const r of [outputs.region, ...outputs.alarms.map((a) => a.region), arnRegion(outputs.alertsTopicArn)]) if (r) regions.add(r);
+        for (const r of [outputs.region, ...outputs.alarms.map((a) => a.region), arnRegion(outputs.alertsTopicArn)])
+            if (r) regions.add(r);
         const identity = await callerIdentity(clients);
-        deps.print(`Verifying stack ${outputs.stack} in account ${identity.account} (${outputs.region}) against ${file}`);
+        deps.print(
+            `Verifying stack ${outputs.stack} in account ${identity.account} (${outputs.region}) against ${file}`,
+        );
         const located = await locate(outputs, clients, identity);
 
-        const ctx: CheckContext = { outputs, expected, clients, rec, resolveHost: deps.resolveHost ?? ((host) => lookupHost(host, opts.timeoutMs)) };
+        const ctx: CheckContext = {
+            outputs,
+            expected,
+            clients,
+            rec,
+            resolveHost: deps.resolveHost ?? ((host) => lookupHost(host, opts.timeoutMs)),
+        };
         const guarded = async (area: string, check: () => Promise<void> | void) => {
             try {
                 await check();
             } catch (e) {
                 // A bug or an unexpected answer in one check must not hide the others.
-                rec.add({ area, name: "check", status: "fail", found: `could not run: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}` });
+                rec.add({
+                    area,
+                    name: "check",
+                    status: "fail",
+                    found: `could not run: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+                });
             }
         };
         await guarded("CloudFront", () => checkCloudFront(ctx));
@@ -96,7 +112,9 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
         await guarded("Alerts", () => checkAlertsTopic(ctx));
         if (opts.probe) {
             const staticPath = opts.staticPath ?? defaultStaticPath(expected.cdn.static.pathPattern);
-            await guarded("Probe", () => runProbes(ctx, { http: deps.http ?? httpGet, timeoutMs: opts.timeoutMs, staticPath }));
+            await guarded("Probe", () =>
+                runProbes(ctx, { http: deps.http ?? httpGet, timeoutMs: opts.timeoutMs, staticPath }),
+            );
         }
 
         const report = writeReport(opts.reportDir, {

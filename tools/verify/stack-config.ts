@@ -27,9 +27,14 @@ export function readStackConfig(stack: string, projectDir: string): LoadedStackC
     }
     const secureKeys = new Set(file.secretKeys);
     try {
-        return { config: parseConfig({ values: file.values, secretKeys: secureKeys, stack: file.stack }), file: file.file, secureKeys };
+        return {
+            config: parseConfig({ values: file.values, secretKeys: secureKeys, stack: file.stack }),
+            file: file.file,
+            secureKeys,
+        };
     } catch (e) {
-        if (e instanceof ConfigError) throw new VerifyError(e.problems.map((p) => `Pulumi.${file.stack}.yaml: ${p}`).join("\n"));
+        if (e instanceof ConfigError)
+            throw new VerifyError(e.problems.map((p) => `Pulumi.${file.stack}.yaml: ${p}`).join("\n"));
         throw e;
     }
 }

@@ -55,6 +55,10 @@ export class Recorder {
 export function progressLine(r: CheckResult): string {
     const head = `${SYMBOL[r.status]} ${r.area}: ${r.name}`;
     if (r.status === "pass") return r.found ? `${head} (${r.found})` : head;
-    const parts = [r.found !== undefined ? `found ${r.found}` : undefined, r.expected !== undefined ? `expected ${r.expected}` : undefined, r.note].filter(Boolean);
+    const parts = [
+        r.found !== undefined ? `found ${r.found}` : undefined,
+        r.expected !== undefined ? `expected ${r.expected}` : undefined,
+        r.note,
+    ].filter(Boolean);
     return parts.length > 0 ? `${head}: ${parts.join("; ")}` : head;
 }

@@ -34,9 +34,15 @@ interface FakeFile {
 }
 
 /** Go's CanonicalMIMEHeaderKey, which k6 applies to response header names. */
-const canonical = (name: string) => name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+const canonical = (name: string) =>
+    name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 
-function request(method: string, url: string, body: Record<string, string | FakeFile> | null, params: Record<string, any> = {}) {
+function request(
+    method: string,
+    url: string,
+    body: Record<string, string | FakeFile> | null,
+    params: Record<string, any> = {},
+) {
     recorded.requests.push({ method, url, params });
     const dir = mkdtempSync(join(tmpdir(), "k6-fake-"));
     try {
@@ -65,7 +71,10 @@ function request(method: string, url: string, body: Record<string, string | Fake
             if (colon > 0) headers[canonical(line.slice(0, colon))] = line.slice(colon + 1).trim();
         }
         const raw = readFileSync(join(dir, "body"));
-        const responseBody = params.responseType === "binary" ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length) : raw.toString("utf8");
+        const responseBody =
+            params.responseType === "binary"
+                ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)
+                : raw.toString("utf8");
         return { status, error: "", headers, body: responseBody, url };
     } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -75,8 +84,13 @@ function request(method: string, url: string, body: Record<string, string | Fake
 export const httpModule = {
     default: {
         get: (url: string, params?: Record<string, any>) => request("GET", url, null, params),
-        post: (url: string, body: Record<string, string | FakeFile>, params?: Record<string, any>) => request("POST", url, body, params),
-        file: (data: ArrayBuffer | string, filename: string, contentType: string): FakeFile => ({ data, filename, content_type: contentType }),
+        post: (url: string, body: Record<string, string | FakeFile>, params?: Record<string, any>) =>
+            request("POST", url, body, params),
+        file: (data: ArrayBuffer | string, filename: string, contentType: string): FakeFile => ({
+            data,
+            filename,
+            content_type: contentType,
+        }),
         expectedStatuses: (...statuses: unknown[]) => ({ expectedStatuses: statuses }),
     },
 };
@@ -103,7 +117,8 @@ export const metricsModule = {
 
 export const encodingModule = {
     default: {
-        b64encode: (input: ArrayBuffer | string) => Buffer.from(typeof input === "string" ? input : new Uint8Array(input)).toString("base64"),
+        b64encode: (input: ArrayBuffer | string) =>
+            Buffer.from(typeof input === "string" ? input : new Uint8Array(input)).toString("base64"),
         b64decode: (input: string) => {
             const bytes = Buffer.from(input, "base64");
             return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);

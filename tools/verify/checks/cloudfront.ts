@@ -27,13 +27,18 @@ interface Ttls {
     readonly maxTtl?: number;
 }
 
-const showTtls = (t: Ttls) => `min ${t.minTtl ?? "unset"} / default ${t.defaultTtl ?? "unset"} / max ${t.maxTtl ?? "unset"} s`;
+const showTtls = (t: Ttls) =>
+    `min ${t.minTtl ?? "unset"} / default ${t.defaultTtl ?? "unset"} / max ${t.maxTtl ?? "unset"} s`;
 
 export async function checkCloudFront(ctx: CheckContext): Promise<void> {
     const { outputs, expected, clients, rec } = ctx;
     let dist: Distribution | undefined;
     try {
-        dist = (await call(clients.timeoutMs, (o) => clients.cloudfront.send(new GetDistributionCommand({ Id: outputs.distributionId }), o))).Distribution;
+        dist = (
+            await call(clients.timeoutMs, (o) =>
+                clients.cloudfront.send(new GetDistributionCommand({ Id: outputs.distributionId }), o),
+            )
+        ).Distribution;
     } catch (e) {
         rec.expect(AREA, "distribution exists", false, describeError(e), `distribution ${outputs.distributionId}`);
         return;
@@ -45,12 +50,22 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
     }
 
     if (dist.Status === "Deployed") rec.pass(AREA, `distribution ${outputs.distributionId} deployed`, "Deployed");
-    else rec.add({ area: AREA, name: `distribution ${outputs.distributionId} deployed`, status: "warn", found: dist.Status ?? "unknown", expected: "Deployed", note: "a change is still propagating to the edges; run verify again in a few minutes" });
+    else
+        rec.add({
+            area: AREA,
+            name: `distribution ${outputs.distributionId} deployed`,
+            status: "warn",
+            found: dist.Status ?? "unknown",
+            expected: "Deployed",
+            note: "a change is still propagating to the edges; run verify again in a few minutes",
+        });
     rec.expect(AREA, "distribution enabled", config.Enabled === true, yesNo(config.Enabled), "on");
 
     const origins = config.Origins?.Items ?? [];
     const originById = new Map(origins.map((o) => [o.Id, o]));
-    const apiOrigin = origins.find((o) => (o.CustomHeaders?.Items ?? []).some((h) => h.HeaderName?.toLowerCase() === ORIGIN_VERIFY_HEADER.toLowerCase()));
+    const apiOrigin = origins.find((o) =>
+        (o.CustomHeaders?.Items ?? []).some((h) => h.HeaderName?.toLowerCase() === ORIGIN_VERIFY_HEADER.toLowerCase()),
+    );
     await checkApiOrigin(ctx, apiOrigin, origins);
 
     const def = config.DefaultCacheBehavior;
@@ -58,8 +73,13 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
     rec.expect(
         AREA,
         "default behaviour → API origin, never cached",
-        def !== undefined && apiOrigin !== undefined && def.TargetOriginId === apiOrigin.Id && def.CachePolicyId === MANAGED_CACHE_POLICY.CachingDisabled,
-        def ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ${def.CachePolicyId ?? "none (legacy TTLs)"}` : "no default behaviour",
+        def !== undefined &&
+            apiOrigin !== undefined &&
+            def.TargetOriginId === apiOrigin.Id &&
+            def.CachePolicyId === MANAGED_CACHE_POLICY.CachingDisabled,
+        def
+            ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ${def.CachePolicyId ?? "none (legacy TTLs)"}`
+            : "no default behaviour",
         `→ ${apiOrigin?.DomainName ?? "the API origin"}, managed CachingDisabled ${MANAGED_CACHE_POLICY.CachingDisabled}`,
     );
 
@@ -69,32 +89,83 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
         ["static", expected.cdn.static, outputs.staticBucketName],
         ["proofs", expected.cdn.proofs, outputs.proofsBucketName],
     ] as const) {
-        await checkBehaviour(ctx, label, band, bucket, behaviours.find((b) => b.PathPattern === band.pathPattern), originById, policyTtls);
+        await checkBehaviour(
+            ctx,
+            label,
+            band,
+            bucket,
+            behaviours.find((b) => b.PathPattern === band.pathPattern),
+            originById,
+            policyTtls,
+        );
     }
 
-    const uncompressed = [def, ...behaviours].filter((b): b is DefaultCacheBehavior | CacheBehavior => b !== undefined && b.Compress !== true).map(behaviourName);
-    rec.expect(AREA, "compression on every behaviour", def !== undefined && uncompressed.length === 0, uncompressed.length === 0 ? "on" : `off on ${uncompressed.join(", ")}`, "on");
+    const uncompressed = [def, ...behaviours]
+        .filter((b): b is DefaultCacheBehavior | CacheBehavior => b !== undefined && b.Compress !== true)
+        .map(behaviourName);
+    rec.expect(
+        AREA,
+        "compression on every behaviour",
+        def !== undefined && uncompressed.length === 0,
+        uncompressed.length === 0 ? "on" : `off on ${uncompressed.join(", ")}`,
+        "on",
+    );
     rec.expect(AREA, "HTTP version", config.HttpVersion === HTTP_VERSION, config.HttpVersion ?? "unset", HTTP_VERSION);
 
     const cert = config.ViewerCertificate;
     if (expected.cdn.certificate) {
-        const arnOk = expected.cdn.certificateArn === undefined || cert?.ACMCertificateArn === expected.cdn.certificateArn;
+        const arnOk =
+            expected.cdn.certificateArn === undefined || cert?.ACMCertificateArn === expected.cdn.certificateArn;
         rec.expect(
             AREA,
             "viewer TLS",
             cert?.CloudFrontDefaultCertificate !== true && arnOk && viewerTlsAcceptable(cert?.MinimumProtocolVersion),
-            cert?.CloudFrontDefaultCertificate ? "the default *.cloudfront.net certificate" : `${cert?.ACMCertificateArn ?? "no ACM certificate"}, ${cert?.MinimumProtocolVersion ?? "no minimum protocol"}`,
+            cert?.CloudFrontDefaultCertificate
+                ? "the default *.cloudfront.net certificate"
+                : `${cert?.ACMCertificateArn ?? "no ACM certificate"}, ${cert?.MinimumProtocolVersion ?? "no minimum protocol"}`,
             `${expected.cdn.certificateArn ?? "the stack's ACM certificate"}, ${MINIMUM_VIEWER_TLS} or newer`,
         );
         const aliases = config.Aliases?.Items ?? [];
-        rec.expect(AREA, "alternate domain name", expected.cdn.alias !== undefined && aliases.includes(expected.cdn.alias), aliases.join(", ") || "none", expected.cdn.alias ?? "domain.name");
+        rec.expect(
+            AREA,
+            "alternate domain name",
+            expected.cdn.alias !== undefined && aliases.includes(expected.cdn.alias),
+            aliases.join(", ") || "none",
+            expected.cdn.alias ?? "domain.name",
+        );
     } else {
-        rec.expect(AREA, "viewer TLS", cert?.CloudFrontDefaultCertificate === true, cert?.CloudFrontDefaultCertificate ? "default *.cloudfront.net certificate" : `${cert?.ACMCertificateArn ?? "no certificate"}`, "the default *.cloudfront.net certificate (no domain configured)");
+        rec.expect(
+            AREA,
+            "viewer TLS",
+            cert?.CloudFrontDefaultCertificate === true,
+            cert?.CloudFrontDefaultCertificate
+                ? "default *.cloudfront.net certificate"
+                : `${cert?.ACMCertificateArn ?? "no certificate"}`,
+            "the default *.cloudfront.net certificate (no domain configured)",
+        );
     }
-    rec.expect(AREA, "price class", config.PriceClass === expected.cdn.priceClass, config.PriceClass ?? "unset", expected.cdn.priceClass);
-    rec.expect(AREA, "access logging", (config.Logging?.Enabled === true) === expected.cdn.loggingEnabled, config.Logging?.Enabled ? `on → ${config.Logging.Bucket}` : "off", yesNo(expected.cdn.loggingEnabled));
+    rec.expect(
+        AREA,
+        "price class",
+        config.PriceClass === expected.cdn.priceClass,
+        config.PriceClass ?? "unset",
+        expected.cdn.priceClass,
+    );
+    rec.expect(
+        AREA,
+        "access logging",
+        (config.Logging?.Enabled === true) === expected.cdn.loggingEnabled,
+        config.Logging?.Enabled ? `on → ${config.Logging.Bucket}` : "off",
+        yesNo(expected.cdn.loggingEnabled),
+    );
     const webAcl = config.WebACLId ?? "";
-    rec.expect(AREA, "WAF web ACL", (webAcl !== "") === expected.cdn.wafEnabled, webAcl !== "" ? webAcl : "none", expected.cdn.wafEnabled ? "a WAFv2 web ACL attached" : "none");
+    rec.expect(
+        AREA,
+        "WAF web ACL",
+        (webAcl !== "") === expected.cdn.wafEnabled,
+        webAcl !== "" ? webAcl : "none",
+        expected.cdn.wafEnabled ? "a WAFv2 web ACL attached" : "none",
+    );
 }
 
 async function checkBehaviour(
@@ -109,11 +180,23 @@ async function checkBehaviour(
     const { rec, clients } = ctx;
     const name = `${band.pathPattern} behaviour`;
     if (!behaviour) {
-        rec.expect(AREA, `${name} → ${label} bucket`, false, "no such behaviour", `a ${band.pathPattern} behaviour → ${bucket}`);
+        rec.expect(
+            AREA,
+            `${name} → ${label} bucket`,
+            false,
+            "no such behaviour",
+            `a ${band.pathPattern} behaviour → ${bucket}`,
+        );
         return;
     }
     const origin = originById.get(behaviour.TargetOriginId);
-    rec.expect(AREA, `${name} → ${label} bucket`, origin?.DomainName?.toLowerCase().startsWith(`${bucket.toLowerCase()}.s3.`) === true, origin?.DomainName ?? `unknown origin ${behaviour.TargetOriginId}`, `${bucket}.s3.<region>.amazonaws.com`);
+    rec.expect(
+        AREA,
+        `${name} → ${label} bucket`,
+        origin?.DomainName?.toLowerCase().startsWith(`${bucket.toLowerCase()}.s3.`) === true,
+        origin?.DomainName ?? `unknown origin ${behaviour.TargetOriginId}`,
+        `${bucket}.s3.<region>.amazonaws.com`,
+    );
 
     let found: Ttls | Error;
     let via: string;
@@ -121,9 +204,15 @@ async function checkBehaviour(
         via = `cache policy ${behaviour.CachePolicyId}`;
         if (!policyTtls.has(behaviour.CachePolicyId)) {
             try {
-                const out = await call(clients.timeoutMs, (o) => clients.cloudfront.send(new GetCachePolicyCommand({ Id: behaviour.CachePolicyId }), o));
+                const out = await call(clients.timeoutMs, (o) =>
+                    clients.cloudfront.send(new GetCachePolicyCommand({ Id: behaviour.CachePolicyId }), o),
+                );
                 const c = out.CachePolicy?.CachePolicyConfig;
-                policyTtls.set(behaviour.CachePolicyId, { minTtl: c?.MinTTL, defaultTtl: c?.DefaultTTL, maxTtl: c?.MaxTTL });
+                policyTtls.set(behaviour.CachePolicyId, {
+                    minTtl: c?.MinTTL,
+                    defaultTtl: c?.DefaultTTL,
+                    maxTtl: c?.MaxTTL,
+                });
             } catch (e) {
                 policyTtls.set(behaviour.CachePolicyId, new Error(describeError(e)));
             }
@@ -148,13 +237,23 @@ async function checkBehaviour(
  * name must then resolve to the ALB (an alias record the stack creates, or a
  * CNAME someone maintains by hand), which is checked through DNS.
  */
-async function checkApiOrigin(ctx: CheckContext, apiOrigin: Origin | undefined, origins: readonly Origin[]): Promise<void> {
+async function checkApiOrigin(
+    ctx: CheckContext,
+    apiOrigin: Origin | undefined,
+    origins: readonly Origin[],
+): Promise<void> {
     const alb = ctx.outputs.albDnsName;
     const host = ctx.expected.apiOriginHost ?? alb;
     const name = "API origin is the ALB and sends the origin-verify header";
     const expected = `an origin → ${host}${host === alb ? "" : ` (resolving to ${alb})`} with ${ORIGIN_VERIFY_HEADER}`;
     if (!apiOrigin?.DomainName) {
-        ctx.rec.expect(AREA, name, false, `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ${origins.map((o) => o.DomainName).join(", ") || "none"})`, expected);
+        ctx.rec.expect(
+            AREA,
+            name,
+            false,
+            `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ${origins.map((o) => o.DomainName).join(", ") || "none"})`,
+            expected,
+        );
         return;
     }
     const found = `origin ${apiOrigin.Id} → ${apiOrigin.DomainName} with ${ORIGIN_VERIFY_HEADER}`;
@@ -167,10 +266,24 @@ async function checkApiOrigin(ctx: CheckContext, apiOrigin: Origin | undefined, 
         const [a, b] = await Promise.all([ctx.resolveHost(host), ctx.resolveHost(alb)]);
         shared = a.some((ip) => b.includes(ip));
     } catch (e) {
-        ctx.rec.add({ area: AREA, name, status: "warn", found, expected, note: `could not resolve ${host} and ${alb} to compare them: ${(e as Error).message.split("\n")[0]}` });
+        ctx.rec.add({
+            area: AREA,
+            name,
+            status: "warn",
+            found,
+            expected,
+            note: `could not resolve ${host} and ${alb} to compare them: ${(e as Error).message.split("\n")[0]}`,
+        });
         return;
     }
-    ctx.rec.expect(AREA, name, shared, shared ? `${found}, which resolves to the ALB` : `${found}, which does not resolve to the ALB's addresses`, expected, shared ? undefined : `point ${host} at ${alb} (alias or CNAME)`);
+    ctx.rec.expect(
+        AREA,
+        name,
+        shared,
+        shared ? `${found}, which resolves to the ALB` : `${found}, which does not resolve to the ALB's addresses`,
+        expected,
+        shared ? undefined : `point ${host} at ${alb} (alias or CNAME)`,
+    );
 }
 
 function behaviourName(b: DefaultCacheBehavior | CacheBehavior): string {

@@ -35,10 +35,23 @@ export async function checkAlarms(ctx: CheckContext): Promise<void> {
         try {
             for (let i = 0; i < names.length; i += ALARM_NAMES_PER_CALL) {
                 const out = await call(clients.timeoutMs, (o) =>
-                    clients.cloudwatch(region).send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + ALARM_NAMES_PER_CALL), AlarmTypes: ["MetricAlarm", "CompositeAlarm"], MaxRecords: ALARM_NAMES_PER_CALL }), o),
+                    clients.cloudwatch(region).send(
+                        new DescribeAlarmsCommand({
+                            AlarmNames: names.slice(i, i + ALARM_NAMES_PER_CALL),
+                            AlarmTypes: ["MetricAlarm", "CompositeAlarm"],
+                            MaxRecords: ALARM_NAMES_PER_CALL,
+                        }),
+                        o,
+                    ),
                 );
                 for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
-                    if (a.AlarmName) found.set(a.AlarmName, { actionsEnabled: a.ActionsEnabled === true, actions: a.AlarmActions?.length ?? 0, state: a.StateValue ?? "unknown", reason: a.StateReason });
+                    if (a.AlarmName)
+                        found.set(a.AlarmName, {
+                            actionsEnabled: a.ActionsEnabled === true,
+                            actions: a.AlarmActions?.length ?? 0,
+                            state: a.StateValue ?? "unknown",
+                            reason: a.StateReason,
+                        });
                 }
             }
         } catch (e) {
@@ -59,7 +72,10 @@ function checkAlarm(ctx: CheckContext, name: string, region: string, alarm: Alar
     if (!alarm.actionsEnabled || alarm.actions === 0) {
         ctx.rec.expect("Alarms", title, false, found, expected, "nobody is notified when it fires");
     } else if (alarm.state !== "OK") {
-        const note = alarm.state === "INSUFFICIENT_DATA" ? "no data yet (normal right after deploy or without traffic)" : alarm.reason?.split("\n")[0];
+        const note =
+            alarm.state === "INSUFFICIENT_DATA"
+                ? "no data yet (normal right after deploy or without traffic)"
+                : alarm.reason?.split("\n")[0];
         ctx.rec.add({ area: "Alarms", name: title, status: "warn", found, expected: "state OK", note });
     } else {
         ctx.rec.pass("Alarms", title, found);
@@ -69,10 +85,20 @@ function checkAlarm(ctx: CheckContext, name: string, region: string, alarm: Alar
 export async function checkDashboard(ctx: CheckContext): Promise<void> {
     const { outputs, clients, rec } = ctx;
     try {
-        await call(clients.timeoutMs, (o) => clients.cloudwatch(outputs.region).send(new GetDashboardCommand({ DashboardName: outputs.dashboardName }), o));
+        await call(clients.timeoutMs, (o) =>
+            clients
+                .cloudwatch(outputs.region)
+                .send(new GetDashboardCommand({ DashboardName: outputs.dashboardName }), o),
+        );
         rec.pass("Alarms", `dashboard ${outputs.dashboardName}`, "exists");
     } catch (e) {
-        rec.expect("Alarms", `dashboard ${outputs.dashboardName}`, false, isNotFound(e) ? `no such dashboard in ${outputs.region}` : describeError(e), "exists");
+        rec.expect(
+            "Alarms",
+            `dashboard ${outputs.dashboardName}`,
+            false,
+            isNotFound(e) ? `no such dashboard in ${outputs.region}` : describeError(e),
+            "exists",
+        );
     }
 }
 
@@ -84,13 +110,21 @@ export async function checkAlertsTopic(ctx: CheckContext): Promise<void> {
     try {
         let token: string | undefined;
         for (let page = 0; page < MAX_PAGES; page++) {
-            const out = await call(clients.timeoutMs, (o) => clients.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, NextToken: token }), o));
+            const out = await call(clients.timeoutMs, (o) =>
+                clients.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, NextToken: token }), o),
+            );
             subs.push(...(out.Subscriptions ?? []));
             token = out.NextToken;
             if (!token) break;
         }
     } catch (e) {
-        rec.expect("Alerts", "alerts topic has a confirmed subscription", false, isNotFound(e) ? `topic ${arn} not found` : describeError(e), "at least 1 confirmed");
+        rec.expect(
+            "Alerts",
+            "alerts topic has a confirmed subscription",
+            false,
+            isNotFound(e) ? `topic ${arn} not found` : describeError(e),
+            "at least 1 confirmed",
+        );
         return;
     }
     const pending = subs.filter((s) => s.SubscriptionArn === PENDING);
@@ -99,21 +133,43 @@ export async function checkAlertsTopic(ctx: CheckContext): Promise<void> {
     const configured = expected.alerts.emails.length + (expected.alerts.httpsEndpoint ? 1 : 0);
     if (confirmed.length === 0 && configured === 0) {
         // Nothing drifted: the stack file subscribes nobody. Still worth saying out loud.
-        rec.add({ area: "Alerts", name: "alerts topic has a confirmed subscription", status: "warn", found: counts, expected: "at least 1 confirmed", note: "the stack file sets no alerts.emails or alerts.httpsEndpoint: alarms notify nobody" });
+        rec.add({
+            area: "Alerts",
+            name: "alerts topic has a confirmed subscription",
+            status: "warn",
+            found: counts,
+            expected: "at least 1 confirmed",
+            note: "the stack file sets no alerts.emails or alerts.httpsEndpoint: alarms notify nobody",
+        });
     } else {
-        rec.expect("Alerts", "alerts topic has a confirmed subscription", confirmed.length >= 1, counts, "at least 1 confirmed");
+        rec.expect(
+            "Alerts",
+            "alerts topic has a confirmed subscription",
+            confirmed.length >= 1,
+            counts,
+            "at least 1 confirmed",
+        );
     }
 
     const wanted = [
-        ...expected.alerts.emails.map((email) => ({ name: `e-mail ${email}`, match: (s: Subscription) => /^email(-json)?$/.test(s.Protocol ?? "") && s.Endpoint?.toLowerCase() === email.toLowerCase() })),
+        ...expected.alerts.emails.map((email) => ({
+            name: `e-mail ${email}`,
+            match: (s: Subscription) =>
+                /^email(-json)?$/.test(s.Protocol ?? "") && s.Endpoint?.toLowerCase() === email.toLowerCase(),
+        })),
         // The endpoint is a secret: only its protocol can be matched.
-        ...(expected.alerts.httpsEndpoint ? [{ name: "HTTPS endpoint", match: (s: Subscription) => s.Protocol === "https" }] : []),
+        ...(expected.alerts.httpsEndpoint
+            ? [{ name: "HTTPS endpoint", match: (s: Subscription) => s.Protocol === "https" }]
+            : []),
     ];
     for (const w of wanted) {
         const mine = subs.filter(w.match);
         const ok = mine.some((s) => confirmed.includes(s));
         const found = mine.length === 0 ? "not subscribed" : ok ? "confirmed" : "pending confirmation";
-        const note = mine.length > 0 && !ok ? "the subscriber must follow the link in the AWS Notifications message; until then it gets no alerts" : undefined;
+        const note =
+            mine.length > 0 && !ok
+                ? "the subscriber must follow the link in the AWS Notifications message; until then it gets no alerts"
+                : undefined;
         rec.expect("Alerts", `subscription ${w.name}`, ok, found, "confirmed", note);
     }
 }

@@ -51,7 +51,15 @@ async function probeHealthThroughCdn(ctx: CheckContext, opts: ProbeOptions): Pro
     const found = `HTTP 200 ×${HEALTH_SAMPLES}, median ${median} ms, max ${sorted[sorted.length - 1]} ms`;
     const budget = ctx.expected.healthLatencyBudgetMs;
     if (median <= budget) ctx.rec.pass(AREA, name, found, `HTTP 200, median ≤ ${budget} ms`);
-    else ctx.rec.add({ area: AREA, name, status: "warn", found, expected: `median ≤ ${budget} ms (SLO p95)`, note: `${HEALTH_SAMPLES} samples are not a p95: run the k6 load test for the SLO verdict` });
+    else
+        ctx.rec.add({
+            area: AREA,
+            name,
+            status: "warn",
+            found,
+            expected: `median ≤ ${budget} ms (SLO p95)`,
+            note: `${HEALTH_SAMPLES} samples are not a p95: run the k6 load test for the SLO verdict`,
+        });
     return true;
 }
 
@@ -75,18 +83,52 @@ async function probeAlbDirect(ctx: CheckContext, opts: ProbeOptions, cdnServes: 
     const a = await attempt(opts.http, url, timeoutMs, expected.albHttps ? expected.apiOriginHost : undefined);
     if (!a.ok) {
         if (/ENOTFOUND|EAI_AGAIN/.test(a.error)) {
-            ctx.rec.expect(AREA, name, false, a.error, want, "the ALB's DNS name does not resolve: are the outputs current?");
-        } else if (/no answer within|ETIMEDOUT|ECONNREFUSED|ECONNRESET|UND_ERR_CONNECT_TIMEOUT/.test(a.error) && cdnServes) {
+            ctx.rec.expect(
+                AREA,
+                name,
+                false,
+                a.error,
+                want,
+                "the ALB's DNS name does not resolve: are the outputs current?",
+            );
+        } else if (
+            /no answer within|ETIMEDOUT|ECONNREFUSED|ECONNRESET|UND_ERR_CONNECT_TIMEOUT/.test(a.error) &&
+            cdnServes
+        ) {
             ctx.rec.pass(AREA, name, `${a.error}: closed to non-CloudFront addresses`, want);
         } else {
-            ctx.rec.add({ area: AREA, name, status: "warn", found: a.error, expected: want, note: cdnServes ? "unexpected transport error" : "the ALB gives no answer, and the CloudFront probe failed too: the ALB may be down" });
+            ctx.rec.add({
+                area: AREA,
+                name,
+                status: "warn",
+                found: a.error,
+                expected: want,
+                note: cdnServes
+                    ? "unexpected transport error"
+                    : "the ALB gives no answer, and the CloudFront probe failed too: the ALB may be down",
+            });
         }
         return;
     }
     const found = `HTTP ${a.res.status} in ${a.res.ms} ms`;
     if (a.res.status === 403) ctx.rec.pass(AREA, name, `${found}: refused by the listener`, want);
-    else if (a.res.status >= 200 && a.res.status < 300) ctx.rec.expect(AREA, name, false, found, want, "the API answers without CloudFront: its WAF and cache can be bypassed");
-    else ctx.rec.expect(AREA, name, false, `${found}${a.res.headers.location ? ` → ${a.res.headers.location}` : ""}`, want);
+    else if (a.res.status >= 200 && a.res.status < 300)
+        ctx.rec.expect(
+            AREA,
+            name,
+            false,
+            found,
+            want,
+            "the API answers without CloudFront: its WAF and cache can be bypassed",
+        );
+    else
+        ctx.rec.expect(
+            AREA,
+            name,
+            false,
+            `${found}${a.res.headers.location ? ` → ${a.res.headers.location}` : ""}`,
+            want,
+        );
 }
 
 async function probeStaticCache(ctx: CheckContext, opts: ProbeOptions): Promise<void> {
@@ -96,7 +138,14 @@ async function probeStaticCache(ctx: CheckContext, opts: ProbeOptions): Promise<
     const first = await attempt(opts.http, url, opts.timeoutMs);
     if (!first.ok || first.res.status !== 200) {
         const key = opts.staticPath.replace(/^\/+/, "");
-        ctx.rec.expect(AREA, name, false, first.ok ? `HTTP ${first.res.status} (X-Cache ${xCache(first.res)})` : first.error, want, `upload the object (aws s3 cp verify.txt s3://${ctx.outputs.staticBucketName}/${key}) or pass --static-path`);
+        ctx.rec.expect(
+            AREA,
+            name,
+            false,
+            first.ok ? `HTTP ${first.res.status} (X-Cache ${xCache(first.res)})` : first.error,
+            want,
+            `upload the object (aws s3 cp verify.txt s3://${ctx.outputs.staticBucketName}/${key}) or pass --static-path`,
+        );
         return;
     }
     const second = await attempt(opts.http, url, opts.timeoutMs);
@@ -107,7 +156,15 @@ async function probeStaticCache(ctx: CheckContext, opts: ProbeOptions): Promise<
     const [x1, x2] = [xCache(first.res), xCache(second.res)];
     const found = `${x1} then ${x2} (${first.res.ms} ms, ${second.res.ms} ms)`;
     const hit = /^(Refresh)?Hit\b/i.test(x2) && second.res.status === 200;
-    if (!hit) ctx.rec.expect(AREA, name, false, found, want, "the behaviour does not cache it: check its cache policy and the object's Cache-Control");
+    if (!hit)
+        ctx.rec.expect(
+            AREA,
+            name,
+            false,
+            found,
+            want,
+            "the behaviour does not cache it: check its cache policy and the object's Cache-Control",
+        );
     else if (/^Miss\b/i.test(x1)) ctx.rec.pass(AREA, name, found, want);
     else ctx.rec.pass(AREA, name, `${found}; already cached at this edge`, want);
 }

@@ -39,18 +39,42 @@ export async function checkScaling(ctx: CheckContext): Promise<void> {
         );
         target = out.ScalableTargets?.[0];
     } catch (e) {
-        rec.expect(AREA, `scalable target ${resourceId}`, false, describeError(e), `tasks ${want.minTasks}..${want.maxTasks}`);
+        rec.expect(
+            AREA,
+            `scalable target ${resourceId}`,
+            false,
+            describeError(e),
+            `tasks ${want.minTasks}..${want.maxTasks}`,
+        );
         return;
     }
     if (!target) {
-        rec.expect(AREA, `scalable target ${resourceId}`, false, "not registered", `tasks ${want.minTasks}..${want.maxTasks}`);
+        rec.expect(
+            AREA,
+            `scalable target ${resourceId}`,
+            false,
+            "not registered",
+            `tasks ${want.minTasks}..${want.maxTasks}`,
+        );
         return;
     }
-    rec.expect(AREA, "task range", target.MinCapacity === want.minTasks && target.MaxCapacity === want.maxTasks, `${target.MinCapacity}..${target.MaxCapacity}`, `${want.minTasks}..${want.maxTasks}`);
+    rec.expect(
+        AREA,
+        "task range",
+        target.MinCapacity === want.minTasks && target.MaxCapacity === want.maxTasks,
+        `${target.MinCapacity}..${target.MaxCapacity}`,
+        `${want.minTasks}..${want.maxTasks}`,
+    );
     const suspended = Object.entries(target.SuspendedState ?? {})
         .filter(([, v]) => v === true)
         .map(([k]) => k);
-    rec.expect(AREA, "scaling not suspended", suspended.length === 0, suspended.length === 0 ? "active" : `suspended: ${suspended.join(", ")}`, "active");
+    rec.expect(
+        AREA,
+        "scaling not suspended",
+        suspended.length === 0,
+        suspended.length === 0 ? "active" : `suspended: ${suspended.join(", ")}`,
+        "active",
+    );
 
     const policies: ScalingPolicy[] = [];
     try {
@@ -72,7 +96,13 @@ export async function checkScaling(ctx: CheckContext): Promise<void> {
             if (!token) break;
         }
     } catch (e) {
-        rec.expect(AREA, "target-tracking policies", false, describeError(e), want.policies.map(showExpected).join("; "));
+        rec.expect(
+            AREA,
+            "target-tracking policies",
+            false,
+            describeError(e),
+            want.policies.map(showExpected).join("; "),
+        );
         return;
     }
 
@@ -84,7 +114,16 @@ export async function checkScaling(ctx: CheckContext): Promise<void> {
     }
     const extra = policies.filter((p) => !matched.has(p));
     if (extra.length > 0) {
-        rec.add({ area: AREA, name: "no other scaling policies", status: "warn", found: extra.map((p) => `${p.PolicyName} (${p.PolicyType}${metricOf(p) ? `, ${metricOf(p)}` : ""})`).join(", "), expected: "only the three target-tracking policies", note: "scale-out happens when any policy asks for it" });
+        rec.add({
+            area: AREA,
+            name: "no other scaling policies",
+            status: "warn",
+            found: extra
+                .map((p) => `${p.PolicyName} (${p.PolicyType}${metricOf(p) ? `, ${metricOf(p)}` : ""})`)
+                .join(", "),
+            expected: "only the three target-tracking policies",
+            note: "scale-out happens when any policy asks for it",
+        });
     }
 }
 
@@ -98,11 +137,18 @@ function checkPolicy(ctx: CheckContext, want: ExpectedPolicy, policy: ScalingPol
     const label = c?.PredefinedMetricSpecification?.ResourceLabel;
     // ALBRequestCountPerTarget cannot work without the ALB/target-group resource label.
     const labelOk = want.metric !== ECS_TARGET_TRACKING_METRIC.requests || (label !== undefined && label !== "");
-    const ok = c?.TargetValue === want.target && c?.ScaleOutCooldown === want.scaleOutCooldown && c?.ScaleInCooldown === want.scaleInCooldown && c?.DisableScaleIn !== true && labelOk;
+    const ok =
+        c?.TargetValue === want.target &&
+        c?.ScaleOutCooldown === want.scaleOutCooldown &&
+        c?.ScaleInCooldown === want.scaleInCooldown &&
+        c?.DisableScaleIn !== true &&
+        labelOk;
     const found = `target ${c?.TargetValue ?? "unset"}, scale-out ${c?.ScaleOutCooldown ?? "unset"} s, scale-in ${c?.ScaleInCooldown ?? "unset"} s${c?.DisableScaleIn ? ", scale-in disabled" : ""}${labelOk ? "" : ", no resource label"}`;
     ctx.rec.expect(AREA, name, ok, found, showExpected(want), ok ? undefined : `policy ${policy.PolicyName}`);
 }
 
-const metricOf = (p: ScalingPolicy): string | undefined => p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType;
+const metricOf = (p: ScalingPolicy): string | undefined =>
+    p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType;
 
-const showExpected = (p: ExpectedPolicy) => `target ${p.target}, scale-out ${p.scaleOutCooldown} s, scale-in ${p.scaleInCooldown} s`;
+const showExpected = (p: ExpectedPolicy) =>
+    `target ${p.target}, scale-out ${p.scaleOutCooldown} s, scale-in ${p.scaleInCooldown} s`;

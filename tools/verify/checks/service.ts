@@ -19,14 +19,26 @@ export interface Located {
 
 export async function locate(outputs: StackOutputs, clients: Clients, identity: Identity): Promise<Located> {
     const [svc, db] = await Promise.all([
-        call(clients.timeoutMs, (o) => clients.ecs.send(new DescribeServicesCommand({ cluster: outputs.clusterName, services: [outputs.serviceName] }), o)).then(
+        call(clients.timeoutMs, (o) =>
+            clients.ecs.send(
+                new DescribeServicesCommand({ cluster: outputs.clusterName, services: [outputs.serviceName] }),
+                o,
+            ),
+        ).then(
             (out) => {
                 const service = out.services?.find((s) => s.status !== "INACTIVE");
-                return service ? { service } : { missing: true, problem: `not found (${out.failures?.[0]?.reason ?? "INACTIVE"})` };
+                return service
+                    ? { service }
+                    : { missing: true, problem: `not found (${out.failures?.[0]?.reason ?? "INACTIVE"})` };
             },
-            (e: unknown) => ({ missing: isNotFound(e), problem: isNotFound(e) ? "not found (cluster missing)" : describeError(e) }),
+            (e: unknown) => ({
+                missing: isNotFound(e),
+                problem: isNotFound(e) ? "not found (cluster missing)" : describeError(e),
+            }),
         ),
-        call(clients.timeoutMs, (o) => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: outputs.dbInstanceIdentifier }), o)).then(
+        call(clients.timeoutMs, (o) =>
+            clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: outputs.dbInstanceIdentifier }), o),
+        ).then(
             (out) => {
                 const db = out.DBInstances?.[0];
                 return db ? { db } : { missing: true, problem: "not found" };
@@ -58,6 +70,14 @@ export function checkService(ctx: CheckContext, service: Service | undefined, pr
     const desired = service.desiredCount ?? 0;
     const found = `${service.status}, ${running} of ${desired} tasks running`;
     if (service.status !== "ACTIVE") rec.expect("ECS", name, false, found, "ACTIVE");
-    else if (running < Math.max(desired, expected.scaling.minTasks)) rec.add({ area: "ECS", name, status: "warn", found, expected: `at least ${Math.max(desired, expected.scaling.minTasks)} running`, note: "a deployment may be in progress, or tasks are failing health checks" });
+    else if (running < Math.max(desired, expected.scaling.minTasks))
+        rec.add({
+            area: "ECS",
+            name,
+            status: "warn",
+            found,
+            expected: `at least ${Math.max(desired, expected.scaling.minTasks)} running`,
+            note: "a deployment may be in progress, or tasks are failing health checks",
+        });
     else rec.pass("ECS", name, found);
 }
