@@ -27,7 +27,7 @@ export interface PrivateBucketArgs {
     readonly objectOwnership?: ObjectOwnership;
     /** Lifecycle rules. Default: only the abort-incomplete-multipart-upload rule. */
     readonly lifecycle?: PrivateBucketLifecycle;
-    /** Pulumi `protect` + `retainOnDelete` on the bucket, so `pulumi destroy` cannot delete its data. Default: false. */
+    /** Pulumi `protect` + `retainOnDelete` on the bucket: `pulumi destroy` cannot delete its data. Default: false. */
     readonly protect?: boolean;
     /** Let `pulumi destroy` delete a bucket that still holds objects (only for throwaway stacks). Default: false. */
     readonly forceDestroy?: boolean;
@@ -91,7 +91,8 @@ export class PrivateBucket extends pulumi.ComponentResource {
         );
         if (lifecycle.noncurrentVersionExpireAfterDays !== undefined && !args.versioning) {
             throw new Error(
-                `${component}: lifecycle.noncurrentVersionExpireAfterDays = ${lifecycle.noncurrentVersionExpireAfterDays} needs versioning = true`,
+                `${component}: lifecycle.noncurrentVersionExpireAfterDays = ` +
+                    `${lifecycle.noncurrentVersionExpireAfterDays} needs versioning = true`,
             );
         }
 

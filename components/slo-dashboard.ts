@@ -64,16 +64,23 @@ export class SloDashboard extends pulumi.ComponentResource {
             args.minTasks > args.maxTasks
         ) {
             throw new Error(
-                `SloDashboard ${name}: minTasks = ${args.minTasks} must be a whole number between 1 and maxTasks (${args.maxTasks})`,
+                `SloDashboard ${name}: minTasks = ${args.minTasks} must be a whole number between 1 ` +
+                    `and maxTasks (${args.maxTasks})`,
             );
         }
 
+        const anyOf = args.degradedWhenAnyOf;
         const degraded = new aws.cloudwatch.CompositeAlarm(
             `${name}-service-degraded`,
             {
                 alarmName: `${name}-${pulumi.getStack()}-service-degraded`,
-                alarmDescription: `CredLink is outside its SLO: p95 latency > ${SLO.latencyP95Ms} ms, 5xx rate > ${SLO.errorRate * 100} % or unhealthy targets. Page the on-call.`,
-                alarmRule: pulumi.interpolate`ALARM("${args.degradedWhenAnyOf.latencyAlarmName}") OR ALARM("${args.degradedWhenAnyOf.errorRateAlarmName}") OR ALARM("${args.degradedWhenAnyOf.unhealthyHostsAlarmName}")`,
+                alarmDescription:
+                    `CredLink is outside its SLO: p95 latency > ${SLO.latencyP95Ms} ` +
+                    `ms, 5xx rate > ${SLO.errorRate * 100} % or unhealthy targets. ` +
+                    `Page the on-call.`,
+                alarmRule: pulumi
+                    .all([anyOf.latencyAlarmName, anyOf.errorRateAlarmName, anyOf.unhealthyHostsAlarmName])
+                    .apply((names) => names.map((n) => `ALARM("${n}")`).join(" OR ")),
                 actionsEnabled: true,
                 alarmActions: [args.alarmTopicArn],
                 okActions: [args.alarmTopicArn],
@@ -114,7 +121,8 @@ export class SloDashboard extends pulumi.ComponentResource {
         );
 
         this.dashboardName = dashboard.dashboardName;
-        this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards/dashboard/${dashboard.dashboardName}`;
+        const console = `https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}`;
+        this.dashboardUrl = pulumi.interpolate`${console}#dashboards/dashboard/${dashboard.dashboardName}`;
         this.degradedAlarmName = degraded.alarmName;
         this.degradedAlarmArn = degraded.arn;
         this.registerOutputs({
@@ -141,7 +149,10 @@ interface Resolved {
     readonly memoryTargetPercent: number;
 }
 
-/** The CloudWatch dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
+/**
+ * The CloudWatch dashboard body
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html).
+ */
 export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[] } {
     const alb = (metric: string, extra: Record<string, unknown>): Metric => [
         CLOUDWATCH_NAMESPACE.applicationElb,

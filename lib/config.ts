@@ -38,7 +38,8 @@ export const PROJECT = "credlink";
 const STACK_WIDE_SETTINGS = group({
     protectStatefulResources: setting(
         "boolean",
-        "Protect the database and buckets from deletion (Pulumi protect + retainOnDelete). Turn off deliberately before destroying.",
+        "Protect the database and buckets from deletion (Pulumi protect + retainOnDelete). Turn off " +
+            "deliberately before destroying.",
         flag,
         { default: true },
     ),
@@ -174,12 +175,16 @@ function keyProblem(fullKey: string): string | undefined {
     if (ns === PROJECT) {
         if (INDEX.has(key)) return undefined;
         const near = closest(key);
-        return `${fullKey} is not a known setting${near ? ` (did you mean ${full(near)}?)` : ""}; see the config reference in README.md`;
+        return (
+            `${fullKey} is not a known setting${near ? ` (did you mean ${full(near)}?)` : ""}; ` +
+            `see the config reference in README.md`
+        );
     }
     if (PROVIDER_NAMESPACES.includes(ns)) return undefined;
     const near = INDEX.has(key) ? key : closest(key);
     return (
-        `${fullKey} is in namespace "${ns}", which this stack does not read (it reads ${PROJECT}: and its providers' ${PROVIDER_NAMESPACES.map((n) => `${n}:`).join(", ")})` +
+        `${fullKey} is in namespace "${ns}", which this stack does not read (it reads ${PROJECT}: ` +
+        `and its providers' ${PROVIDER_NAMESPACES.map((n) => `${n}:`).join(", ")})` +
         (near ? `; did you mean ${full(near)}?` : "")
     );
 }
@@ -209,7 +214,8 @@ export function parseConfig(raw: RawConfig): StackConfig {
         if (spec.kind === "string" && !spec.required && spec.default === undefined && rawValue === "") continue;
         if (spec.secret && !raw.secretKeys.has(fullKey)) {
             problems.push(
-                `${fullKey} must be a secret: set it with \`pulumi config set --secret ${fullKey.slice(PROJECT.length + 1)} <value>\``,
+                `${fullKey} must be a secret: set it with \`pulumi config set --secret ` +
+                    `${fullKey.slice(PROJECT.length + 1)} <value>\``,
             );
             continue;
         }
@@ -226,7 +232,8 @@ export function parseConfig(raw: RawConfig): StackConfig {
         const r = resolve(g, inputs.get(prefix), {
             at: name,
             howToSet: (path, spec) =>
-                `: set it with \`pulumi config set ${name(path).slice(PROJECT.length + 1)} <value>\` (${spec.description})`,
+                `: set it with \`pulumi config set ${name(path).slice(PROJECT.length + 1)} ` +
+                `<value>\` (${spec.description})`,
             opaque: (path) => opaque.has(name(path)),
             ctx,
         });

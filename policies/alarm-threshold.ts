@@ -110,7 +110,10 @@ const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
 
 const UPWARD = ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold"];
 
-/** A ceiling alarm must fire when the value goes up: a threshold below the ceiling means nothing if the alarm fires on low values. */
+/**
+ * A ceiling alarm must fire when the value goes up: a threshold below the ceiling means
+ * nothing if the alarm fires on low values.
+ */
 function firesUpward(r: Res, a: MetricAlarmProps, report: Report): boolean {
     const op = readString(a.comparisonOperator);
     if (op.state !== "known") {
@@ -132,10 +135,13 @@ function firesUpward(r: Res, a: MetricAlarmProps, report: Report): boolean {
 export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSeconds: number }>({
     id: "alarm-latency",
     description:
-        "Latency alarms on the ALB's TargetResponseTime use a tail percentile (p95 or p99) and fire at or below the SLO latency (seconds).",
+        "Latency alarms on the ALB's TargetResponseTime use a tail percentile (p95 or p99) and fire " +
+        "at or below the SLO latency (seconds).",
     severity: "medium",
     remediationSteps:
-        "Alarm on AWS/ApplicationELB TargetResponseTime with extendedStatistic p95 (or p99) and threshold <= SLO.latencyP95Ms / 1000 (the metric is in seconds); set credlink:alarms.latencyP95ThresholdMs.",
+        "Alarm on AWS/ApplicationELB TargetResponseTime with extendedStatistic p95 (or p99) and " +
+        "threshold <= SLO.latencyP95Ms / 1000 (the metric is in seconds); set " +
+        "credlink:alarms.latencyP95ThresholdMs.",
     types: [TYPES.metricAlarm],
     config: {
         statistics: {
@@ -165,7 +171,9 @@ export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSecond
                 property: statProperty,
                 found: show(m.stat, "not set"),
                 allowed: config.statistics.join(" or "),
-                fix: `alarm on ${config.statistics[0]} (${m.path ? "stat" : "extendedStatistic"}: "${config.statistics[0]}") instead of an average`,
+                fix:
+                    `alarm on ${config.statistics[0]} (${m.path ? "stat" : "extendedStatistic"}: ` +
+                    `"${config.statistics[0]}") instead of an average`,
             });
         }
         if (!firesUpward(r, a, report)) return;
@@ -190,7 +198,8 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
     description: "5xx error-rate alarms fire at or below the SLO error rate (percent).",
     severity: "medium",
     remediationSteps:
-        "Alarm on the 5xx share of requests (metric math 100 * 5XX / RequestCount, or CloudFront's 5xxErrorRate) with threshold <= SLO.errorRate; set credlink:alarms.errorRatePercent.",
+        "Alarm on the 5xx share of requests (metric math 100 * 5XX / RequestCount, or CloudFront's " +
+        "5xxErrorRate) with threshold <= SLO.errorRate; set credlink:alarms.errorRatePercent.",
     types: [TYPES.metricAlarm],
     config: {
         maxErrorRatePercent: { type: "number", exclusiveMinimum: 0, maximum: 100, default: SLO.errorRate * 100 },
@@ -228,10 +237,12 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
 export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: number; metrics: string[] }>({
     id: "alarm-request-rate",
     description:
-        "Request-rate alarms (Sum of requests) fire at or below the SLO's request-rate ceiling per window, scaled to the alarm's period.",
+        "Request-rate alarms (Sum of requests) fire at or below the SLO's request-rate ceiling per " +
+        "window, scaled to the alarm's period.",
     severity: "low",
     remediationSteps:
-        "Alarm on the Sum of RequestCount with threshold <= SLO.requestRateAlarm (per period, scaled to the alarm's period); set credlink:alarms.requestRatePer5Min.",
+        "Alarm on the Sum of RequestCount with threshold <= SLO.requestRateAlarm (per period, " +
+        "scaled to the alarm's period); set credlink:alarms.requestRatePer5Min.",
     types: [TYPES.metricAlarm],
     config: {
         maxRequests: { type: "number", exclusiveMinimum: 0, default: SLO.requestRateAlarm.requests },
@@ -270,7 +281,9 @@ export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: 
             report(r, {
                 property: "threshold",
                 found: `${threshold.value} requests per ${m.period.value} s`,
-                allowed: `at most ${config.maxRequests} per ${config.periodSeconds} s (${allowedForPeriod} per ${m.period.value} s)`,
+                allowed:
+                    `at most ${config.maxRequests} per ${config.periodSeconds} s ` +
+                    `(${allowedForPeriod} per ${m.period.value} s)`,
                 fix: `set credlink:alarms.requestRatePer5Min to ${config.maxRequests} or less`,
             });
         }
@@ -282,7 +295,8 @@ export const actions = resourcePolicy<Record<string, never>>({
     description: "Every alarm has actions enabled and at least one ALARM action (the alerts topic).",
     severity: "high",
     remediationSteps:
-        "Pass alarmActions: [alerts.topicArn] (and okActions) and leave actionsEnabled at true; the list itself must be literal even if the ARNs are outputs.",
+        "Pass alarmActions: [alerts.topicArn] (and okActions) and leave actionsEnabled at true; the " +
+        "list itself must be literal even if the ARNs are outputs.",
     types: [TYPES.metricAlarm, TYPES.compositeAlarm],
     check(r, _config, report) {
         const a = r.props as MetricAlarmProps & CompositeAlarmProps;
@@ -352,10 +366,12 @@ function isApplicationLoadBalancer(stack: StackView, r: PolicyResource): boolean
 export const coverage = stackPolicy<{ requiredAlarmMetrics: Record<string, string[]> }>({
     id: "alarm-coverage",
     description:
-        "Every ALB, ECS service, RDS instance and CloudFront distribution has its alarms (each required metric, alternatives separated by |).",
+        "Every ALB, ECS service, RDS instance and CloudFront distribution has its alarms (each " +
+        "required metric, alternatives separated by |).",
     severity: "high",
     remediationSteps:
-        "Create the alarms in the component that owns the resource, with dimensions built from that resource's outputs (ARN suffix, name, identifier, ID) so they follow it.",
+        "Create the alarms in the component that owns the resource, with dimensions built from that " +
+        "resource's outputs (ARN suffix, name, identifier, ID) so they follow it.",
     config: {
         requiredAlarmMetrics: {
             type: "object",
@@ -410,7 +426,9 @@ export const coverage = stackPolicy<{ requiredAlarmMetrics: Record<string, strin
                     ? `alarms on ${[...have].sort().join(", ")}`
                     : "no alarm whose dimensions reference this resource",
                 allowed: `alarms on ${required[r.type].join(", ")}`,
-                fix: `add alarms on ${missing.join(", ")} with dimensions taken from this resource's outputs and actions to the alerts topic`,
+                fix:
+                    `add alarms on ${missing.join(", ")} with dimensions taken from this ` +
+                    `resource's outputs and actions to the alerts topic`,
             });
         }
     },

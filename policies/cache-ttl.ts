@@ -253,7 +253,8 @@ function checkTtls(
                     property: `${b.label}.cachePolicyId`,
                     found: source.found,
                     allowed:
-                        "TTLs the pack can read: the managed CachingDisabled policy, a cache policy created in this stack, or the behaviour's own TTL fields",
+                        "TTLs the pack can read: the managed CachingDisabled policy, a cache policy " +
+                        "created in this stack, or the behaviour's own TTL fields",
                     fix: fix(b),
                 });
             } else if (source.kind === "ttls") {
@@ -290,11 +291,18 @@ function checkTtls(
                         : e.policies
                               .map(
                                   (p, j) =>
-                                      `"${p.resource.name}" has ${p.ttls ? (problems[j] ? `${problems[j]!.property} ${problems[j]!.found}` : showTtls(p.ttls)) : "TTLs unknown at preview"}`,
+                                      `"${p.resource.name}" has ` +
+                                      (!p.ttls
+                                          ? "TTLs unknown at preview"
+                                          : problems[j]
+                                            ? `${problems[j]!.property} ${problems[j]!.found}`
+                                            : showTtls(p.ttls)),
                               )
                               .join("; ");
                 report(d, {
-                    property: `${e.b.label} cache policy (ID unknown at preview: ${e.policies.length === 1 ? names : `one of ${names}`})`,
+                    property:
+                        `${e.b.label} cache policy (ID unknown at preview: ` +
+                        `${e.policies.length === 1 ? names : `one of ${names}`})`,
                     found,
                     allowed: problems.find((p) => p !== undefined)?.allowed ?? "TTLs the pack can read at preview",
                     fix: fix(e.b),
@@ -307,10 +315,13 @@ function checkTtls(
 export const apiNotCached = stackPolicy<Record<string, never>>({
     id: "cdn-api-not-cached",
     description:
-        "CloudFront behaviours that reach the API (the ALB custom origin) must never cache: TTLs 0/0/0 or the managed CachingDisabled policy.",
+        "CloudFront behaviours that reach the API (the ALB custom origin) must never cache: TTLs " +
+        "0/0/0 or the managed CachingDisabled policy.",
     severity: "critical",
     remediationSteps:
-        "Attach the AWS-managed CachingDisabled cache policy (4135ea2d-6df8-44a3-9df3-4b5a84be39ad) to every behaviour whose target origin is the ALB, and forward what the API needs with an origin request policy.",
+        "Attach the AWS-managed CachingDisabled cache policy (4135ea2d-6df8-44a3-9df3-4b5a84be39ad) " +
+        "to every behaviour whose target origin is the ALB, and forward what the API needs with an " +
+        "origin request policy.",
     check(stack, _config, report) {
         checkTtls(
             stack,
@@ -340,7 +351,8 @@ export const apiNotCached = stackPolicy<Record<string, never>>({
                 };
             },
             () =>
-                `attach the managed CachingDisabled cache policy (${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
+                `attach the managed CachingDisabled cache policy ` +
+                `(${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
         );
     },
 });
@@ -354,10 +366,13 @@ interface PathBand {
 export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
     id: "cdn-ttl-bands",
     description:
-        "CloudFront TTLs for static assets and proofs stay within their SLO bands (min, default and max TTL each inside the band).",
+        "CloudFront TTLs for static assets and proofs stay within their SLO bands (min, default and " +
+        "max TTL each inside the band).",
     severity: "medium",
     remediationSteps:
-        "Set the behaviour's cache policy TTLs (credlink:cdn.staticMinTtl/DefaultTtl/MaxTtl, cdn.proofsMinTtl/DefaultTtl/MaxTtl) inside the band; the bands come from TTL in policies/slo.ts.",
+        "Set the behaviour's cache policy TTLs (credlink:cdn.staticMinTtl/DefaultTtl/MaxTtl, " +
+        "cdn.proofsMinTtl/DefaultTtl/MaxTtl) inside the band; the bands come from TTL in " +
+        "policies/slo.ts.",
     config: {
         paths: {
             type: "array",
@@ -401,14 +416,18 @@ export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
                             property: `${b.label} path pattern`,
                             found: `${JSON.stringify(b.pattern)} has no TTL band`,
                             allowed: `a band for every cached path; configured: ${[...bands.keys()].join(", ")}`,
-                            fix: `add ${JSON.stringify(b.pattern)} with its band to cdn-ttl-bands.paths in the policy config, or use a configured path pattern`,
+                            fix:
+                                `add ${JSON.stringify(b.pattern)} with its band to ` +
+                                `cdn-ttl-bands.paths in the policy config, or use a configured path ` +
+                                `pattern`,
                         });
                     }
                     return undefined;
                 };
             },
             (b) =>
-                `set the TTLs of the cache policy for ${b.pattern} between the band's limits (config cdn-ttl-bands.paths)`,
+                `set the TTLs of the cache policy for ${b.pattern} between the band's limits ` +
+                `(config cdn-ttl-bands.paths)`,
         );
 
         function checkBand(b: Behaviour, band: PathBand) {
@@ -435,7 +454,8 @@ function behaviourChecks(d: Res<DistributionProps>, report: Report, each: (b: Be
 export const ttlOrder = resourcePolicy<Record<string, never>>({
     id: "cdn-ttl-order",
     description:
-        "CloudFront TTLs are ordered: minTtl <= defaultTtl <= maxTtl, on cache policies and on behaviours that set TTLs themselves.",
+        "CloudFront TTLs are ordered: minTtl <= defaultTtl <= maxTtl, on cache policies and on " +
+        "behaviours that set TTLs themselves.",
     severity: "medium",
     remediationSteps: "Order the three TTLs (cache policy or behaviour): minTtl <= defaultTtl <= maxTtl.",
     types: [TYPES.cachePolicy, TYPES.distribution],
@@ -489,7 +509,8 @@ export const compression = resourcePolicy<Record<string, never>>({
 export const viewerHttps = resourcePolicy<{ allowedViewerProtocolPolicies: string[] }>({
     id: "cdn-viewer-https",
     description:
-        "Every CloudFront behaviour serves viewers over HTTPS (redirect-to-https or https-only), and its behaviours are literal so preview can check them.",
+        "Every CloudFront behaviour serves viewers over HTTPS (redirect-to-https or https-only), " +
+        "and its behaviours are literal so preview can check them.",
     severity: "high",
     remediationSteps:
         'Set `viewerProtocolPolicy: "redirect-to-https"` on the default and every ordered cache behaviour.',
@@ -524,7 +545,10 @@ export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: strin
         "CloudFront serves viewers with an ACM certificate and a modern minimum TLS version (TLSv1.2_2021 or newer).",
     severity: "high",
     remediationSteps:
-        "Configure credlink:domain.name and credlink:domain.cdnCertificateArn (us-east-1) so the distribution uses the ACM certificate with sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021; the default *.cloudfront.net certificate always allows TLSv1.",
+        "Configure credlink:domain.name and credlink:domain.cdnCertificateArn (us-east-1) so the " +
+        "distribution uses the ACM certificate with sslSupportMethod sni-only and " +
+        "minimumProtocolVersion TLSv1.2_2021; the default *.cloudfront.net certificate always allows " +
+        "TLSv1.",
     types: [TYPES.distribution],
     config: {
         allowedMinimumProtocolVersions: {
@@ -543,7 +567,9 @@ export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: strin
                 property: "viewerCertificate",
                 found: show(vc),
                 allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`,
-                fix: "set viewerCertificate with acmCertificateArn, sslSupportMethod sni-only and minimumProtocolVersion TLSv1.2_2021",
+                fix:
+                    "set viewerCertificate with acmCertificateArn, sslSupportMethod sni-only and " +
+                    "minimumProtocolVersion TLSv1.2_2021",
             });
             return;
         }
@@ -563,9 +589,12 @@ export const minimumTls = resourcePolicy<{ allowedMinimumProtocolVersions: strin
                     : "viewerCertificate.acmCertificateArn",
                 found: ownCertificate
                     ? `${show(usesDefault)} (the *.cloudfront.net certificate, which CloudFront pins to TLSv1)`
-                    : "not set (the distribution serves the *.cloudfront.net certificate, which CloudFront pins to TLSv1)",
+                    : "not set (the distribution serves the *.cloudfront.net certificate, which " +
+                      "CloudFront pins to TLSv1)",
                 allowed: `an ACM certificate with minimumProtocolVersion ${allowed}`,
-                fix: "configure credlink:domain.name and credlink:domain.cdnCertificateArn so the distribution serves its own certificate",
+                fix:
+                    "configure credlink:domain.name and credlink:domain.cdnCertificateArn so the " +
+                    "distribution serves its own certificate",
             });
             return;
         }

@@ -17,7 +17,9 @@ export const enhancedMonitoring = resourcePolicy<{ maxIntervalSeconds: number }>
     description: "RDS instances have Enhanced Monitoring at or below the configured interval, with a monitoring role.",
     severity: "medium",
     remediationSteps:
-        "Set credlink:database.monitoringIntervalSeconds to the configured interval (1 s in production) and give the instance a monitoringRoleArn trusted by monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.",
+        "Set credlink:database.monitoringIntervalSeconds to the configured interval (1 s in " +
+        "production) and give the instance a monitoringRoleArn trusted by " +
+        "monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.",
     types: [TYPES.rdsInstance],
     config: {
         maxIntervalSeconds: {
@@ -63,7 +65,8 @@ export const performanceInsights = resourcePolicy<{ minRetentionDays: number }>(
     description: "RDS instances have Performance Insights on, retained for at least the configured number of days.",
     severity: "medium",
     remediationSteps:
-        "Set credlink:database.performanceInsightsEnabled to true and credlink:database.performanceInsightsRetentionDays to 7 (free tier) or more.",
+        "Set credlink:database.performanceInsightsEnabled to true and " +
+        "credlink:database.performanceInsightsRetentionDays to 7 (free tier) or more.",
     types: [TYPES.rdsInstance],
     config: {
         minRetentionDays: { type: "integer", minimum: 7, default: DATABASE.performanceInsightsRetentionDays },
@@ -107,7 +110,8 @@ export const storageEncrypted = resourcePolicy<Record<string, never>>({
     description: "RDS instances encrypt their storage (read replicas inherit the source's encryption).",
     severity: "critical",
     remediationSteps:
-        "Set storageEncrypted: true (with a KMS key) on the instance; encryption cannot be turned on later without a snapshot restore.",
+        "Set storageEncrypted: true (with a KMS key) on the instance; encryption cannot be turned " +
+        "on later without a snapshot restore.",
     types: [TYPES.rdsInstance],
     check(r, _config, report) {
         const db = r.props as RdsInstanceProps;
@@ -128,7 +132,8 @@ export const notPublic = resourcePolicy<Record<string, never>>({
     description: "RDS instances are not publicly accessible.",
     severity: "critical",
     remediationSteps:
-        "Set publiclyAccessible: false and place the instance in private subnets; reach it from the service's security group only.",
+        "Set publiclyAccessible: false and place the instance in private subnets; reach it from the " +
+        "service's security group only.",
     types: [TYPES.rdsInstance],
     check(r, _config, report) {
         const pub = readBoolean((r.props as RdsInstanceProps).publiclyAccessible);

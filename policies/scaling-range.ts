@@ -63,7 +63,8 @@ export const taskRange = resourcePolicy<{ minTasks: number; maxTasks: number }>(
     description: "ECS scalable targets keep the task count inside the SLO band, with minCapacity <= maxCapacity.",
     severity: "high",
     remediationSteps:
-        "Set credlink:scaling.minTasks and credlink:scaling.maxTasks inside the band (SCALING.tasks in policies/slo.ts), min <= max.",
+        "Set credlink:scaling.minTasks and credlink:scaling.maxTasks inside the band (SCALING.tasks " +
+        "in policies/slo.ts), min <= max.",
     types: [TYPES.scalableTarget],
     config: {
         minTasks: {
@@ -122,10 +123,12 @@ interface TrackingBands {
 export const targetTrackingBands = resourcePolicy<TrackingBands>({
     id: "scaling-target-tracking",
     description:
-        "ECS target-tracking policies aim inside the SLO bands: CPU and memory percent, and ALB requests per target per minute.",
+        "ECS target-tracking policies aim inside the SLO bands: CPU and memory percent, and ALB " +
+        "requests per target per minute.",
     severity: "medium",
     remediationSteps:
-        "Set credlink:scaling.cpuTargetPercent, memoryTargetPercent and requestsPerTarget inside the bands (SCALING in policies/slo.ts).",
+        "Set credlink:scaling.cpuTargetPercent, memoryTargetPercent and requestsPerTarget inside " +
+        "the bands (SCALING in policies/slo.ts).",
     types: [TYPES.scalingPolicy],
     config: {
         cpuTargetMin: { type: "number", minimum: 0, maximum: 100, default: SCALING.cpuTargetPercent.min },
@@ -195,10 +198,13 @@ export const targetTrackingBands = resourcePolicy<TrackingBands>({
 export const cooldowns = resourcePolicy<{ scaleOutCooldownMaxSeconds: number; scaleInCooldownMinSeconds: number }>({
     id: "scaling-cooldowns",
     description:
-        "ECS target-tracking policies scale out fast and scale in gently: scale-out cooldown at most 60 s, scale-in cooldown at least 300 s.",
+        "ECS target-tracking policies scale out fast and scale in gently: scale-out cooldown at " +
+        "most 60 s, scale-in cooldown at least 300 s.",
     severity: "medium",
     remediationSteps:
-        "Set credlink:scaling.scaleOutCooldownSeconds / requestScaleOutCooldownSeconds <= the maximum and credlink:scaling.scaleInCooldownSeconds >= the minimum; unset cooldowns default to 300 s.",
+        "Set credlink:scaling.scaleOutCooldownSeconds / requestScaleOutCooldownSeconds <= the " +
+        "maximum and credlink:scaling.scaleInCooldownSeconds >= the minimum; unset cooldowns default " +
+        "to 300 s.",
     types: [TYPES.scalingPolicy],
     config: {
         scaleOutCooldownMaxSeconds: { type: "integer", minimum: 0, default: SCALING.scaleOutCooldownMaxSeconds },
@@ -224,7 +230,9 @@ export const cooldowns = resourcePolicy<{ scaleOutCooldownMaxSeconds: number; sc
                 property: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown",
                 found: show(out, notSet),
                 allowed: `at most ${config.scaleOutCooldownMaxSeconds} s`,
-                fix: `set credlink:scaling.scaleOutCooldownSeconds (or requestScaleOutCooldownSeconds) to ${config.scaleOutCooldownMaxSeconds} or less`,
+                fix:
+                    `set credlink:scaling.scaleOutCooldownSeconds (or ` +
+                    `requestScaleOutCooldownSeconds) to ${config.scaleOutCooldownMaxSeconds} or less`,
             });
         }
         const inn = readNumber(tt.config.scaleInCooldown);
@@ -318,10 +326,13 @@ function trackedMetrics(stack: StackView, policies: readonly PolicyResource[]): 
 export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
     id: "scaling-service-coverage",
     description:
-        "Every ECS service has a scalable target with target-tracking policies on CPU, memory and ALB requests per target.",
+        "Every ECS service has a scalable target with target-tracking policies on CPU, memory and " +
+        "ALB requests per target.",
     severity: "high",
     remediationSteps:
-        "Create the service through the ScalingService component, which registers the scalable target and the three target-tracking policies; their resourceId must come from the service (and its cluster).",
+        "Create the service through the ScalingService component, which registers the scalable " +
+        "target and the three target-tracking policies; their resourceId must come from the service " +
+        "(and its cluster).",
     config: {
         requiredMetrics: {
             type: "array",
@@ -346,7 +357,9 @@ export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
                         ? `no scalable target (${ECS_SCALABLE_DIMENSION}) for this service`
                         : `a scalable target tracking ${[...found.keys()].join(", ") || "nothing"}`,
                 allowed: `a scalable target with target-tracking policies on ${config.requiredMetrics.join(", ")}`,
-                fix: `add ${s.targets.length === 0 ? "an aws.appautoscaling.Target and " : ""}target-tracking policies for ${missing.join(", ")} whose resourceId is built from this service`,
+                fix:
+                    `add ${s.targets.length === 0 ? "an aws.appautoscaling.Target and " : ""}target-tracking ` +
+                    `policies for ${missing.join(", ")} whose resourceId is built from this service`,
             });
         }
     },
@@ -355,12 +368,14 @@ export const serviceCoverage = stackPolicy<{ requiredMetrics: string[] }>({
 export const capacity = stackPolicy<{ peakRequestsPerSecond: number }>({
     id: "scaling-capacity-at-target",
     description:
-        "At its scaling target, each ECS service can serve the SLO's peak throughput: maxCapacity x requests per target per minute / 60 >= peak requests per second.",
+        "At its scaling target, each ECS service can serve the SLO's peak throughput: maxCapacity x " +
+        "requests per target per minute / 60 >= peak requests per second.",
     severity: "medium",
     // Advisory: the SLO's own bands (20 tasks x 1500 requests/minute = 500 req/s) cannot reach 1000 req/s.
     enforcementLevel: "advisory",
     remediationSteps:
-        "Raise credlink:scaling.maxTasks or credlink:scaling.requestsPerTarget (after load-testing what one task sustains), or revisit the SLO's peak throughput.",
+        "Raise credlink:scaling.maxTasks or credlink:scaling.requestsPerTarget (after load-testing " +
+        "what one task sustains), or revisit the SLO's peak throughput.",
     config: {
         peakRequestsPerSecond: { type: "number", minimum: 0, default: SLO.peakRequestsPerSecond },
     },
@@ -371,14 +386,21 @@ export const capacity = stackPolicy<{ peakRequestsPerSecond: number }>({
             const maxTasks = s.targets
                 .map((t) => readNumber(stack.props<ScalableTargetProps>(t).maxCapacity))
                 .find((m) => m.state === "known");
-            if (!perTarget || perTarget.state !== "known" || !maxTasks || maxTasks.state !== "known") continue; // scaling-service-coverage reports missing pieces
+            // scaling-service-coverage reports missing pieces.
+            if (!perTarget || perTarget.state !== "known" || !maxTasks || maxTasks.state !== "known") continue;
             const capacityRps = capacityAtTarget(maxTasks.value, perTarget.value);
             if (capacityRps >= config.peakRequestsPerSecond) continue;
             report(stack.res(s.service), {
                 property: "capacity at target (maxCapacity x ALBRequestCountPerTarget target / 60)",
                 found: `${maxTasks.value} x ${perTarget.value} / 60 = ${Math.round(capacityRps)} requests/s`,
                 allowed: `at least ${config.peakRequestsPerSecond} requests/s (the SLO's peak)`,
-                fix: `it takes credlink:scaling.maxTasks >= ${Math.ceil((config.peakRequestsPerSecond * 60) / perTarget.value)} at ${perTarget.value} requests per target, or credlink:scaling.requestsPerTarget >= ${Math.ceil((config.peakRequestsPerSecond * 60) / maxTasks.value)} at ${maxTasks.value} tasks; raise them after load-testing what one task sustains (and the SCALING bands in policies/slo.ts if they forbid it)`,
+                fix:
+                    `it takes credlink:scaling.maxTasks >= ` +
+                    `${Math.ceil((config.peakRequestsPerSecond * 60) / perTarget.value)} at ` +
+                    `${perTarget.value} requests per target, or credlink:scaling.requestsPerTarget ` +
+                    `>= ${Math.ceil((config.peakRequestsPerSecond * 60) / maxTasks.value)} at ` +
+                    `${maxTasks.value} tasks; raise them after load-testing what one task sustains ` +
+                    `(and the SCALING bands in policies/slo.ts if they forbid it)`,
             });
         }
     },

@@ -2,7 +2,8 @@
  * Justified waivers: exempt one resource from one rule, with a reason and an
  * expiry date, in the policy config (`--policy-pack-config`):
  *
- *   "waivers": { "waivers": [ { "rule": "scaling-task-range", "name": "api", "type": "aws:appautoscaling/target:Target",
+ *   "waivers": { "waivers": [ { "rule": "scaling-task-range", "name": "api",
+ *                               "type": "aws:appautoscaling/target:Target",
  *                               "reason": "load test needs 40 tasks; SRE-123", "expires": "2026-03-01" } ] }
  *
  * The JSON schema below makes a waiver without a reason, with an unknown rule

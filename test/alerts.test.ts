@@ -4,44 +4,47 @@ import { AlertsTopic } from "../components/alerts";
 import { runProgram } from "../tools/harness/run";
 
 describe("AlertsTopic", () => {
-    it("encrypts the topic with a rotating customer-managed key that CloudWatch alarms and RDS events may use", async () => {
-        const r = await runProgram(() => {
-            new AlertsTopic("alerts", { emails: ["oncall@example.com", "sre@example.com"] });
-        });
-        const key = r.get("aws:kms/key:Key", "alerts-key");
-        expect(key.inputs.enableKeyRotation).toBe(true);
-        const keyPolicy = JSON.parse(key.inputs.policy as string);
-        expect(keyPolicy.Statement).toContainEqual(
-            expect.objectContaining({
+    it(
+        "encrypts the topic with a rotating customer-managed key that CloudWatch alarms and RDS " + "events may use",
+        async () => {
+            const r = await runProgram(() => {
+                new AlertsTopic("alerts", { emails: ["oncall@example.com", "sre@example.com"] });
+            });
+            const key = r.get("aws:kms/key:Key", "alerts-key");
+            expect(key.inputs.enableKeyRotation).toBe(true);
+            const keyPolicy = JSON.parse(key.inputs.policy as string);
+            expect(keyPolicy.Statement).toContainEqual(
+                expect.objectContaining({
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+                }),
+            );
+            expect(r.get("aws:sns/topic:Topic", "alerts").inputs.kmsMasterKeyId).toBe(key.outputs.arn);
+
+            const topicPolicy = JSON.parse(
+                r.get("aws:sns/topicPolicy:TopicPolicy", "alerts-policy").inputs.policy as string,
+            );
+            expect(topicPolicy.Statement[0]).toEqual({
+                Sid: "AlarmsAndRdsEventsPublish",
+                Effect: "Allow",
                 Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Action: "sns:Publish",
+                Resource: r.get("aws:sns/topic:Topic", "alerts").outputs.arn,
                 Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
-            }),
-        );
-        expect(r.get("aws:sns/topic:Topic", "alerts").inputs.kmsMasterKeyId).toBe(key.outputs.arn);
+            });
+            expect(topicPolicy.Statement[1]).toMatchObject({
+                Effect: "Deny",
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            });
 
-        const topicPolicy = JSON.parse(
-            r.get("aws:sns/topicPolicy:TopicPolicy", "alerts-policy").inputs.policy as string,
-        );
-        expect(topicPolicy.Statement[0]).toEqual({
-            Sid: "AlarmsAndRdsEventsPublish",
-            Effect: "Allow",
-            Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
-            Action: "sns:Publish",
-            Resource: r.get("aws:sns/topic:Topic", "alerts").outputs.arn,
-            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
-        });
-        expect(topicPolicy.Statement[1]).toMatchObject({
-            Effect: "Deny",
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        });
-
-        const subs = r.ofType("aws:sns/topicSubscription:TopicSubscription");
-        expect(subs.map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([
-            ["email", "oncall@example.com"],
-            ["email", "sre@example.com"],
-        ]);
-    });
+            const subs = r.ofType("aws:sns/topicSubscription:TopicSubscription");
+            expect(subs.map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([
+                ["email", "oncall@example.com"],
+                ["email", "sre@example.com"],
+            ]);
+        },
+    );
 
     it("subscribes an HTTPS endpoint and keeps its URL secret", async () => {
         const r = await runProgram(() => {

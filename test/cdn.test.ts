@@ -91,63 +91,74 @@ const unwrapSecret = (v: any) =>
 describe.each([{ preview: false }, { preview: true }])(
     "CdnDistribution behaviours (preview: $preview)",
     ({ preview }) => {
-        it("sends the default behaviour to the API uncached, with every method and all viewer values except Host", async () => {
-            const { run } = await build(baseArgs(), preview);
-            const d = distributionOf(run).defaultCacheBehavior;
-            expect(d.targetOriginId).toBe("api");
-            expect(d.allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
-            expect(d.cachedMethods).toEqual(["GET", "HEAD"]);
-            // AWS's own IDs (CachingDisabled, AllViewerExceptHostHeader): a wrong shared constant fails here.
-            expect(d.cachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
-            expect(d.originRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
-            expect(d.viewerProtocolPolicy).toBe("redirect-to-https");
-            expect(d.compress).toBe(true);
-            expect(d.forwardedValues).toBeUndefined();
-        });
+        it(
+            "sends the default behaviour to the API uncached, with every method and all viewer " + "values except Host",
+            async () => {
+                const { run } = await build(baseArgs(), preview);
+                const d = distributionOf(run).defaultCacheBehavior;
+                expect(d.targetOriginId).toBe("api");
+                expect(d.allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+                expect(d.cachedMethods).toEqual(["GET", "HEAD"]);
+                // AWS's own IDs (CachingDisabled, AllViewerExceptHostHeader): a wrong shared constant fails here.
+                expect(d.cachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
+                expect(d.originRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
+                expect(d.viewerProtocolPolicy).toBe("redirect-to-https");
+                expect(d.compress).toBe(true);
+                expect(d.forwardedValues).toBeUndefined();
+            },
+        );
 
-        it("serves /static/* and /proofs/* from their buckets with read-only methods, compression and no origin request policy", async () => {
-            const { run } = await build(baseArgs(), preview);
-            const behaviours = distributionOf(run).orderedCacheBehaviors as any[];
-            expect(behaviours.map((b) => [b.pathPattern, b.targetOriginId])).toEqual([
-                ["/proofs/*", "proofs"],
-                ["/static/*", "static"],
-            ]);
-            for (const b of behaviours) {
-                expect(b.allowedMethods).toEqual(["GET", "HEAD", "OPTIONS"]);
-                expect(b.cachedMethods).toEqual(["GET", "HEAD"]);
-                expect(b.viewerProtocolPolicy).toBe("redirect-to-https");
-                expect(b.compress).toBe(true);
-                expect(b.originRequestPolicyId).toBeUndefined();
-                expect(b.forwardedValues).toBeUndefined();
-                expect(b.minTtl ?? 0).toBe(0);
-            }
-        });
+        it(
+            "serves /static/* and /proofs/* from their buckets with read-only methods, compression " +
+                "and no origin request policy",
+            async () => {
+                const { run } = await build(baseArgs(), preview);
+                const behaviours = distributionOf(run).orderedCacheBehaviors as any[];
+                expect(behaviours.map((b) => [b.pathPattern, b.targetOriginId])).toEqual([
+                    ["/proofs/*", "proofs"],
+                    ["/static/*", "static"],
+                ]);
+                for (const b of behaviours) {
+                    expect(b.allowedMethods).toEqual(["GET", "HEAD", "OPTIONS"]);
+                    expect(b.cachedMethods).toEqual(["GET", "HEAD"]);
+                    expect(b.viewerProtocolPolicy).toBe("redirect-to-https");
+                    expect(b.compress).toBe(true);
+                    expect(b.originRequestPolicyId).toBeUndefined();
+                    expect(b.forwardedValues).toBeUndefined();
+                    expect(b.minTtl ?? 0).toBe(0);
+                }
+            },
+        );
 
-        it("gives each S3 behaviour its own cache policy with the SLO module's TTL band, gzip and brotli, and an empty cache key", async () => {
-            const { run } = await build(baseArgs(), preview);
-            // The SLO module's bands: 1 d / 1 w / 1 y and 1 h / 1 d / 1 w.
-            const expected = {
-                "cdn-static-cache": { minTtl: 86400, defaultTtl: 604800, maxTtl: 31536000 },
-                "cdn-proofs-cache": { minTtl: 3600, defaultTtl: 86400, maxTtl: 604800 },
-            };
-            expect(
-                run
-                    .ofType(T.cachePolicy)
-                    .map((p) => p.name)
-                    .sort(),
-            ).toEqual(Object.keys(expected).sort());
-            for (const [name, band] of Object.entries(expected)) {
-                const p = run.get(T.cachePolicy, name).inputs as any;
-                expect({ minTtl: p.minTtl, defaultTtl: p.defaultTtl, maxTtl: p.maxTtl }).toEqual(band);
-                expect(p.parametersInCacheKeyAndForwardedToOrigin).toEqual({
-                    cookiesConfig: { cookieBehavior: "none" },
-                    headersConfig: { headerBehavior: "none" },
-                    queryStringsConfig: { queryStringBehavior: "none" },
-                    enableAcceptEncodingGzip: true,
-                    enableAcceptEncodingBrotli: true,
-                });
-            }
-        });
+        it(
+            "gives each S3 behaviour its own cache policy with the SLO module's TTL band, gzip and " +
+                "brotli, and an empty cache key",
+            async () => {
+                const { run } = await build(baseArgs(), preview);
+                // The SLO module's bands: 1 d / 1 w / 1 y and 1 h / 1 d / 1 w.
+                const expected = {
+                    "cdn-static-cache": { minTtl: 86400, defaultTtl: 604800, maxTtl: 31536000 },
+                    "cdn-proofs-cache": { minTtl: 3600, defaultTtl: 86400, maxTtl: 604800 },
+                };
+                expect(
+                    run
+                        .ofType(T.cachePolicy)
+                        .map((p) => p.name)
+                        .sort(),
+                ).toEqual(Object.keys(expected).sort());
+                for (const [name, band] of Object.entries(expected)) {
+                    const p = run.get(T.cachePolicy, name).inputs as any;
+                    expect({ minTtl: p.minTtl, defaultTtl: p.defaultTtl, maxTtl: p.maxTtl }).toEqual(band);
+                    expect(p.parametersInCacheKeyAndForwardedToOrigin).toEqual({
+                        cookiesConfig: { cookieBehavior: "none" },
+                        headersConfig: { headerBehavior: "none" },
+                        queryStringsConfig: { queryStringBehavior: "none" },
+                        enableAcceptEncodingGzip: true,
+                        enableAcceptEncodingBrotli: true,
+                    });
+                }
+            },
+        );
 
         it("takes path patterns and TTLs from its arguments", async () => {
             const { run } = await build(
@@ -171,41 +182,49 @@ describe.each([{ preview: false }, { preview: true }])(
             });
         });
 
-        it("turns compression caching off only for a policy that never caches (CloudFront rejects it there)", async () => {
-            const { run } = await build(
-                baseArgs({ proofs: { pathPattern: "/proofs/*", minTtl: 0, defaultTtl: 0, maxTtl: 0 } }),
-                preview,
-            );
-            const p = run.get(T.cachePolicy, "cdn-proofs-cache").inputs as any;
-            expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingGzip).toBe(false);
-            expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingBrotli).toBe(false);
-            expect(
-                (run.get(T.cachePolicy, "cdn-static-cache").inputs as any).parametersInCacheKeyAndForwardedToOrigin
-                    .enableAcceptEncodingGzip,
-            ).toBe(true);
-        });
+        it(
+            "turns compression caching off only for a policy that never caches (CloudFront rejects " + "it there)",
+            async () => {
+                const { run } = await build(
+                    baseArgs({ proofs: { pathPattern: "/proofs/*", minTtl: 0, defaultTtl: 0, maxTtl: 0 } }),
+                    preview,
+                );
+                const p = run.get(T.cachePolicy, "cdn-proofs-cache").inputs as any;
+                expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingGzip).toBe(false);
+                expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingBrotli).toBe(false);
+                expect(
+                    (run.get(T.cachePolicy, "cdn-static-cache").inputs as any).parametersInCacheKeyAndForwardedToOrigin
+                        .enableAcceptEncodingGzip,
+                ).toBe(true);
+            },
+        );
 
-        it("attaches a response-headers policy with HSTS and the usual security headers to every behaviour", async () => {
-            const { run } = await build(baseArgs(), preview);
-            const h = run.get(T.headers, "cdn-security-headers").inputs as any;
-            expect(h.securityHeadersConfig).toEqual({
-                strictTransportSecurity: {
-                    accessControlMaxAgeSec: 63072000,
-                    includeSubdomains: true,
-                    preload: false,
-                    override: true,
-                },
-                contentTypeOptions: { override: true },
-                frameOptions: { frameOption: "DENY", override: true },
-                referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
-                xssProtection: { protection: false, override: true },
-            });
-            const d = distributionOf(run);
-            const ids = [d.defaultCacheBehavior, ...d.orderedCacheBehaviors].map((b: any) => b.responseHeadersPolicyId);
-            expect(ids).toHaveLength(3);
-            expect(new Set(ids).size).toBe(1);
-            expect(ids[0]).toBeDefined();
-        });
+        it(
+            "attaches a response-headers policy with HSTS and the usual security headers to every " + "behaviour",
+            async () => {
+                const { run } = await build(baseArgs(), preview);
+                const h = run.get(T.headers, "cdn-security-headers").inputs as any;
+                expect(h.securityHeadersConfig).toEqual({
+                    strictTransportSecurity: {
+                        accessControlMaxAgeSec: 63072000,
+                        includeSubdomains: true,
+                        preload: false,
+                        override: true,
+                    },
+                    contentTypeOptions: { override: true },
+                    frameOptions: { frameOption: "DENY", override: true },
+                    referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+                    xssProtection: { protection: false, override: true },
+                });
+                const d = distributionOf(run);
+                const ids = [d.defaultCacheBehavior, ...d.orderedCacheBehaviors].map(
+                    (b: any) => b.responseHeadersPolicyId,
+                );
+                expect(ids).toHaveLength(3);
+                expect(new Set(ids).size).toBe(1);
+                expect(ids[0]).toBeDefined();
+            },
+        );
 
         it("connects to the API over HTTPS with TLS 1.2 and adds the origin-verify header as a secret", async () => {
             const { run } = await build(baseArgs(), preview);
@@ -286,42 +305,48 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution TLS (pre
         expect(d.aliases).toBeUndefined();
     });
 
-    it("creates and DNS-validates a certificate in us-east-1 when given a hosted zone, and points alias records at the distribution", async () => {
-        const { run } = await build(
-            baseArgs({ aliases: ["cdn.example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
-            preview,
-        );
-        const cert = run.get(T.certificate, "cdn-certificate").inputs as any;
-        expect(cert).toMatchObject({
-            region: "us-east-1",
-            domainName: "cdn.example.com",
-            subjectAlternativeNames: [],
-            validationMethod: "DNS",
-        });
-        const validation = run.get(T.validation, "cdn-certificate-validation");
-        expect(validation.inputs.region).toBe("us-east-1");
-        const validationRecord = run.get(T.record, "cdn-certificate-validation-0").inputs as any;
-        expect(validationRecord.zoneId).toBe("Z0123456789ABCDEFGHIJ");
-        for (const type of ["a", "aaaa"]) {
-            const alias = run.get(T.record, `cdn-alias-0-${type}`).inputs as any;
-            expect(alias).toMatchObject({
-                zoneId: "Z0123456789ABCDEFGHIJ",
-                name: "cdn.example.com",
-                type: type.toUpperCase(),
+    it(
+        "creates and DNS-validates a certificate in us-east-1 when given a hosted zone, and points " +
+            "alias records at the distribution",
+        async () => {
+            const { run } = await build(
+                baseArgs({ aliases: ["cdn.example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
+                preview,
+            );
+            const cert = run.get(T.certificate, "cdn-certificate").inputs as any;
+            expect(cert).toMatchObject({
+                region: "us-east-1",
+                domainName: "cdn.example.com",
+                subjectAlternativeNames: [],
+                validationMethod: "DNS",
             });
-            expect(alias.aliases[0].evaluateTargetHealth).toBe(false);
-        }
-        const d = distributionOf(run);
-        expect(d.viewerCertificate.sslSupportMethod).toBe("sni-only");
-        expect(d.viewerCertificate.minimumProtocolVersion).toBe("TLSv1.2_2021");
-        // The distribution waits for the validated certificate, not the pending one.
-        expect(run.get(T.distribution, "cdn").propertyDependencies.viewerCertificate).toContain(validation.urn);
-        if (!preview) {
-            expect(d.viewerCertificate.acmCertificateArn).toMatch(/^arn:aws:acm:us-east-1:123456789012:certificate\//);
-            expect(validationRecord.type).toBe("CNAME");
-            expect(validation.inputs.validationRecordFqdns).toEqual([validationRecord.name.replace(/\.$/, "")]);
-        }
-    });
+            const validation = run.get(T.validation, "cdn-certificate-validation");
+            expect(validation.inputs.region).toBe("us-east-1");
+            const validationRecord = run.get(T.record, "cdn-certificate-validation-0").inputs as any;
+            expect(validationRecord.zoneId).toBe("Z0123456789ABCDEFGHIJ");
+            for (const type of ["a", "aaaa"]) {
+                const alias = run.get(T.record, `cdn-alias-0-${type}`).inputs as any;
+                expect(alias).toMatchObject({
+                    zoneId: "Z0123456789ABCDEFGHIJ",
+                    name: "cdn.example.com",
+                    type: type.toUpperCase(),
+                });
+                expect(alias.aliases[0].evaluateTargetHealth).toBe(false);
+            }
+            const d = distributionOf(run);
+            expect(d.viewerCertificate.sslSupportMethod).toBe("sni-only");
+            expect(d.viewerCertificate.minimumProtocolVersion).toBe("TLSv1.2_2021");
+            // The distribution waits for the validated certificate, not the pending one.
+            expect(run.get(T.distribution, "cdn").propertyDependencies.viewerCertificate).toContain(validation.urn);
+            if (!preview) {
+                expect(d.viewerCertificate.acmCertificateArn).toMatch(
+                    /^arn:aws:acm:us-east-1:123456789012:certificate\//,
+                );
+                expect(validationRecord.type).toBe("CNAME");
+                expect(validation.inputs.validationRecordFqdns).toEqual([validationRecord.name.replace(/\.$/, "")]);
+            }
+        },
+    );
 });
 
 describe("CdnDistribution wiring (normal mode)", () => {
@@ -355,26 +380,32 @@ describe("CdnDistribution wiring (normal mode)", () => {
 describe.each([{ preview: false }, { preview: true }])(
     "CdnDistribution logging and buckets (preview: $preview)",
     ({ preview }) => {
-        it("logs to a bucket CloudFront's log delivery can write to, created before the distribution, with lifecycle expiry", async () => {
-            const { run } = await build(baseArgs({ loggingEnabled: true, logRetentionDays: 30 }), preview);
-            const d = distributionOf(run);
-            expect(d.loggingConfig.prefix).toBe("cloudfront/");
-            expect(d.loggingConfig.includeCookies).toBe(false);
-            if (!preview)
-                expect(d.loggingConfig.bucket).toBe((run.get(T.bucket, "cdn-logs").outputs as any).bucketDomainName);
-            expect(run.get(T.ownership, "cdn-logs-ownership").inputs.rule).toEqual({
-                objectOwnership: "BucketOwnerPreferred",
-            });
-            expect(run.get(T.distribution, "cdn").dependencies).toContain(
-                run.get(T.ownership, "cdn-logs-ownership").urn,
-            );
-            const rules = (run.get(T.lifecycle, "cdn-logs-lifecycle").inputs as any).rules;
-            expect(rules.find((r: any) => r.id === "expire-objects").expiration).toEqual({ days: 30 });
-            // Static assets keep ACLs disabled: only the log bucket needs them.
-            expect(run.get(T.ownership, "cdn-static-ownership").inputs.rule).toEqual({
-                objectOwnership: "BucketOwnerEnforced",
-            });
-        });
+        it(
+            "logs to a bucket CloudFront's log delivery can write to, created before the " +
+                "distribution, with lifecycle expiry",
+            async () => {
+                const { run } = await build(baseArgs({ loggingEnabled: true, logRetentionDays: 30 }), preview);
+                const d = distributionOf(run);
+                expect(d.loggingConfig.prefix).toBe("cloudfront/");
+                expect(d.loggingConfig.includeCookies).toBe(false);
+                if (!preview)
+                    expect(d.loggingConfig.bucket).toBe(
+                        (run.get(T.bucket, "cdn-logs").outputs as any).bucketDomainName,
+                    );
+                expect(run.get(T.ownership, "cdn-logs-ownership").inputs.rule).toEqual({
+                    objectOwnership: "BucketOwnerPreferred",
+                });
+                expect(run.get(T.distribution, "cdn").dependencies).toContain(
+                    run.get(T.ownership, "cdn-logs-ownership").urn,
+                );
+                const rules = (run.get(T.lifecycle, "cdn-logs-lifecycle").inputs as any).rules;
+                expect(rules.find((r: any) => r.id === "expire-objects").expiration).toEqual({ days: 30 });
+                // Static assets keep ACLs disabled: only the log bucket needs them.
+                expect(run.get(T.ownership, "cdn-static-ownership").inputs.rule).toEqual({
+                    objectOwnership: "BucketOwnerEnforced",
+                });
+            },
+        );
 
         it("creates no log bucket and no logging config when logging is off", async () => {
             const { run } = await build(baseArgs({ loggingEnabled: false }), preview);
@@ -592,27 +623,32 @@ describe("CdnDistribution argument errors", () => {
         [
             "a certificate outside us-east-1",
             { aliases: ["api.example.com"], certificateArn: EU_CERT },
-            `CdnDistribution cdn: certificateArn = "${EU_CERT}" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1`,
+            `CdnDistribution cdn: certificateArn = "${EU_CERT}" must be in us-east-1, not ` +
+                `eu-west-1: CloudFront only uses ACM certificates from us-east-1`,
         ],
         [
             "a certificate ARN that is not ACM",
             { aliases: ["api.example.com"], certificateArn: "arn:aws:iam::123456789012:server-certificate/x" },
-            'CdnDistribution cdn: certificateArn = "arn:aws:iam::123456789012:server-certificate/x" must be an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)',
+            'CdnDistribution cdn: certificateArn = "arn:aws:iam::123456789012:server-certificate/x" ' +
+                "must be an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)",
         ],
         [
             "aliases without a certificate",
             { aliases: ["api.example.com"] },
-            'CdnDistribution cdn: aliases = ["api.example.com"] need certificateArn or hostedZoneId: CloudFront answers an alias only with a certificate that covers it',
+            'CdnDistribution cdn: aliases = ["api.example.com"] need certificateArn or ' +
+                "hostedZoneId: CloudFront answers an alias only with a certificate that covers it",
         ],
         [
             "a certificate without aliases",
             { certificateArn: US_EAST_1_CERT },
-            "CdnDistribution cdn: certificateArn is set but aliases is empty: set the host names the certificate covers",
+            "CdnDistribution cdn: certificateArn is set but aliases is empty: set the host names " +
+                "the certificate covers",
         ],
         [
             "an upper-case alias",
             { aliases: ["API.example.com"], certificateArn: US_EAST_1_CERT },
-            'CdnDistribution cdn: aliases contains "API.example.com", which is not a lower-case host name such as api.example.com',
+            'CdnDistribution cdn: aliases contains "API.example.com", which is not a lower-case ' +
+                "host name such as api.example.com",
         ],
         [
             "a WAF rate limit below 10",
@@ -637,7 +673,8 @@ describe("CdnDistribution argument errors", () => {
         [
             "an unknown price class",
             { priceClass: "PriceClass_1" as never },
-            'CdnDistribution cdn: priceClass = "PriceClass_1" must be one of PriceClass_100, PriceClass_200, PriceClass_All',
+            'CdnDistribution cdn: priceClass = "PriceClass_1" must be one of PriceClass_100, ' +
+                "PriceClass_200, PriceClass_All",
         ],
         [
             "an unknown origin protocol",
@@ -647,12 +684,16 @@ describe("CdnDistribution argument errors", () => {
         [
             "a short origin-verify secret",
             { originVerifySecret: "short" },
-            "CdnDistribution cdn: originVerifySecret has 5 characters and must have at least 16 (pass a generated secret)",
+            "CdnDistribution cdn: originVerifySecret has 5 characters and must have at least 16 " +
+                "(pass a generated secret)",
         ],
         [
             "an alarm topic outside us-east-1",
             { alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:credlink-alerts" },
-            'CdnDistribution cdn: alarmTopicArn = "arn:aws:sns:eu-west-1:123456789012:credlink-alerts" must be an SNS topic in us-east-1, not eu-west-1: CloudFront alarms live in us-east-1 and CloudWatch only notifies topics in the alarm\'s region',
+            "CdnDistribution cdn: alarmTopicArn = " +
+                '"arn:aws:sns:eu-west-1:123456789012:credlink-alerts" must be an SNS topic in us-east-1, ' +
+                "not eu-west-1: CloudFront alarms live in us-east-1 and CloudWatch only notifies topics " +
+                "in the alarm's region",
         ],
     ];
 
@@ -666,7 +707,8 @@ describe("CdnDistribution argument errors", () => {
     // `pulumi up` ("error serializing property ..."), which the mock engine cannot report.
     it("applies the same region checks to values that are only known during the update", () => {
         expect(() => checkCertificateRegion("CdnDistribution cdn", EU_CERT)).toThrow(
-            `CdnDistribution cdn: certificateArn = "${EU_CERT}" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1`,
+            `CdnDistribution cdn: certificateArn = "${EU_CERT}" must be in us-east-1, not ` +
+                `eu-west-1: CloudFront only uses ACM certificates from us-east-1`,
         );
         expect(checkCertificateRegion("CdnDistribution cdn", US_EAST_1_CERT)).toBe(US_EAST_1_CERT);
         const euTopic = "arn:aws:sns:eu-west-1:123456789012:credlink-alerts";

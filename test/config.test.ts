@@ -106,7 +106,8 @@ describe("stack configuration", () => {
         ],
         [
             { "credlink:network.cidrBlock": "10.0.0.0/20" },
-            'credlink:network.cidrBlock = "10.0.0.0/20" must be an IPv4 CIDR with a /16../18 prefix (each AZ takes a /20 private and a /22 public subnet)',
+            'credlink:network.cidrBlock = "10.0.0.0/20" must be an IPv4 CIDR with a /16../18 prefix ' +
+                "(each AZ takes a /20 private and a /22 public subnet)",
         ],
         [{ "credlink:cdn.wafEnabled": "yes" }, 'credlink:cdn.wafEnabled = "yes" must be true or false'],
         [
@@ -123,7 +124,8 @@ describe("stack configuration", () => {
         ],
         [
             { "credlink:cdn.priceClass": "PriceClass_Cheap" },
-            'credlink:cdn.priceClass = "PriceClass_Cheap" must be one of PriceClass_100, PriceClass_200, PriceClass_All',
+            'credlink:cdn.priceClass = "PriceClass_Cheap" must be one of PriceClass_100, ' +
+                "PriceClass_200, PriceClass_All",
         ],
         [
             { "credlink:database.monitoringIntervalSeconds": 7 },
@@ -139,7 +141,8 @@ describe("stack configuration", () => {
         ],
         [
             { "credlink:service.memory": 512 },
-            "credlink:service.memory = 512 is not a valid Fargate memory size for credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs",
+            "credlink:service.memory = 512 is not a valid Fargate memory size for " +
+                "credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs",
         ],
         [
             { "credlink:alerts.emails": ["oncall"] },
@@ -151,26 +154,34 @@ describe("stack configuration", () => {
                 "credlink:domain.cdnCertificateArn":
                     "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001",
             },
-            'credlink:domain.cdnCertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from us-east-1',
+            "credlink:domain.cdnCertificateArn = " +
+                '"arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001" ' +
+                "must be in us-east-1, not eu-west-1: CloudFront only uses ACM certificates from " +
+                "us-east-1",
         ],
         [
             {
                 "credlink:domain.albCertificateArn":
                     "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000002",
             },
-            "credlink:domain.albCertificateArn is set but credlink:domain.originName is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.api.example.com",
+            "credlink:domain.albCertificateArn is set but credlink:domain.originName is not: " +
+                "CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. " +
+                "origin.api.example.com",
         ],
         [
             { "credlink:domain.name": "api.example.com", "credlink:domain.originName": "api.example.com" },
-            'credlink:domain.originName = "api.example.com" must differ from credlink:domain.name: that name points at CloudFront, so CloudFront would call itself',
+            'credlink:domain.originName = "api.example.com" must differ from credlink:domain.name: ' +
+                "that name points at CloudFront, so CloudFront would call itself",
         ],
         [
             { "credlink:scaling.minTask": 2 },
-            "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md",
+            "credlink:scaling.minTask is not a known setting (did you mean " +
+                "credlink:scaling.minTasks?); see the config reference in README.md",
         ],
         [
             { "credlink:alerts.httpsEndpoint": "https://hooks.example.com/T000" },
-            "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set --secret alerts.httpsEndpoint <value>`",
+            "credlink:alerts.httpsEndpoint must be a secret: set it with `pulumi config set " +
+                "--secret alerts.httpsEndpoint <value>`",
         ],
         [{ "aws:region": "mars-1" }, 'aws:region = "mars-1" must be an AWS region such as us-east-1'],
     ])("rejects %j with one line naming key, value and rule", (override, line) => {
@@ -185,7 +196,9 @@ describe("stack configuration", () => {
             "credlink:database.monitoringIntervalSeconds": 7,
         });
         expect(lines).toEqual([
-            "credlink:service.image is required: set it with `pulumi config set service.image <value>` (Container image of the CredLink API (registry/repository:tag or @sha256 digest).)",
+            "credlink:service.image is required: set it with `pulumi config set service.image " +
+                "<value>` (Container image of the CredLink API (registry/repository:tag or @sha256 " +
+                "digest).)",
             "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
             "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
         ]);
@@ -207,7 +220,9 @@ describe("stack configuration", () => {
         );
         expect(err).toBeInstanceOf(Error);
         expect((err as Error).message).toBe(
-            "Invalid configuration for stack production (Pulumi.production.yaml):\ncredlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+            "Invalid configuration for stack production " +
+                "(Pulumi.production.yaml):\ncredlink:scaling.minTasks = 25 must be <= " +
+                "credlink:scaling.maxTasks (20)",
         );
         // pulumi.RunError is the error type the Pulumi CLI prints without a stack trace.
         expect(pulumi.RunError.isInstance(err)).toBe(true);
@@ -218,16 +233,23 @@ describe("Pulumi.yaml", () => {
     it("declares every setting with type, description and default, generated from lib/config.ts", () => {
         expect(fs.readFileSync(PROJECT_FILE, "utf8")).toBe(renderProjectFile());
         expect(renderProjectFile()).toContain(
-            `  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    default: ${SCALING.tasks.max}\n`,
+            `  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    ` +
+                `default: ${SCALING.tasks.max}\n`,
         );
     });
 
     it("matches the README's config reference table", async () => {
         const readme = fs.readFileSync(README_FILE, "utf8");
         expect(readme).toBe(await renderReadme(readme));
-        expect(readme).toMatch(
-            /\| `credlink:scaling\.minTasks` +\| integer +\| `2` +\| Minimum running tasks; also the service's initial desired count\. +\|/,
-        );
+        const row = readme.split("\n").find((l) => l.startsWith("| `credlink:scaling.minTasks`"));
+        expect(row?.split("|").map((c) => c.trim())).toEqual([
+            "",
+            "`credlink:scaling.minTasks`",
+            "integer",
+            "`2`",
+            "Minimum running tasks; also the service's initial desired count.",
+            "",
+        ]);
     });
 
     it("declares no setting twice", () => {
@@ -287,20 +309,26 @@ describe("one declaration per setting", () => {
 describe("bad stack input, as a new user meets it", () => {
     it("names the namespaces the stack reads for a key in a misspelt namespace, and the setting meant", () => {
         expect(problems({ ...minimal, "credlnk:scaling.maxTasks": 30 })).toEqual([
-            'credlnk:scaling.maxTasks is in namespace "credlnk", which this stack does not read (it reads credlink: and its providers\' aws:, awsx:, random:, pulumi:); did you mean credlink:scaling.maxTasks?',
+            'credlnk:scaling.maxTasks is in namespace "credlnk", which this stack does not read (it ' +
+                "reads credlink: and its providers' aws:, awsx:, random:, pulumi:); did you mean " +
+                "credlink:scaling.maxTasks?",
         ]);
     });
 
     it("names the stack setting, not a component argument, for a value only a component used to catch", () => {
         expect(problems({ ...minimal, "credlink:database.instanceClass": "db.q9.large" })[0]).toMatch(
-            /^credlink:database\.instanceClass = "db\.q9\.large" is not an RDS instance class this stack can size alarms for: /,
+            new RegExp(
+                '^credlink:database\\.instanceClass = "db\\.q9\\.large" ' +
+                    "is not an RDS instance class this stack can size alarms for: ",
+            ),
         );
     });
 
     it("requires aws:region in the stack file instead of previewing as us-east-1", async () => {
         const err = await runStack("production", { config: { "aws:region": undefined } }).catch((e: Error) => e);
         expect((err as Error).message).toBe(
-            "Invalid configuration for stack production (Pulumi.production.yaml):\naws:region is required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1",
+            "Invalid configuration for stack production (Pulumi.production.yaml):\naws:region is " +
+                "required: set it with `pulumi config set aws:region <region>`, e.g. us-east-1",
         );
     });
 
@@ -308,7 +336,8 @@ describe("bad stack input, as a new user meets it", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
         fs.writeFileSync(
             path.join(dir, "Pulumi.demo.yaml"),
-            "config:\n  aws:region: eu-west-1\n  scaling.maxTasks: 30\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1\n",
+            "config:\n  aws:region: eu-west-1\n  scaling.maxTasks: 30\n  " +
+                "credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1\n",
         );
         const file = readStackFile("demo", dir);
         expect(file.values).toEqual({

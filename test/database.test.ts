@@ -129,44 +129,48 @@ describe.each([
         expect(piKey.inputs.enableKeyRotation).toBe(true);
     });
 
-    it("encrypts storage with a rotating key and lets RDS manage the master password, on gp3, private, TLS-verified", async () => {
-        const { run, instance, get } = await build({}, { preview });
-        const key = get("aws:kms/key:Key", "db-storage-key");
-        expect(key.inputs.enableKeyRotation).toBe(true);
-        expect(instance.inputs).toMatchObject({
-            engine: "postgres",
-            engineVersion: "17",
-            storageType: "gp3",
-            storageEncrypted: true,
-            manageMasterUserPassword: true,
-            publiclyAccessible: false,
-            caCertIdentifier: "rds-ca-rsa2048-g1",
-            dbName: "credlink",
-            username: "credlink_admin",
-            port: 5432,
-            allocatedStorage: 20,
-            maxAllocatedStorage: 100,
-            autoMinorVersionUpgrade: true,
-            copyTagsToSnapshot: true,
-            backupWindow: "03:00-04:00",
-            maintenanceWindow: "sun:04:30-sun:05:30",
-            identifier: "db-test",
-        });
-        expect(instance.propertyDependencies.kmsKeyId).toEqual([key.urn]);
-        if (!preview) expect(instance.inputs.kmsKeyId).toBe(key.outputs.arn);
-        // The secret stays under aws/secretsmanager so its readers need GetSecretValue only.
-        expect(instance.inputs.masterUserSecretKmsKeyId).toBeUndefined();
-        // No password anywhere: RDS generates it into Secrets Manager.
-        for (const r of run.resources)
-            expect(
-                Object.keys(r.inputs).filter((k) => /password$/i.test(k) && k !== "manageMasterUserPassword"),
-            ).toEqual([]);
-        if (preview) expect(run.outputs.masterUserSecretArn).toBe(UNKNOWN);
-        else
-            expect(run.outputs.masterUserSecretArn).toMatch(
-                /^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-/,
-            );
-    });
+    it(
+        "encrypts storage with a rotating key and lets RDS manage the master password, on gp3, " +
+            "private, TLS-verified",
+        async () => {
+            const { run, instance, get } = await build({}, { preview });
+            const key = get("aws:kms/key:Key", "db-storage-key");
+            expect(key.inputs.enableKeyRotation).toBe(true);
+            expect(instance.inputs).toMatchObject({
+                engine: "postgres",
+                engineVersion: "17",
+                storageType: "gp3",
+                storageEncrypted: true,
+                manageMasterUserPassword: true,
+                publiclyAccessible: false,
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                dbName: "credlink",
+                username: "credlink_admin",
+                port: 5432,
+                allocatedStorage: 20,
+                maxAllocatedStorage: 100,
+                autoMinorVersionUpgrade: true,
+                copyTagsToSnapshot: true,
+                backupWindow: "03:00-04:00",
+                maintenanceWindow: "sun:04:30-sun:05:30",
+                identifier: "db-test",
+            });
+            expect(instance.propertyDependencies.kmsKeyId).toEqual([key.urn]);
+            if (!preview) expect(instance.inputs.kmsKeyId).toBe(key.outputs.arn);
+            // The secret stays under aws/secretsmanager so its readers need GetSecretValue only.
+            expect(instance.inputs.masterUserSecretKmsKeyId).toBeUndefined();
+            // No password anywhere: RDS generates it into Secrets Manager.
+            for (const r of run.resources)
+                expect(
+                    Object.keys(r.inputs).filter((k) => /password$/i.test(k) && k !== "manageMasterUserPassword"),
+                ).toEqual([]);
+            if (preview) expect(run.outputs.masterUserSecretArn).toBe(UNKNOWN);
+            else
+                expect(run.outputs.masterUserSecretArn).toMatch(
+                    /^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-/,
+                );
+        },
+    );
 
     it("admits only the client security groups, on 5432, in private subnets", async () => {
         const { run, instance, get } = await build(
@@ -199,33 +203,36 @@ describe.each([
         expect(instance.inputs.publiclyAccessible).toBe(false);
     });
 
-    it("loads pg_stat_statements, logs slow statements, forces TLS and exports the logs to retained log groups", async () => {
-        const { run, instance, get } = await build({}, { preview });
-        const pg = get("aws:rds/parameterGroup:ParameterGroup", "db-params");
-        expect(pg.inputs.family).toBe("postgres17");
-        expect(pg.inputs.parameters).toEqual(
-            expect.arrayContaining([
-                { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
-                { name: "log_min_duration_statement", value: String(SLO.latencyP95Ms), applyMethod: "immediate" },
-                { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
-                { name: "track_activity_query_size", value: "4096", applyMethod: "pending-reboot" },
-            ]),
-        );
-        expect(
-            (pg.inputs.parameters as Array<{ name: string }>)
-                .map((p) => p.name)
-                .filter((n) => n.startsWith("auto_explain")),
-        ).toEqual([]);
-        expect(instance.propertyDependencies.parameterGroupName).toEqual([pg.urn]);
-        expect(instance.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
-        const logs = run.ofType("aws:cloudwatch/logGroup:LogGroup");
-        expect(logs.map((l) => [l.inputs.name, l.inputs.retentionInDays])).toEqual([
-            ["/aws/rds/instance/db-test/postgresql", 30],
-            ["/aws/rds/instance/db-test/upgrade", 30],
-        ]);
-        // RDS would create them without a retention if the instance came first.
-        for (const l of logs) expect(instance.dependencies).toContain(l.urn);
-    });
+    it(
+        "loads pg_stat_statements, logs slow statements, forces TLS and exports the logs to retained " + "log groups",
+        async () => {
+            const { run, instance, get } = await build({}, { preview });
+            const pg = get("aws:rds/parameterGroup:ParameterGroup", "db-params");
+            expect(pg.inputs.family).toBe("postgres17");
+            expect(pg.inputs.parameters).toEqual(
+                expect.arrayContaining([
+                    { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
+                    { name: "log_min_duration_statement", value: String(SLO.latencyP95Ms), applyMethod: "immediate" },
+                    { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+                    { name: "track_activity_query_size", value: "4096", applyMethod: "pending-reboot" },
+                ]),
+            );
+            expect(
+                (pg.inputs.parameters as Array<{ name: string }>)
+                    .map((p) => p.name)
+                    .filter((n) => n.startsWith("auto_explain")),
+            ).toEqual([]);
+            expect(instance.propertyDependencies.parameterGroupName).toEqual([pg.urn]);
+            expect(instance.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
+            const logs = run.ofType("aws:cloudwatch/logGroup:LogGroup");
+            expect(logs.map((l) => [l.inputs.name, l.inputs.retentionInDays])).toEqual([
+                ["/aws/rds/instance/db-test/postgresql", 30],
+                ["/aws/rds/instance/db-test/upgrade", 30],
+            ]);
+            // RDS would create them without a retention if the instance came first.
+            for (const l of logs) expect(instance.dependencies).toContain(l.urn);
+        },
+    );
 
     it("alarms on CPU, memory, storage, connections and latency, notifying the topic on alarm and OK", async () => {
         const { run } = await build(production, { preview, stack: "production" });
@@ -297,113 +304,123 @@ describe.each([
         ]);
     });
 
-    it("production: multi-AZ, protected, deletion-protected, final snapshot, 14-day backups, storage autoscaling", async () => {
-        const { run, instance, get } = await build(production, { preview, stack: "production" });
-        expect(instance.inputs).toMatchObject({
-            instanceClass: "db.r6g.large",
-            multiAz: true,
-            deletionProtection: true,
-            skipFinalSnapshot: false,
-            finalSnapshotIdentifier: "db-production-final-snapshot",
-            backupRetentionPeriod: 14,
-            allocatedStorage: 100,
-            maxAllocatedStorage: 1000,
-            monitoringInterval: 1,
-            performanceInsightsEnabled: true,
-            performanceInsightsRetentionPeriod: 7,
-            identifier: "db-production",
-        });
-        expect([instance.protect, instance.retainOnDelete]).toEqual([true, true]);
-        const key = get("aws:kms/key:Key", "db-storage-key");
-        expect([key.protect, key.retainOnDelete]).toEqual([true, true]);
-        expect(run.ofType(INSTANCE)).toHaveLength(1);
-        expect(run.ofType("aws:rds/proxy:Proxy")).toEqual([]);
-        expect(run.outputs.proxyEndpoint).toBeUndefined();
-        expect(run.outputs.replicaIdentifiers).toEqual([]);
-    });
-
-    it("dev: single AZ, small, 60 s monitoring, no Performance Insights, disposable without a final snapshot", async () => {
-        const { run, instance, get } = await build(dev, { preview, stack: "dev" });
-        expect(instance.inputs).toMatchObject({
-            instanceClass: "db.t4g.micro",
-            multiAz: false,
-            deletionProtection: false,
-            skipFinalSnapshot: true,
-            backupRetentionPeriod: 1,
-            monitoringInterval: 60,
-            performanceInsightsEnabled: false,
-            maxAllocatedStorage: 50,
-        });
-        expect(instance.inputs.finalSnapshotIdentifier).toBeUndefined();
-        expect(instance.inputs.performanceInsightsRetentionPeriod).toBeUndefined();
-        expect(instance.inputs.performanceInsightsKmsKeyId).toBeUndefined();
-        expect([instance.protect, instance.retainOnDelete]).toEqual([false, false]);
-        expect(run.ofType("aws:kms/key:Key").map((k) => k.name)).toEqual(["db-storage-key"]);
-        // 60 s monitoring still needs the role.
-        expect(instance.dependencies).toContain(
-            get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy").urn,
-        );
-        // db.t4g.micro: 1 GiB and ~73 connections.
-        const threshold = (n: string) => run.get(ALARM, `db-dev-${n}`).inputs.threshold;
-        expect([
-            threshold("freeable-memory-low"),
-            threshold("free-storage-low"),
-            threshold("connections-high"),
-        ]).toEqual([Math.round(0.1 * GIB), 2 * GIB, 58]);
-    });
-
-    it("read replicas: each replicates the primary with the same monitoring, Performance Insights and parameters, and gets a lag alarm", async () => {
-        const { run, instance, get } = await build({ readReplicas: 2 }, { preview });
-        const attachment = get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy");
-        const role = get("aws:iam/role:Role", "db-monitoring-role");
-        const piKey = get("aws:kms/key:Key", "db-pi-key");
-        const pg = get("aws:rds/parameterGroup:ParameterGroup", "db-params");
-        const replicas = run.ofType(INSTANCE).filter((r) => r.name !== "db");
-        expect(replicas.map((r) => [r.name, r.inputs.identifier])).toEqual([
-            ["db-replica-1", "db-test-replica-1"],
-            ["db-replica-2", "db-test-replica-2"],
-        ]);
-        for (const r of replicas) {
-            expect(r.inputs).toMatchObject({
-                replicateSourceDb: "db-test",
-                instanceClass: "db.t4g.medium",
+    it(
+        "production: multi-AZ, protected, deletion-protected, final snapshot, 14-day backups, " + "storage autoscaling",
+        async () => {
+            const { run, instance, get } = await build(production, { preview, stack: "production" });
+            expect(instance.inputs).toMatchObject({
+                instanceClass: "db.r6g.large",
+                multiAz: true,
+                deletionProtection: true,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: "db-production-final-snapshot",
+                backupRetentionPeriod: 14,
+                allocatedStorage: 100,
+                maxAllocatedStorage: 1000,
                 monitoringInterval: 1,
                 performanceInsightsEnabled: true,
                 performanceInsightsRetentionPeriod: 7,
-                multiAz: false,
-                publiclyAccessible: false,
-                storageEncrypted: true,
-                skipFinalSnapshot: true,
-                caCertIdentifier: "rds-ca-rsa2048-g1",
-                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                identifier: "db-production",
             });
-            expect(r.propertyDependencies.replicateSourceDb).toEqual([instance.urn]);
-            expect(r.propertyDependencies.monitoringRoleArn).toEqual([role.urn]);
-            expect(r.propertyDependencies.performanceInsightsKmsKeyId).toEqual([piKey.urn]);
-            expect(r.propertyDependencies.parameterGroupName).toEqual([pg.urn]);
-            expect(r.dependencies).toContain(attachment.urn);
-            for (const k of ["username", "dbName", "manageMasterUserPassword", "kmsKeyId", "dbSubnetGroupName"])
-                expect(r.inputs[k]).toBeUndefined();
-            expect(r.protect).toBe(false);
-        }
-        const lag = run.ofType(ALARM).filter((a) => a.inputs.metricName === "ReplicaLag");
-        expect(
-            lag.map((a) => [
-                a.inputs.name,
-                a.inputs.dimensions,
-                a.inputs.threshold,
-                a.inputs.treatMissingData,
-                a.inputs.alarmActions,
-            ]),
-        ).toEqual([
-            ["db-test-replica-1-lag-high", { DBInstanceIdentifier: "db-test-replica-1" }, 30, "breaching", [TOPIC]],
-            ["db-test-replica-2-lag-high", { DBInstanceIdentifier: "db-test-replica-2" }, 30, "breaching", [TOPIC]],
-        ]);
-        expect(run.outputs.replicaIdentifiers).toEqual(["db-test-replica-1", "db-test-replica-2"]);
-        expect(run.outputs.alarmNames).toEqual(
-            expect.arrayContaining(["db-test-replica-1-lag-high", "db-test-replica-2-lag-high"]),
-        );
-    });
+            expect([instance.protect, instance.retainOnDelete]).toEqual([true, true]);
+            const key = get("aws:kms/key:Key", "db-storage-key");
+            expect([key.protect, key.retainOnDelete]).toEqual([true, true]);
+            expect(run.ofType(INSTANCE)).toHaveLength(1);
+            expect(run.ofType("aws:rds/proxy:Proxy")).toEqual([]);
+            expect(run.outputs.proxyEndpoint).toBeUndefined();
+            expect(run.outputs.replicaIdentifiers).toEqual([]);
+        },
+    );
+
+    it(
+        "dev: single AZ, small, 60 s monitoring, no Performance Insights, disposable without a final " + "snapshot",
+        async () => {
+            const { run, instance, get } = await build(dev, { preview, stack: "dev" });
+            expect(instance.inputs).toMatchObject({
+                instanceClass: "db.t4g.micro",
+                multiAz: false,
+                deletionProtection: false,
+                skipFinalSnapshot: true,
+                backupRetentionPeriod: 1,
+                monitoringInterval: 60,
+                performanceInsightsEnabled: false,
+                maxAllocatedStorage: 50,
+            });
+            expect(instance.inputs.finalSnapshotIdentifier).toBeUndefined();
+            expect(instance.inputs.performanceInsightsRetentionPeriod).toBeUndefined();
+            expect(instance.inputs.performanceInsightsKmsKeyId).toBeUndefined();
+            expect([instance.protect, instance.retainOnDelete]).toEqual([false, false]);
+            expect(run.ofType("aws:kms/key:Key").map((k) => k.name)).toEqual(["db-storage-key"]);
+            // 60 s monitoring still needs the role.
+            expect(instance.dependencies).toContain(
+                get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy").urn,
+            );
+            // db.t4g.micro: 1 GiB and ~73 connections.
+            const threshold = (n: string) => run.get(ALARM, `db-dev-${n}`).inputs.threshold;
+            expect([
+                threshold("freeable-memory-low"),
+                threshold("free-storage-low"),
+                threshold("connections-high"),
+            ]).toEqual([Math.round(0.1 * GIB), 2 * GIB, 58]);
+        },
+    );
+
+    it(
+        "read replicas: each replicates the primary with the same monitoring, Performance Insights " +
+            "and parameters, and gets a lag alarm",
+        async () => {
+            const { run, instance, get } = await build({ readReplicas: 2 }, { preview });
+            const attachment = get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy");
+            const role = get("aws:iam/role:Role", "db-monitoring-role");
+            const piKey = get("aws:kms/key:Key", "db-pi-key");
+            const pg = get("aws:rds/parameterGroup:ParameterGroup", "db-params");
+            const replicas = run.ofType(INSTANCE).filter((r) => r.name !== "db");
+            expect(replicas.map((r) => [r.name, r.inputs.identifier])).toEqual([
+                ["db-replica-1", "db-test-replica-1"],
+                ["db-replica-2", "db-test-replica-2"],
+            ]);
+            for (const r of replicas) {
+                expect(r.inputs).toMatchObject({
+                    replicateSourceDb: "db-test",
+                    instanceClass: "db.t4g.medium",
+                    monitoringInterval: 1,
+                    performanceInsightsEnabled: true,
+                    performanceInsightsRetentionPeriod: 7,
+                    multiAz: false,
+                    publiclyAccessible: false,
+                    storageEncrypted: true,
+                    skipFinalSnapshot: true,
+                    caCertIdentifier: "rds-ca-rsa2048-g1",
+                    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                });
+                expect(r.propertyDependencies.replicateSourceDb).toEqual([instance.urn]);
+                expect(r.propertyDependencies.monitoringRoleArn).toEqual([role.urn]);
+                expect(r.propertyDependencies.performanceInsightsKmsKeyId).toEqual([piKey.urn]);
+                expect(r.propertyDependencies.parameterGroupName).toEqual([pg.urn]);
+                expect(r.dependencies).toContain(attachment.urn);
+                for (const k of ["username", "dbName", "manageMasterUserPassword", "kmsKeyId", "dbSubnetGroupName"])
+                    expect(r.inputs[k]).toBeUndefined();
+                expect(r.protect).toBe(false);
+            }
+            const lag = run.ofType(ALARM).filter((a) => a.inputs.metricName === "ReplicaLag");
+            expect(
+                lag.map((a) => [
+                    a.inputs.name,
+                    a.inputs.dimensions,
+                    a.inputs.threshold,
+                    a.inputs.treatMissingData,
+                    a.inputs.alarmActions,
+                ]),
+            ).toEqual([
+                ["db-test-replica-1-lag-high", { DBInstanceIdentifier: "db-test-replica-1" }, 30, "breaching", [TOPIC]],
+                ["db-test-replica-2-lag-high", { DBInstanceIdentifier: "db-test-replica-2" }, 30, "breaching", [TOPIC]],
+            ]);
+            expect(run.outputs.replicaIdentifiers).toEqual(["db-test-replica-1", "db-test-replica-2"]);
+            expect(run.outputs.alarmNames).toEqual(
+                expect.arrayContaining(["db-test-replica-1-lag-high", "db-test-replica-2-lag-high"]),
+            );
+        },
+    );
 
     it("RDS Proxy: TLS only, own security group, reads only the managed secret", async () => {
         const { run, instance, get } = await build({ rdsProxy: true }, { preview });
@@ -489,22 +506,28 @@ describe.each([
 });
 
 describe("MonitoredDatabase events", () => {
-    it("notifies the alerts topic of availability, failover and failure events of the instance and its replicas", async () => {
-        const { run, instance, get } = await build({ readReplicas: 1 });
-        const events = get("aws:rds/eventSubscription:EventSubscription", "db-events").inputs;
-        expect(events.snsTopic).toBe(TOPIC);
-        expect(events.sourceType).toBe("db-instance");
-        expect(events.sourceIds).toEqual([instance.inputs.identifier, get(INSTANCE, "db-replica-1").inputs.identifier]);
-        expect(events.eventCategories).toEqual([
-            "availability",
-            "failover",
-            "failure",
-            "low storage",
-            "maintenance",
-            "recovery",
-        ]);
-        expect(run.ofType("aws:rds/eventSubscription:EventSubscription")).toHaveLength(1);
-    });
+    it(
+        "notifies the alerts topic of availability, failover and failure events of the instance and " + "its replicas",
+        async () => {
+            const { run, instance, get } = await build({ readReplicas: 1 });
+            const events = get("aws:rds/eventSubscription:EventSubscription", "db-events").inputs;
+            expect(events.snsTopic).toBe(TOPIC);
+            expect(events.sourceType).toBe("db-instance");
+            expect(events.sourceIds).toEqual([
+                instance.inputs.identifier,
+                get(INSTANCE, "db-replica-1").inputs.identifier,
+            ]);
+            expect(events.eventCategories).toEqual([
+                "availability",
+                "failover",
+                "failure",
+                "low storage",
+                "maintenance",
+                "recovery",
+            ]);
+            expect(run.ofType("aws:rds/eventSubscription:EventSubscription")).toHaveLength(1);
+        },
+    );
 });
 
 describe("MonitoredDatabase options", () => {
@@ -534,35 +557,46 @@ describe("MonitoredDatabase options", () => {
         );
     });
 
-    it("keeps a final snapshot when only deletion protection is on, and leaves autoscaling off when max equals the allocation", async () => {
-        const { instance } = await build(
-            { deletionProtection: true, protect: false, allocatedStorageGb: 50, maxAllocatedStorageGb: 50 },
-            { stack: "staging" },
-        );
-        expect([instance.inputs.skipFinalSnapshot, instance.inputs.finalSnapshotIdentifier]).toEqual([
-            false,
-            "db-staging-final-snapshot",
-        ]);
-        expect(instance.inputs.maxAllocatedStorage).toBeUndefined();
-        expect(instance.protect).toBe(false);
+    it(
+        "keeps a final snapshot when only deletion protection is on, and leaves autoscaling off when " +
+            "max equals the allocation",
+        async () => {
+            const { instance } = await build(
+                { deletionProtection: true, protect: false, allocatedStorageGb: 50, maxAllocatedStorageGb: 50 },
+                { stack: "staging" },
+            );
+            expect([instance.inputs.skipFinalSnapshot, instance.inputs.finalSnapshotIdentifier]).toEqual([
+                false,
+                "db-staging-final-snapshot",
+            ]);
+            expect(instance.inputs.maxAllocatedStorage).toBeUndefined();
+            expect(instance.protect).toBe(false);
 
-        // Protected but without deletion protection: still snapshotted on the way out.
-        const protectedOnly = await build({ deletionProtection: false, protect: true }, { stack: "staging" });
-        expect([
-            protectedOnly.instance.inputs.skipFinalSnapshot,
-            protectedOnly.instance.inputs.finalSnapshotIdentifier,
-        ]).toEqual([false, "db-staging-final-snapshot"]);
-    });
-
-    it("accepts Performance Insights on db.t4g.micro (AWS lists no class restriction for RDS for PostgreSQL) and every valid retention", async () => {
-        for (const days of [7, 31, 93, 713, 731]) {
-            const { instance } = await build({ instanceClass: "db.t4g.micro", performanceInsightsRetentionDays: days });
+            // Protected but without deletion protection: still snapshotted on the way out.
+            const protectedOnly = await build({ deletionProtection: false, protect: true }, { stack: "staging" });
             expect([
-                instance.inputs.performanceInsightsEnabled,
-                instance.inputs.performanceInsightsRetentionPeriod,
-            ]).toEqual([true, days]);
-        }
-    });
+                protectedOnly.instance.inputs.skipFinalSnapshot,
+                protectedOnly.instance.inputs.finalSnapshotIdentifier,
+            ]).toEqual([false, "db-staging-final-snapshot"]);
+        },
+    );
+
+    it(
+        "accepts Performance Insights on db.t4g.micro (AWS lists no class restriction for RDS for " +
+            "PostgreSQL) and every valid retention",
+        async () => {
+            for (const days of [7, 31, 93, 713, 731]) {
+                const { instance } = await build({
+                    instanceClass: "db.t4g.micro",
+                    performanceInsightsRetentionDays: days,
+                });
+                expect([
+                    instance.inputs.performanceInsightsEnabled,
+                    instance.inputs.performanceInsightsRetentionPeriod,
+                ]).toEqual([true, days]);
+            }
+        },
+    );
 
     it("accepts every Enhanced Monitoring interval RDS does", async () => {
         for (const seconds of [1, 5, 10, 15, 30, 60]) {
@@ -597,22 +631,29 @@ describe("MonitoredDatabase arg errors", () => {
         [
             "a previous-generation class with Performance Insights",
             { instanceClass: "db.t2.micro" },
-            'MonitoredDatabase db: instanceClass = "db.t2.micro" is a previous-generation class that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.medium',
+            'MonitoredDatabase db: instanceClass = "db.t2.micro" is a previous-generation class ' +
+                "that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.medium",
         ],
         [
             "a previous-generation class without Performance Insights",
             { instanceClass: "db.m3.large", performanceInsightsEnabled: false },
-            'MonitoredDatabase db: instanceClass = "db.m3.large" is a previous-generation class that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.medium',
+            'MonitoredDatabase db: instanceClass = "db.m3.large" is a previous-generation class ' +
+                "that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.medium",
         ],
         [
             "an unknown class",
             { instanceClass: "db.q9.large" },
-            'MonitoredDatabase db: instanceClass = "db.q9.large" is not an RDS instance class this stack can size alarms for: use a current class such as db.t4g.medium or db.r6g.large (families: t3, t4g, m5, m5d, m6g, m6gd, m6i, m6id, m6idn, m6in, m7g, m7i, m8g, r5, r5b, r5d, r6g, r6gd, r6i, r6id, r6idn, r6in, r7g, r7i, r8g, x2g), or add its family to components/database/instance-classes.ts',
+            'MonitoredDatabase db: instanceClass = "db.q9.large" is not an RDS instance class this ' +
+                "stack can size alarms for: use a current class such as db.t4g.medium or db.r6g.large " +
+                "(families: t3, t4g, m5, m5d, m6g, m6gd, m6i, m6id, m6idn, m6in, m7g, m7i, m8g, r5, r5b, " +
+                "r5d, r6g, r6gd, r6i, r6id, r6idn, r6in, r7g, r7i, r8g, x2g), or add its family to " +
+                "components/database/instance-classes.ts",
         ],
         [
             "replicas without backups",
             { readReplicas: 1, backupRetentionDays: 0 },
-            "MonitoredDatabase db: readReplicas = 1 needs backupRetentionDays > 0 (RDS only replicates instances with automated backups)",
+            "MonitoredDatabase db: readReplicas = 1 needs backupRetentionDays > 0 (RDS only " +
+                "replicates instances with automated backups)",
         ],
         [
             "storage ceiling below the allocation",
@@ -622,22 +663,27 @@ describe("MonitoredDatabase arg errors", () => {
         [
             "an engine version",
             { engineVersion: "postgres17" },
-            'MonitoredDatabase db: engineVersion = "postgres17" must be a PostgreSQL major ("17") or major.minor ("16.6") version, 14 or later (RDS ended standard support for 13 and older)',
+            'MonitoredDatabase db: engineVersion = "postgres17" must be a PostgreSQL major ("17") ' +
+                'or major.minor ("16.6") version, 14 or later (RDS ended standard support for 13 and ' +
+                "older)",
         ],
         [
             "no clients",
             { clientSecurityGroupIds: [] },
-            "MonitoredDatabase db: clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect",
+            "MonitoredDatabase db: clientSecurityGroupIds is empty: list the security group of " +
+                "every client (the service's tasks), or nothing can connect",
         ],
         [
             "overlapping windows",
             { backupWindow: "04:00-05:00" },
-            'MonitoredDatabase db: maintenanceWindow = "sun:04:30-sun:05:30" overlaps backupWindow = "04:00-05:00"; RDS requires them to be disjoint',
+            'MonitoredDatabase db: maintenanceWindow = "sun:04:30-sun:05:30" overlaps backupWindow ' +
+                '= "04:00-05:00"; RDS requires them to be disjoint',
         ],
         [
             "a backup window crossing midnight into the maintenance window",
             { backupWindow: "23:30-00:30", maintenanceWindow: "mon:00:00-mon:01:00" },
-            'MonitoredDatabase db: maintenanceWindow = "mon:00:00-mon:01:00" overlaps backupWindow = "23:30-00:30"; RDS requires them to be disjoint',
+            'MonitoredDatabase db: maintenanceWindow = "mon:00:00-mon:01:00" overlaps backupWindow ' +
+                '= "23:30-00:30"; RDS requires them to be disjoint',
         ],
     ])("rejects %s with one line naming the arg, the value and what is allowed", async (_what, extra, message) => {
         expect(await errorOf(extra)).toBe(message);

@@ -172,7 +172,8 @@ describe("PrivateBucket argument errors", () => {
         [
             "an unknown ownership",
             { objectOwnership: "Public" as never },
-            'PrivateBucket proofs: objectOwnership = "Public" must be one of BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter',
+            'PrivateBucket proofs: objectOwnership = "Public" must be one of BucketOwnerEnforced, ' +
+                "BucketOwnerPreferred, ObjectWriter",
         ],
         [
             "a zero-day expiry",
@@ -182,7 +183,8 @@ describe("PrivateBucket argument errors", () => {
         [
             "a fractional expiry",
             { lifecycle: { abortIncompleteMultipartUploadDays: 1.5 } },
-            "PrivateBucket proofs: lifecycle.abortIncompleteMultipartUploadDays = 1.5 must be a whole number of days between 1 and 36500",
+            "PrivateBucket proofs: lifecycle.abortIncompleteMultipartUploadDays = 1.5 must be a " +
+                "whole number of days between 1 and 36500",
         ],
         [
             "noncurrent-version expiry without versioning",

@@ -149,27 +149,31 @@ describe("ScalingService (with an ALB certificate)", () => {
         });
     });
 
-    it("tracks 1000 requests per target with a 30 s scale-out and labels it <alb arnSuffix>/<target group arnSuffix>", () => {
-        const requests = r.get(T.policy, "api-requests");
-        const albSuffix = r.get(T.lb, "api").outputs.arnSuffix as string;
-        const tgSuffix = r.get(T.tg, "api").outputs.arnSuffix as string;
-        expect(albSuffix).toMatch(/^app\/api-[0-9a-f]{7}\/[0-9a-f]{16}$/);
-        expect(tgSuffix).toMatch(/^targetgroup\/api-[0-9a-f]{7}\/[0-9a-f]{16}$/);
-        expect(policyConfig(requests)).toEqual({
-            targetValue: 1000,
-            scaleOutCooldown: 30,
-            scaleInCooldown: 300,
-            disableScaleIn: false,
-            predefinedMetricSpecification: {
-                predefinedMetricType: "ALBRequestCountPerTarget",
-                resourceLabel: `${albSuffix}/${tgSuffix}`,
-            },
-        });
-        // The target group must be behind a listener before the policy can reference it.
-        expect(requests.dependencies).toContain(r.get(T.rule, "api-from-cloudfront").urn);
-        expect(r.outputs.albArnSuffix).toBe(albSuffix);
-        expect(r.outputs.targetGroupArnSuffix).toBe(tgSuffix);
-    });
+    it(
+        "tracks 1000 requests per target with a 30 s scale-out and labels it <alb arnSuffix>/<target " +
+            "group arnSuffix>",
+        () => {
+            const requests = r.get(T.policy, "api-requests");
+            const albSuffix = r.get(T.lb, "api").outputs.arnSuffix as string;
+            const tgSuffix = r.get(T.tg, "api").outputs.arnSuffix as string;
+            expect(albSuffix).toMatch(/^app\/api-[0-9a-f]{7}\/[0-9a-f]{16}$/);
+            expect(tgSuffix).toMatch(/^targetgroup\/api-[0-9a-f]{7}\/[0-9a-f]{16}$/);
+            expect(policyConfig(requests)).toEqual({
+                targetValue: 1000,
+                scaleOutCooldown: 30,
+                scaleInCooldown: 300,
+                disableScaleIn: false,
+                predefinedMetricSpecification: {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: `${albSuffix}/${tgSuffix}`,
+                },
+            });
+            // The target group must be behind a listener before the policy can reference it.
+            expect(requests.dependencies).toContain(r.get(T.rule, "api-from-cloudfront").urn);
+            expect(r.outputs.albArnSuffix).toBe(albSuffix);
+            expect(r.outputs.targetGroupArnSuffix).toBe(tgSuffix);
+        },
+    );
 
     it("runs Fargate tasks in the private subnets without public IPs, behind the target group", () => {
         const service = r.get(T.service, "api");
@@ -291,81 +295,89 @@ describe("ScalingService (with an ALB certificate)", () => {
         });
     });
 
-    it("serves HTTPS with the certificate, redirects HTTP with a 301, and forwards only requests with the origin header", () => {
-        const https = r.get(T.listener, "api-https");
-        expect(https.inputs).toMatchObject({
-            port: 443,
-            protocol: "HTTPS",
-            certificateArn: CERT,
-            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-        });
-        expect(https.inputs.defaultActions).toEqual([
-            {
-                type: "fixed-response",
-                fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" },
-            },
-        ]);
-        const http = r.get(T.listener, "api-http-redirect");
-        expect(http.inputs).toMatchObject({ port: 80, protocol: "HTTP" });
-        expect(http.inputs.defaultActions).toEqual([
-            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-        ]);
-        expect(r.ofType(T.listener)).toHaveLength(2);
-
-        const rule = r.get(T.rule, "api-from-cloudfront");
-        expect(rule.inputs.listenerArn).toBe(https.outputs.arn);
-        expect(rule.inputs.priority).toBe(1);
-        // The header CloudFront adds (test/cdn.test.ts checks the same literal on the distribution).
-        const secret = { ...SECRET_SIG, value: ORIGIN_SECRET };
-        const condition = { httpHeader: { httpHeaderName: "X-Origin-Verify", values: [secret] } };
-        expect(rule.inputs.conditions).toEqual([condition]);
-        expect(rule.inputs.actions).toEqual([{ type: "forward", targetGroupArn: r.get(T.tg, "api").outputs.arn }]);
-        expect(r.outputs.originProtocolPolicy).toBe("https-only");
-    });
-
-    it("defines the container: image, port, /health check, read-only root, awslogs and the storage env the app reads", () => {
-        const td = r.get(T.taskDef, "api");
-        expect(td.inputs).toMatchObject({
-            family: "api-test",
-            cpu: "1024",
-            memory: "2048",
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            volumes: [{ name: "tmp" }],
-        });
-        expect(td.inputs.executionRoleArn).toBe(r.get(T.role, "api-execution").outputs.arn);
-        expect(td.inputs.taskRoleArn).toBe(r.get(T.role, "api-task").outputs.arn);
-        const [container] = JSON.parse(td.inputs.containerDefinitions as string);
-        expect(container).toMatchObject({
-            name: "api",
-            image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/credlink-api:1.0.0",
-            essential: true,
-            readonlyRootFilesystem: true,
-            mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
-            portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: "tcp" }],
-            healthCheck: { command: ["CMD-SHELL", "curl -f http://localhost:3000/health || exit 1"] },
-            logConfiguration: {
-                logDriver: "awslogs",
-                options: {
-                    "awslogs-group": "/ecs/api-test",
-                    "awslogs-region": "us-east-1",
-                    "awslogs-stream-prefix": "api",
+    it(
+        "serves HTTPS with the certificate, redirects HTTP with a 301, and forwards only requests " +
+            "with the origin header",
+        () => {
+            const https = r.get(T.listener, "api-https");
+            expect(https.inputs).toMatchObject({
+                port: 443,
+                protocol: "HTTPS",
+                certificateArn: CERT,
+                sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+            });
+            expect(https.inputs.defaultActions).toEqual([
+                {
+                    type: "fixed-response",
+                    fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" },
                 },
-            },
-        });
-        const env = Object.fromEntries(
-            container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
-        );
-        expect(env).toMatchObject({
-            PORT: "3000",
-            STORAGE_PROVIDER: "s3",
-            STORAGE_BUCKET: "credlink-proofs-test",
-            STORAGE_REGION: "us-east-1",
-            PROOF_STORAGE_PATH: "/tmp/proofs",
-        });
-        expect(r.get(T.logGroup, "api-logs").inputs).toMatchObject({ name: "/ecs/api-test", retentionInDays: 90 });
-        expect(r.outputs.logGroupName).toBe("/ecs/api-test");
-    });
+            ]);
+            const http = r.get(T.listener, "api-http-redirect");
+            expect(http.inputs).toMatchObject({ port: 80, protocol: "HTTP" });
+            expect(http.inputs.defaultActions).toEqual([
+                { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+            ]);
+            expect(r.ofType(T.listener)).toHaveLength(2);
+
+            const rule = r.get(T.rule, "api-from-cloudfront");
+            expect(rule.inputs.listenerArn).toBe(https.outputs.arn);
+            expect(rule.inputs.priority).toBe(1);
+            // The header CloudFront adds (test/cdn.test.ts checks the same literal on the distribution).
+            const secret = { ...SECRET_SIG, value: ORIGIN_SECRET };
+            const condition = { httpHeader: { httpHeaderName: "X-Origin-Verify", values: [secret] } };
+            expect(rule.inputs.conditions).toEqual([condition]);
+            expect(rule.inputs.actions).toEqual([{ type: "forward", targetGroupArn: r.get(T.tg, "api").outputs.arn }]);
+            expect(r.outputs.originProtocolPolicy).toBe("https-only");
+        },
+    );
+
+    it(
+        "defines the container: image, port, /health check, read-only root, awslogs and the storage " +
+            "env the app reads",
+        () => {
+            const td = r.get(T.taskDef, "api");
+            expect(td.inputs).toMatchObject({
+                family: "api-test",
+                cpu: "1024",
+                memory: "2048",
+                networkMode: "awsvpc",
+                requiresCompatibilities: ["FARGATE"],
+                volumes: [{ name: "tmp" }],
+            });
+            expect(td.inputs.executionRoleArn).toBe(r.get(T.role, "api-execution").outputs.arn);
+            expect(td.inputs.taskRoleArn).toBe(r.get(T.role, "api-task").outputs.arn);
+            const [container] = JSON.parse(td.inputs.containerDefinitions as string);
+            expect(container).toMatchObject({
+                name: "api",
+                image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/credlink-api:1.0.0",
+                essential: true,
+                readonlyRootFilesystem: true,
+                mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+                portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: "tcp" }],
+                healthCheck: { command: ["CMD-SHELL", "curl -f http://localhost:3000/health || exit 1"] },
+                logConfiguration: {
+                    logDriver: "awslogs",
+                    options: {
+                        "awslogs-group": "/ecs/api-test",
+                        "awslogs-region": "us-east-1",
+                        "awslogs-stream-prefix": "api",
+                    },
+                },
+            });
+            const env = Object.fromEntries(
+                container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+            );
+            expect(env).toMatchObject({
+                PORT: "3000",
+                STORAGE_PROVIDER: "s3",
+                STORAGE_BUCKET: "credlink-proofs-test",
+                STORAGE_REGION: "us-east-1",
+                PROOF_STORAGE_PATH: "/tmp/proofs",
+            });
+            expect(r.get(T.logGroup, "api-logs").inputs).toMatchObject({ name: "/ecs/api-test", retentionInDays: 90 });
+            expect(r.outputs.logGroupName).toBe("/ecs/api-test");
+        },
+    );
 
     it("lets the task role read and write proofs/* only, and the execution role pull only its ECR repository", () => {
         const task = JSON.parse(r.get(T.rolePolicy, "api-task").inputs.policy as string);
@@ -459,37 +471,43 @@ describe("ScalingService (with an ALB certificate)", () => {
             ServiceName: r.get(T.service, "api").outputs.name,
         });
 
-        it("every alarm notifies the alerts topic on ALARM and OK, with actions enabled and a deliberate missing-data rule", () => {
-            const alarms = r.ofType(T.alarm);
-            expect(alarms).toHaveLength(8);
-            for (const a of alarms) {
-                expect(a.inputs.alarmActions, a.name).toEqual([TOPIC]);
-                expect(a.inputs.okActions, a.name).toEqual([TOPIC]);
-                expect(a.inputs.actionsEnabled, a.name).toBe(true);
-                expect(a.inputs.treatMissingData, a.name).toBe("notBreaching");
-                expect(a.inputs.name, a.name).toBe(a.name.replace(/^api-/, "api-test-"));
-            }
-            expect(r.outputs.alarmNames).toEqual([
-                "api-test-latency-p95",
-                "api-test-error-rate",
-                "api-test-request-rate",
-                "api-test-unhealthy-hosts",
-                "api-test-cpu-high",
-                "api-test-memory-high",
-                "api-test-at-max-capacity",
-                "api-test-latency-anomaly",
-            ]);
-            expect(r.outputs.alarmNamesByKind).toMatchObject({
-                "latency-p95": "api-test-latency-p95",
-                "error-rate": "api-test-error-rate",
-                "unhealthy-hosts": "api-test-unhealthy-hosts",
-            });
-            // Same order as the names, one ARN per alarm.
-            expect(r.outputs.alarmArns).toEqual(
-                (r.outputs.alarmNames as string[]).map((n) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${n}`),
-            );
-            expect([...(r.outputs.alarmArns as string[])].sort()).toEqual(alarms.map((a) => a.outputs.arn).sort());
-        });
+        it(
+            "every alarm notifies the alerts topic on ALARM and OK, with actions enabled and a " +
+                "deliberate missing-data rule",
+            () => {
+                const alarms = r.ofType(T.alarm);
+                expect(alarms).toHaveLength(8);
+                for (const a of alarms) {
+                    expect(a.inputs.alarmActions, a.name).toEqual([TOPIC]);
+                    expect(a.inputs.okActions, a.name).toEqual([TOPIC]);
+                    expect(a.inputs.actionsEnabled, a.name).toBe(true);
+                    expect(a.inputs.treatMissingData, a.name).toBe("notBreaching");
+                    expect(a.inputs.name, a.name).toBe(a.name.replace(/^api-/, "api-test-"));
+                }
+                expect(r.outputs.alarmNames).toEqual([
+                    "api-test-latency-p95",
+                    "api-test-error-rate",
+                    "api-test-request-rate",
+                    "api-test-unhealthy-hosts",
+                    "api-test-cpu-high",
+                    "api-test-memory-high",
+                    "api-test-at-max-capacity",
+                    "api-test-latency-anomaly",
+                ]);
+                expect(r.outputs.alarmNamesByKind).toMatchObject({
+                    "latency-p95": "api-test-latency-p95",
+                    "error-rate": "api-test-error-rate",
+                    "unhealthy-hosts": "api-test-unhealthy-hosts",
+                });
+                // Same order as the names, one ARN per alarm.
+                expect(r.outputs.alarmArns).toEqual(
+                    (r.outputs.alarmNames as string[]).map(
+                        (n) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${n}`,
+                    ),
+                );
+                expect([...(r.outputs.alarmArns as string[])].sort()).toEqual(alarms.map((a) => a.outputs.arn).sort());
+            },
+        );
 
         it("latency: ALB TargetResponseTime p95 > 0.5 s (the metric is in seconds)", () => {
             expect(alarm("latency-p95")).toMatchObject({
@@ -627,8 +645,11 @@ describe("ScalingService (with an ALB certificate)", () => {
     it("warns that 20 tasks x 1000 requests/target/minute cannot carry the 1000 req/s SLO peak", () => {
         expect(r.outputs.capacityAtTarget).toBeCloseTo(333.333, 3);
         expect(r.warnings).toEqual([
-            "ScalingService api: capacity at target is 20 tasks x 1000 requests/target/minute / 60 = 333.3 req/s, below the SLO peak of 1000 req/s; " +
-                "to carry the peak at target raise scaling.maxTasks to 60 (at 1000/min) or set scaling.requestsPerTarget to a load-tested per-task rate (see docs/scaling-service.md)",
+            "ScalingService api: capacity at target is 20 tasks x 1000 requests/target/minute / 60 " +
+                "= 333.3 req/s, below the SLO peak of 1000 req/s; " +
+                "to carry the peak at target raise scaling.maxTasks to 60 (at 1000/min) or set " +
+                "scaling.requestsPerTarget to a load-tested per-task rate (see " +
+                "docs/scaling-service.md)",
         ]);
     });
 });
@@ -721,7 +742,8 @@ describe("ScalingService argument errors", () => {
 
     it("rejects an origin secret that the ALB would treat as a wildcard, without printing it", async () => {
         expect(await constructionError({ originVerifySecret: "abc*defghijklmnopqrstuvwxyz" })).toBe(
-            "ScalingService api: originVerifySecret contains * or ?, which the ALB header condition treats as wildcards",
+            "ScalingService api: originVerifySecret contains * or ?, which the ALB header condition " +
+                "treats as wildcards",
         );
     });
 

@@ -134,7 +134,8 @@ describe("SloDashboard", () => {
             config: { "aws:region": "eu-west-1" },
         });
         expect(r.outputs.url).toBe(
-            "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/credlink-production-slo",
+            "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1" +
+                "#dashboards/dashboard/credlink-production-slo",
         );
     });
 

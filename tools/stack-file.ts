@@ -56,7 +56,8 @@ export function readStackFile(stack: string, dir = REPO_ROOT): StackFile {
         text = fs.readFileSync(file, "utf8");
     } catch {
         throw new StackFileError(
-            `Pulumi.${name}.yaml not found in ${dir}: the stack must be one of this project's (${stackNames(dir).join(", ") || "none found"})`,
+            `Pulumi.${name}.yaml not found in ${dir}: the stack must be one of this project's ` +
+                `(${stackNames(dir).join(", ") || "none found"})`,
         );
     }
     let doc: unknown;

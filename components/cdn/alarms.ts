@@ -80,7 +80,8 @@ export function createCdnAlarms(
         `${name}-5xx-error-rate`,
         {
             ...common,
-            alarmDescription: `CloudFront 5xx responses above ${args.errorRatePercent} % of requests (3 of the last 5 minutes)`,
+            alarmDescription:
+                `CloudFront 5xx responses above ${args.errorRatePercent} % of ` + `requests (3 of the last 5 minutes)`,
             metricName: CLOUDFRONT_METRIC.errorRate5xx,
             period: 60,
             evaluationPeriods: 5,

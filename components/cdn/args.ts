@@ -47,7 +47,10 @@ export interface CdnDistributionArgs extends GroupInput<typeof CDN_SETTINGS> {
     readonly originVerifySecret: pulumi.Input<string>;
     /** Bucket served under `proofs.pathPattern`; the component writes its bucket policy. */
     readonly proofsBucket: ProofsBucketRef;
-    /** Host names the distribution answers to. Need `certificateArn` or `hostedZoneId`. Default: none (the cloudfront.net name only). */
+    /**
+     * Host names the distribution answers to. Need `certificateArn` or `hostedZoneId`.
+     * Default: none (the cloudfront.net name only).
+     */
     readonly aliases?: readonly string[];
     /** ACM certificate for `aliases`, in us-east-1. Default: none. */
     readonly certificateArn?: pulumi.Input<string>;
@@ -61,7 +64,7 @@ export interface CdnDistributionArgs extends GroupInput<typeof CDN_SETTINGS> {
     readonly protectData?: boolean;
     /** SNS topic IN us-east-1 notified on ALARM and OK. Default: none (alarms without actions). */
     readonly alarmTopicArn?: pulumi.Input<string>;
-    /** 5xx error-rate alarm threshold, percent of requests: the stack's alarms.errorRatePercent. Default: the SLO error rate. */
+    /** 5xx error-rate alarm threshold, percent of requests (alarms.errorRatePercent). Default: the SLO's. */
     readonly errorRatePercent?: number;
 }
 
@@ -120,14 +123,16 @@ export function resolveCdnArgs(component: string, args: CdnDistributionArgs): Re
     if (typeof args.certificateArn === "string") {
         if (!ACM_ARN.test(args.certificateArn))
             fail(
-                `certificateArn = ${show(args.certificateArn)} must be an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)`,
+                `certificateArn = ${show(args.certificateArn)} must be an ACM certificate ARN ` +
+                    `(arn:aws:acm:us-east-1:<account>:certificate/<id>)`,
             );
         checkCertificateRegion(component, args.certificateArn);
     }
     const hasCertificateSource = args.certificateArn !== undefined || args.hostedZoneId !== undefined;
     if (aliases.length > 0 && !hasCertificateSource) {
         fail(
-            `aliases = ${show(aliases)} need certificateArn or hostedZoneId: CloudFront answers an alias only with a certificate that covers it`,
+            `aliases = ${show(aliases)} need certificateArn or hostedZoneId: CloudFront answers an ` +
+                `alias only with a certificate that covers it`,
         );
     }
     if (aliases.length === 0 && args.certificateArn !== undefined)

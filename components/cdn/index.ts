@@ -66,7 +66,8 @@ export class CdnDistribution extends pulumi.ComponentResource {
         const args = resolveCdnArgs(component, rawArgs);
         if (typeof args.originVerifySecret === "string" && args.originVerifySecret.length < 16) {
             throw new Error(
-                `${component}: originVerifySecret has ${args.originVerifySecret.length} characters and must have at least 16 (pass a generated secret)`,
+                `${component}: originVerifySecret has ${args.originVerifySecret.length} characters ` +
+                    `and must have at least 16 (pass a generated secret)`,
             );
         }
         const alarmTopicArn =
@@ -229,7 +230,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
                 ],
                 viewerCertificate:
                     certificateArn === undefined
-                        ? // The default *.cloudfront.net certificate; CloudFront then fixes the viewer TLS policy itself.
+                        ? // The default *.cloudfront.net certificate; CloudFront fixes its viewer TLS policy.
                           { cloudfrontDefaultCertificate: true }
                         : {
                               acmCertificateArn: certificateArn,

@@ -92,7 +92,8 @@ export const CDN_SETTINGS = group(
             (v, at) =>
                 v.static?.pathPattern === undefined || v.static.pathPattern !== v.proofs?.pathPattern
                     ? undefined
-                    : `${at("proofs", "pathPattern")} = ${JSON.stringify(v.proofs.pathPattern)} must differ from ${at("static", "pathPattern")}`,
+                    : `${at("proofs", "pathPattern")} = ${JSON.stringify(v.proofs.pathPattern)} ` +
+                      `must differ from ${at("static", "pathPattern")}`,
         ],
     },
 );
@@ -102,7 +103,10 @@ const acmArn = matching(
     "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
 );
 
-/** How the stack is reached: its public name, certificates and the origin's name. All optional (dev uses the default names). */
+/**
+ * How the stack is reached: its public name, certificates and the origin's name.
+ * All optional (dev uses the default names).
+ */
 export const DOMAIN_SETTINGS = group(
     {
         name: setting(
@@ -112,7 +116,8 @@ export const DOMAIN_SETTINGS = group(
         ),
         hostedZoneId: setting(
             "string",
-            "Route 53 hosted zone for domain.name; when set without a certificate, one is created and DNS-validated in us-east-1.",
+            "Route 53 hosted zone for domain.name; when set without a certificate, one is created " +
+                "and DNS-validated in us-east-1.",
             matching(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ"),
         ),
         cdnCertificateArn: setting(
@@ -122,12 +127,16 @@ export const DOMAIN_SETTINGS = group(
         ),
         originName: setting(
             "string",
-            "DNS name CloudFront uses to reach the ALB over HTTPS; must be covered by domain.albCertificateArn (CloudFront checks the origin's certificate against it). With domain.hostedZoneId the stack creates the alias record; otherwise point a CNAME at the albDnsName output.",
+            "DNS name CloudFront uses to reach the ALB over HTTPS; must be covered by " +
+                "domain.albCertificateArn (CloudFront checks the origin's certificate against it). With " +
+                "domain.hostedZoneId the stack creates the alias record; otherwise point a CNAME at the " +
+                "albDnsName output.",
             matching(DNS_NAME, "must be a lower-case DNS name such as origin.api.example.com"),
         ),
         albCertificateArn: setting(
             "string",
-            "ACM certificate in the stack's region for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (dev).",
+            "ACM certificate in the stack's region for the ALB's HTTPS listener. Without it the ALB " +
+                "listens on HTTP only (dev).",
             acmArn,
         ),
     },
@@ -138,16 +147,21 @@ export const DOMAIN_SETTINGS = group(
                 const region = arnRegion(v.cdnCertificateArn);
                 return region === CLOUDFRONT_REGION
                     ? undefined
-                    : `${at("cdnCertificateArn")} = ${JSON.stringify(v.cdnCertificateArn)} must be in ${CLOUDFRONT_REGION}, not ${region}: CloudFront only uses ACM certificates from ${CLOUDFRONT_REGION}`;
+                    : `${at("cdnCertificateArn")} = ${JSON.stringify(v.cdnCertificateArn)} must be ` +
+                          `in ${CLOUDFRONT_REGION}, not ${region}: CloudFront only uses ACM certificates ` +
+                          `from ${CLOUDFRONT_REGION}`;
             },
             (v, at) =>
                 v.cdnCertificateArn === undefined || v.name !== undefined
                     ? undefined
-                    : `${at("cdnCertificateArn")} is set but ${at("name")} is not: set the host name the certificate covers`,
+                    : `${at("cdnCertificateArn")} is set but ${at("name")} is not: set the host ` +
+                      `name the certificate covers`,
             (v, at) =>
                 v.originName === undefined || v.originName !== v.name
                     ? undefined
-                    : `${at("originName")} = ${JSON.stringify(v.originName)} must differ from ${at("name")}: that name points at CloudFront, so CloudFront would call itself`,
+                    : `${at("originName")} = ${JSON.stringify(v.originName)} must differ from ` +
+                      `${at("name")}: that name points at CloudFront, so CloudFront would call ` +
+                      `itself`,
             (v, at) =>
                 v.hostedZoneId === undefined || v.name !== undefined
                     ? undefined
@@ -157,12 +171,15 @@ export const DOMAIN_SETTINGS = group(
                 const region = arnRegion(v.albCertificateArn);
                 return region === ctx.region
                     ? undefined
-                    : `${at("albCertificateArn")} = ${JSON.stringify(v.albCertificateArn)} must be in the stack's region ${ctx.region}, not ${region}`;
+                    : `${at("albCertificateArn")} = ${JSON.stringify(v.albCertificateArn)} must be ` +
+                          `in the stack's region ${ctx.region}, not ${region}`;
             },
             (v, at) =>
                 v.albCertificateArn === undefined || v.originName !== undefined
                     ? undefined
-                    : `${at("albCertificateArn")} is set but ${at("originName")} is not: CloudFront reaches an HTTPS origin by a name its certificate covers, e.g. origin.${v.name ?? "api.example.com"}`,
+                    : `${at("albCertificateArn")} is set but ${at("originName")} is not: CloudFront ` +
+                      `reaches an HTTPS origin by a name its certificate covers, e.g. ` +
+                      `origin.${v.name ?? "api.example.com"}`,
         ],
     },
 );

@@ -98,7 +98,9 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
         statistic: "Average",
         comparisonOperator: "GreaterThanThreshold",
         threshold: t.cpuPercent,
-        description: `Database CPU above ${t.cpuPercent} % for ${t.evaluationPeriods} minutes: find the top SQL in Performance Insights (docs/database.md)`,
+        description:
+            `Database CPU above ${t.cpuPercent} % for ${t.evaluationPeriods} minutes: find ` +
+            `the top SQL in Performance Insights (docs/database.md)`,
         treatMissingData: "missing",
     });
     alarm("freeable-memory-low", {
@@ -106,7 +108,9 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
         statistic: "Minimum",
         comparisonOperator: "LessThanThreshold",
         threshold: d.freeableMemoryBytes,
-        description: `Database freeable memory below ${t.freeableMemoryFraction * 100} % of ${a.instanceClass.instanceClass}'s ${a.instanceClass.memoryGib} GiB`,
+        description:
+            `Database freeable memory below ${t.freeableMemoryFraction * 100} % of ` +
+            `${a.instanceClass.instanceClass}'s ${a.instanceClass.memoryGib} GiB`,
         treatMissingData: "missing",
     });
     alarm("free-storage-low", {
@@ -114,7 +118,9 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
         statistic: "Minimum",
         comparisonOperator: "LessThanThreshold",
         threshold: d.freeStorageBytes,
-        description: `Database free storage below ${t.freeStorageFraction * 100} % of the ${a.allocatedStorageGb} GiB allocated`,
+        description:
+            `Database free storage below ${t.freeStorageFraction * 100} % of the ` +
+            `${a.allocatedStorageGb} GiB allocated`,
         treatMissingData: "missing",
     });
     alarm("connections-high", {
@@ -122,7 +128,10 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
         statistic: "Maximum",
         comparisonOperator: "GreaterThanThreshold",
         threshold: d.connections,
-        description: `Database connections above ${t.connectionsFraction * 100} % of ${a.instanceClass.instanceClass}'s default max_connections (~${d.maxConnections}): pool connections (rdsProxy) or resize`,
+        description:
+            `Database connections above ${t.connectionsFraction * 100} % of ` +
+            `${a.instanceClass.instanceClass}'s default max_connections ` +
+            `(~${d.maxConnections}): pool connections (rdsProxy) or resize`,
         treatMissingData: "missing",
     });
     // An idle instance reports zero latency; a gap is not slowness.

@@ -38,7 +38,8 @@ export function resolveSettings(name: string, args: MonitoredDatabaseArgs, stack
     };
     if (args.clientSecurityGroupIds.length === 0)
         fail(
-            "clientSecurityGroupIds is empty: list the security group of every client (the service's tasks), or nothing can connect",
+            "clientSecurityGroupIds is empty: list the security group of every client (the " +
+                "service's tasks), or nothing can connect",
         );
     const identifier = args.identifier ?? `${name}-${stack}`.toLowerCase();
     const { values: v, problems } = resolve(DATABASE_SETTINGS, { ...args, identifier }, { at: argName() });

@@ -17,6 +17,8 @@ export const POSTGRES_PORT = 5432;
 export const CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
 export const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
+/** The AWS-managed policy that lets RDS publish Enhanced Monitoring metrics. */
+const ENHANCED_MONITORING = "AmazonRDSEnhancedMonitoringRole";
 export class MonitoredDatabase extends pulumi.ComponentResource {
     /** host:port of the primary. */
     public readonly endpoint: pulumi.Output<string>;
@@ -304,7 +306,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
             `${name}-monitoring-policy`,
             {
                 role: role.name,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${ENHANCED_MONITORING}`,
             },
             { parent: this },
         );

@@ -17,6 +17,8 @@ import { windowsProblem } from "./windows";
 const MAX_READ_REPLICAS = 15;
 /** PostgreSQL user names that RDS will not create. */
 const RESERVED_USERS = ["rdsadmin", "rdsrepladmin", "rds_superuser", "postgres_fdw"];
+/** `ddd:hh:mm` in a maintenance window. */
+const DAY_TIME = "(mon|tue|wed|thu|fri|sat|sun):([01]\\d|2[0-3]):[0-5]\\d";
 const POSTGRES_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const IDENTIFIER_RULE =
     'must be 1..63 lower-case letters, digits or hyphens, start with a letter, and have no "--" or trailing hyphen';
@@ -25,6 +27,10 @@ export const IDENTIFIER = matching(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, IDENTIFIER_
     error: IDENTIFIER_RULE,
 });
 
+const CURRENT_FAMILIES = Object.keys(INSTANCE_FAMILIES)
+    .filter((f) => INSTANCE_FAMILIES[f].current)
+    .join(", ");
+
 const instanceClass = z
     .string({ error: "must be an RDS instance class such as db.r6g.large" })
     .superRefine((v, ctx) => {
@@ -32,17 +38,17 @@ const instanceClass = z
         if (!info) {
             ctx.addIssue({
                 code: "custom",
-                message: `is not an RDS instance class this stack can size alarms for: use a current class such as db.t4g.medium or db.r6g.large (families: ${Object.keys(
-                    INSTANCE_FAMILIES,
-                )
-                    .filter((f) => INSTANCE_FAMILIES[f].current)
-                    .join(", ")}), or add its family to components/database/instance-classes.ts`,
+                message:
+                    "is not an RDS instance class this stack can size alarms for: use a current class such as " +
+                    `db.t4g.medium or db.r6g.large (families: ${CURRENT_FAMILIES}), ` +
+                    "or add its family to components/database/instance-classes.ts",
             });
         } else if (!info.current) {
             ctx.addIssue({
                 code: "custom",
                 message:
-                    "is a previous-generation class that RDS for PostgreSQL 14+ does not offer; use a current class such as db.t4g.medium",
+                    "is a previous-generation class that RDS for PostgreSQL 14+ does not offer; use " +
+                    "a current class such as db.t4g.medium",
             });
         }
     });
@@ -55,17 +61,21 @@ export const DATABASE_SETTINGS = group(
     {
         engineVersion: setting(
             "string",
-            'PostgreSQL major ("17": RDS picks the newest minor and auto minor upgrades keep it current) or major.minor ("16.6") version, 14 or later.',
+            'PostgreSQL major ("17": RDS picks the newest minor and auto minor upgrades keep it ' +
+                'current) or major.minor ("16.6") version, 14 or later.',
             z
                 .string({ error: 'must be a PostgreSQL version string such as "17" or "16.6"' })
                 .refine((v) => /^(\d+)(\.\d+)?$/.test(v) && Number(v.split(".")[0]) >= 14, {
-                    error: 'must be a PostgreSQL major ("17") or major.minor ("16.6") version, 14 or later (RDS ended standard support for 13 and older)',
+                    error:
+                        'must be a PostgreSQL major ("17") or major.minor ("16.6") version, 14 ' +
+                        "or later (RDS ended standard support for 13 and older)",
                 }),
             { default: "17" },
         ),
         instanceClass: setting(
             "string",
-            "RDS instance class; its family must be in components/database/instance-classes.ts (alarms are sized from its memory).",
+            "RDS instance class; its family must be in components/database/instance-classes.ts " +
+                "(alarms are sized from its memory).",
             instanceClass,
             {
                 default: "db.t4g.medium",
@@ -170,7 +180,7 @@ export const DATABASE_SETTINGS = group(
             "string",
             'Weekly maintenance window, UTC "ddd:hh:mm-ddd:hh:mm"; must not overlap the backup window.',
             matching(
-                /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/,
+                new RegExp(`^${DAY_TIME}-${DAY_TIME}$`),
                 'must be "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:04:30-sun:05:30"',
             ),
             { default: "sun:04:30-sun:05:30" },
@@ -183,18 +193,22 @@ export const DATABASE_SETTINGS = group(
                 v.maxAllocatedStorageGb === undefined ||
                 v.maxAllocatedStorageGb >= v.allocatedStorageGb
                     ? undefined
-                    : `${at("maxAllocatedStorageGb")} = ${v.maxAllocatedStorageGb} must be >= ${at("allocatedStorageGb")} (${v.allocatedStorageGb})`,
+                    : `${at("maxAllocatedStorageGb")} = ${v.maxAllocatedStorageGb} must be >= ` +
+                      `${at("allocatedStorageGb")} (${v.allocatedStorageGb})`,
             (v, at) =>
                 !v.readReplicas || v.backupRetentionDays === undefined || v.backupRetentionDays > 0
                     ? undefined
-                    : `${at("readReplicas")} = ${v.readReplicas} needs ${at("backupRetentionDays")} > 0 (RDS only replicates instances with automated backups)`,
+                    : `${at("readReplicas")} = ${v.readReplicas} needs ${at("backupRetentionDays")} ` +
+                      `> 0 (RDS only replicates instances with automated backups)`,
             (v, at) =>
                 // Replicas are named <identifier>-replica-<n>; that must fit in 63 characters too.
                 !v.readReplicas ||
                 v.identifier === undefined ||
                 v.identifier.length + `-replica-${v.readReplicas}`.length <= 63
                     ? undefined
-                    : `${at("identifier")} = ${JSON.stringify(v.identifier)} is too long for replica names (<identifier>-replica-${v.readReplicas} must be <= 63 characters)`,
+                    : `${at("identifier")} = ${JSON.stringify(v.identifier)} is too long for ` +
+                      `replica names (<identifier>-replica-${v.readReplicas} must be <= 63 ` +
+                      `characters)`,
             (v, at) =>
                 v.backupWindow === undefined || v.maintenanceWindow === undefined
                     ? undefined

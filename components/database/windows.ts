@@ -32,7 +32,10 @@ export function windowsProblem(backup: string, maintenance: string, at: (key: st
         const start = day * 1440 + minutes(bStart);
         for (const [bs, be] of weekRanges(start, (start + bLen) % WEEK_MINUTES)) {
             if (maint.some(([ms, me]) => bs < me && ms < be)) {
-                return `${at("maintenanceWindow")} = "${maintenance}" overlaps ${at("backupWindow")} = "${backup}"; RDS requires them to be disjoint`;
+                return (
+                    `${at("maintenanceWindow")} = "${maintenance}" overlaps ` +
+                    `${at("backupWindow")} = "${backup}"; RDS requires them to be disjoint`
+                );
             }
         }
     }

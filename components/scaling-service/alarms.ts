@@ -48,7 +48,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
     });
     return {
         "latency-p95": {
-            alarmDescription: `ALB p95 TargetResponseTime above the ${s.latencyP95ThresholdMs} ms SLO for 3 of 5 minutes`,
+            alarmDescription:
+                `ALB p95 TargetResponseTime above the ${s.latencyP95ThresholdMs} ms ` + `SLO for 3 of 5 minutes`,
             namespace: CLOUDWATCH_NAMESPACE.applicationElb,
             metricName: ALB_METRIC.targetResponseTime,
             dimensions: alb,
@@ -65,7 +66,9 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
             treatMissingData: "notBreaching",
         },
         "error-rate": {
-            alarmDescription: `5xx responses (target + load balancer) above ${s.errorRatePercent} % of requests for 3 of 5 minutes`,
+            alarmDescription:
+                `5xx responses (target + load balancer) above ${s.errorRatePercent} % ` +
+                `of requests for 3 of 5 minutes`,
             metricQueries: [
                 { id: "target5xx", metric: albSum(ALB_METRIC.target5xxCount) },
                 { id: "elb5xx", metric: albSum(ALB_METRIC.elb5xxCount) },
@@ -115,7 +118,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
             treatMissingData: "notBreaching",
         },
         "cpu-high": {
-            alarmDescription: `Service average CPU above ${s.cpuHighPercent} % for 5 minutes: scaling is not keeping up`,
+            alarmDescription:
+                `Service average CPU above ${s.cpuHighPercent} % for 5 minutes: ` + `scaling is not keeping up`,
             namespace: CLOUDWATCH_NAMESPACE.ecs,
             metricName: ECS_METRIC.cpuUtilization,
             dimensions: service,
@@ -128,7 +132,8 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
             treatMissingData: "notBreaching",
         },
         "memory-high": {
-            alarmDescription: `Service average memory above ${s.memoryHighPercent} % for 5 minutes: scaling is not keeping up`,
+            alarmDescription:
+                `Service average memory above ${s.memoryHighPercent} % for 5 minutes: ` + `scaling is not keeping up`,
             namespace: CLOUDWATCH_NAMESPACE.ecs,
             metricName: ECS_METRIC.memoryUtilization,
             dimensions: service,
@@ -141,7 +146,9 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
             treatMissingData: "notBreaching",
         },
         "at-max-capacity": {
-            alarmDescription: `Running tasks pinned at the scaling ceiling (${t.maxTasks}) for 15 minutes: raise scaling.maxTasks or find the bottleneck`,
+            alarmDescription:
+                `Running tasks pinned at the scaling ceiling (${t.maxTasks}) for 15 ` +
+                `minutes: raise scaling.maxTasks or find the bottleneck`,
             namespace: CLOUDWATCH_NAMESPACE.containerInsights,
             metricName: CONTAINER_INSIGHTS_METRIC.runningTaskCount,
             dimensions: service,
@@ -156,7 +163,10 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
             treatMissingData: "notBreaching",
         },
         "latency-anomaly": {
-            alarmDescription: `ALB p95 TargetResponseTime above its learned band (${s.latencyAnomalyStdDevs} standard deviations) for 3 of 5 minutes: performance degradation`,
+            alarmDescription:
+                `ALB p95 TargetResponseTime above its learned band ` +
+                `(${s.latencyAnomalyStdDevs} standard deviations) for 3 of 5 minutes: ` +
+                `performance degradation`,
             metricQueries: [
                 {
                     id: "p95",
@@ -189,7 +199,10 @@ export function alarmBodies(t: AlarmTargets, s: AlarmSettings): Record<AlarmSuff
 export interface CreatedAlarms {
     readonly alarms: Record<AlarmSuffix, aws.cloudwatch.MetricAlarm>;
     readonly names: string[];
-    /** Alarm names as Outputs, so whatever references them (a composite alarm) is created after and deleted before them. */
+    /**
+     * Alarm names as Outputs, so whatever references them (a composite alarm) is created after
+     * and deleted before them.
+     */
     readonly namesByKind: Record<AlarmSuffix, pulumi.Output<string>>;
 }
 

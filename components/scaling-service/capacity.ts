@@ -25,9 +25,12 @@ export function capacityReport(name: string, maxTasks: number, requestsPerTarget
         capacityAtTarget: capacity,
         tasksNeededForPeak,
         warning:
-            `ScalingService ${name}: capacity at target is ${maxTasks} tasks x ${requestsPerTargetPerMinute} requests/target/minute / 60 = ` +
-            `${oneDecimal(capacity)} req/s, below the SLO peak of ${peak} req/s; to carry the peak at target raise scaling.maxTasks to ` +
-            `${tasksNeededForPeak} (at ${requestsPerTargetPerMinute}/min) or set scaling.requestsPerTarget to a load-tested per-task rate ` +
+            `ScalingService ${name}: capacity at target is ${maxTasks} tasks x ` +
+            `${requestsPerTargetPerMinute} requests/target/minute / 60 = ` +
+            `${oneDecimal(capacity)} req/s, below the SLO peak of ${peak} req/s; to carry the peak ` +
+            `at target raise scaling.maxTasks to ` +
+            `${tasksNeededForPeak} (at ${requestsPerTargetPerMinute}/min) or set ` +
+            `scaling.requestsPerTarget to a load-tested per-task rate ` +
             `(see docs/scaling-service.md)`,
     };
 }

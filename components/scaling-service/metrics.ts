@@ -5,7 +5,8 @@
  *
  * The app must write one JSON object per completed request to stdout, e.g.
  *
- *   {"msg":"request completed","method":"POST","path":"/sign","status":200,"response_time_ms":182,"request_size_bytes":48213,"operation":"sign"}
+ *   {"msg":"request completed","method":"POST","path":"/sign","status":200,
+ *    "response_time_ms":182,"request_size_bytes":48213,"operation":"sign"}
  *
  * `response_time_ms` and `request_size_bytes` must be JSON numbers (not strings);
  * `operation` is "sign" on /sign requests. Lines without these fields are ignored.

@@ -90,7 +90,8 @@ export const SERVICE_SETTINGS = group(
             (v, at) =>
                 v.cpu === undefined || v.memory === undefined || FARGATE_MEMORY_MIB[v.cpu]?.(v.memory)
                     ? undefined
-                    : `${at("memory")} = ${v.memory} is not a valid Fargate memory size for ${at("cpu")} (${v.cpu}); see the Fargate task size table in the AWS ECS docs`,
+                    : `${at("memory")} = ${v.memory} is not a valid Fargate memory size for ` +
+                      `${at("cpu")} (${v.cpu}); see the Fargate task size table in the AWS ECS docs`,
         ],
     },
 );
@@ -173,7 +174,8 @@ export const ALARM_SETTINGS = group({
     ),
     cpuHighPercent: setting(
         "integer",
-        "Alarm when service average CPU stays above this, percent: scaling is not keeping up (sits above the scaling target).",
+        "Alarm when service average CPU stays above this, percent: scaling is not keeping up (sits " +
+            "above the scaling target).",
         percent,
         { default: 85 },
     ),

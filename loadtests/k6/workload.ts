@@ -124,7 +124,8 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
             });
             if (health.status !== 200) {
                 abortRun(
-                    `setup: GET ${env.targetUrl}${PATHS.health} returned ${health.status || health.error}: is TARGET_URL the CredLink API, and is it up?`,
+                    `setup: GET ${env.targetUrl}${PATHS.health} returned ` +
+                        `${health.status || health.error}: is TARGET_URL the CredLink API, and is it up?`,
                 );
             }
             if (!endpointsOf(env.workload).some((e) => e === "verify" || e === "proofs")) return {};
@@ -137,7 +138,8 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
             if (res.status !== 200) {
                 const hint =
                     res.status === HTTP_TOO_MANY_REQUESTS
-                        ? "rate limited: raise SIGN_RATE_LIMIT_MAX and RATE_LIMIT_MAX on the API for load runs (loadtests/README.md)"
+                        ? "rate limited: raise SIGN_RATE_LIMIT_MAX and RATE_LIMIT_MAX on the API " +
+                          "for load runs (loadtests/README.md)"
                         : res.status === 401
                           ? "unauthorized: set API_KEY to a key the API accepts"
                           : "the API rejected the sample image";
@@ -146,7 +148,8 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
             const proofId = proofIdFromUri(header(res, HEADERS.proofUri));
             if (proofId === undefined || res.body === null) {
                 abortRun(
-                    `setup: POST ${env.targetUrl}${PATHS.sign} returned 200 without an image body and an X-Proof-Uri ending in a UUID`,
+                    `setup: POST ${env.targetUrl}${PATHS.sign} returned 200 without an image body ` +
+                        `and an X-Proof-Uri ending in a UUID`,
                 );
             }
             return {

@@ -82,7 +82,8 @@ function parseUrl(raw: RawEnv, name: string, problems: string[]): string | undef
     const match = HTTP_URL.exec(value.trim());
     if (!match || (match[3] !== undefined && Number(match[3].slice(1)) > 65535)) {
         problems.push(
-            `${name}=${value} is invalid: expected an http(s) base URL without query or fragment, e.g. ${name}=${EXAMPLE_URL}`,
+            `${name}=${value} is invalid: expected an http(s) base URL without query or fragment, ` +
+                `e.g. ${name}=${EXAMPLE_URL}`,
         );
         return undefined;
     }
@@ -102,7 +103,8 @@ function parseInteger(
     const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
         problems.push(
-            `${name}=${value} is invalid: expected a whole number of ${what} between ${range.min} and ${range.max}, e.g. ${name}=${fallback}`,
+            `${name}=${value} is invalid: expected a whole number of ${what} between ${range.min} ` +
+                `and ${range.max}, e.g. ${name}=${fallback}`,
         );
         return fallback;
     }
@@ -155,7 +157,8 @@ export function parseEnv(raw: RawEnv, test: TestType): LoadTestEnv {
     const targetUrl = parseUrl(raw, "TARGET_URL", problems);
     if (present(raw, "TARGET_URL") === undefined) {
         problems.push(
-            `TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. TARGET_URL=${EXAMPLE_URL}`,
+            `TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. ` +
+                `TARGET_URL=${EXAMPLE_URL}`,
         );
     }
     const proofsUrl = parseUrl(raw, "PROOFS_URL", problems);

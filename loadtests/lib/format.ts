@@ -45,7 +45,10 @@ export function formatMetricValues(metric: SummaryMetric): string {
         case "counter":
             return `${formatStat(metric, "count", v.count)} (${formatStat(metric, "rate", v.rate)})`;
         case "rate":
-            return `${formatStat(metric, "rate", v.rate)} (${formatNumber(v.passes ?? 0)} of ${formatNumber((v.passes ?? 0) + (v.fails ?? 0))})`;
+            return (
+                `${formatStat(metric, "rate", v.rate)} (${formatNumber(v.passes ?? 0)} of ` +
+                `${formatNumber((v.passes ?? 0) + (v.fails ?? 0))})`
+            );
         case "gauge":
             return `${formatNumber(v.value ?? 0)} (min ${formatNumber(v.min ?? 0)}, max ${formatNumber(v.max ?? 0)})`;
         case "trend":

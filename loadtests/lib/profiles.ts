@@ -164,14 +164,24 @@ export function describeProfile(test: TestType, env: LoadTestEnv): string {
             : "";
     switch (test) {
         case "smoke":
-            return `smoke: ${SMOKE.vus} VUs for ${formatDuration(SMOKE.durationSeconds)}${split(SMOKE.vus)}, ${env.workload} workload`;
+            return (
+                `smoke: ${SMOKE.vus} VUs for ` +
+                `${formatDuration(SMOKE.durationSeconds)}${split(SMOKE.vus)}, ${env.workload} ` +
+                `workload`
+            );
         case "throughput":
-            return `throughput: ${env.rate} req/s for ${formatDuration(env.holdSeconds)}${split(env.rate)}, ${env.workload} workload`;
+            return (
+                `throughput: ${env.rate} req/s for ` +
+                `${formatDuration(env.holdSeconds)}${split(env.rate)}, ${env.workload} workload`
+            );
         default: {
             const shape = vuShape(test, env);
             const peak = Math.max(...shape.map((s) => s.target));
             const total = shape.reduce((acc, s) => acc + s.seconds, 0);
-            return `${test}: up to ${peak} VUs${split(peak)}, ${formatDuration(total)} in ${shape.length} stages, ${env.workload} workload`;
+            return (
+                `${test}: up to ${peak} VUs${split(peak)}, ${formatDuration(total)} in ` +
+                `${shape.length} stages, ${env.workload} workload`
+            );
         }
     }
 }

@@ -16,14 +16,31 @@ export function escapeHtml(text: string): string {
 }
 
 const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
-h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
+body{
+  font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;
+  margin:2rem auto;
+  max-width:72rem;
+  padding:0 1rem;
+  color:#1f2328
+}
+h1{font-size:1.5rem;margin-bottom:.25rem}
+h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
 .meta{color:#59636e}.verdict{display:inline-block;padding:.2rem .7rem;border-radius:1rem;font-weight:600;color:#fff}
 .verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}.verdict.unknown{background:#6e7781}
-table{border-collapse:collapse;width:100%;margin-top:.5rem}th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{background:#f6f8fa}tr.fail td{background:#ffebe9}tr.pass td:first-child{color:#1a7f37}tr.fail td:first-child{color:#cf222e}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em}.note{background:#fff8c5;padding:.6rem .8rem;border-radius:.4rem}
+table{border-collapse:collapse;width:100%;margin-top:.5rem}
+th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eaeef2;vertical-align:top}
+th{background:#f6f8fa}
+tr.fail td{background:#ffebe9}
+tr.pass td:first-child{color:#1a7f37}
+tr.fail td:first-child{color:#cf222e}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em}
+.note{background:#fff8c5;padding:.6rem .8rem;border-radius:.4rem}
 `;
+
+const rateLimitNote = (count: number, rate: number) =>
+    `${count} responses were HTTP 429 (${formatPercent(rate)}): ` +
+    "the API's per-IP limiters answered, not its capacity. " +
+    "Raise RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS and SIGN_RATE_LIMIT_MAX for load runs (loadtests/README.md).";
 
 const rowClass = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? "pass" : "fail");
 const mark = (ok: boolean | undefined) => (ok === undefined ? "–" : ok ? "✓" : "✗");
@@ -60,7 +77,8 @@ function latencyChart(endpoints: readonly EndpointRow[]): string {
     const height = 20 + rows.length * rowHeight;
     const sloX = x(SLO.latencyP95Ms).toFixed(1);
     return (
-        `<svg role="img" aria-label="p95 latency per endpoint" width="${width}" height="${height + 16}" font-size="12" xmlns="http://www.w3.org/2000/svg">` +
+        `<svg role="img" aria-label="p95 latency per endpoint" width="${width}" ` +
+        `height="${height + 16}" font-size="12" xmlns="http://www.w3.org/2000/svg">` +
         bars +
         `<line x1="${sloX}" x2="${sloX}" y1="4" y2="${height}" stroke="#1f2328" stroke-dasharray="4 3"/>` +
         `<text x="${sloX}" y="${height + 12}" text-anchor="middle">SLO ${SLO.latencyP95Ms} ms</text></svg>`
@@ -75,11 +93,15 @@ export function renderHtmlReport(report: Report): string {
 
     const sections: string[] = [
         `<h1>${escapeHtml(title)} <span class="verdict ${verdictClass}">${escapeHtml(verdictText)}</span></h1>`,
-        `<p class="meta">Target <code>${escapeHtml(report.targetUrl)}</code> · generated ${escapeHtml(report.generatedAt)}` +
+        `<p class="meta">Target <code>${escapeHtml(report.targetUrl)}</code> · generated ` +
+            `${escapeHtml(report.generatedAt)}` +
             (report.k6.durationSeconds === undefined
                 ? ""
                 : ` · ran ${escapeHtml(report.k6.durationSeconds.toFixed(1))}s`) +
-            ` · k6 summary format <code>${escapeHtml(report.k6.summaryFormat)}</code>${report.k6.version ? ` (k6 ${escapeHtml(report.k6.version)})` : ""}</p>`,
+            ` · k6 summary format ` +
+            `<code>${escapeHtml(report.k6.summaryFormat)}</code>` +
+            (report.k6.version ? ` (k6 ${escapeHtml(report.k6.version)})` : "") +
+            "</p>",
         "<h2>Service-level objectives</h2>",
         tableHtml(
             ["", "Objective", "Target", "Actual"],
@@ -88,7 +110,7 @@ export function renderHtmlReport(report: Report): string {
     ];
     if (report.rateLimited !== undefined && report.rateLimited.count > 0) {
         sections.push(
-            `<p class="note">${escapeHtml(`${report.rateLimited.count} responses were HTTP 429 (${formatPercent(report.rateLimited.rate)}): ` + "the API's per-IP limiters answered, not its capacity. Raise RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS and SIGN_RATE_LIMIT_MAX for load runs (loadtests/README.md).")}</p>`,
+            `<p class="note">${escapeHtml(rateLimitNote(report.rateLimited.count, report.rateLimited.rate))}</p>`,
         );
     }
     if (report.endpoints.length > 0) {
@@ -112,7 +134,8 @@ export function renderHtmlReport(report: Report): string {
     sections.push("<h2>Thresholds</h2>");
     sections.push(
         report.thresholds.length === 0
-            ? "<p>This k6 summary format carries no per-threshold results (the machine-readable summary only says whether the run passed).</p>"
+            ? "<p>This k6 summary format carries no per-threshold results (the machine-readable " +
+                  "summary only says whether the run passed).</p>"
             : tableHtml(
                   ["", "Metric", "Threshold", "Actual"],
                   report.thresholds.map((t) => ({ cells: [mark(t.ok), t.metric, t.expression, t.actual], ok: t.ok })),

@@ -21,7 +21,8 @@ export function renderTextReport(report: Report, paths: { html: string; json: st
     const lines: string[] = [
         "",
         `CredLink ${report.testType} test, ${report.workload} workload, against ${report.targetUrl}`,
-        `Result: ${verdict}${report.k6.durationSeconds === undefined ? "" : ` after ${report.k6.durationSeconds.toFixed(1)}s`}`,
+        `Result: ${verdict}` +
+            (report.k6.durationSeconds === undefined ? "" : ` after ${report.k6.durationSeconds.toFixed(1)}s`),
         "",
         "SLO",
         ...table(report.slo.map((r) => [mark(r.ok), r.objective, r.target, r.actual])),
@@ -53,8 +54,10 @@ export function renderTextReport(report: Report, paths: { html: string; json: st
     if (report.rateLimited !== undefined && report.rateLimited.count > 0) {
         lines.push(
             "",
-            `RATE LIMITED: ${report.rateLimited.count} responses were HTTP 429 (${formatPercent(report.rateLimited.rate)}).`,
-            "  Raise the API's limits for load runs (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, SIGN_RATE_LIMIT_MAX): see loadtests/README.md.",
+            `RATE LIMITED: ${report.rateLimited.count} responses were HTTP 429 ` +
+                `(${formatPercent(report.rateLimited.rate)}).`,
+            "  Raise the API's limits for load runs (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, " +
+                "SIGN_RATE_LIMIT_MAX): see loadtests/README.md.",
         );
     }
     if (report.checks.length > 0) {

@@ -156,7 +156,8 @@ function fromMachineReadable(data: Record<string, unknown>, results: Record<stri
     };
     if (Array.isArray(results.metrics)) results.metrics.forEach(add);
     const checksBlock = isRecord(results.checks) ? results.checks : {};
-    // The schema has `metrics` as an array and `results` for checks; its published example uses an object and `orderedChecks`.
+    // The schema has `metrics` as an array and `results` for checks; its published example
+    // uses an object and `orderedChecks`.
     const checkMetrics = checksBlock.metrics;
     if (Array.isArray(checkMetrics)) checkMetrics.forEach(add);
     else if (isRecord(checkMetrics)) Object.values(checkMetrics).forEach(add);
@@ -191,7 +192,8 @@ export function normalizeSummary(data: unknown): NormalizedSummary {
     if (isRecord(data) && isRecord(data.results) && Array.isArray(data.results.metrics))
         return fromMachineReadable(data, data.results);
     throw new SummaryShapeError(
-        "unrecognised k6 summary: expected `metrics` (handleSummary data) or `results.metrics` (machine-readable summary v1)",
+        "unrecognised k6 summary: expected `metrics` (handleSummary data) or `results.metrics` " +
+            "(machine-readable summary v1)",
     );
 }
 

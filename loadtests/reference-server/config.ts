@@ -61,7 +61,8 @@ export function parseServerConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig
     const domain = (env.PROOF_URI_DOMAIN ?? SERVER_DEFAULTS.proofUriDomain).trim().replace(/\/+$/, "");
     if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(domain)) {
         throw new ServerConfigError(
-            `PROOF_URI_DOMAIN=${env.PROOF_URI_DOMAIN} is invalid: expected an http(s) URL such as https://proofs.credlink.com`,
+            `PROOF_URI_DOMAIN=${env.PROOF_URI_DOMAIN} is invalid: expected an http(s) URL such as ` +
+                `https://proofs.credlink.com`,
         );
     }
     let apiKeys: string[] = [];

@@ -121,7 +121,8 @@ describe("parseEnv", () => {
         ],
         [
             { DURATION: "5 parsecs" },
-            "DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h",
+            "DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, " +
+                "1h30m, between 1s and 72h",
         ],
         [
             { DURATION: "73h" },
@@ -133,19 +134,23 @@ describe("parseEnv", () => {
         ],
         [
             { TARGET_URL: "not-a-url" },
-            "TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+            "TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or " +
+                "fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
         ],
         [
             { TARGET_URL: "ftp://example.com" },
-            "TARGET_URL=ftp://example.com is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+            "TARGET_URL=ftp://example.com is invalid: expected an http(s) base URL without query or " +
+                "fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
         ],
         [
             { TARGET_URL: "https://example.com?x=1" },
-            "TARGET_URL=https://example.com?x=1 is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+            "TARGET_URL=https://example.com?x=1 is invalid: expected an http(s) base URL without " +
+                "query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
         ],
         [
             { TARGET_URL: "http://localhost:99999" },
-            "TARGET_URL=http://localhost:99999 is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+            "TARGET_URL=http://localhost:99999 is invalid: expected an http(s) base URL without " +
+                "query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
         ],
         [{ SCENARIO: "upload" }, "SCENARIO=upload is invalid: expected one of health, sign, verify, proofs, mixed"],
         [{ ACCEPT_429: "maybe" }, "ACCEPT_429=maybe is invalid: expected true or false"],
@@ -161,7 +166,8 @@ describe("parseEnv", () => {
 
     it("requires TARGET_URL and says where to find it", () => {
         expect(envError({})).toBe(
-            "TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+            "TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. " +
+                "TARGET_URL=https://d111111abcdef8.cloudfront.net",
         );
     });
 

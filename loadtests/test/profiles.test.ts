@@ -140,12 +140,14 @@ describe("test types", () => {
     it("refuses a mixed run too small to give every scenario a VU or an arrival", () => {
         expect(() => buildScenarios("throughput", env("throughput", { RATE: "3" }))).toThrow(
             new EnvError(
-                "RATE=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so RATE must be at least 4",
+                "RATE=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, " +
+                    "sign, verify, proofs), so RATE must be at least 4",
             ),
         );
         expect(() => buildScenarios("load", env("load", { VUS: "3" }))).toThrow(
             new EnvError(
-                "VUS=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so VUS must be at least 4",
+                "VUS=3 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, " +
+                    "sign, verify, proofs), so VUS must be at least 4",
             ),
         );
         // Smoke ignores VUS.

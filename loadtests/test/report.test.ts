@@ -160,7 +160,8 @@ describe("normalizeSummary", () => {
     it("rejects what k6 never produces, in one line", () => {
         expect(() => normalizeSummary({ data: [] })).toThrow(
             new SummaryShapeError(
-                "unrecognised k6 summary: expected `metrics` (handleSummary data) or `results.metrics` (machine-readable summary v1)",
+                "unrecognised k6 summary: expected `metrics` (handleSummary data) or " +
+                    "`results.metrics` (machine-readable summary v1)",
             ),
         );
         expect(() => normalizeSummary(null)).toThrow(SummaryShapeError);
@@ -262,8 +263,9 @@ describe("HTML report", () => {
 
     it("marks the failed threshold, the verdict and the 429s", () => {
         expect(html).toContain('<span class="verdict fail">failed</span>');
-        expect(html).toMatch(
-            /<tr class="fail"><td>✗<\/td><td>http_req_duration\{scenario:sign\}<\/td><td>p\(95\)&lt;500<\/td><td>p\(95\)=612.00ms<\/td><\/tr>/,
+        expect(html).toContain(
+            '<tr class="fail"><td>✗</td><td>http_req_duration{scenario:sign}</td>' +
+                "<td>p(95)&lt;500</td><td>p(95)=612.00ms</td></tr>",
         );
         expect(html).toMatch(/<tr class="pass"><td>✓<\/td><td>http_req_duration\{scenario:proofs\}<\/td>/);
         expect(html).toContain("42 responses were HTTP 429");

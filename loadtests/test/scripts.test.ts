@@ -51,7 +51,8 @@ function binDir(name: string, k6Exit?: number, tools: readonly string[] = WRAPPE
         const record = k6Call(name);
         writeFileSync(
             join(dir, "k6"),
-            `#!${BASH}\nprintf '%s\\n' "$*" "REPORT_DIR=$REPORT_DIR" "TARGET_URL=$TARGET_URL" "PROOFS_URL=\${PROOFS_URL:-}" > '${record}'\nexit ${k6Exit}\n`,
+            `#!${BASH}\nprintf '%s\\n' "$*" "REPORT_DIR=$REPORT_DIR" "TARGET_URL=$TARGET_URL" ` +
+                `"PROOFS_URL=\${PROOFS_URL:-}" > '${record}'\nexit ${k6Exit}\n`,
         );
         chmodSync(join(dir, "k6"), 0o755);
     }
@@ -100,7 +101,10 @@ describe("scripts/load-test.sh refuses in one line", () => {
         expect(r).toEqual({
             code: 2,
             stdout: "",
-            stderr: "load-test: k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/ - e.g. brew install k6, winget install k6, or the dl.k6.io apt/rpm repository), then re-run\n",
+            stderr:
+                "load-test: k6 is not installed: install k6 1.0 or newer " +
+                "(https://grafana.com/docs/k6/latest/set-up/install-k6/ - e.g. brew install k6, " +
+                "winget install k6, or the dl.k6.io apt/rpm repository), then re-run\n",
         });
     });
 
@@ -111,11 +115,13 @@ describe("scripts/load-test.sh refuses in one line", () => {
         ],
         [
             { DURATION: "5 parsecs" },
-            "load-test: DURATION=5 parsecs is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 1s and 72h",
+            "load-test: DURATION=5 parsecs is invalid: expected seconds (60) or a duration like " +
+                "30s, 5m, 1h30m, between 1s and 72h",
         ],
         [
             { TARGET_URL: "not-a-url" },
-            "load-test: TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
+            "load-test: TARGET_URL=not-a-url is invalid: expected an http(s) base URL without query " +
+                "or fragment, e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net",
         ],
         [
             { TEST: "breakpoint" },
@@ -123,7 +129,8 @@ describe("scripts/load-test.sh refuses in one line", () => {
         ],
         [
             { TEST: "throughput", RATE: "2" },
-            "load-test: RATE=2 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios (health, sign, verify, proofs), so RATE must be at least 4",
+            "load-test: RATE=2 is too low for SCENARIO=mixed: the mixed workload runs 4 scenarios " +
+                "(health, sign, verify, proofs), so RATE must be at least 4",
         ],
     ])("on %j, before starting k6", async (bad, line) => {
         const name = `bad-${Object.entries(bad).flat().join("-").replace(/\W/g, "")}`;
@@ -135,7 +142,8 @@ describe("scripts/load-test.sh refuses in one line", () => {
     it("without TARGET_URL (and no pulumi to ask)", async () => {
         const r = await run(WRAPPER, {}, noK6);
         expect(r.stderr).toBe(
-            "load-test: TARGET_URL is not set: set it to the API base URL (the stack's apiUrl output), e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net\n",
+            "load-test: TARGET_URL is not set: set it to the API base URL (the stack's apiUrl " +
+                "output), e.g. TARGET_URL=https://d111111abcdef8.cloudfront.net\n",
         );
         expect(r.code).toBe(2);
     });
@@ -148,7 +156,9 @@ describe("scripts/load-test.sh refuses in one line", () => {
         expect(r).toEqual({
             code: 3,
             stdout: "",
-            stderr: `load-test: GET ${deadUrl}/health answered no response (connection failed or no answer within 2s): check TARGET_URL and that the stack is up\n`,
+            stderr:
+                `load-test: GET ${deadUrl}/health answered no response (connection failed or no ` +
+                `answer within 2s): check TARGET_URL and that the stack is up\n`,
         });
     });
 });
@@ -167,27 +177,35 @@ describe("scripts/load-test.sh runs k6", () => {
         expect(dir).toMatch(/^\d{8}T\d{6}Z-smoke$/);
         const reportDir = join(reports, dir);
         expect(r.stdout).toBe(
-            `load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload against ${url}; reports in ${reportDir}\n`,
+            `load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload ` +
+                `against ${url}; reports in ${reportDir}\n`,
         );
         expect(r.stderr).toBe(`load-test: k6 exited 99 (thresholds failed); reports in ${reportDir}\n`);
         expect(readFileSync(k6Call("thresholds-fail"), "utf8")).toBe(
-            `run --quiet ${join(ROOT, "loadtests/smoke.ts")}\nREPORT_DIR=${reportDir}\nTARGET_URL=${url}/\nPROOFS_URL=\n`,
+            `run --quiet ` +
+                `${join(ROOT, "loadtests/smoke.ts")}\nREPORT_DIR=${reportDir}\nTARGET_URL=${url}/\nPROOFS_URL=\n`,
         );
     });
 
-    it("asks the selected Pulumi stack for apiUrl and cdnUrl when TARGET_URL is unset, as the original asked terraform", async () => {
-        const bin = binDir("pulumi-fallback", 0);
-        writeFileSync(
-            join(bin, "pulumi"),
-            `#!${BASH}\n[[ "$*" == "stack output apiUrl --non-interactive" ]] && echo '${url}'\n[[ "$*" == "stack output cdnUrl --non-interactive" ]] && echo 'https://d111111abcdef8.cloudfront.net'\nexit 0\n`,
-        );
-        chmodSync(join(bin, "pulumi"), 0o755);
-        const r = await run(WRAPPER, { TEST: "smoke", REPORTS_ROOT: join(work, "fallback") }, bin);
-        expect(r.code).toBe(0);
-        expect(readFileSync(k6Call("pulumi-fallback"), "utf8")).toMatch(
-            new RegExp(`TARGET_URL=${url}\nPROOFS_URL=https://d111111abcdef8.cloudfront.net\n$`),
-        );
-    });
+    it(
+        "asks the selected Pulumi stack for apiUrl and cdnUrl when TARGET_URL is unset, as the " +
+            "original asked terraform",
+        async () => {
+            const bin = binDir("pulumi-fallback", 0);
+            writeFileSync(
+                join(bin, "pulumi"),
+                `#!${BASH}\n[[ "$*" == "stack output apiUrl --non-interactive" ]] && echo '${url}'\n[[ ` +
+                    `"$*" == "stack output cdnUrl --non-interactive" ]] && echo ` +
+                    `'https://d111111abcdef8.cloudfront.net'\nexit 0\n`,
+            );
+            chmodSync(join(bin, "pulumi"), 0o755);
+            const r = await run(WRAPPER, { TEST: "smoke", REPORTS_ROOT: join(work, "fallback") }, bin);
+            expect(r.code).toBe(0);
+            expect(readFileSync(k6Call("pulumi-fallback"), "utf8")).toMatch(
+                new RegExp(`TARGET_URL=${url}\nPROOFS_URL=https://d111111abcdef8.cloudfront.net\n$`),
+            );
+        },
+    );
 
     it("passes k6's success through", async () => {
         const r = await run(
@@ -215,7 +233,8 @@ describe("scripts/load-test-local.sh", () => {
         const target = /TARGET_URL=(http:\/\/127\.0\.0\.1:\d+)\n/.exec(call)?.[1] as string;
         expect(call.split("\n")[0]).toBe(`run ${join(ROOT, "loadtests/smoke.ts")}`);
         expect(r.stdout).toContain(
-            `load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload against ${target}; reports in`,
+            `load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload ` +
+                `against ${target}; reports in`,
         );
         expect(r.stderr).toMatch(/load-test: k6 exited 99 \(thresholds failed\)/);
         // The health pre-flight reached the server; now it is gone.
@@ -227,7 +246,11 @@ describe("scripts/load-test-local.sh", () => {
         expect(r).toEqual({
             code: 2,
             stdout: "",
-            stderr: "loadtest:local: k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/), then re-run; the reference API alone runs without it: npx tsx loadtests/reference-server/main.ts\n",
+            stderr:
+                "loadtest:local: k6 is not installed: install k6 1.0 or newer " +
+                "(https://grafana.com/docs/k6/latest/set-up/install-k6/), then re-run; the " +
+                "reference API alone runs without it: npx tsx " +
+                "loadtests/reference-server/main.ts\n",
         });
     });
 });

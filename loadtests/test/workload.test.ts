@@ -168,7 +168,8 @@ describe("when the API says no", () => {
             test.sign(); // uses the one signature of the window
             resetRecorded();
             expect(abortMessage(() => test.setup())).toBe(
-                `setup: POST ${url}/sign returned 429: rate limited: raise SIGN_RATE_LIMIT_MAX and RATE_LIMIT_MAX on the API for load runs (loadtests/README.md)`,
+                `setup: POST ${url}/sign returned 429: rate limited: raise SIGN_RATE_LIMIT_MAX and ` +
+                    `RATE_LIMIT_MAX on the API for load runs (loadtests/README.md)`,
             );
             expect(recorded.requests.filter((r) => r.method === "POST")).toHaveLength(3);
             expect(recorded.sleeps).toEqual([10, 10]); // Retry-After (60 s) capped at 10 s

@@ -30,8 +30,10 @@ export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME = "com.amazonaws.global.c
  * circulate in public code (CachingDisabled is often labelled CachingOptimized),
  * so they live here, once, each checked against AWS's own pages:
  *
- * - Cache policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
- * - Origin request policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html
+ * - Cache policies:
+ *   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
+ * - Origin request policies:
+ *   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html
  *   (AllViewerExceptHostHeader also matches the constant in aws-cdk-lib's origin-request-policy.ts).
  *
  * The IDs are the same in every account and never change.

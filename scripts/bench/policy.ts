@@ -82,10 +82,13 @@ async function main(): Promise<void> {
     try {
         await pack.configure(config);
         console.log(
-            `policy pack ${pack.info.name} ${pack.info.version}: ${pack.info.policies.length} policies; process start ${startMs.toFixed(0)} ms; node ${process.version}; ${opts.runs} runs per size`,
+            `policy pack ${pack.info.name} ${pack.info.version}: ${pack.info.policies.length} ` +
+                `policies; process start ${startMs.toFixed(0)} ms; node ${process.version}; ${opts.runs} ` +
+                `runs per size`,
         );
         console.log(
-            "copies  resources  analyze, sequential  analyze, 8 in flight  analyzeStack  analyzeStack per 1k resources  mandatory",
+            "copies  resources  analyze, sequential  analyze, 8 in flight  analyzeStack  " +
+                "analyzeStack per 1k resources  mandatory",
         );
         const perK: Array<{ n: number; stackMs: number }> = [];
         for (const copies of opts.copies) {
@@ -116,14 +119,20 @@ async function main(): Promise<void> {
             const stackMs = median(stackTimes);
             perK.push({ n: resources.length, stackMs });
             console.log(
-                `${String(copies).padStart(6)}  ${String(resources.length).padStart(9)}  ${`${median(analyzeRates).toFixed(0)} resources/s`.padStart(19)}  ${`${median(pipelinedRates).toFixed(0)} resources/s`.padStart(20)}  ${`${stackMs.toFixed(0)} ms`.padStart(12)}  ${`${((stackMs / resources.length) * 1000).toFixed(1)} ms`.padStart(30)}  ${String(mandatory / opts.runs).padStart(9)}`,
+                `${String(copies).padStart(6)}  ${String(resources.length).padStart(9)}  ` +
+                    `${`${median(analyzeRates).toFixed(0)} resources/s`.padStart(19)}  ` +
+                    `${`${median(pipelinedRates).toFixed(0)} resources/s`.padStart(20)}  ` +
+                    `${`${stackMs.toFixed(0)} ms`.padStart(12)}  ` +
+                    `${`${((stackMs / resources.length) * 1000).toFixed(1)} ms`.padStart(30)}  ` +
+                    `${String(mandatory / opts.runs).padStart(9)}`,
             );
         }
         if (perK.length > 1) {
             const [small, large] = [perK[0], perK[perK.length - 1]];
             const growth = large.stackMs / large.n / (small.stackMs / small.n);
             console.log(
-                `analyzeStack time per resource, ${large.n} vs ${small.n} resources: x${growth.toFixed(2)} (1 = linear)`,
+                `analyzeStack time per resource, ${large.n} vs ${small.n} resources: ` +
+                    `x${growth.toFixed(2)} (1 = linear)`,
             );
         }
     } finally {

@@ -119,21 +119,24 @@ async function main() {
         .opts<{ runs: number; stack: string }>();
 
     console.log(
-        `bench:preview: ${opts.runs} cold runs of \`npm run preview -- --stack ${opts.stack}\` on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`,
+        `bench:preview: ${opts.runs} cold runs of \`npm run preview -- --stack ${opts.stack}\` on ` +
+            `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`,
     );
     const results: RunResult[] = [];
     for (let i = 1; i <= opts.runs; i++) {
         const r = await runOnce(opts.stack);
         results.push(r);
         console.log(
-            `  run ${i}: ${secs(r.wallMs)}, peak tree RSS ${mib(r.peakTreeRssBytes)} (largest process ${mib(r.peakProcessRssBytes)}, ${r.processes} processes), exit ${r.exitCode}`,
+            `  run ${i}: ${secs(r.wallMs)}, peak tree RSS ${mib(r.peakTreeRssBytes)} (largest ` +
+                `process ${mib(r.peakProcessRssBytes)}, ${r.processes} processes), exit ${r.exitCode}`,
         );
     }
     const med = median(results.map((r) => r.wallMs));
     const peak = Math.max(...results.map((r) => r.peakTreeRssBytes));
     console.log(`median ${secs(med)} (goal < ${secs(GOAL_MEDIAN_MS)}): ${med < GOAL_MEDIAN_MS ? "met" : "MISSED"}`);
     console.log(
-        `peak RSS ${mib(peak)} (goal < ${mib(GOAL_PEAK_RSS_BYTES)}): ${peak === 0 ? "not measured (no /proc)" : peak < GOAL_PEAK_RSS_BYTES ? "met" : "MISSED"}`,
+        `peak RSS ${mib(peak)} (goal < ${mib(GOAL_PEAK_RSS_BYTES)}): ` +
+            `${peak === 0 ? "not measured (no /proc)" : peak < GOAL_PEAK_RSS_BYTES ? "met" : "MISSED"}`,
     );
     if (results.some((r) => r.exitCode !== 0))
         console.log(`note: the preview reported mandatory violations for ${opts.stack} (exit 1); timings still count`);

@@ -215,18 +215,24 @@ describe("alarm-actions", () => {
 });
 
 describe("alarm-coverage", () => {
-    it("finds the resources behind unknown dimensions through property dependencies: a missing RDS alarm is reported", async () => {
-        const stack = without(compliantStack(), T.alarm, "database-FreeStorageSpace");
-        expectViolations(await analyze(pack, stack), "alarm-coverage", [
-            {
-                resource: `${T.db} "database"`,
-                property: "alarms",
-                found: "alarms on AWS/RDS:CPUUtilization, AWS/RDS:DatabaseConnections, AWS/RDS:FreeableMemory, AWS/RDS:ReadLatency, AWS/RDS:WriteLatency",
-                allowed: "alarms on AWS/RDS:CPUUtilization",
-                fix: "add alarms on AWS/RDS:FreeStorageSpace",
-            },
-        ]);
-    });
+    it(
+        "finds the resources behind unknown dimensions through property dependencies: a missing RDS " +
+            "alarm is reported",
+        async () => {
+            const stack = without(compliantStack(), T.alarm, "database-FreeStorageSpace");
+            expectViolations(await analyze(pack, stack), "alarm-coverage", [
+                {
+                    resource: `${T.db} "database"`,
+                    property: "alarms",
+                    found:
+                        "alarms on AWS/RDS:CPUUtilization, AWS/RDS:DatabaseConnections, " +
+                        "AWS/RDS:FreeableMemory, AWS/RDS:ReadLatency, AWS/RDS:WriteLatency",
+                    allowed: "alarms on AWS/RDS:CPUUtilization",
+                    fix: "add alarms on AWS/RDS:FreeStorageSpace",
+                },
+            ]);
+        },
+    );
 
     it("reports an ALB, ECS service and distribution whose alarms point elsewhere", async () => {
         let stack = compliantStack();
@@ -239,9 +245,13 @@ describe("alarm-coverage", () => {
             {
                 resource: `${T.alb} "api"`,
                 property: "alarms",
-                found: "alarms on AWS/ApplicationELB:HTTPCode_Target_5XX_Count, AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:TargetResponseTime",
+                found:
+                    "alarms on AWS/ApplicationELB:HTTPCode_Target_5XX_Count, " +
+                    "AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:TargetResponseTime",
                 allowed:
-                    "alarms on AWS/ApplicationELB:TargetResponseTime, AWS/ApplicationELB:HTTPCode_Target_5XX_Count|AWS/ApplicationELB:HTTPCode_ELB_5XX_Count, AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:UnHealthyHostCount",
+                    "alarms on AWS/ApplicationELB:TargetResponseTime, " +
+                    "AWS/ApplicationELB:HTTPCode_Target_5XX_Count|AWS/ApplicationELB:HTTPCode_ELB_5XX_Count, " +
+                    "AWS/ApplicationELB:RequestCount, AWS/ApplicationELB:UnHealthyHostCount",
                 fix: "add alarms on AWS/ApplicationELB:UnHealthyHostCount",
             },
             {

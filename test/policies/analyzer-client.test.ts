@@ -30,7 +30,14 @@ new PolicyPack("probe", { policies: [{
     name: "probe", description: "reports how it was launched", enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type === "test:hang") return new Promise(() => undefined);
-        report(JSON.stringify({ cwd: process.cwd(), stack: process.env.PULUMI_STACK, project: process.env.PULUMI_PROJECT, dryRun: process.env.PULUMI_DRY_RUN, nodeStack: process.env.PULUMI_NODEJS_STACK }));
+        const env = process.env;
+        report(JSON.stringify({
+            cwd: process.cwd(),
+            stack: env.PULUMI_STACK,
+            project: env.PULUMI_PROJECT,
+            dryRun: env.PULUMI_DRY_RUN,
+            nodeStack: env.PULUMI_NODEJS_STACK,
+        }));
     },
 }] });
 `,
@@ -106,7 +113,8 @@ describe("failures end in one clear error and no process left behind", () => {
         const dir = jsPack("uninstalled", "", false);
         await expect(startPolicyPack(dir)).rejects.toThrow(
             new PolicyPackError(
-                `the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir)}\``,
+                `the policy pack's dependencies are not installed: run \`npm ci --prefix ` +
+                    `${path.relative(process.cwd(), dir)}\``,
             ),
         );
     });

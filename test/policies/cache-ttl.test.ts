@@ -33,9 +33,13 @@ const distChange = (fn: (d: Record<string, any>) => void) =>
     changed(compliantStack(), T.distribution, "cdn", (d) => fn(d));
 
 describe("compliant CDN", () => {
-    it("reports nothing for the compliant stack (new cache policies with unknown IDs matched through property dependencies)", async () => {
-        expect(await analyze(pack, compliantStack())).toEqual([]);
-    });
+    it(
+        "reports nothing for the compliant stack (new cache policies with unknown IDs matched " +
+            "through property dependencies)",
+        async () => {
+            expect(await analyze(pack, compliantStack())).toEqual([]);
+        },
+    );
 
     it("accepts an API behaviour that sets TTLs 0/0/0 itself instead of CachingDisabled", async () => {
         const stack = distChange((d) => {
@@ -87,31 +91,36 @@ describe("cdn-api-not-cached", () => {
         ]);
     });
 
-    it("follows the property dependency to a caching policy created in the same stack (ID unknown at preview)", async () => {
-        const stack = [
-            ...distChange((d) => {
-                d.defaultCacheBehavior.cachePolicyId = UNKNOWN;
-            }).map((r) =>
-                r.type === T.distribution
-                    ? resource(r.type, r.name, r.inputs, {
-                          propertyDependencies: {
-                              ...r.propertyDependencies,
-                              defaultCacheBehavior: [urnOf(T.cachePolicy, "api-cache")],
-                          },
-                      })
-                    : r,
-            ),
-            resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
-        ];
-        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
-            {
-                resource: DIST,
-                property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")',
-                found: '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 300 s (5 minutes)',
-                allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
-            },
-        ]);
-    });
+    it(
+        "follows the property dependency to a caching policy created in the same stack (ID unknown " + "at preview)",
+        async () => {
+            const stack = [
+                ...distChange((d) => {
+                    d.defaultCacheBehavior.cachePolicyId = UNKNOWN;
+                }).map((r) =>
+                    r.type === T.distribution
+                        ? resource(r.type, r.name, r.inputs, {
+                              propertyDependencies: {
+                                  ...r.propertyDependencies,
+                                  defaultCacheBehavior: [urnOf(T.cachePolicy, "api-cache")],
+                              },
+                          })
+                        : r,
+                ),
+                resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
+            ];
+            expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+                {
+                    resource: DIST,
+                    property: 'defaultCacheBehavior cache policy (ID unknown at preview: "api-cache")',
+                    found:
+                        '"api-cache" has minTtl/defaultTtl/maxTtl minTtl 0 s, defaultTtl 60 s (1 ' +
+                        "minute), maxTtl 300 s (5 minutes)",
+                    allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
+                },
+            ]);
+        },
+    );
 
     it("holds an ordered behaviour that targets the ALB origin to the API rule", async () => {
         const stack = distChange((d) => {
@@ -126,7 +135,8 @@ describe("cdn-api-not-cached", () => {
             {
                 resource: DIST,
                 property:
-                    'orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")',
+                    "orderedCacheBehaviors[2] (/sign) cache policy (ID unknown at preview: one of " +
+                    '"cdn-proofs-cache" or "cdn-static-cache")',
                 found: '"cdn-proofs-cache" has minTtl/defaultTtl/maxTtl minTtl 3600 s (1 hour)',
                 allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
             },
@@ -135,20 +145,27 @@ describe("cdn-api-not-cached", () => {
 });
 
 describe("cdn-ttl-bands", () => {
-    it("rejects a static cache policy whose max TTL exceeds one year (matched at preview through property dependencies)", async () => {
-        const stack = changed(compliantStack(), T.cachePolicy, "cdn-static-cache", (p) => {
-            p.maxTtl = 2 * TTL.static.maxTtl;
-        });
-        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
-            {
-                resource: DIST,
-                property:
-                    'orderedCacheBehaviors[1] (/static/*) cache policy (ID unknown at preview: one of "cdn-proofs-cache" or "cdn-static-cache")',
-                found: '"cdn-proofs-cache" has minTtl 3600 s (1 hour); "cdn-static-cache" has maxTtl 63072000 s (2 years)',
-                allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/*",
-            },
-        ]);
-    });
+    it(
+        "rejects a static cache policy whose max TTL exceeds one year (matched at preview through " +
+            "property dependencies)",
+        async () => {
+            const stack = changed(compliantStack(), T.cachePolicy, "cdn-static-cache", (p) => {
+                p.maxTtl = 2 * TTL.static.maxTtl;
+            });
+            expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+                {
+                    resource: DIST,
+                    property:
+                        "orderedCacheBehaviors[1] (/static/*) cache policy (ID unknown at preview: one " +
+                        'of "cdn-proofs-cache" or "cdn-static-cache")',
+                    found:
+                        '"cdn-proofs-cache" has minTtl 3600 s (1 hour); "cdn-static-cache" has ' +
+                        "maxTtl 63072000 s (2 years)",
+                    allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/*",
+                },
+            ]);
+        },
+    );
 
     it("rejects proofs TTLs set on the behaviour beyond one week", async () => {
         const stack = distChange((d) => {
@@ -171,19 +188,22 @@ describe("cdn-ttl-bands", () => {
         ]);
     });
 
-    it("rejects a cached S3 path renamed out of every band (a 2-year TTL under /assets/* must not slip through)", async () => {
-        const stack = distChange((d) => {
-            d.orderedCacheBehaviors[1].pathPattern = "/assets/*";
-        });
-        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
-            {
-                resource: DIST,
-                property: "orderedCacheBehaviors[1] (/assets/*) path pattern",
-                found: '"/assets/*" has no TTL band',
-                allowed: "a band for every cached path; configured: /static/*, /proofs/*",
-            },
-        ]);
-    });
+    it(
+        "rejects a cached S3 path renamed out of every band (a 2-year TTL under /assets/* must not " + "slip through)",
+        async () => {
+            const stack = distChange((d) => {
+                d.orderedCacheBehaviors[1].pathPattern = "/assets/*";
+            });
+            expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+                {
+                    resource: DIST,
+                    property: "orderedCacheBehaviors[1] (/assets/*) path pattern",
+                    found: '"/assets/*" has no TTL band',
+                    allowed: "a band for every cached path; configured: /static/*, /proofs/*",
+                },
+            ]);
+        },
+    );
 
     it("maps known cache policy IDs exactly (after an update): a swapped policy is caught", async () => {
         const ids = { "cdn-static-cache": "static-policy-id", "cdn-proofs-cache": "proofs-policy-id" };
@@ -268,21 +288,25 @@ describe("cdn-viewer-https", () => {
         ]);
     });
 
-    it("rejects behaviours the pack cannot see at preview (a computed list) as mandatory rather than skipping them", async () => {
-        const stack = distChange((d) => {
-            d.orderedCacheBehaviors = UNKNOWN;
-        });
-        const ds = await analyze(pack, stack);
-        expectViolations(ds, "cdn-viewer-https", [
-            {
-                resource: DIST,
-                property: "orderedCacheBehaviors",
-                found: "unknown at preview (computed from another resource)",
-                allowed: "a literal value",
-            },
-        ]);
-        expect(ds.filter((d) => d.message.includes("can't run policy"))).toEqual([]);
-    });
+    it(
+        "rejects behaviours the pack cannot see at preview (a computed list) as mandatory rather " +
+            "than skipping them",
+        async () => {
+            const stack = distChange((d) => {
+                d.orderedCacheBehaviors = UNKNOWN;
+            });
+            const ds = await analyze(pack, stack);
+            expectViolations(ds, "cdn-viewer-https", [
+                {
+                    resource: DIST,
+                    property: "orderedCacheBehaviors",
+                    found: "unknown at preview (computed from another resource)",
+                    allowed: "a literal value",
+                },
+            ]);
+            expect(ds.filter((d) => d.message.includes("can't run policy"))).toEqual([]);
+        },
+    );
 });
 
 describe("cdn-minimum-tls", () => {

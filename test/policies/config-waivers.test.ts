@@ -142,7 +142,8 @@ describe("enforcement levels and thresholds from the config", () => {
         await configure({ "scaling-task-range": { maxTasks: 10 } });
         const ds = await analyze(pack, compliantStack());
         expect(mandatory(ds).map((d) => d.message.split("\n")[1])).toEqual([
-            `${T.target} "api": maxCapacity = 20; allowed: ${SCALING.tasks.min}..10 tasks. Fix: set credlink:scaling.maxTasks between ${SCALING.tasks.min} and 10`,
+            `${T.target} "api": maxCapacity = 20; allowed: ${SCALING.tasks.min}..10 tasks. Fix: set ` +
+                `credlink:scaling.maxTasks between ${SCALING.tasks.min} and 10`,
         ]);
     });
 });
@@ -155,7 +156,9 @@ describe("waivers", () => {
         expect(advisory(ds).map((d) => [d.policyName, d.message.split("\n")[1]])).toEqual([
             [
                 "scaling-task-range",
-                `WAIVED until 2999-01-01 (Black Friday load test, ticket SRE-123): ${T.target} "api": maxCapacity = 40; allowed: 2..20 tasks. Fix: set credlink:scaling.maxTasks between 2 and 20`,
+                `WAIVED until 2999-01-01 (Black Friday load test, ticket SRE-123): ${T.target} ` +
+                    `"api": maxCapacity = 40; allowed: 2..20 tasks. Fix: set credlink:scaling.maxTasks ` +
+                    `between 2 and 20`,
             ],
         ]);
     });
@@ -164,7 +167,9 @@ describe("waivers", () => {
         await configure({ waivers: { waivers: [targetWaiver("2001-01-01")] } });
         const ds = await analyze(pack, bigTarget());
         expect(mandatory(ds).map((d) => d.message.split("\n")[1])).toEqual([
-            `${T.target} "api": maxCapacity = 40; allowed: 2..20 tasks. Fix: set credlink:scaling.maxTasks between 2 and 20 (The waiver for this resource expired on 2001-01-01.)`,
+            `${T.target} "api": maxCapacity = 40; allowed: 2..20 tasks. Fix: set ` +
+                `credlink:scaling.maxTasks between 2 and 20 (The waiver for this resource expired on ` +
+                `2001-01-01.)`,
         ]);
     });
 
@@ -198,7 +203,11 @@ describe("waivers", () => {
                 "alarm-coverage",
                 urnOf(T.alb, "api"),
                 expect.stringMatching(
-                    /^WAIVED until 2999-01-01 \(unhealthy-host alarm moves to the new target group in PR 42\): aws:lb\/loadBalancer:LoadBalancer "api": alarms = .*Fix: add alarms on AWS\/ApplicationELB:UnHealthyHostCount /,
+                    new RegExp(
+                        "^WAIVED until 2999-01-01 \\(unhealthy-host alarm moves to the new target group in PR 42\\): " +
+                            'aws:lb/loadBalancer:LoadBalancer "api": alarms = .*' +
+                            "Fix: add alarms on AWS/ApplicationELB:UnHealthyHostCount ",
+                    ),
                 ),
             ],
         ]);
@@ -215,7 +224,8 @@ describe("waivers", () => {
 
     it("a waiver for an unknown rule is a config error", async () => {
         await expect(configError({ ...targetWaiver("2999-01-01"), rule: "scaling-task-rnage" })).rejects.toThrow(
-            `test.json: waivers: waivers[0].rule must be one of ${RULES.map((r) => `"${r}"`).join(", ")} (found "scaling-task-rnage")`,
+            `test.json: waivers: waivers[0].rule must be one of ` +
+                `${RULES.map((r) => `"${r}"`).join(", ")} (found "scaling-task-rnage")`,
         );
     });
 
@@ -235,7 +245,8 @@ describe("config errors (one line each)", () => {
             pack.configure(parsePolicyConfig(JSON.stringify(json), "test.json"), "test.json");
         expect(() => parsePolicyConfig('{"all": "strict"}', "test.json")).toThrow(
             new PolicyConfigError([
-                'test.json: all = "strict" is not an enforcement level (use one of advisory, mandatory, remediate, disabled)',
+                'test.json: all = "strict" is not an enforcement level (use one of advisory, ' +
+                    "mandatory, remediate, disabled)",
             ]),
         );
         expect(() => parsePolicyConfig("{ nope", "test.json")).toThrow(/^test\.json: not valid JSON \(/);
@@ -266,14 +277,17 @@ describe("committed per-environment configs", () => {
                 .map(([k, v]) => [k, v.enforcementLevel]),
         );
 
-    it("production and staging: every rule mandatory except capacity (out of reach within the SLO's own bands)", async () => {
-        for (const stack of ["production", "staging"]) {
-            const l = await levels(stack);
-            expect(Object.entries(l).filter(([, v]) => v !== "mandatory")).toEqual([
-                ["scaling-capacity-at-target", "advisory"],
-            ]);
-        }
-    });
+    it(
+        "production and staging: every rule mandatory except capacity (out of reach within the SLO's " + "own bands)",
+        async () => {
+            for (const stack of ["production", "staging"]) {
+                const l = await levels(stack);
+                expect(Object.entries(l).filter(([, v]) => v !== "mandatory")).toEqual([
+                    ["scaling-capacity-at-target", "advisory"],
+                ]);
+            }
+        },
+    );
 
     it("dev: advisory exactly where dev is smaller on purpose", async () => {
         const l = await levels("dev");

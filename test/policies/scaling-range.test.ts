@@ -128,7 +128,8 @@ describe("scaling-target-tracking", () => {
             "api-requests",
             "ALBRequestCountPerTarget",
             5000,
-            `${SCALING.requestsPerTargetPerMinute.min}..${SCALING.requestsPerTargetPerMinute.max} requests per target per minute`,
+            `${SCALING.requestsPerTargetPerMinute.min}..${SCALING.requestsPerTargetPerMinute.max} ` +
+                `requests per target per minute`,
             "requestsPerTarget",
         ],
     ])("rejects %s aiming at %s = %d", async (name, metric, value, allowed, setting) => {
@@ -193,7 +194,9 @@ describe("scaling-service-coverage", () => {
                 property: "autoscaling",
                 found: "a scalable target tracking ECSServiceAverageCPUUtilization, ALBRequestCountPerTarget",
                 allowed:
-                    "a scalable target with target-tracking policies on ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget",
+                    "a scalable target with target-tracking policies on " +
+                    "ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, " +
+                    "ALBRequestCountPerTarget",
                 fix: "ECSServiceAverageMemoryUtilization",
             },
         ]);
@@ -210,7 +213,9 @@ describe("scaling-service-coverage", () => {
                 property: "autoscaling",
                 found: "a scalable target tracking ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization",
                 allowed:
-                    "a scalable target with target-tracking policies on ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget",
+                    "a scalable target with target-tracking policies on " +
+                    "ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, " +
+                    "ALBRequestCountPerTarget",
             },
         ]);
     });
@@ -241,7 +246,12 @@ describe("scaling-capacity-at-target", () => {
         expect(advisory(ds).map((d) => [d.policyName, d.message.split("\n")[1]])).toEqual([
             [
                 "scaling-capacity-at-target",
-                `${SERVICE}: capacity at target (maxCapacity x ALBRequestCountPerTarget target / 60) = 10 x 1000 / 60 = 167 requests/s; allowed: at least 300 requests/s (the SLO's peak). Fix: it takes credlink:scaling.maxTasks >= 18 at 1000 requests per target, or credlink:scaling.requestsPerTarget >= 1800 at 10 tasks; raise them after load-testing what one task sustains (and the SCALING bands in policies/slo.ts if they forbid it)`,
+                `${SERVICE}: capacity at target (maxCapacity x ALBRequestCountPerTarget target / ` +
+                    `60) = 10 x 1000 / 60 = 167 requests/s; allowed: at least 300 requests/s (the SLO's ` +
+                    `peak). Fix: it takes credlink:scaling.maxTasks >= 18 at 1000 requests per target, ` +
+                    `or credlink:scaling.requestsPerTarget >= 1800 at 10 tasks; raise them after ` +
+                    `load-testing what one task sustains (and the SCALING bands in policies/slo.ts if ` +
+                    `they forbid it)`,
             ],
         ]);
     });

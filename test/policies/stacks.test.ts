@@ -85,49 +85,53 @@ it("dev's advisories are exactly the rules dev relaxes on purpose", () => {
     ]);
 });
 
-it("production: the rules reach the real resources at preview (tightened thresholds are reported on them)", async () => {
-    const run = runs.get("production")!;
-    const dist = run.ofType("aws:cloudfront/distribution:Distribution")[0];
-    // The path the cache-TTL stack rules must take: cache policy IDs are unknown at preview.
-    expect(
-        (dist.inputs.orderedCacheBehaviors as Array<{ cachePolicyId: unknown }>).every((b) =>
-            isUnknown(b.cachePolicyId),
-        ),
-    ).toBe(true);
+it(
+    "production: the rules reach the real resources at preview (tightened thresholds are reported on " + "them)",
+    async () => {
+        const run = runs.get("production")!;
+        const dist = run.ofType("aws:cloudfront/distribution:Distribution")[0];
+        // The path the cache-TTL stack rules must take: cache policy IDs are unknown at preview.
+        expect(
+            (dist.inputs.orderedCacheBehaviors as Array<{ cachePolicyId: unknown }>).every((b) =>
+                isUnknown(b.cachePolicyId),
+            ),
+        ).toBe(true);
 
-    await pack.configure(
-        {
-            ...loadPolicyConfigFile(configFile("production")),
-            "scaling-task-range": { properties: { maxTasks: 10 } },
-            // Tighten the static band; the proofs band stays as configured (a cached path without a band is itself a violation).
-            "cdn-ttl-bands": {
-                properties: {
-                    paths: [
-                        { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.defaultTtl },
-                        { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
-                    ],
+        await pack.configure(
+            {
+                ...loadPolicyConfigFile(configFile("production")),
+                "scaling-task-range": { properties: { maxTasks: 10 } },
+                // Tighten the static band; the proofs band stays as configured (a cached path without
+                // a band is itself a violation).
+                "cdn-ttl-bands": {
+                    properties: {
+                        paths: [
+                            { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.defaultTtl },
+                            { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
+                        ],
+                    },
                 },
+                "alarm-latency": { properties: { maxThresholdSeconds: 0.25 } },
+                "alarm-coverage": {
+                    properties: { requiredAlarmMetrics: { "aws:rds/instance:Instance": ["AWS/RDS:ReplicaLag"] } },
+                },
+                "database-performance-insights": { properties: { minRetentionDays: 31 } },
             },
-            "alarm-latency": { properties: { maxThresholdSeconds: 0.25 } },
-            "alarm-coverage": {
-                properties: { requiredAlarmMetrics: { "aws:rds/instance:Instance": ["AWS/RDS:ReplicaLag"] } },
-            },
-            "database-performance-insights": { properties: { minRetentionDays: 31 } },
-        },
-        "tightened production config",
-    );
-    const ds = await analyzeResources(pack, run.resources);
-    const typeOf = (urn: string) => urn.split("::")[2].split("$").pop();
-    expect(
-        ds
-            .filter((d) => d.enforcementLevel === "mandatory")
-            .map((d) => `${d.policyName} -> ${typeOf(d.urn)}`)
-            .sort(),
-    ).toEqual([
-        "alarm-coverage -> aws:rds/instance:Instance",
-        "alarm-latency -> aws:cloudwatch/metricAlarm:MetricAlarm",
-        "cdn-ttl-bands -> aws:cloudfront/distribution:Distribution",
-        "database-performance-insights -> aws:rds/instance:Instance",
-        "scaling-task-range -> aws:appautoscaling/target:Target",
-    ]);
-});
+            "tightened production config",
+        );
+        const ds = await analyzeResources(pack, run.resources);
+        const typeOf = (urn: string) => urn.split("::")[2].split("$").pop();
+        expect(
+            ds
+                .filter((d) => d.enforcementLevel === "mandatory")
+                .map((d) => `${d.policyName} -> ${typeOf(d.urn)}`)
+                .sort(),
+        ).toEqual([
+            "alarm-coverage -> aws:rds/instance:Instance",
+            "alarm-latency -> aws:cloudwatch/metricAlarm:MetricAlarm",
+            "cdn-ttl-bands -> aws:cloudfront/distribution:Distribution",
+            "database-performance-insights -> aws:rds/instance:Instance",
+            "scaling-task-range -> aws:appautoscaling/target:Target",
+        ]);
+    },
+);

@@ -52,7 +52,9 @@ describe("bad input", () => {
         expect(r).toEqual({
             code: 2,
             stdout: "",
-            stderr: `error: policy config ${FIXTURES}/policy-config.malformed.json is not valid JSON at line 4 column 5: Expected double-quoted property name\n`,
+            stderr:
+                `error: policy config ${FIXTURES}/policy-config.malformed.json is not valid ` +
+                `JSON at line 4 column 5: Expected double-quoted property name\n`,
         });
     });
 
@@ -64,13 +66,18 @@ describe("bad input", () => {
         expect(level).toEqual({
             code: 2,
             stdout: "",
-            stderr: `error: policy config ${FIXTURES}/policy-config.bad-level.json: scaling-task-range = "blocking" is not an enforcement level (use one of advisory, mandatory, remediate, disabled)\n`,
+            stderr:
+                `error: policy config ${FIXTURES}/policy-config.bad-level.json: ` +
+                `scaling-task-range = "blocking" is not an enforcement level (use one of ` +
+                `advisory, mandatory, remediate, disabled)\n`,
         });
         // Policy names are checked against the pack's own list, which needs the pack running.
         expect(unknown.code).toBe(2);
         expect(unknown.stderr).toMatch(
             new RegExp(
-                `^error: policy config ${FIXTURES}/policy-config.unknown-policy.json: "scaling-task-rnage" is not a policy of this pack \\(it has: [a-z-]+(, [a-z-]+)+\\)\n$`,
+                `^error: policy config ${FIXTURES}/policy-config.unknown-policy.json: ` +
+                    `"scaling-task-rnage" is not a policy of this pack \\(it has: [a-z-]+(, ` +
+                    `[a-z-]+)+\\)\n$`,
             ),
         );
         expect(unknown.stderr).toContain("scaling-task-range");
@@ -89,7 +96,8 @@ describe("bad input", () => {
         expect(r.stderr).toBe(
             [
                 "error: stack broken: Invalid configuration for stack broken (Pulumi.broken.yaml):",
-                "credlink:scaling.minTask is not a known setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md",
+                "credlink:scaling.minTask is not a known setting (did you mean " +
+                    "credlink:scaling.minTasks?); see the config reference in README.md",
                 "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
                 "",
             ].join("\n"),

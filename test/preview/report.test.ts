@@ -28,7 +28,8 @@ const SVC_URN = "urn:pulumi:production::credlink::credlink:compute:ScalingServic
 const TARGET_URN =
     "urn:pulumi:production::credlink::credlink:compute:ScalingService$aws:appautoscaling/target:Target::api-target";
 const ALARM_URN =
-    "urn:pulumi:production::credlink::credlink:compute:ScalingService$aws:cloudwatch/metricAlarm:MetricAlarm::api-latency";
+    "urn:pulumi:production::credlink::credlink:compute:ScalingService" +
+    "$aws:cloudwatch/metricAlarm:MetricAlarm::api-latency";
 
 function resource(urn: string, parent?: string): RegisteredResource {
     const { type, name } = parseUrn(urn)!;
@@ -139,7 +140,9 @@ const broken: StackPreview = {
     policyConfigFile: "policies/config/dev.json",
     resources: [],
     warnings: [],
-    error: "Invalid configuration for stack dev (Pulumi.dev.yaml):\ncredlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (3)",
+    error:
+        "Invalid configuration for stack dev (Pulumi.dev.yaml):\ncredlink:scaling.minTasks = 25 " +
+        "must be <= credlink:scaling.maxTasks (3)",
 };
 
 describe("plan", () => {
@@ -305,35 +308,40 @@ describe("SARIF", () => {
         expect(run.tool.driver.rules?.[1].defaultConfiguration).toEqual({ level: "warning" });
     });
 
-    it("has one result per violation, at the stack file line the message names, with the URN as logical location", () => {
-        expect(run.results).toHaveLength(4);
-        const [alarm, , minTasks, advisory] = run.results!;
-        expect(alarm).toMatchObject({
-            ruleId: "alarm-threshold",
-            ruleIndex: 0,
-            level: "error",
-            message: {
-                text: "[production] api-latency (aws:cloudwatch/metricAlarm:MetricAlarm): threshold = 2 s is above 0.5 s; set credlink:alarms.latencyP95ThresholdMs <= 500",
-            },
-            locations: [
-                { logicalLocations: [{ fullyQualifiedName: ALARM_URN, name: "api-latency", kind: "resource" }] },
-            ],
-        });
-        const seeded = fs.readFileSync(path.join(REPO_ROOT, failing.stackFile), "utf8").split("\n");
-        const line = (r: typeof alarm) => seeded[r.locations![0].physicalLocation!.region!.startLine! - 1];
-        expect(alarm.locations![0].physicalLocation!.artifactLocation!.uri).toBe(
-            "test/preview/fixtures/Pulumi.seeded.yaml",
-        );
-        expect(line(alarm)).toMatch(/^\s+credlink:alarms\.latencyP95ThresholdMs: 2000$/);
-        expect(line(minTasks)).toMatch(/^\s+credlink:scaling\.minTasks: 1$/);
-        // A stack policy's violation sits on the stack resource and the `config:` line.
-        expect(advisory).toMatchObject({
-            ruleId: "capacity-at-target",
-            level: "warning",
-            locations: [{ logicalLocations: [{ fullyQualifiedName: STACK_URN }] }],
-        });
-        expect(line(advisory)).toBe("config:");
-    });
+    it(
+        "has one result per violation, at the stack file line the message names, with the URN as " + "logical location",
+        () => {
+            expect(run.results).toHaveLength(4);
+            const [alarm, , minTasks, advisory] = run.results!;
+            expect(alarm).toMatchObject({
+                ruleId: "alarm-threshold",
+                ruleIndex: 0,
+                level: "error",
+                message: {
+                    text:
+                        "[production] api-latency (aws:cloudwatch/metricAlarm:MetricAlarm): threshold " +
+                        "= 2 s is above 0.5 s; set credlink:alarms.latencyP95ThresholdMs <= 500",
+                },
+                locations: [
+                    { logicalLocations: [{ fullyQualifiedName: ALARM_URN, name: "api-latency", kind: "resource" }] },
+                ],
+            });
+            const seeded = fs.readFileSync(path.join(REPO_ROOT, failing.stackFile), "utf8").split("\n");
+            const line = (r: typeof alarm) => seeded[r.locations![0].physicalLocation!.region!.startLine! - 1];
+            expect(alarm.locations![0].physicalLocation!.artifactLocation!.uri).toBe(
+                "test/preview/fixtures/Pulumi.seeded.yaml",
+            );
+            expect(line(alarm)).toMatch(/^\s+credlink:alarms\.latencyP95ThresholdMs: 2000$/);
+            expect(line(minTasks)).toMatch(/^\s+credlink:scaling\.minTasks: 1$/);
+            // A stack policy's violation sits on the stack resource and the `config:` line.
+            expect(advisory).toMatchObject({
+                ruleId: "capacity-at-target",
+                level: "warning",
+                locations: [{ logicalLocations: [{ fullyQualifiedName: STACK_URN }] }],
+            });
+            expect(line(advisory)).toBe("config:");
+        },
+    );
 
     it("fingerprints results stably and distinctly", () => {
         const fps = run.results!.map((r) => r.partialFingerprints![FINGERPRINT_KEY]);
@@ -398,7 +406,8 @@ describe("inputs", () => {
             }),
         ).toThrow(
             new InputError(
-                `stack bad: Pulumi.bad.yaml is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`,
+                `stack bad: Pulumi.bad.yaml is not valid YAML: Flow sequence in block collection ` +
+                    `must be sufficiently indented and end with a ] at line 3, column 1`,
             ),
         );
     });

@@ -84,7 +84,8 @@ describe("flags", () => {
         [["--stack", "production", "extra"], "too many arguments. Expected 0 arguments but got 1."],
         [
             ["--stack", "pro duction"],
-            "option '--stack <name>' argument 'pro duction' is invalid. must be a stack name such as production or org/credlink/production",
+            "option '--stack <name>' argument 'pro duction' is invalid. must be a stack name such " +
+                "as production or org/credlink/production",
         ],
         [
             ["--stack", "production", "--timeout-ms", "fast"],
@@ -96,11 +97,13 @@ describe("flags", () => {
         ],
         [
             ["--stack", "production", "--static-path", "static/x.txt"],
-            "option '--static-path <path>' argument 'static/x.txt' is invalid. must be a URL path to one object, starting with /, e.g. /static/verify.txt",
+            "option '--static-path <path>' argument 'static/x.txt' is invalid. must be a URL path " +
+                "to one object, starting with /, e.g. /static/verify.txt",
         ],
         [
             ["--stack", "production", "--static-path", "/static/"],
-            "option '--static-path <path>' argument '/static/' is invalid. must be a URL path to one object, starting with /, e.g. /static/verify.txt",
+            "option '--static-path <path>' argument '/static/' is invalid. must be a URL path to " +
+                "one object, starting with /, e.g. /static/verify.txt",
         ],
     ])("%j → one line, exit 2", (args, line) => {
         const { parsed, err } = parse(args as string[]);
@@ -134,16 +137,19 @@ describe("stack file", () => {
 
     it("a missing stack file", () => {
         expect(problem(() => readStackConfig("qa", PROJECT_DIR))).toBe(
-            `Pulumi.qa.yaml not found in ${PROJECT_DIR}: the stack must be one of this project's (dev, production, staging)`,
+            `Pulumi.qa.yaml not found in ${PROJECT_DIR}: the stack must be one of this project's ` +
+                `(dev, production, staging)`,
         );
     });
 
     it("invalid settings: one line per problem, in the program's words", () => {
         const dir = project(
-            "config:\n  aws:region: us-east-1\n  credlink:service.image: x:1\n  credlink:scaling.minTasks: many\n  credlink:cdn.staticTtl: 5\n",
+            "config:\n  aws:region: us-east-1\n  credlink:service.image: x:1\n  " +
+                "credlink:scaling.minTasks: many\n  credlink:cdn.staticTtl: 5\n",
         );
         expect(problem(() => readStackConfig("demo", dir)).split("\n")).toEqual([
-            "Pulumi.demo.yaml: credlink:cdn.staticTtl is not a known setting (did you mean credlink:cdn.staticMinTtl?); see the config reference in README.md",
+            "Pulumi.demo.yaml: credlink:cdn.staticTtl is not a known setting (did you mean " +
+                "credlink:cdn.staticMinTtl?); see the config reference in README.md",
             'Pulumi.demo.yaml: credlink:scaling.minTasks = "many" must be a whole number between 1 and 5000',
         ]);
     });
@@ -156,7 +162,8 @@ describe("stack file", () => {
 
     it("secure values are taken as set (their plaintext is not needed, so not validated) and remembered", () => {
         const dir = project(
-            "config:\n  aws:region: eu-west-1\n  service.image: x:1\n  credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1c2VjcmV0\n",
+            "config:\n  aws:region: eu-west-1\n  service.image: x:1\n  " +
+                "credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1c2VjcmV0\n",
         );
         const { config, secureKeys } = readStackConfig("demo", dir);
         expect(config.service.image).toBe("x:1");
@@ -199,20 +206,24 @@ describe("outputs source", () => {
 
     it("no pulumi CLI", async () => {
         expect(await problem(loadOutputs({ ...base, runPulumi: failing({ code: "ENOENT" }) }))).toBe(
-            "The pulumi CLI is not on PATH: install it, or pass the outputs as a file with --outputs <file> (written by `pulumi stack output --json --stack production > outputs.json`)",
+            "The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
+                "--outputs <file> (written by `pulumi stack output --json --stack production > " +
+                "outputs.json`)",
         );
     });
 
     it("the CLI hanging is killed at the timeout", async () => {
         expect(await problem(loadOutputs({ ...base, runPulumi: failing({ killed: true, signal: "SIGTERM" }) }))).toBe(
-            "`pulumi stack output --json --show-secrets=false --stack production` did not finish within 30 s: check `pulumi login` and the network, or pass --outputs <file>",
+            "`pulumi stack output --json --show-secrets=false --stack production` did not finish " +
+                "within 30 s: check `pulumi login` and the network, or pass --outputs <file>",
         );
     });
 
     it("the CLI failing: its last stderr line", async () => {
         const stderr = "warning: A new version of Pulumi is available.\nerror: no stack named 'production' found\n";
         expect(await problem(loadOutputs({ ...base, runPulumi: failing({ code: 255, stderr }) }))).toBe(
-            "`pulumi stack output --json --show-secrets=false --stack production` failed: error: no stack named 'production' found",
+            "`pulumi stack output --json --show-secrets=false --stack production` failed: error: no " +
+                "stack named 'production' found",
         );
     });
 
@@ -224,7 +235,8 @@ describe("outputs source", () => {
         fs.writeFileSync(path.join(dir, "o.json"), "Current stack outputs (3):");
         expect(await problem(loadOutputs({ ...base, outputsFile: path.join(dir, "o.json") }))).toMatch(
             new RegExp(
-                `^Stack outputs from ${path.join(dir, "o.json")} are not JSON \\(.+\\): write them with \`pulumi stack output --json --stack production > outputs.json\`$`,
+                `^Stack outputs from ${path.join(dir, "o.json")} are not JSON \\(.+\\): write them ` +
+                    `with \`pulumi stack output --json --stack production > outputs.json\`$`,
             ),
         );
     });
@@ -252,7 +264,9 @@ describe("entry points", () => {
         expect([noCli.status, noCli.stdout, noCli.stderr]).toEqual([
             2,
             "",
-            "verify: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with --outputs <file> (written by `pulumi stack output --json --stack production > outputs.json`)\n",
+            "verify: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
+                "--outputs <file> (written by `pulumi stack output --json --stack production > " +
+                "outputs.json`)\n",
         ]);
     });
 

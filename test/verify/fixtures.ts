@@ -58,7 +58,8 @@ export function outputsFor(config: StackConfig): StackOutputs {
         dbEndpoint: `credlink-${env}-db.abcdefghijkl.${r}.rds.amazonaws.com:5432`,
         alertsTopicArn: `arn:aws:sns:${r}:${ACCOUNT}:credlink-${env}-alerts`,
         dashboardName: `credlink-${env}-slo`,
-        dashboardUrl: `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#dashboards:name=credlink-${env}-slo`,
+        dashboardUrl:
+            `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}` + `#dashboards:name=credlink-${env}-slo`,
         alarms: [
             { name: `credlink-${env}-api-p95-latency`, region: r },
             { name: `credlink-${env}-api-5xx-rate`, region: r },
@@ -166,7 +167,9 @@ export function scalingPoliciesFor(config: StackConfig, o: StackOutputs): Scalin
         scaleOut: number,
         resourceLabel?: string,
     ): ScalingPolicy => ({
-        PolicyARN: `arn:aws:autoscaling:${config.region}:${ACCOUNT}:scalingPolicy:00000000-0000-4000-8000-000000000000:resource/ecs/${resourceId}:policyName/${name}`,
+        PolicyARN:
+            `arn:aws:autoscaling:${config.region}:${ACCOUNT}:scalingPolicy:00000000-0000-4000-8000-000000000000` +
+            `:resource/ecs/${resourceId}:policyName/${name}`,
         PolicyName: name,
         ServiceNamespace: "ecs",
         ResourceId: resourceId,
@@ -308,7 +311,9 @@ export function serve(account: Account, o: StackOutputs): void {
                       ServiceNamespace: "ecs",
                       ResourceId: resourceId,
                       ScalableDimension: "ecs:service:DesiredCount",
-                      RoleARN: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+                      RoleARN:
+                          `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/` +
+                          "AWSServiceRoleForApplicationAutoScaling_ECSService",
                       CreationTime: new Date(),
                       ...account.scalableTarget,
                   },

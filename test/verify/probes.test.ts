@@ -101,18 +101,21 @@ describe("probes against production", () => {
         expect(requests.filter((r) => r.url === urls(outputs).health)).toHaveLength(HEALTH_SAMPLES);
     });
 
-    it("no answer from the ALB passes while CloudFront reaches it (security group admits only CloudFront)", async () => {
-        const { results } = await probe(cfg, (o) => ({
-            [urls(o).health]: [res(200)],
-            [urls(o).direct]: [timeout()],
-            [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })],
-        }));
-        expect(pick(results)).toEqual([
-            ["pass", `HTTP 200 ×${HEALTH_SAMPLES}, median 40 ms, max 40 ms`],
-            ["pass", `no answer within ${DIRECT_PROBE_TIMEOUT_MS} ms: closed to non-CloudFront addresses`],
-            ["pass", "Hit then Hit (5 ms, 5 ms); already cached at this edge"],
-        ]);
-    });
+    it(
+        "no answer from the ALB passes while CloudFront reaches it (security group admits only " + "CloudFront)",
+        async () => {
+            const { results } = await probe(cfg, (o) => ({
+                [urls(o).health]: [res(200)],
+                [urls(o).direct]: [timeout()],
+                [urls(o).static]: [res(200, 5, { "x-cache": "Hit from cloudfront" })],
+            }));
+            expect(pick(results)).toEqual([
+                ["pass", `HTTP 200 ×${HEALTH_SAMPLES}, median 40 ms, max 40 ms`],
+                ["pass", `no answer within ${DIRECT_PROBE_TIMEOUT_MS} ms: closed to non-CloudFront addresses`],
+                ["pass", "Hit then Hit (5 ms, 5 ms); already cached at this edge"],
+            ]);
+        },
+    );
 
     it("an ALB that serves direct requests fails: CloudFront and its WAF can be bypassed", async () => {
         const { results } = await probe(cfg, (o) => ({
@@ -162,7 +165,9 @@ describe("probes against production", () => {
         expect(missing.results[2]).toMatchObject({
             status: "fail",
             found: "HTTP 403 (X-Cache Error)",
-            note: `upload the object (aws s3 cp verify.txt s3://${missing.outputs.staticBucketName}/static/verify.txt) or pass --static-path`,
+            note:
+                `upload the object (aws s3 cp verify.txt ` +
+                `s3://${missing.outputs.staticBucketName}/static/verify.txt) or pass --static-path`,
         });
         const uncached = await probe(cfg, (o) => ({
             [urls(o).health]: [res(200)],

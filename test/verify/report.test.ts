@@ -12,7 +12,8 @@ const data = (over: Partial<ReportData> = {}): ReportData => ({
     configFile: "Pulumi.production.yaml",
     dashboardName: "credlink-production-slo",
     dashboardUrl:
-        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=credlink-production-slo",
+        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1" +
+        "#dashboards:name=credlink-production-slo",
     probed: true,
     results: [
         {

@@ -121,7 +121,7 @@ export interface PolicyPackProcess {
     readonly logs: readonly EngineLog[];
     /** The pack process's stderr so far. */
     stderr(): string;
-    /** Reconcile `config` with the pack's schema defaults like the CLI, validate it, and send it. Returns what was sent. */
+    /** Reconcile `config` with the pack's schema defaults like the CLI, validate and send it; returns what was sent. */
     configure(config?: PolicyConfig, source?: string): Promise<PolicyConfig>;
     remediate(resource: AnalyzerResource): Promise<Remediation[]>;
     analyze(resource: AnalyzerResource): Promise<Diagnostic[]>;
@@ -185,7 +185,8 @@ function runPolicyPackScript(dir: string): string {
         return require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     } catch {
         throw new PolicyPackError(
-            `the policy pack's dependencies are not installed: run \`npm ci --prefix ${path.relative(process.cwd(), dir) || "."}\``,
+            `the policy pack's dependencies are not installed: run \`npm ci --prefix ` +
+                `${path.relative(process.cwd(), dir) || "."}\``,
         );
     }
 }
@@ -404,7 +405,9 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                 () =>
                     reject(
                         new PolicyPackError(
-                            `policy pack ${packDir} did not start within ${(opts.startTimeoutMs ?? 120_000) / 1000} s${stderr ? `: ${stderr.trim()}` : ""}`,
+                            `policy pack ${packDir} did not start within ` +
+                                `${(opts.startTimeoutMs ?? 120_000) / 1000} ` +
+                                `s${stderr ? `: ${stderr.trim()}` : ""}`,
                         ),
                     ),
                 opts.startTimeoutMs ?? 120_000,
@@ -423,7 +426,8 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                 setImmediate(() =>
                     reject(
                         new PolicyPackError(
-                            `policy pack ${packDir} exited (${signal ?? `code ${code}`}) before serving${stderr.trim() ? `:\n${stderr.trim()}` : ""}`,
+                            `policy pack ${packDir} exited (${signal ?? `code ${code}`}) before ` +
+                                `serving${stderr.trim() ? `:\n${stderr.trim()}` : ""}`,
                         ),
                     ),
                 );

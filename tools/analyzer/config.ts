@@ -64,13 +64,15 @@ export function parsePolicyConfig(content: unknown, source = "policy config"): P
             if (isLevel(value)) out[name] = { enforcementLevel: value, properties: {} };
             else
                 problems.push(
-                    `${source}: ${name} = "${value}" is not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`,
+                    `${source}: ${name} = "${value}" is not an enforcement level (use one of ` +
+                        `${ENFORCEMENT_LEVELS.join(", ")})`,
                 );
         } else if (value && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
                 problems.push(
-                    `${source}: ${name}.enforcementLevel = ${JSON.stringify(enforcementLevel)} is not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`,
+                    `${source}: ${name}.enforcementLevel = ${JSON.stringify(enforcementLevel)} is ` +
+                        `not an enforcement level (use one of ${ENFORCEMENT_LEVELS.join(", ")})`,
                 );
                 continue;
             }
@@ -113,8 +115,10 @@ function describeError(e: ErrorObject, value: unknown): string {
     switch (e.keyword) {
         case "required":
             return `${at} is missing "${(e.params as { missingProperty: string }).missingProperty}"`;
-        case "enum":
-            return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}${found}`;
+        case "enum": {
+            const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
+            return `${at} must be one of ${allowed.join(", ")}${found}`;
+        }
         case "additionalProperties":
             return `${at} has an unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
         case "oneOf": {

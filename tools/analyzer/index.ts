@@ -3,7 +3,10 @@
  * process, Analyzer gRPC protocol), for tests, benchmarks and the offline
  * `npm run preview`.
  *
- *   const report = await runPolicyPack(run.resources, { config: "policies/config/production.json", stack: "production" });
+ *   const report = await runPolicyPack(run.resources, {
+ *       config: "policies/config/production.json",
+ *       stack: "production",
+ *   });
  *   report.mandatory; // diagnostics that would fail `pulumi preview --policy-pack policies`
  */
 export {

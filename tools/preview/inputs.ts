@@ -54,7 +54,8 @@ export function readPolicyConfig(file: string): Record<string, unknown> {
     }
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
         throw new InputError(
-            `policy config ${shown} must be a JSON object keyed by policy name, got ${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`,
+            `policy config ${shown} must be a JSON object keyed by policy name, got ` +
+                `${Array.isArray(doc) ? "an array" : JSON.stringify(doc)}`,
         );
     }
     return doc as Record<string, unknown>;

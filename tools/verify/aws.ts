@@ -130,13 +130,19 @@ function credentialsProblem(e: unknown, region: string): string {
     const name = errorName(e);
     const msg = errorMessage(e);
     if (name === "CredentialsProviderError" || /could not load credentials/i.test(msg)) {
-        return "No AWS credentials found: set AWS_PROFILE (then `aws sso login` if it is an SSO profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and run verify again";
+        return (
+            "No AWS credentials found: set AWS_PROFILE (then `aws sso login` if it is an SSO " +
+            "profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and run verify again"
+        );
     }
     if (/Expired|TokenRefreshRequired/i.test(name) || /expired/i.test(msg)) {
         return `The AWS credentials have expired (${name}): refresh them (e.g. \`aws sso login\`) and run verify again`;
     }
     if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|IncompleteSignature/.test(name)) {
-        return `The AWS credentials were rejected (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID and that the key is still active`;
+        return (
+            `The AWS credentials were rejected (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID ` +
+            `and that the key is still active`
+        );
     }
     if (/RegionDisabled|InvalidRegion/.test(name))
         return `AWS region ${region} is not enabled for this account (${name}): enable it or check the outputs' region`;

@@ -33,8 +33,10 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
     return new Command()
         .name("npm run verify --")
         .description(
-            "Check a deployed CredLink stack against its Pulumi.<stack>.yaml: CloudFront, autoscaling, RDS, alarms and alerting, " +
-                "plus optional live probes. Writes a Markdown and HTML report. Exit 0 = matches, 1 = drift, 2 = bad input or environment.",
+            "Check a deployed CredLink stack against its Pulumi.<stack>.yaml: CloudFront, " +
+                "autoscaling, RDS, alarms and alerting, " +
+                "plus optional live probes. Writes a Markdown and HTML report. Exit 0 = matches, 1 " +
+                "= drift, 2 = bad input or environment.",
         )
         .addOption(
             new Option("--stack <name>", "stack to verify; its Pulumi.<name>.yaml supplies the expected values")
@@ -50,13 +52,15 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
         .addOption(
             new Option(
                 "--probe",
-                "also probe live: /health through CloudFront and directly on the ALB (expects 403), and a static object twice (X-Cache Miss then Hit)",
+                "also probe live: /health through CloudFront and directly on the ALB (expects 403), " +
+                    "and a static object twice (X-Cache Miss then Hit)",
             ).default(false),
         )
         .addOption(
             new Option(
                 "--static-path <path>",
-                "static object the cache probe fetches through CloudFront (default: verify.txt under cdn.staticPathPattern, i.e. /static/verify.txt)",
+                "static object the cache probe fetches through CloudFront (default: verify.txt " +
+                    "under cdn.staticPathPattern, i.e. /static/verify.txt)",
             ).argParser(parseStaticPath),
         )
         .addOption(
@@ -65,7 +69,8 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
         .addOption(
             new Option(
                 "--timeout-ms <ms>",
-                `timeout of each AWS request attempt (3 attempts) and each probe request, ${TIMEOUT_RANGE.min}..${TIMEOUT_RANGE.max}`,
+                `timeout of each AWS request attempt (3 attempts) and each probe request, ` +
+                    `${TIMEOUT_RANGE.min}..${TIMEOUT_RANGE.max}`,
             )
                 .argParser(parseTimeout)
                 .default(DEFAULT_TIMEOUT_MS),

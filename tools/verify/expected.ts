@@ -53,7 +53,7 @@ export interface Expected {
      * a certificate; otherwise the origin is the ALB's own DNS name.
      */
     readonly apiOriginHost?: string;
-    /** The direct ALB probe speaks HTTPS, under apiOriginHost (the name its certificate covers), when the ALB has a certificate. */
+    /** With an ALB certificate, the direct ALB probe speaks HTTPS under apiOriginHost (the name it covers). */
     readonly albHttps: boolean;
 }
 

@@ -50,7 +50,8 @@ export async function loadOutputs(src: OutputsSource): Promise<LoadedOutputs> {
         raw = JSON.parse(text);
     } catch (e) {
         throw new VerifyError(
-            `Stack outputs from ${source} are not JSON (${(e as Error).message}): write them with \`pulumi stack output --json --stack ${src.stack} > outputs.json\``,
+            `Stack outputs from ${source} are not JSON (${(e as Error).message}): write them with ` +
+                `\`pulumi stack output --json --stack ${src.stack} > outputs.json\``,
         );
     }
     const expectedStack = shortStackName(src.stack);
@@ -58,7 +59,8 @@ export async function loadOutputs(src: OutputsSource): Promise<LoadedOutputs> {
     const rawStack = raw && typeof raw === "object" ? (raw as { stack?: unknown }).stack : undefined;
     if (typeof rawStack === "string" && rawStack !== expectedStack) {
         throw new VerifyError(
-            `Stack outputs from ${source} belong to stack "${rawStack}", not "${expectedStack}": pass that stack's outputs, or run with --stack ${rawStack}`,
+            `Stack outputs from ${source} belong to stack "${rawStack}", not "${expectedStack}": ` +
+                `pass that stack's outputs, or run with --stack ${rawStack}`,
         );
     }
     const parsed = StackOutputsSchema.safeParse(raw);
@@ -83,9 +85,13 @@ function readOutputsFile(file: string): { text: string; source: string } {
         return { text: fs.readFileSync(file, "utf8"), source: file };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new VerifyError(
-            `--outputs ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? (e as Error).message})`}`,
-        );
+        const why =
+            code === "ENOENT"
+                ? "no such file"
+                : code === "EISDIR"
+                  ? "is a directory"
+                  : `cannot be read (${code ?? (e as Error).message})`;
+        throw new VerifyError(`--outputs ${file}: ${why}`);
     }
 }
 
@@ -101,12 +107,15 @@ async function readFromCli(src: OutputsSource): Promise<{ text: string; source: 
         const err = e as NodeJS.ErrnoException & { killed?: boolean; signal?: string; stderr?: string };
         if (err.code === "ENOENT") {
             throw new VerifyError(
-                `The pulumi CLI is not on PATH: install it, or pass the outputs as a file with --outputs <file> (written by \`pulumi stack output --json --stack ${src.stack} > outputs.json\`)`,
+                `The pulumi CLI is not on PATH: install it, or pass the outputs as a file with ` +
+                    `--outputs <file> (written by \`pulumi stack output --json --stack ${src.stack} > ` +
+                    `outputs.json\`)`,
             );
         }
         if (err.killed || err.signal) {
             throw new VerifyError(
-                `\`${source}\` did not finish within ${Math.round(src.timeoutMs / 1000)} s: check \`pulumi login\` and the network, or pass --outputs <file>`,
+                `\`${source}\` did not finish within ${Math.round(src.timeoutMs / 1000)} s: check ` +
+                    `\`pulumi login\` and the network, or pass --outputs <file>`,
             );
         }
         const reason =

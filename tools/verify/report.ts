@@ -94,10 +94,13 @@ export function renderHtml(d: ReportData): string {
                 .filter((r) => r.area === area)
                 .map(
                     (r) =>
-                        `<tr class="${r.status}"><td class="st" title="${r.status}">${SYMBOL[r.status]}</td><td>${esc(r.name)}</td><td>${esc(r.found)}</td><td>${esc(r.expected)}</td><td>${esc(r.note)}</td></tr>`,
+                        `<tr class="${r.status}"><td class="st" title="${r.status}">${SYMBOL[r.status]}</td>` +
+                        [r.name, r.found, r.expected, r.note].map((cell) => `<td>${esc(cell)}</td>`).join("") +
+                        "</tr>",
                 )
                 .join("\n");
-            return `<h2>${esc(area)}</h2>\n<table>\n<thead><tr><th></th><th>Check</th><th>Found</th><th>Expected</th><th>Note</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+            const head = "<thead><tr><th></th><th>Check</th><th>Found</th><th>Expected</th><th>Note</th></tr></thead>";
+            return `<h2>${esc(area)}</h2>\n<table>\n${head}\n<tbody>\n${rows}\n</tbody>\n</table>`;
         })
         .join("\n");
     return `<!doctype html>
@@ -107,13 +110,24 @@ export function renderHtml(d: ReportData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CredLink verification: ${esc(d.stack)} ${s.verdict}</title>
 <style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
+body{
+  font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;
+  margin:2rem auto;
+  max-width:72rem;
+  padding:0 1rem;
+  color:#1b1f24
+}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
 .verdict{display:inline-block;padding:.2rem .6rem;border-radius:.3rem;font-weight:700;color:#fff}
 .verdict.PASS{background:#1a7f37}.verdict.DRIFT{background:#cf222e}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%}
+th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.st{width:1.5rem;text-align:center;font-weight:700}
-tr.pass td.st{color:#1a7f37}tr.fail td.st{color:#cf222e}tr.fail{background:#fff5f5}tr.warn td.st{color:#9a6700}tr.warn{background:#fffbea}
+tr.pass td.st{color:#1a7f37}
+tr.fail td.st{color:#cf222e}
+tr.fail{background:#fff5f5}
+tr.warn td.st{color:#9a6700}
+tr.warn{background:#fffbea}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 </style>
 </head>
@@ -152,9 +166,7 @@ export function writeReport(baseDir: string, d: ReportData): WrittenReport {
     };
     fs.writeFileSync(files.markdown, renderMarkdown(d));
     fs.writeFileSync(files.html, renderHtml(d));
-    fs.writeFileSync(
-        files.json,
-        `${JSON.stringify({ ...d, generatedAt: d.generatedAt.toISOString(), summary: summarize(d.results) }, null, 2)}\n`,
-    );
+    const json = { ...d, generatedAt: d.generatedAt.toISOString(), summary: summarize(d.results) };
+    fs.writeFileSync(files.json, `${JSON.stringify(json, null, 2)}\n`);
     return { dir, ...files };
 }

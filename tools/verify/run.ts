@@ -70,7 +70,10 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
         });
         if (outputs.region !== config.region) {
             throw new VerifyError(
-                `The outputs say region ${outputs.region} but Pulumi.${shortStackName(opts.stack)}.yaml has aws:region ${config.region}: the outputs are stale or from another project; refresh them with \`pulumi stack output --json\``,
+                `The outputs say region ${outputs.region} but ` +
+                    `Pulumi.${shortStackName(opts.stack)}.yaml has aws:region ${config.region}: the ` +
+                    `outputs are stale or from another project; refresh them with \`pulumi stack output ` +
+                    `--json\``,
             );
         }
 

@@ -78,9 +78,11 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
             def.TargetOriginId === apiOrigin.Id &&
             def.CachePolicyId === MANAGED_CACHE_POLICY.CachingDisabled,
         def
-            ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ${def.CachePolicyId ?? "none (legacy TTLs)"}`
+            ? `→ ${defOrigin?.DomainName ?? def.TargetOriginId}, cache policy ` +
+                  `${def.CachePolicyId ?? "none (legacy TTLs)"}`
             : "no default behaviour",
-        `→ ${apiOrigin?.DomainName ?? "the API origin"}, managed CachingDisabled ${MANAGED_CACHE_POLICY.CachingDisabled}`,
+        `→ ${apiOrigin?.DomainName ?? "the API origin"}, managed CachingDisabled ` +
+            `${MANAGED_CACHE_POLICY.CachingDisabled}`,
     );
 
     const behaviours = config.CacheBehaviors?.Items ?? [];
@@ -122,7 +124,8 @@ export async function checkCloudFront(ctx: CheckContext): Promise<void> {
             cert?.CloudFrontDefaultCertificate !== true && arnOk && viewerTlsAcceptable(cert?.MinimumProtocolVersion),
             cert?.CloudFrontDefaultCertificate
                 ? "the default *.cloudfront.net certificate"
-                : `${cert?.ACMCertificateArn ?? "no ACM certificate"}, ${cert?.MinimumProtocolVersion ?? "no minimum protocol"}`,
+                : `${cert?.ACMCertificateArn ?? "no ACM certificate"}, ` +
+                      `${cert?.MinimumProtocolVersion ?? "no minimum protocol"}`,
             `${expected.cdn.certificateArn ?? "the stack's ACM certificate"}, ${MINIMUM_VIEWER_TLS} or newer`,
         );
         const aliases = config.Aliases?.Items ?? [];
@@ -245,13 +248,15 @@ async function checkApiOrigin(
     const alb = ctx.outputs.albDnsName;
     const host = ctx.expected.apiOriginHost ?? alb;
     const name = "API origin is the ALB and sends the origin-verify header";
-    const expected = `an origin → ${host}${host === alb ? "" : ` (resolving to ${alb})`} with ${ORIGIN_VERIFY_HEADER}`;
+    const resolving = host === alb ? "" : ` (resolving to ${alb})`;
+    const expected = `an origin → ${host}${resolving} with ${ORIGIN_VERIFY_HEADER}`;
     if (!apiOrigin?.DomainName) {
         ctx.rec.expect(
             AREA,
             name,
             false,
-            `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ${origins.map((o) => o.DomainName).join(", ") || "none"})`,
+            `no origin sends ${ORIGIN_VERIFY_HEADER} (origins: ` +
+                `${origins.map((o) => o.DomainName).join(", ") || "none"})`,
             expected,
         );
         return;

@@ -68,7 +68,9 @@ function checkAlarm(ctx: CheckContext, name: string, region: string, alarm: Alar
         ctx.rec.expect("Alarms", title, false, alarm ?? `no such alarm in ${region}`, expected);
         return;
     }
-    const found = `state ${alarm.state}, actions ${alarm.actionsEnabled ? "enabled" : "disabled"}, ${alarm.actions} alarm action${alarm.actions === 1 ? "" : "s"}`;
+    const found =
+        `state ${alarm.state}, actions ${alarm.actionsEnabled ? "enabled" : "disabled"}, ` +
+        `${alarm.actions} alarm action${alarm.actions === 1 ? "" : "s"}`;
     if (!alarm.actionsEnabled || alarm.actions === 0) {
         ctx.rec.expect("Alarms", title, false, found, expected, "nobody is notified when it fires");
     } else if (alarm.state !== "OK") {

@@ -144,7 +144,8 @@ async function probeStaticCache(ctx: CheckContext, opts: ProbeOptions): Promise<
             false,
             first.ok ? `HTTP ${first.res.status} (X-Cache ${xCache(first.res)})` : first.error,
             want,
-            `upload the object (aws s3 cp verify.txt s3://${ctx.outputs.staticBucketName}/${key}) or pass --static-path`,
+            `upload the object (aws s3 cp verify.txt s3://${ctx.outputs.staticBucketName}/${key}) ` +
+                `or pass --static-path`,
         );
         return;
     }

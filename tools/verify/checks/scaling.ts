@@ -143,7 +143,10 @@ function checkPolicy(ctx: CheckContext, want: ExpectedPolicy, policy: ScalingPol
         c?.ScaleInCooldown === want.scaleInCooldown &&
         c?.DisableScaleIn !== true &&
         labelOk;
-    const found = `target ${c?.TargetValue ?? "unset"}, scale-out ${c?.ScaleOutCooldown ?? "unset"} s, scale-in ${c?.ScaleInCooldown ?? "unset"} s${c?.DisableScaleIn ? ", scale-in disabled" : ""}${labelOk ? "" : ", no resource label"}`;
+    const found =
+        `target ${c?.TargetValue ?? "unset"}, scale-out ${c?.ScaleOutCooldown ?? "unset"} ` +
+        `s, scale-in ${c?.ScaleInCooldown ?? "unset"} ` +
+        `s${c?.DisableScaleIn ? ", scale-in disabled" : ""}${labelOk ? "" : ", no resource label"}`;
     ctx.rec.expect(AREA, name, ok, found, showExpected(want), ok ? undefined : `policy ${policy.PolicyName}`);
 }
 

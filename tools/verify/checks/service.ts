@@ -48,7 +48,10 @@ export async function locate(outputs: StackOutputs, clients: Clients, identity: 
     ]);
     if ("missing" in svc && svc.missing && "missing" in db && db.missing) {
         throw new VerifyError(
-            `Neither ECS service ${outputs.clusterName}/${outputs.serviceName} nor RDS instance ${outputs.dbInstanceIdentifier} exists in ${outputs.region} (account ${identity.account}): the outputs' region is wrong or the credentials belong to another account`,
+            `Neither ECS service ${outputs.clusterName}/${outputs.serviceName} nor RDS instance ` +
+                `${outputs.dbInstanceIdentifier} exists in ${outputs.region} (account ` +
+                `${identity.account}): the outputs' region is wrong or the credentials belong to another ` +
+                `account`,
         );
     }
     return {
