@@ -20,7 +20,9 @@ import { registerTagging, standardTags } from "./lib/tags";
 
 type Outputs = { [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
 
-export default async function main(): Promise<Outputs> {
+// `export =`, not `export default`: the Node.js language host calls a CommonJS program's export only when
+// the export itself is a function; a default export would leave the stack empty.
+export = async function main(): Promise<Outputs> {
     const config = loadStackConfig();
     const tags = standardTags(config.environment, config.tags);
     registerTagging(tags);

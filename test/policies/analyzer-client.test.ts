@@ -7,7 +7,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_PACK_DIR, PolicyPackError, runningPolicyPacks, startPolicyPack } from "../../tools/analyzer";
+import {
+    analyzeResources,
+    DEFAULT_PACK_DIR,
+    PolicyPackError,
+    runningPolicyPacks,
+    startPolicyPack,
+} from "../../tools/analyzer";
+import { parsePort } from "../../tools/analyzer/client";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "policy-client-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -133,5 +140,92 @@ describe("failures end in one clear error and no process left behind", () => {
             new PolicyPackError(`policy pack ${dir} did not start within 1.5 s`),
         );
         expect(runningPolicyPacks()).toBe(0);
+    });
+});
+
+describe("the port line, read as the CLI reads it", () => {
+    it.each([
+        ["1234\n", 1234],
+        [" 1234 \r\n", 1234],
+        ["\x1b]9;4;3;\x1b\\4321\n", 4321],
+    ])("takes %j as a port", (line, port) => {
+        expect(parsePort(line.split("\n")[0])).toBe(port);
+    });
+
+    it.each([
+        ["loading rules…", 'could not parse port: "loading rules…"'],
+        ["0", "invalid port number: 0"],
+        ["70000", "invalid port number: 70000"],
+    ])("rejects %j", (line, problem) => {
+        expect(parsePort(line)).toEqual({ problem });
+    });
+
+    it("fails a pack that prints anything before its port, as `pulumi preview` does", async () => {
+        const dir = jsPack(
+            "chatty",
+            `console.log("loading rules");
+const { PolicyPack } = require("@pulumi/policy");
+new PolicyPack("chatty", { policies: [{ name: "p", description: "d", validateResource: () => undefined }] });
+`,
+        );
+        await expect(startPolicyPack(dir)).rejects.toThrow(
+            new PolicyPackError(
+                `policy pack ${dir} wrote an invalid port to stdout: could not parse port: "loading rules"`,
+            ),
+        );
+        expect(runningPolicyPacks()).toBe(0);
+    });
+});
+
+describe("remediations, applied as the engine applies them", () => {
+    const remediating = jsPack(
+        "remediating",
+        `const { PolicyPack } = require("@pulumi/policy");
+new PolicyPack("remediating", { policies: [
+    {
+        name: "fix-size", description: "sets size to 2", enforcementLevel: "remediate",
+        remediateResource: (args) => ({ ...args.props, size: 2 }),
+    },
+    {
+        name: "size-two", description: "size must be 2", enforcementLevel: "mandatory",
+        validateResource: (args, report) => { if (args.props.size !== 2) report("size is " + args.props.size); },
+    },
+    {
+        name: "stack-size-two", description: "every size must be 2", enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            for (const r of args.resources) if (r.props.size !== 2) report("stack sees size " + r.props.size, r.urn);
+        },
+    },
+] });
+`,
+    );
+
+    it("analyzes, and hands analyzeStack, the remediated properties", async () => {
+        const pack = await startPolicyPack(remediating);
+        try {
+            await pack.configure();
+            const urn = "urn:pulumi:test::credlink::test:thing::x";
+            const resource = {
+                urn,
+                type: "test:thing",
+                name: "x",
+                inputs: { size: 9 },
+                outputs: { size: 9, id: "x" },
+                dependencies: [],
+                propertyDependencies: {},
+                protect: false,
+                ignoreChanges: [],
+                additionalSecretOutputs: [],
+            };
+            expect(await analyzeResources(pack, [resource])).toEqual([]);
+            // Without the remediation step both rules see the original size.
+            const unremediated = await analyzeResources(pack, [resource], { remediate: false });
+            expect(unremediated.map((d) => d.message)).toEqual([
+                "size must be 2\nsize is 9",
+                "every size must be 2\nstack sees size 9",
+            ]);
+        } finally {
+            await pack.close();
+        }
     });
 });

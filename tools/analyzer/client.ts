@@ -312,6 +312,18 @@ function packInfo(resp: analyzerProto.AnalyzerInfo): PolicyPackInfo {
     };
 }
 
+/**
+ * The port the way the Pulumi CLI reads it (sdk/go/common/resource/plugin/plugin.go, parsePort):
+ * the first line of stdout, without .NET's progress escapes, trimmed, a whole number 1..65535.
+ * Anything else printed before it (a console.log at load) fails the start, as it does in the CLI.
+ */
+export function parsePort(firstLine: string): number | { problem: string } {
+    const text = firstLine.replaceAll("\x1b]9;4;3;\x1b\\", "").replaceAll("\x1b]9;4;0;\x1b\\", "").trim();
+    if (!/^[+-]?\d+$/.test(text)) return { problem: `could not parse port: ${JSON.stringify(text)}` };
+    const port = Number(text);
+    return port > 0 && port <= 65535 ? port : { problem: `invalid port number: ${port}` };
+}
+
 /** Host the minimal Engine service a plugin may log to; returns its address. */
 async function startEngine(logs: EngineLog[]): Promise<{ address: string; server: grpc.Server }> {
     const severities = ["debug", "info", "warning", "error"] as const;
@@ -413,12 +425,17 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                 opts.startTimeoutMs ?? 120_000,
             );
             child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+                if (out.includes("\n")) return; // the port has been read; later output is the pack's own
                 out += d;
-                const line = /^\s*(\d+)\s*$/m.exec(out);
-                if (line) {
-                    clearTimeout(timer);
-                    resolve(Number(line[1]));
-                }
+                const newline = out.indexOf("\n");
+                if (newline < 0) return;
+                clearTimeout(timer);
+                const port = parsePort(out.slice(0, newline));
+                if (typeof port === "number") resolve(port);
+                else
+                    reject(
+                        new PolicyPackError(`policy pack ${packDir} wrote an invalid port to stdout: ${port.problem}`),
+                    );
             });
             child.once("exit", (code, signal) => {
                 clearTimeout(timer);

@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import {
+    type AnalyzerResource,
     type AnalyzerStackResource,
     type Diagnostic,
     type PolicyPackInfo,
@@ -26,6 +27,8 @@ export interface RegisteredResourceLike {
     readonly inputs: Record<string, unknown>;
     readonly outputs: Record<string, unknown>;
     readonly parent?: string;
+    /** The provider the engine names on the request (a custom resource's default provider). */
+    readonly provider?: AnalyzerResource["provider"];
     readonly dependencies: readonly string[];
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     readonly protect: boolean;
@@ -44,6 +47,7 @@ export function toAnalyzerResource(
         name: r.name,
         properties: phase === "analyze" ? r.inputs : r.outputs,
         parent: r.parent,
+        provider: r.provider,
         protect: r.protect,
         ignoreChanges: r.ignoreChanges,
         deleteBeforeReplace: r.deleteBeforeReplace || undefined,
@@ -82,18 +86,28 @@ export async function analyzeResources(
     resources: readonly RegisteredResourceLike[],
     opts: AnalyzeOptions = {},
 ): Promise<Diagnostic[]> {
-    const perResource: Diagnostic[][] = new Array(resources.length);
+    const perResource: Diagnostic[][] = new Array<Diagnostic[]>(resources.length);
+    // What analyzeStack sees: outputs, with any remediated inputs applied as the engine applies them.
+    const stackView = resources.map((r) => toAnalyzerResource(r, "analyzeStack"));
     let next = 0;
     const worker = async () => {
         while (next < resources.length) {
             const i = next++;
-            const r = toAnalyzerResource(resources[i], "analyze");
-            if (opts.remediate ?? true) await pack.remediate(r);
+            let r = toAnalyzerResource(resources[i], "analyze");
+            if (opts.remediate ?? true) {
+                // As the engine does: each remediation's properties replace the inputs, the last one wins,
+                // and the provider (here: the outputs) sees the remediated inputs.
+                const fixed = (await pack.remediate(r)).filter((m) => m.properties !== undefined).pop()?.properties;
+                if (fixed !== undefined) {
+                    r = { ...r, properties: fixed };
+                    stackView[i] = { ...stackView[i], properties: { ...stackView[i].properties, ...fixed } };
+                }
+            }
             perResource[i] = await pack.analyze(r);
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, resources.length)) }, worker));
-    const stack = await pack.analyzeStack(resources.map((r) => toAnalyzerResource(r, "analyzeStack")));
+    const stack = await pack.analyzeStack(stackView);
     return [...perResource.flat(), ...stack];
 }
 

@@ -330,18 +330,59 @@ function call(args: pulumi.runtime.MockCallArgs, region: string): Record<string,
     }
 }
 
+/**
+ * The property each provider names a resource by when the program leaves it out. The
+ * engine sends the provider's checked inputs to policy packs, so at preview the
+ * auto-name is a known input, not an unknown output.
+ */
+const AUTONAMED: Readonly<Record<string, string>> = {
+    "aws:lb/loadBalancer:LoadBalancer": "name",
+    "aws:lb/targetGroup:TargetGroup": "name",
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:s3/bucketV2:BucketV2": "bucket",
+    "aws:rds/instance:Instance": "identifier",
+    "aws:rds/proxy:Proxy": "name",
+    "aws:ecs/cluster:Cluster": "name",
+    "aws:ecs/service:Service": "name",
+    "aws:sns/topic:Topic": "name",
+    "aws:iam/role:Role": "name",
+    "aws:iam/policy:Policy": "name",
+    "aws:wafv2/webAcl:WebAcl": "name",
+    "aws:cloudwatch/logGroup:LogGroup": "name",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
+    "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
+    "aws:ec2/securityGroup:SecurityGroup": "name",
+    "aws:rds/subnetGroup:SubnetGroup": "name",
+    "aws:rds/parameterGroup:ParameterGroup": "name",
+    "aws:secretsmanager/secret:Secret": "name",
+};
+
+/** The inputs after the provider's Check: the auto-named property filled in when the program left it out. */
+export function checkedInputs(type: string, name: string, inputs: State): State {
+    const key = AUTONAMED[type];
+    if (key === undefined || (typeof inputs[key] === "string" && inputs[key] !== "")) return inputs;
+    return {
+        ...inputs,
+        [key]: physicalName({ type, name, inputs, custom: true } as pulumi.runtime.MockResourceArgs, key),
+    };
+}
+
 export function awsMocks(region: string, preview: boolean): pulumi.runtime.Mocks {
     return {
         newResource(args) {
-            const { id, state } = computed(args, region);
-            if (!preview) return { id, state: { ...(args.inputs as State), ...state } };
-            // Preview of a new stack: inputs are known, everything the provider computes is not.
+            const inputs = args.custom
+                ? checkedInputs(args.type, args.name, args.inputs as State)
+                : (args.inputs as State);
+            const { id, state } = computed({ ...args, inputs }, region);
+            if (!preview) return { id, state: { ...inputs, ...state } };
+            // Preview of a new stack: (checked) inputs are known, everything else the provider computes is not.
             const unknownState = Object.fromEntries(
                 Object.keys(state)
-                    .filter((k) => !(k in (args.inputs as State)))
+                    .filter((k) => !(k in inputs))
                     .map((k) => [k, UNKNOWN]),
             );
-            return { id: undefined, state: { ...(args.inputs as State), ...unknownState } };
+            return { id: undefined, state: { ...inputs, ...unknownState } };
         },
         call: (args) => call(args, region),
     };

@@ -4,41 +4,20 @@
  *
  *   const stack = await runStack("production", { preview: true });
  *
- * The program is the real index.ts, with the real stack config from
- * Pulumi.<stack>.yaml: nothing about it is stubbed except the cloud.
+ * The program is the real index.ts, loaded as the Node.js language host loads it
+ * (./program.ts), with the real stack config from Pulumi.<stack>.yaml: nothing
+ * about it is stubbed except the cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { readStackFile, type StackFile } from "../stack-file";
+import { readStackFile, REPO_ROOT, type StackFile } from "../stack-file";
 import { awsMocks, UNKNOWN } from "./mocks";
+import { type ProviderRef, RecordingMonitor, type RegisteredResource } from "./monitor";
+import { runLikeLanguageHost } from "./program";
 
-export { UNKNOWN };
+export { type ProviderRef, type RegisteredResource, UNKNOWN };
 /** How the engine marks a secret value on the wire. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** A resource as the engine saw it: what `pulumi preview` would send to a policy pack. */
-export interface RegisteredResource {
-    readonly urn: string;
-    /** Physical ID; "" in preview mode (unknown until created). */
-    readonly id: string;
-    readonly type: string;
-    readonly name: string;
-    readonly custom: boolean;
-    /** Input properties; in preview mode unknown values are the engine's unknown sentinel. */
-    readonly inputs: Record<string, unknown>;
-    /** Inputs and provider-computed outputs, as after an update (unknown in preview). */
-    readonly outputs: Record<string, unknown>;
-    readonly parent?: string;
-    readonly provider?: string;
-    readonly dependencies: readonly string[];
-    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-    readonly protect: boolean;
-    readonly retainOnDelete: boolean;
-    readonly ignoreChanges: readonly string[];
-    readonly deleteBeforeReplace: boolean;
-    readonly additionalSecretOutputs: readonly string[];
-}
 
 export interface StackRun {
     readonly stack: string;
@@ -60,48 +39,6 @@ export type StackConfigValues = Record<string, unknown>;
 /** Pulumi hands config to programs as strings; objects and lists as JSON. */
 const asConfigString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
-class RecordingMonitor extends MockMonitor {
-    readonly records: Array<Omit<RegisteredResource, "outputs"> & { outputs?: Record<string, unknown> }> = [];
-    stackOutputs: Record<string, unknown> = {};
-
-    async registerResource(req: any, callback: (err: any, res: any) => void): Promise<void> {
-        await super.registerResource(req, (err: any, res: any) => {
-            if (!err) {
-                const urn: string = res.getUrn();
-                const propDeps: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((v: any, k: string) => {
-                    propDeps[k] = v.getUrnsList();
-                });
-                this.records.push({
-                    urn,
-                    id: res.getId(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    custom: req.getCustom(),
-                    inputs: req.getObject()?.toJavaScript() ?? {},
-                    outputs: res.getObject()?.toJavaScript() ?? {},
-                    parent: req.getParent() || undefined,
-                    provider: req.getProvider() || undefined,
-                    dependencies: req.getDependenciesList(),
-                    propertyDependencies: propDeps,
-                    protect: req.getProtect() === true,
-                    retainOnDelete: req.getRetainondelete?.() === true,
-                    ignoreChanges: req.getIgnorechangesList(),
-                    deleteBeforeReplace: req.getDeletebeforereplace(),
-                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                });
-            }
-            callback(err, res);
-        });
-    }
-
-    registerResourceOutputs(req: any, callback: (err: any, res: any) => void): void {
-        const rec = this.records.find((r) => r.urn === req.getUrn());
-        if (rec && rec.type === "pulumi:pulumi:Stack") this.stackOutputs = req.getOutputs()?.toJavaScript() ?? {};
-        super.registerResourceOutputs(req, callback);
-    }
-}
-
 export interface RunOptions {
     /** Run as `pulumi preview` of a brand-new stack: computed outputs are unknown. */
     readonly preview?: boolean;
@@ -111,6 +48,8 @@ export interface RunOptions {
     readonly configFile?: Pick<StackFile, "values" | "secretKeys">;
     /** Directory holding the stack files (defaults to the repo root). */
     readonly stackDir?: string;
+    /** Directory of the program (index.ts and what it imports); defaults to the repo root. */
+    readonly programDir?: string;
 }
 
 let running = false;
@@ -123,9 +62,13 @@ export async function runStack(stack: string, opts: RunOptions = {}): Promise<St
         if (v === undefined) delete values[k];
         else values[k] = v;
     }
-    // index.ts reads its config inside main(), not at import, so one import serves every run.
-    const program = (await import("../../index")).default;
-    return runProgram(program, { stack, preview: opts.preview ?? false, config: values, secretKeys: file.secretKeys });
+    const dir = opts.programDir ?? REPO_ROOT;
+    return runProgram(() => runLikeLanguageHost(dir), {
+        stack,
+        preview: opts.preview ?? false,
+        config: values,
+        secretKeys: file.secretKeys,
+    });
 }
 
 export interface MockRunOptions {
@@ -136,6 +79,8 @@ export interface MockRunOptions {
     readonly secretKeys?: readonly string[];
 }
 
+/** The project name the engine puts in URNs (Pulumi.yaml's `name`). */
+const PROJECT = "credlink";
 /** The region the mocks answer for when the config names none (a component test). */
 const MOCK_DEFAULT_REGION = "us-east-1";
 
@@ -161,12 +106,11 @@ async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Prom
     const values: StackConfigValues = { ...(opts.config ?? {}) };
     const region = typeof values["aws:region"] === "string" ? values["aws:region"] : MOCK_DEFAULT_REGION;
 
-    const monitor = new RecordingMonitor(awsMocks(region, preview));
-    await pulumi.runtime.setMocks(monitor.mocks, "credlink", stack, preview);
-    pulumi.runtime.setMockOptions(monitor, "credlink", stack, preview);
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, asConfigString(v)])), [
-        ...(opts.secretKeys ?? []),
-    ]);
+    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, asConfigString(v)]));
+    const monitor = new RecordingMonitor(awsMocks(region, preview), PROJECT, stack, config);
+    await pulumi.runtime.setMocks(monitor.mocks, PROJECT, stack, preview);
+    pulumi.runtime.setMockOptions(monitor, PROJECT, stack, preview);
+    pulumi.runtime.setAllConfig(config, [...(opts.secretKeys ?? [])]);
 
     const warnings: string[] = [];
     const originalWarn = pulumi.log.warn;
@@ -192,7 +136,7 @@ async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Prom
     }
     if (programError !== undefined) throw programError;
 
-    const resources: RegisteredResource[] = monitor.records.map((r) => ({ ...r, outputs: r.outputs ?? {} }));
+    const resources: readonly RegisteredResource[] = monitor.records;
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [k, v] of Object.entries(monitor.stackOutputs)) {
