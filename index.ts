@@ -172,4 +172,4 @@ export = async function main(): Promise<Outputs> {
             ])
             .apply((groups) => groups.flat()),
     };
-}
+};
