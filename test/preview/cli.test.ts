@@ -171,18 +171,21 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
         expect(seeded.status).toBe("failed");
 
         const mandatory = seeded.diagnostics.filter((d) => d.enforcementLevel === "mandatory");
-        expect(mandatory.map((d) => [d.policyName, d.resourceType, d.resourceName])).toEqual([
-            ["alarm-latency", "aws:cloudwatch/metricAlarm:MetricAlarm", "api-latency-p95"],
-            ["cdn-ttl-bands", "aws:cloudfront/distribution:Distribution", "cdn"],
-            ["scaling-task-range", "aws:appautoscaling/target:Target", "api"],
-            ["scaling-task-range", "aws:appautoscaling/target:Target", "api"],
+        expect(mandatory.map((d) => [d.policyName, d.resourceType, d.resourceName, d.seenIn])).toEqual([
+            ["alarm-latency", "aws:cloudwatch/metricAlarm:MetricAlarm", "api-latency-p95", ["new stack", "update"]],
+            // A new stack cannot tell which cache policy a behaviour uses; an update names it.
+            ["cdn-ttl-bands", "aws:cloudfront/distribution:Distribution", "cdn", ["new stack"]],
+            ["cdn-ttl-bands", "aws:cloudfront/distribution:Distribution", "cdn", ["update"]],
+            ["scaling-task-range", "aws:appautoscaling/target:Target", "api", ["new stack", "update"]],
+            ["scaling-task-range", "aws:appautoscaling/target:Target", "api", ["new stack", "update"]],
         ]);
         // Each names the seeded value.
         expect(mandatory[0].message).toMatch(/threshold = 2 s\b/);
         expect(mandatory[1].message).toMatch(/maxTtl 63072000 s/);
+        expect(mandatory[2].message).toMatch(/maxTtl \(from cache policy "cdn-static-cache"\) = 63072000 s/);
         expect(
             mandatory
-                .slice(2)
+                .slice(3)
                 .map((d) => d.message)
                 .join("\n"),
         ).toMatch(
@@ -200,7 +203,7 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
             expect(r.stdout).toContain(
                 `- [mandatory] ${d.policyName}: ${d.resourceName} (${d.resourceType})\n          ${d.urn}\n`,
             );
-        expect(r.stdout).toContain("    seeded: FAILED, 4 mandatory violations");
+        expect(r.stdout).toContain("    seeded: FAILED, 5 mandatory violations");
 
         type Sarif = {
             runs: Array<{

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import type * as pulumi from "@pulumi/pulumi";
-import { checkedInputs } from "./mocks";
+import { checkedInputs, UNKNOWN } from "./mocks";
 
 /** The provider the engine names on an analyze request: a default provider, here. */
 export interface ProviderRef {
@@ -143,6 +143,8 @@ export class RecordingMonitor extends MockMonitor {
                 });
                 const custom = req.getCustom();
                 const given = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+                // A bridged provider's state carries the resource's `id`, as analyzeStack sees it.
+                const outputs = (res.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
                 // An explicit provider resource would be named here; this program uses the default ones.
                 const provider = custom && req.getProvider() === "" ? this.defaultProvider(req.getType()) : undefined;
                 this.records.push({
@@ -152,7 +154,7 @@ export class RecordingMonitor extends MockMonitor {
                     name: req.getName(),
                     custom,
                     inputs: custom ? checkedInputs(req.getType(), req.getName(), given) : given,
-                    outputs: (res.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    outputs: custom ? { ...outputs, id: res.getId() === "" ? UNKNOWN : res.getId() } : outputs,
                     parent: req.getParent() === "" ? undefined : this.real(req.getParent()),
                     provider,
                     dependencies: req.getDependenciesList().map((u) => this.real(u)),

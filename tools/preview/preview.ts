@@ -1,18 +1,27 @@
 /**
- * The offline `pulumi preview --policy-pack`: run index.ts for each stack
- * under the harness in preview mode (every computed value unknown, as for a
- * brand-new stack), then hand the registered resources to the policy pack,
- * started for that stack in its own process.
+ * The offline `pulumi preview --policy-pack`: run index.ts for each stack under
+ * the harness, as the language host runs it, twice: as a brand-new stack (every
+ * provider-computed value unknown) and as an update of the existing stack (IDs
+ * and ARNs known); hand each run's resources to the policy pack, started for
+ * that stack in its own process. A mandatory violation in either run fails.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
 import { PROJECT } from "../../lib/config";
-import { runStack } from "../harness/run";
+import { runStack, type StackRun } from "../harness/run";
 import { readStackFile, REPO_ROOT, type StackFile, StackFileError } from "../stack-file";
 import { asInputError } from "./evaluator";
 import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";
-import type { PolicyEvaluator, StackPreview, StartPolicyEvaluator } from "./types";
+import {
+    type PolicyEvaluation,
+    type PolicyEvaluator,
+    type PolicyViolation,
+    PREVIEW_MODES,
+    type PreviewMode,
+    type StackPreview,
+    type StartPolicyEvaluator,
+} from "./types";
 
 export interface PreviewOptions {
     /** A stack name or `all`. */
@@ -64,7 +73,7 @@ export function programErrorMessage(e: unknown): string {
 }
 
 /** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
-function stackConfigStrings({ values }: StackFile): Record<string, string> {
+export function stackConfigStrings({ values }: StackFile): Record<string, string> {
     return Object.fromEntries(
         Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
@@ -76,52 +85,91 @@ const closeQuietly = (ready: Promise<PolicyEvaluator>) =>
         () => undefined,
     );
 
+/** The violations of several evaluations, each once, with the modes that reported it. */
+export function mergeEvaluations(byMode: ReadonlyArray<[PreviewMode, PolicyEvaluation]>): PolicyEvaluation {
+    const merged = new Map<string, { violation: PolicyViolation; seenIn: PreviewMode[] }>();
+    for (const [mode, evaluation] of byMode) {
+        for (const v of evaluation.violations) {
+            const key = JSON.stringify([v.policyName, v.urn ?? "", v.enforcementLevel, v.message]);
+            const entry = merged.get(key);
+            if (entry) entry.seenIn.push(mode);
+            else merged.set(key, { violation: v, seenIn: [mode] });
+        }
+    }
+    return {
+        pack: byMode[0][1].pack,
+        violations: [...merged.values()].map(({ violation, seenIn }) => ({ ...violation, seenIn })),
+        logs: [...new Set(byMode.flatMap(([, e]) => e.logs ?? []))],
+    };
+}
+
 /**
- * Preview one stack: the pack's process starts while the program runs (both
- * take a while), then gets the policy config and the resources. Program and
- * pack failures become the preview's `error`; a policy config the pack's
+ * Preview one stack in both modes the engine can see it in (PREVIEW_MODES): the
+ * pack's process starts while the program runs, then gets the policy config and
+ * the resources of each run; a mandatory violation in either mode fails. Program
+ * and pack failures become the preview's `error`; a policy config the pack's
  * schema rejects throws InputError.
  */
 export async function previewStack(planned: PlannedStack, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
-    const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
     const evaluatorReady = startEvaluator({
         project: PROJECT,
         stack: planned.stack,
         stackConfig: stackConfigStrings(planned.stackConfig),
     });
-    evaluatorReady.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
-
-    let run;
+    evaluatorReady.catch(() => undefined); // awaited after the runs; a failure must not go unhandled meanwhile
     try {
-        run = await runStack(planned.stack, { preview: true, configFile: planned.stackConfig });
-    } catch (e) {
+        return await previewWith(planned, evaluatorReady);
+    } finally {
         await closeQuietly(evaluatorReady);
-        return { ...base, resources: [], warnings: [], error: programErrorMessage(e) };
     }
+}
+
+/** `previewStack` with a pack that is already running for this stack (it stays running). */
+export async function previewWith(
+    planned: PlannedStack,
+    evaluatorReady: Promise<PolicyEvaluator>,
+    programDir?: string,
+): Promise<StackPreview> {
+    const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
+    const runs: Array<[PreviewMode, StackRun]> = [];
+    try {
+        for (const mode of PREVIEW_MODES) {
+            const preview = mode === "new stack";
+            runs.push([mode, await runStack(planned.stack, { preview, configFile: planned.stackConfig, programDir })]);
+        }
+    } catch (e) {
+        const first = runs[0]?.[1];
+        return {
+            ...base,
+            resources: first?.resources ?? [],
+            warnings: first?.warnings ?? [],
+            error: programErrorMessage(e),
+        };
+    }
+    // The plan shows the new stack, as `pulumi preview` of a new stack does.
+    const { resources, warnings } = runs[0][1];
 
     let evaluator: PolicyEvaluator;
     try {
         evaluator = await evaluatorReady;
     } catch (e) {
-        return { ...base, resources: run.resources, warnings: run.warnings, error: programErrorMessage(e) };
+        return { ...base, resources, warnings, error: programErrorMessage(e) };
     }
     try {
-        const evaluation = await evaluator.evaluate({
-            stack: planned.stack,
-            resources: run.resources,
-            policyConfig: planned.policyConfig,
-            policyConfigFile: planned.policyConfigFile,
-        });
-        return {
-            ...base,
-            resources: run.resources,
-            warnings: [...run.warnings, ...(evaluation.logs ?? [])],
-            evaluation,
-        };
+        const byMode: Array<[PreviewMode, PolicyEvaluation]> = [];
+        for (const [mode, run] of runs) {
+            const evaluation = await evaluator.evaluate({
+                stack: planned.stack,
+                resources: run.resources,
+                policyConfig: planned.policyConfig,
+                policyConfigFile: planned.policyConfigFile,
+            });
+            byMode.push([mode, evaluation]);
+        }
+        const evaluation = mergeEvaluations(byMode);
+        return { ...base, resources, warnings: [...warnings, ...(evaluation.logs ?? [])], evaluation };
     } catch (e) {
         if (e instanceof InputError) throw e;
-        return { ...base, resources: run.resources, warnings: run.warnings, error: programErrorMessage(e) };
-    } finally {
-        await evaluator.close();
+        return { ...base, resources, warnings, error: programErrorMessage(e) };
     }
 }

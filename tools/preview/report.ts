@@ -64,6 +64,14 @@ const indent = (text: string, by: string) =>
         .join("\n");
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** When a violation shows in one preview mode only: which, and what that means. */
+export function onlyIn(v: PolicyViolation): string | undefined {
+    if (v.seenIn === undefined || v.seenIn.length !== 1) return undefined;
+    return v.seenIn[0] === "new stack"
+        ? "reported for a brand-new stack only, where the values it reads are not known yet"
+        : "reported for an update of the existing stack only, where IDs and ARNs are known";
+}
+
 export function renderPolicyReport(p: StackPreview): string {
     const ev = p.evaluation;
     if (!ev) return "Policies: not run (see the error)";
@@ -83,6 +91,8 @@ export function renderPolicyReport(p: StackPreview): string {
             lines.push(`        - [${level}] ${v.policyName}: ${where}`);
             if (t.urn !== undefined) lines.push(`          ${t.urn}`);
             lines.push(indent(v.message, "          "));
+            const only = onlyIn(v);
+            if (only !== undefined) lines.push(`          (${only})`);
         }
     }
     return lines.join("\n");
@@ -174,6 +184,7 @@ export function buildJsonReport(previews: readonly StackPreview[]): JsonReport {
                     ...(v.severity ? { severity: v.severity } : {}),
                     ...(t.urn !== undefined ? { urn: t.urn, resourceType: t.type, resourceName: t.name } : {}),
                     message: v.message,
+                    ...(v.seenIn ? { seenIn: v.seenIn } : {}),
                 };
             }),
             summary: countByLevel(violations),

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as sarif from "sarif";
 import { REPO_ROOT } from "../stack-file";
-import { sortViolations, violationTarget } from "./report";
+import { onlyIn, sortViolations, violationTarget } from "./report";
 import {
     type EnforcementLevel,
     type PolicyMetadata,
@@ -148,7 +148,11 @@ export function buildSarif(previews: readonly StackPreview[]): sarif.Log {
                 ...(ruleIndex.has(v.policyName) ? { ruleIndex: ruleIndex.get(v.policyName) } : {}),
                 level: LEVEL[v.enforcementLevel],
                 kind: "fail",
-                message: { text: `[${p.stack}] ${t.name !== undefined ? `${t.name} (${t.type}): ` : ""}${v.message}` },
+                message: {
+                    text:
+                        `[${p.stack}] ${t.name !== undefined ? `${t.name} (${t.type}): ` : ""}${v.message}` +
+                        (onlyIn(v) ? ` (${onlyIn(v)})` : ""),
+                },
                 locations: [
                     {
                         physicalLocation: physical(v.message),

@@ -29,6 +29,14 @@ export interface PolicyPackMetadata {
     readonly policies: readonly PolicyMetadata[];
 }
 
+/**
+ * How the engine would see the stack: `new stack` is `pulumi preview` of a brand-new
+ * stack (every provider-computed value unknown); `update` is `pulumi up` (or preview)
+ * of the stack once it exists (IDs and ARNs of resources that are not replaced known).
+ */
+export type PreviewMode = "new stack" | "update";
+export const PREVIEW_MODES: readonly PreviewMode[] = ["new stack", "update"];
+
 /** One AnalyzeDiagnostic from `analyze` or `analyzeStack`. */
 export interface PolicyViolation {
     readonly policyName: string;
@@ -40,6 +48,8 @@ export interface PolicyViolation {
     /** The resource the violation is about; stack policies may leave it out. */
     readonly urn?: string;
     readonly severity?: Severity;
+    /** The modes in which the pack reported it (absent: reported by a single evaluation). */
+    readonly seenIn?: readonly PreviewMode[];
 }
 
 export interface PolicyEvaluation {
