@@ -11,6 +11,7 @@ import {
     type EnforcementLevel,
     type PolicyPackMetadata,
     type PolicyViolation,
+    type PreviewMode,
     type StackPreview,
 } from "./types";
 
@@ -135,6 +136,8 @@ export interface JsonViolation {
     readonly resourceType?: string;
     readonly resourceName?: string;
     readonly message: string;
+    /** The preview modes that reported it (both, unless the finding depends on what only one can see). */
+    readonly seenIn?: readonly PreviewMode[];
 }
 
 export interface JsonStackReport {

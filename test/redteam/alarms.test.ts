@@ -1,0 +1,4 @@
+import { CASES } from "./cases/alarms";
+import { runCases } from "./run-cases";
+
+runCases(CASES);

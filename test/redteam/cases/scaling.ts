@@ -1,0 +1,16 @@
+/**
+ * Red-team cases: ECS autoscaling. Each is a realistic edit a hurried colleague might make
+ * to the program or a stack file; `mustFail` names the policies that must report a
+ * mandatory violation for it, and an empty list marks a compliant variant that
+ * must pass. Run by the file of the same name in test/redteam/.
+ */
+import type { RedTeamCase } from "../harness";
+
+export const CASES: readonly RedTeamCase[] = [
+    {
+        name: "the stack file raises the task ceiling to 40",
+        stackFile: { "credlink:scaling.maxTasks": 40 },
+        mustFail: ["scaling-task-range"],
+    },
+    { name: "the production stack as committed", mustFail: [] },
+];

@@ -1,0 +1,4 @@
+import { CASES } from "./cases/cdn";
+import { runCases } from "./run-cases";
+
+runCases(CASES);

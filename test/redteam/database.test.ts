@@ -1,0 +1,4 @@
+import { CASES } from "./cases/database";
+import { runCases } from "./run-cases";
+
+runCases(CASES);
