@@ -123,17 +123,24 @@ function coerce(kind: SettingKind, raw: unknown): unknown {
             return raw;
         case "integer":
             return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+        case "number":
+            return /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw.trim()) ? Number(raw) : raw;
         case "boolean":
             return raw === "true" ? true : raw === "false" ? false : raw;
         case "array":
+        case "object":
             try {
                 const parsed: unknown = JSON.parse(raw);
-                return Array.isArray(parsed) ? parsed : raw;
+                const fits = kind === "array" ? Array.isArray(parsed) : isPlainObject(parsed);
+                return fits ? parsed : raw;
             } catch {
                 return raw;
             }
     }
 }
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
 
 function editDistance(a: string, b: string): number {
     const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -210,8 +217,8 @@ export function parseConfig(raw: RawConfig): StackConfig {
         const entry = INDEX.get(fullKey.slice(PROJECT.length + 1));
         if (!fullKey.startsWith(`${PROJECT}:`) || entry === undefined) continue;
         const { spec } = entry;
-        // Optional strings are declared with default "" in Pulumi.yaml: "" means not set.
-        if (spec.kind === "string" && !spec.required && spec.default === undefined && rawValue === "") continue;
+        // Optional settings without a default are declared with default "" in Pulumi.yaml: "" means not set.
+        if (!spec.required && spec.default === undefined && rawValue === "") continue;
         if (spec.secret && !raw.secretKeys.has(fullKey)) {
             problems.push(
                 `${fullKey} must be a secret: set it with \`pulumi config set --secret ` +

@@ -12,8 +12,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
-/** The types Pulumi.yaml's project-level config declarations support. */
-export type SettingKind = "string" | "integer" | "boolean" | "array";
+/**
+ * What a setting holds. Pulumi.yaml's config declarations type string, integer, boolean,
+ * array and object values; a `number` (a fraction, such as a request rate) is declared
+ * without a type, as Pulumi has none for it, and validated here.
+ */
+export type SettingKind = "string" | "integer" | "number" | "boolean" | "array" | "object";
 
 export interface Setting<T = unknown> {
     readonly kind: SettingKind;

@@ -45,12 +45,19 @@ export async function renderReadme(current: string): Promise<string> {
 export function renderProjectFile(): string {
     const config: Record<string, Record<string, unknown>> = {};
     for (const s of SETTINGS) {
-        const decl: Record<string, unknown> = { type: s.kind, description: s.description };
+        // Pulumi has no type for fractions: a number is declared untyped and validated by lib/config.ts.
+        const decl: Record<string, unknown> = s.kind === "number" ? {} : { type: s.kind };
+        decl.description = s.description;
         if (s.kind === "array") decl.items = { type: "string" };
-        // Pulumi treats a declaration without a default as required, so optional
-        // strings default to "" and lib/config.ts reads "" as "not set".
+        // Pulumi treats a declaration without a default as required, so optional settings
+        // without a default declare "" (untyped or string only) and lib/config.ts reads "" as "not set".
         if (s.default !== undefined) decl.default = s.default;
-        else if (!s.required) decl.default = "";
+        else if (!s.required) {
+            if (s.kind !== "string" && s.kind !== "number") {
+                throw new Error(`${s.key}: an optional ${s.kind} setting needs a default for Pulumi.yaml`);
+            }
+            decl.default = "";
+        }
         config[s.key] = decl;
     }
     const header = "# Generated from lib/config.ts by `npm run config:sync`; edit the settings table there.\n";
