@@ -82,7 +82,7 @@ export async function analyzeResources(
     resources: readonly RegisteredResourceLike[],
     opts: AnalyzeOptions = {},
 ): Promise<Diagnostic[]> {
-    const perResource: Diagnostic[][] = new Array(resources.length);
+    const perResource = new Array<Diagnostic[]>(resources.length);
     let next = 0;
     const worker = async () => {
         while (next < resources.length) {
