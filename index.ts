@@ -22,7 +22,7 @@ type Outputs = { [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
 
 // `export =`, not `export default`: the Node.js language host calls a CommonJS program's export only when
 // the export itself is a function; a default export would leave the stack empty.
-export = async function main(): Promise<Outputs> {
+export = function main(): Outputs {
     const config = loadStackConfig();
     const tags = standardTags(config.environment, config.tags);
     registerTagging(tags);

@@ -18,6 +18,7 @@ import { DATABASE_SETTINGS } from "../components/database/settings";
 import { NETWORK_SETTINGS } from "../components/network";
 import { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "../components/scaling-service/settings";
 import {
+    type AnySettingsGroup,
     flag,
     flatKey,
     flatten,
@@ -26,7 +27,6 @@ import {
     resolve,
     type Setting,
     type SettingKind,
-    type SettingsGroup,
     setting,
     show,
     type ValuesOfGroup,
@@ -85,7 +85,7 @@ interface IndexedSetting {
 }
 
 const INDEX = new Map<string, IndexedSetting>();
-const register = (prefix: keyof Groups | "", g: SettingsGroup) => {
+const register = (prefix: keyof Groups | "", g: AnySettingsGroup) => {
     for (const { path, spec } of flatten(g))
         INDEX.set(prefix === "" ? flatKey(path) : `${prefix}.${flatKey(path)}`, { group: prefix, path, spec });
 };
@@ -234,7 +234,7 @@ export function parseConfig(raw: RawConfig): StackConfig {
     }
 
     const ctx = { region: typeof region === "string" && REGION.test(region) ? region : undefined };
-    const resolveGroup = (prefix: keyof Groups | "", g: SettingsGroup) => {
+    const resolveGroup = (prefix: keyof Groups | "", g: AnySettingsGroup) => {
         const name = (path: readonly string[]) => full(prefix === "" ? flatKey(path) : `${prefix}.${flatKey(path)}`);
         const r = resolve(g, inputs.get(prefix), {
             at: name,

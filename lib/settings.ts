@@ -30,8 +30,7 @@ export interface Setting<T = unknown> {
     readonly secret?: true;
 }
 
-type AnySetting = Setting<any>;
-export type SettingMap = Readonly<Record<string, AnySetting>>;
+export type SettingMap = Readonly<Record<string, Setting>>;
 
 /** The context a cross-setting rule may need besides the group's own values. */
 export interface RuleContext {
@@ -61,7 +60,19 @@ export interface SettingsGroup<S extends SettingMap = SettingMap, G extends Grou
     readonly rules?: readonly CrossRule<GroupValues<S, G>>[];
 }
 
-export type GroupMap = Readonly<Record<string, SettingsGroup<any, any>>>;
+/**
+ * Any group, its value types erased: what code that walks groups (flatten, resolve) and
+ * the sub-groups of a group are typed as. Its rules take `never` because their values'
+ * type is not known here; only resolveInto, which builds a group's values from that
+ * group's own settings, calls them.
+ */
+export interface AnySettingsGroup {
+    readonly settings: SettingMap;
+    readonly groups?: GroupMap;
+    readonly rules?: readonly CrossRule<never>[];
+}
+
+export type GroupMap = Readonly<Record<string, AnySettingsGroup>>;
 
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
 type Guaranteed<S> = S extends { readonly default: unknown } | { readonly required: true } ? true : false;
@@ -113,7 +124,7 @@ export function joinKey(prefix: string, key: string): string {
 export const flatKey = (path: readonly string[]): string => path.reduce(joinKey, "");
 
 /** Every setting of a group with its path in the values (sub-groups included). */
-export function flatten(g: SettingsGroup, path: readonly string[] = []): Array<{ path: string[]; spec: AnySetting }> {
+export function flatten(g: AnySettingsGroup, path: readonly string[] = []): Array<{ path: string[]; spec: Setting }> {
     const own = Object.entries(g.settings).map(([k, spec]) => ({ path: [...path, k], spec }));
     const nested = Object.entries(g.groups ?? {}).flatMap(([name, sub]) => flatten(sub, [...path, name]));
     return [...own, ...nested];
@@ -142,7 +153,7 @@ export interface Resolved<V> {
  * group's cross-setting rules over the valid values. Values that are Pulumi
  * Outputs (known only at deployment) pass through unchecked.
  */
-export function resolve<X extends SettingsGroup>(
+export function resolve<X extends AnySettingsGroup>(
     g: X,
     input: unknown,
     opts: ResolveOptions,
@@ -153,7 +164,7 @@ export function resolve<X extends SettingsGroup>(
 }
 
 function resolveInto(
-    g: SettingsGroup,
+    g: AnySettingsGroup,
     input: Record<string, unknown>,
     path: readonly string[],
     opts: ResolveOptions,
@@ -186,7 +197,8 @@ function resolveInto(
         );
     }
     for (const rule of g.rules ?? []) {
-        const line = rule(values, at, opts.ctx ?? {});
+        // `values` holds this group's own settings and sub-groups: the values its rules are written for.
+        const line = rule(values as never, at, opts.ctx ?? {});
         if (line !== undefined) problems.push(line);
     }
     return values;
@@ -196,7 +208,7 @@ function resolveInto(
  * A component's settings, resolved or thrown as one line naming the component,
  * the argument, the value and what is allowed.
  */
-export function resolveOrThrow<X extends SettingsGroup>(
+export function resolveOrThrow<X extends AnySettingsGroup>(
     component: string,
     g: X,
     input: unknown,

@@ -295,7 +295,7 @@ function checkTtls(
                                       (!p.ttls
                                           ? "TTLs unknown at preview"
                                           : problems[j]
-                                            ? `${problems[j]!.property} ${problems[j]!.found}`
+                                            ? `${problems[j].property} ${problems[j].found}`
                                             : showTtls(p.ttls)),
                               )
                               .join("; ");

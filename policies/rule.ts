@@ -122,7 +122,7 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
     const types = new Set(rule.types);
     const validateResource: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
         if (!types.has(args.type)) return;
-        const config = { ...defaults, ...args.getConfig<Partial<C>>() } as C;
+        const config = { ...defaults, ...args.getConfig<Partial<C>>() };
         rule.check(
             { urn: args.urn, name: args.name, type: args.type, props: plain(args.props) },
             config,
@@ -152,7 +152,7 @@ export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
         enforcementLevel: rule.enforcementLevel ?? "mandatory",
         configSchema: schemaOf(rule),
         validateStack: (args, reportViolation) => {
-            const config = { ...defaults, ...args.getConfig<Partial<C>>() } as C;
+            const config = { ...defaults, ...args.getConfig<Partial<C>>() };
             rule.check(new StackView(args.resources), config, reporter(rule, reportViolation, true));
         },
     };

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { AlertsTopic } from "../components/alerts";
 import { runProgram } from "../tools/harness/run";
+import { policyOf } from "./resources";
 
 describe("AlertsTopic", () => {
     it(
@@ -12,7 +13,7 @@ describe("AlertsTopic", () => {
             });
             const key = r.get("aws:kms/key:Key", "alerts-key");
             expect(key.inputs.enableKeyRotation).toBe(true);
-            const keyPolicy = JSON.parse(key.inputs.policy as string);
+            const keyPolicy = policyOf(key);
             expect(keyPolicy.Statement).toContainEqual(
                 expect.objectContaining({
                     Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
@@ -22,9 +23,7 @@ describe("AlertsTopic", () => {
             );
             expect(r.get("aws:sns/topic:Topic", "alerts").inputs.kmsMasterKeyId).toBe(key.outputs.arn);
 
-            const topicPolicy = JSON.parse(
-                r.get("aws:sns/topicPolicy:TopicPolicy", "alerts-policy").inputs.policy as string,
-            );
+            const topicPolicy = policyOf(r.get("aws:sns/topicPolicy:TopicPolicy", "alerts-policy"));
             expect(topicPolicy.Statement[0]).toEqual({
                 Sid: "AlarmsAndRdsEventsPublish",
                 Effect: "Allow",

@@ -1,9 +1,11 @@
+import type * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { CdnDistribution, CdnDistributionArgs } from "../components/cdn";
 import { checkTopicRegion } from "../components/cdn/alarms";
 import { checkCertificateRegion } from "../components/cdn/args";
 import { TTL } from "../policies/slo";
-import { RegisteredResource, runProgram, StackRun, UNKNOWN } from "../tools/harness/run";
+import { runProgram, StackRun, UNKNOWN } from "../tools/harness/run";
+import { inputsOf, outputsOf, policyOf } from "./resources";
 
 const T = {
     distribution: "aws:cloudfront/distribution:Distribution",
@@ -77,16 +79,24 @@ async function errorOf(args: CdnDistributionArgs, preview = false): Promise<stri
     throw new Error("expected the component to reject its arguments");
 }
 
-const distributionOf = (run: StackRun) => run.get(T.distribution, "cdn").inputs as Record<string, any>;
+const distributionOf = (run: StackRun) => inputsOf<aws.cloudfront.DistributionArgs>(run.get(T.distribution, "cdn"));
 const behaviour = (run: StackRun, pathPattern: string) => {
-    const found = (distributionOf(run).orderedCacheBehaviors as any[]).find((b) => b.pathPattern === pathPattern);
+    const found = distributionOf(run).orderedCacheBehaviors?.find((b) => b.pathPattern === pathPattern);
     if (!found) throw new Error(`no behaviour for ${pathPattern}`);
     return found;
 };
-const origin = (run: StackRun, id: string) => (distributionOf(run).origins as any[]).find((o) => o.originId === id);
-const policyOf = (r: RegisteredResource) => JSON.parse(r.inputs.policy as string);
-const unwrapSecret = (v: any) =>
-    v && typeof v === "object" && SECRET_SIG_KEY in v ? { secret: true, value: v.value } : { secret: false, value: v };
+const origin = (run: StackRun, id: string) => {
+    const found = distributionOf(run).origins.find((o) => o.originId === id);
+    if (!found) throw new Error(`no origin ${id}`);
+    return found;
+};
+const cachePolicyOf = (run: StackRun, name: string) =>
+    inputsOf<aws.cloudfront.CachePolicyArgs>(run.get(T.cachePolicy, name));
+const bucketOf = (run: StackRun, name: string) => outputsOf<aws.s3.BucketState>(run.get(T.bucket, name));
+const unwrapSecret = (v: unknown) =>
+    v && typeof v === "object" && SECRET_SIG_KEY in v
+        ? { secret: true, value: "value" in v ? v.value : undefined }
+        : { secret: false, value: v };
 
 describe.each([{ preview: false }, { preview: true }])(
     "CdnDistribution behaviours (preview: $preview)",
@@ -113,7 +123,7 @@ describe.each([{ preview: false }, { preview: true }])(
                 "and no origin request policy",
             async () => {
                 const { run } = await build(baseArgs(), preview);
-                const behaviours = distributionOf(run).orderedCacheBehaviors as any[];
+                const behaviours = distributionOf(run).orderedCacheBehaviors ?? [];
                 expect(behaviours.map((b) => [b.pathPattern, b.targetOriginId])).toEqual([
                     ["/proofs/*", "proofs"],
                     ["/static/*", "static"],
@@ -147,7 +157,7 @@ describe.each([{ preview: false }, { preview: true }])(
                         .sort(),
                 ).toEqual(Object.keys(expected).sort());
                 for (const [name, band] of Object.entries(expected)) {
-                    const p = run.get(T.cachePolicy, name).inputs as any;
+                    const p = cachePolicyOf(run, name);
                     expect({ minTtl: p.minTtl, defaultTtl: p.defaultTtl, maxTtl: p.maxTtl }).toEqual(band);
                     expect(p.parametersInCacheKeyAndForwardedToOrigin).toEqual({
                         cookiesConfig: { cookieBehavior: "none" },
@@ -189,11 +199,11 @@ describe.each([{ preview: false }, { preview: true }])(
                     baseArgs({ proofs: { pathPattern: "/proofs/*", minTtl: 0, defaultTtl: 0, maxTtl: 0 } }),
                     preview,
                 );
-                const p = run.get(T.cachePolicy, "cdn-proofs-cache").inputs as any;
+                const p = cachePolicyOf(run, "cdn-proofs-cache");
                 expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingGzip).toBe(false);
                 expect(p.parametersInCacheKeyAndForwardedToOrigin.enableAcceptEncodingBrotli).toBe(false);
                 expect(
-                    (run.get(T.cachePolicy, "cdn-static-cache").inputs as any).parametersInCacheKeyAndForwardedToOrigin
+                    cachePolicyOf(run, "cdn-static-cache").parametersInCacheKeyAndForwardedToOrigin
                         .enableAcceptEncodingGzip,
                 ).toBe(true);
             },
@@ -203,7 +213,9 @@ describe.each([{ preview: false }, { preview: true }])(
             "attaches a response-headers policy with HSTS and the usual security headers to every " + "behaviour",
             async () => {
                 const { run } = await build(baseArgs(), preview);
-                const h = run.get(T.headers, "cdn-security-headers").inputs as any;
+                const h = inputsOf<aws.cloudfront.ResponseHeadersPolicyArgs>(
+                    run.get(T.headers, "cdn-security-headers"),
+                );
                 expect(h.securityHeadersConfig).toEqual({
                     strictTransportSecurity: {
                         accessControlMaxAgeSec: 63072000,
@@ -217,8 +229,8 @@ describe.each([{ preview: false }, { preview: true }])(
                     xssProtection: { protection: false, override: true },
                 });
                 const d = distributionOf(run);
-                const ids = [d.defaultCacheBehavior, ...d.orderedCacheBehaviors].map(
-                    (b: any) => b.responseHeadersPolicyId,
+                const ids = [d.defaultCacheBehavior, ...(d.orderedCacheBehaviors ?? [])].map(
+                    (b) => b.responseHeadersPolicyId,
                 );
                 expect(ids).toHaveLength(3);
                 expect(new Set(ids).size).toBe(1);
@@ -238,8 +250,8 @@ describe.each([{ preview: false }, { preview: true }])(
             });
             expect(api.customHeaders).toHaveLength(1);
             // The name the ALB listener rule requires (test/scaling-service.test.ts checks the same literal).
-            expect(api.customHeaders[0].name).toBe("X-Origin-Verify");
-            expect(unwrapSecret(api.customHeaders[0].value)).toEqual({ secret: true, value: SECRET });
+            expect(api.customHeaders?.[0].name).toBe("X-Origin-Verify");
+            expect(unwrapSecret(api.customHeaders?.[0].value)).toEqual({ secret: true, value: SECRET });
         });
 
         it("talks plain HTTP to an ALB without a certificate when asked to", async () => {
@@ -247,7 +259,7 @@ describe.each([{ preview: false }, { preview: true }])(
                 baseArgs({ apiOrigin: { domainName: "alb-123.eu-west-1.elb.amazonaws.com", protocol: "http-only" } }),
                 preview,
             );
-            expect(origin(run, "api").customOriginConfig.originProtocolPolicy).toBe("http-only");
+            expect(origin(run, "api").customOriginConfig?.originProtocolPolicy).toBe("http-only");
             expect(origin(run, "api").domainName).toBe("alb-123.eu-west-1.elb.amazonaws.com");
         });
 
@@ -313,7 +325,7 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution TLS (pre
                 baseArgs({ aliases: ["cdn.example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
                 preview,
             );
-            const cert = run.get(T.certificate, "cdn-certificate").inputs as any;
+            const cert = run.get(T.certificate, "cdn-certificate").inputs;
             expect(cert).toMatchObject({
                 region: "us-east-1",
                 domainName: "cdn.example.com",
@@ -322,16 +334,18 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution TLS (pre
             });
             const validation = run.get(T.validation, "cdn-certificate-validation");
             expect(validation.inputs.region).toBe("us-east-1");
-            const validationRecord = run.get(T.record, "cdn-certificate-validation-0").inputs as any;
+            const validationRecord = inputsOf<aws.route53.RecordArgs>(
+                run.get(T.record, "cdn-certificate-validation-0"),
+            );
             expect(validationRecord.zoneId).toBe("Z0123456789ABCDEFGHIJ");
             for (const type of ["a", "aaaa"]) {
-                const alias = run.get(T.record, `cdn-alias-0-${type}`).inputs as any;
+                const alias = inputsOf<aws.route53.RecordArgs>(run.get(T.record, `cdn-alias-0-${type}`));
                 expect(alias).toMatchObject({
                     zoneId: "Z0123456789ABCDEFGHIJ",
                     name: "cdn.example.com",
                     type: type.toUpperCase(),
                 });
-                expect(alias.aliases[0].evaluateTargetHealth).toBe(false);
+                expect(alias.aliases?.[0].evaluateTargetHealth).toBe(false);
             }
             const d = distributionOf(run);
             expect(d.viewerCertificate.sslSupportMethod).toBe("sni-only");
@@ -359,19 +373,19 @@ describe("CdnDistribution wiring (normal mode)", () => {
         expect(ids["cdn-s3-oac"]).toMatch(/^E[0-9A-F]{13}$/);
         expect(distributionOf(run).defaultCacheBehavior.responseHeadersPolicyId).toBe(ids["cdn-security-headers"]);
         expect(origin(run, "static").originAccessControlId).toBe(ids["cdn-s3-oac"]);
-        const staticBucket = run.get(T.bucket, "cdn-static").outputs as any;
+        const staticBucket = bucketOf(run, "cdn-static");
         expect(origin(run, "static").domainName).toBe(staticBucket.bucketRegionalDomainName);
         expect(staticBucket.bucketRegionalDomainName).toMatch(/\.s3\.eu-west-1\.amazonaws\.com$/);
     });
 
     it("exports the distribution, buckets and URL", async () => {
         const { run } = await build(baseArgs());
-        const d = run.get(T.distribution, "cdn").outputs as any;
+        const d = outputsOf<aws.cloudfront.DistributionState>(run.get(T.distribution, "cdn"));
         expect(run.outputs.distributionArn).toBe(d.arn);
         expect(run.outputs.distributionArn).toMatch(/^arn:aws:cloudfront::123456789012:distribution\/E[0-9A-F]{13}$/);
         expect(run.outputs.url).toBe(`https://${d.domainName}`);
-        expect(run.outputs.staticBucketName).toBe((run.get(T.bucket, "cdn-static").outputs as any).bucket);
-        expect(run.outputs.logBucketName).toBe((run.get(T.bucket, "cdn-logs").outputs as any).bucket);
+        expect(run.outputs.staticBucketName).toBe(bucketOf(run, "cdn-static").bucket);
+        expect(run.outputs.logBucketName).toBe(bucketOf(run, "cdn-logs").bucket);
         const withAlias = await build(baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT }));
         expect(withAlias.run.outputs.url).toBe("https://api.example.com");
     });
@@ -386,20 +400,19 @@ describe.each([{ preview: false }, { preview: true }])(
             async () => {
                 const { run } = await build(baseArgs({ loggingEnabled: true, logRetentionDays: 30 }), preview);
                 const d = distributionOf(run);
-                expect(d.loggingConfig.prefix).toBe("cloudfront/");
-                expect(d.loggingConfig.includeCookies).toBe(false);
-                if (!preview)
-                    expect(d.loggingConfig.bucket).toBe(
-                        (run.get(T.bucket, "cdn-logs").outputs as any).bucketDomainName,
-                    );
+                expect(d.loggingConfig?.prefix).toBe("cloudfront/");
+                expect(d.loggingConfig?.includeCookies).toBe(false);
+                if (!preview) expect(d.loggingConfig?.bucket).toBe(bucketOf(run, "cdn-logs").bucketDomainName);
                 expect(run.get(T.ownership, "cdn-logs-ownership").inputs.rule).toEqual({
                     objectOwnership: "BucketOwnerPreferred",
                 });
                 expect(run.get(T.distribution, "cdn").dependencies).toContain(
                     run.get(T.ownership, "cdn-logs-ownership").urn,
                 );
-                const rules = (run.get(T.lifecycle, "cdn-logs-lifecycle").inputs as any).rules;
-                expect(rules.find((r: any) => r.id === "expire-objects").expiration).toEqual({ days: 30 });
+                const rules = inputsOf<aws.s3.BucketLifecycleConfigurationArgs>(
+                    run.get(T.lifecycle, "cdn-logs-lifecycle"),
+                ).rules;
+                expect(rules?.find((r) => r.id === "expire-objects")?.expiration).toEqual({ days: 30 });
                 // Static assets keep ACLs disabled: only the log bucket needs them.
                 expect(run.get(T.ownership, "cdn-static-ownership").inputs.rule).toEqual({
                     objectOwnership: "BucketOwnerEnforced",
@@ -442,8 +455,8 @@ describe.each([{ preview: false }, { preview: true }])(
 describe("CdnDistribution OAC bucket policies (normal mode)", () => {
     it("lets only this distribution read, only under each behaviour's path, and denies non-TLS access", async () => {
         const { run } = await build(baseArgs({ static: { pathPattern: "/assets/*", ...TTL.static } }));
-        const distributionArn = (run.get(T.distribution, "cdn").outputs as any).arn as string;
-        const staticArn = (run.get(T.bucket, "cdn-static").outputs as any).arn as string;
+        const distributionArn = outputsOf<aws.cloudfront.DistributionState>(run.get(T.distribution, "cdn")).arn;
+        const staticArn = bucketOf(run, "cdn-static").arn;
         const cases = [
             { policy: "cdn-static-policy", bucketArn: staticArn, objects: `${staticArn}/assets/*` },
             { policy: "cdn-proofs-policy", bucketArn: PROOFS.bucketArn, objects: `${PROOFS.bucketArn}/proofs/*` },
@@ -451,22 +464,20 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
         for (const c of cases) {
             const doc = policyOf(run.get(T.bucketPolicy, c.policy));
             expect(doc.Statement).toHaveLength(2);
-            const allow = doc.Statement.find((s: any) => s.Effect === "Allow");
-            expect(allow.Principal).toEqual({ Service: "cloudfront.amazonaws.com" });
-            expect(allow.Action).toBe("s3:GetObject");
-            expect(allow.Resource).toBe(c.objects);
-            expect(allow.Condition).toEqual({ StringEquals: { "aws:SourceArn": distributionArn } });
-            const deny = doc.Statement.find((s: any) => s.Effect === "Deny");
+            const allow = doc.Statement.find((s) => s.Effect === "Allow");
+            expect(allow?.Principal).toEqual({ Service: "cloudfront.amazonaws.com" });
+            expect(allow?.Action).toBe("s3:GetObject");
+            expect(allow?.Resource).toBe(c.objects);
+            expect(allow?.Condition).toEqual({ StringEquals: { "aws:SourceArn": distributionArn } });
+            const deny = doc.Statement.find((s) => s.Effect === "Deny");
             expect(deny).toMatchObject({
                 Principal: "*",
                 Action: "s3:*",
                 Condition: { Bool: { "aws:SecureTransport": "false" } },
             });
-            expect(deny.Resource).toEqual([c.bucketArn, `${c.bucketArn}/*`]);
+            expect(deny?.Resource).toEqual([c.bucketArn, `${c.bucketArn}/*`]);
         }
-        expect(run.get(T.bucketPolicy, "cdn-static-policy").inputs.bucket).toBe(
-            (run.get(T.bucket, "cdn-static").outputs as any).bucket,
-        );
+        expect(run.get(T.bucketPolicy, "cdn-static-policy").inputs.bucket).toBe(bucketOf(run, "cdn-static").bucket);
     });
 
     it("gives the log bucket a TLS-only policy and no reader", async () => {
@@ -483,38 +494,37 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
 describe.each([{ preview: false }, { preview: true }])("CdnDistribution WAF (preview: $preview)", ({ preview }) => {
     it("creates a CLOUDFRONT web ACL in us-east-1 with managed rule groups and a rate rule when enabled", async () => {
         const { run } = await build(baseArgs({ wafEnabled: true, wafRateLimitPer5Min: 1500 }), preview);
-        const acl = run.get(T.webAcl, "cdn-waf").inputs as any;
+        const acl = inputsOf<aws.wafv2.WebAclArgs>(run.get(T.webAcl, "cdn-waf"));
+        const rules = acl.rules ?? [];
         expect(acl.scope).toBe("CLOUDFRONT");
         expect(acl.region).toBe("us-east-1");
         expect(acl.defaultAction).toEqual({ allow: {} });
         expect(acl.visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
-        const groups = acl.rules
-            .filter((r: any) => r.statement.managedRuleGroupStatement)
-            .map((r: any) => r.statement.managedRuleGroupStatement);
-        expect(groups.map((g: any) => `${g.vendorName}/${g.name}`)).toEqual([
+        const groups = rules.flatMap((r) => r.statement.managedRuleGroupStatement ?? []);
+        expect(groups.map((g) => `${g.vendorName}/${g.name}`)).toEqual([
             "AWS/AWSManagedRulesAmazonIpReputationList",
             "AWS/AWSManagedRulesCommonRuleSet",
             "AWS/AWSManagedRulesKnownBadInputsRuleSet",
         ]);
         // Image uploads are larger than the common rule set's 8 KB body limit.
         expect(groups[1].ruleActionOverrides).toEqual([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
-        const rate = acl.rules.find((r: any) => r.statement.rateBasedStatement);
-        expect(rate.action).toEqual({ block: {} });
-        expect(rate.statement.rateBasedStatement).toEqual({
+        const rate = rules.find((r) => r.statement.rateBasedStatement);
+        expect(rate?.action).toEqual({ block: {} });
+        expect(rate?.statement.rateBasedStatement).toEqual({
             aggregateKeyType: "IP",
             limit: 1500,
             evaluationWindowSec: 300,
         });
-        expect(acl.rules.map((r: any) => r.priority)).toEqual([0, 1, 2, 3]);
-        for (const r of acl.rules)
+        expect(rules.map((r) => r.priority)).toEqual([0, 1, 2, 3]);
+        for (const r of rules)
             expect(r.visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
-        expect(new Set(acl.rules.map((r: any) => r.visibilityConfig.metricName)).size).toBe(4);
+        expect(new Set(rules.map((r) => r.visibilityConfig.metricName)).size).toBe(4);
         expect(run.get(T.distribution, "cdn").propertyDependencies.webAclId).toContain(
             run.get(T.webAcl, "cdn-waf").urn,
         );
         if (!preview) {
-            expect(distributionOf(run).webAclId).toBe((run.get(T.webAcl, "cdn-waf").outputs as any).arn);
-            expect(run.outputs.webAclArn).toBe((run.get(T.webAcl, "cdn-waf").outputs as any).arn);
+            expect(distributionOf(run).webAclId).toBe(run.get(T.webAcl, "cdn-waf").outputs.arn);
+            expect(run.outputs.webAclArn).toBe(run.get(T.webAcl, "cdn-waf").outputs.arn);
         }
     });
 
@@ -532,36 +542,34 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution alarms (
         const alarms = run.ofType(T.alarm);
         expect(alarms.map((a) => a.name)).toEqual(["cdn-5xx-error-rate", "cdn-cache-hit-rate"]);
         for (const a of alarms) {
-            const i = a.inputs as any;
+            const i = inputsOf<aws.cloudwatch.MetricAlarmArgs>(a);
             expect(i.region).toBe("us-east-1");
             expect(i.namespace).toBe("AWS/CloudFront");
             expect(i.statistic).toBe("Average");
-            expect(i.dimensions.Region).toBe("Global");
+            expect(i.dimensions?.Region).toBe("Global");
             expect(i.alarmActions).toEqual([TOPIC]);
             expect(i.okActions).toEqual([TOPIC]);
             expect(i.treatMissingData).toBe("notBreaching");
             expect(a.propertyDependencies.dimensions).toContain(run.get(T.distribution, "cdn").urn);
         }
-        const errors = run.get(T.alarm, "cdn-5xx-error-rate").inputs as any;
+        const errors = inputsOf<aws.cloudwatch.MetricAlarmArgs>(run.get(T.alarm, "cdn-5xx-error-rate"));
         // The SLO's 5 % error rate and 80 % cache-hit rate.
         expect(errors).toMatchObject({
             metricName: "5xxErrorRate",
             comparisonOperator: "GreaterThanThreshold",
             threshold: 5,
         });
-        const hits = run.get(T.alarm, "cdn-cache-hit-rate").inputs as any;
+        const hits = run.get(T.alarm, "cdn-cache-hit-rate").inputs;
         expect(hits).toMatchObject({
             metricName: "CacheHitRate",
             comparisonOperator: "LessThanThreshold",
             threshold: 80,
         });
         if (!preview) {
-            expect(errors.dimensions.DistributionId).toBe(run.get(T.distribution, "cdn").id);
+            expect(errors.dimensions?.DistributionId).toBe(run.get(T.distribution, "cdn").id);
             expect(run.outputs.distributionId).toBe(run.get(T.distribution, "cdn").id);
-            expect(run.outputs.alarmNames).toEqual(alarms.map((a) => (a.outputs as any).name));
-            expect(run.outputs.alarms).toEqual(
-                alarms.map((a) => ({ name: (a.outputs as any).name, region: "us-east-1" })),
-            );
+            expect(run.outputs.alarmNames).toEqual(alarms.map((a) => a.outputs.name));
+            expect(run.outputs.alarms).toEqual(alarms.map((a) => ({ name: a.outputs.name, region: "us-east-1" })));
         }
         expect(run.outputs.alarmRegion).toBe("us-east-1");
     });
@@ -569,7 +577,7 @@ describe.each([{ preview: false }, { preview: true }])("CdnDistribution alarms (
     it("turns on the additional metrics that CacheHitRate needs before alarming on it", async () => {
         const { run } = await build(baseArgs(), preview);
         const subscription = run.get(T.subscription, "cdn-additional-metrics");
-        expect((subscription.inputs as any).monitoringSubscription).toEqual({
+        expect(subscription.inputs.monitoringSubscription).toEqual({
             realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
         });
         expect(subscription.propertyDependencies.distributionId).toContain(run.get(T.distribution, "cdn").urn);

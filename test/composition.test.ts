@@ -59,14 +59,13 @@ describe.each(stackNames())("stack %s", (stack) => {
         };
         const dashboards = r.ofType("aws:cloudwatch/dashboard:Dashboard");
         expect(dashboards).toHaveLength(1);
-        const widgets = JSON.parse(dashboards[0].inputs.dashboardBody as string).widgets as {
-            type: string;
-            properties: { metrics?: unknown[][]; alarms?: string[] };
-        }[];
+        const { widgets } = JSON.parse(dashboards[0].inputs.dashboardBody as string) as {
+            widgets: { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } }[];
+        };
         let dimensions = 0;
         for (const w of widgets.filter((x) => x.type === "metric")) {
             for (const metric of w.properties.metrics ?? []) {
-                const plain = metric.filter((p) => typeof p === "string") as string[];
+                const plain = metric.filter((p) => typeof p === "string");
                 for (let i = 2; i + 1 < plain.length; i += 2) {
                     const [dim, value] = [plain[i], plain[i + 1]];
                     expect(known[dim], `dimension ${dim}`).toBeDefined();

@@ -7,6 +7,7 @@ import {
 } from "../components/database";
 import { DATABASE, SLO } from "../policies/slo";
 import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
+import { policyOf } from "./resources";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const CLIENT_SG = "sg-0aaaaaaaaaaaaaaa1";
@@ -51,7 +52,7 @@ const dev: Partial<MonitoredDatabaseArgs> = {
 interface Built {
     run: StackRun;
     instance: RegisteredResource;
-    get(type: string, name: string): RegisteredResource;
+    get: (type: string, name: string) => RegisteredResource;
 }
 
 async function build(
@@ -85,8 +86,6 @@ async function errorOf(extra: Partial<MonitoredDatabaseArgs>): Promise<string> {
     throw new Error("expected MonitoredDatabase to reject these args");
 }
 
-const policy = (r: RegisteredResource, key: string) => JSON.parse(r.inputs[key] as string);
-
 describe.each([
     ["update", false],
     ["preview", true],
@@ -103,7 +102,7 @@ describe.each([
         // Without this the instance can be created before the role may publish metrics and RDS rejects it.
         expect(instance.dependencies).toContain(attachment.urn);
 
-        expect(policy(role, "assumeRolePolicy").Statement).toEqual([
+        expect(policyOf(role, "assumeRolePolicy").Statement).toEqual([
             {
                 Effect: "Allow",
                 Principal: { Service: "monitoring.rds.amazonaws.com" },
@@ -449,7 +448,7 @@ describe.each([
                 (instance.outputs.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn,
             );
 
-        expect(policy(role, "assumeRolePolicy").Statement).toEqual([
+        expect(policyOf(role, "assumeRolePolicy").Statement).toEqual([
             {
                 Effect: "Allow",
                 Principal: { Service: "rds.amazonaws.com" },
@@ -460,7 +459,7 @@ describe.each([
         const access = get("aws:iam/rolePolicy:RolePolicy", "db-proxy-secret");
         expect(access.propertyDependencies.policy).toEqual([instance.urn]);
         if (!preview) {
-            expect(policy(access, "policy").Statement).toEqual([
+            expect(policyOf(access, "policy").Statement).toEqual([
                 {
                     Sid: "ReadTheMasterSecret",
                     Effect: "Allow",

@@ -1,7 +1,9 @@
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { denyInsecureTransport, PrivateBucket, PrivateBucketArgs } from "../components/private-bucket";
 import { runProgram, StackRun, UNKNOWN } from "../tools/harness/run";
+import { outputsOf, inputsOf, policyOf } from "./resources";
 
 const T = {
     component: "credlink:storage:PrivateBucket",
@@ -71,7 +73,7 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
         for (const type of [T.publicAccess, T.encryption, T.ownership, T.lifecycle]) {
             const r = run.ofType(type)[0];
             expect(r.propertyDependencies.bucket).toEqual([bucket.urn]);
-            if (!preview) expect(r.inputs.bucket).toBe((bucket.outputs as any).bucket);
+            if (!preview) expect(r.inputs.bucket).toBe(bucket.outputs.bucket);
         }
     });
 
@@ -100,7 +102,8 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
                 bucketKeyEnabled: true,
             },
         ]);
-        const rules = run.get(T.lifecycle, "proofs-lifecycle").inputs.rules as any[];
+        const rules =
+            inputsOf<aws.s3.BucketLifecycleConfigurationArgs>(run.get(T.lifecycle, "proofs-lifecycle")).rules ?? [];
         expect(rules.map((r) => r.id)).toEqual([
             "abort-incomplete-multipart-uploads",
             "expire-objects",
@@ -134,8 +137,8 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
         if (preview) {
             expect(policy.inputs.policy).toBe(UNKNOWN);
         } else {
-            const arn = (run.get(T.bucket, "proofs").outputs as any).arn;
-            expect(JSON.parse(policy.inputs.policy as string).Statement).toEqual([
+            const arn = outputsOf<aws.s3.BucketState>(run.get(T.bucket, "proofs")).arn;
+            expect(policyOf(policy).Statement).toEqual([
                 {
                     Sid: "DenyInsecureTransport",
                     Effect: "Deny",
@@ -150,7 +153,7 @@ describe.each([{ preview: false }, { preview: true }])("PrivateBucket (preview: 
 
     it("exports the names CloudFront and IAM need", async () => {
         const run = await build(undefined, preview);
-        const bucket = run.get(T.bucket, "proofs").outputs as any;
+        const bucket = outputsOf<aws.s3.BucketState>(run.get(T.bucket, "proofs"));
         if (preview) {
             // As in `pulumi preview` of a new stack: the provider's Check has auto-named the bucket,
             // but nothing S3 computes exists yet.

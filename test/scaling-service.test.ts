@@ -1,8 +1,10 @@
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ScalingService, type ScalingServiceArgs } from "../components/scaling-service";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../tools/harness/mocks";
 import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
+import { inputsOf, outputsOf, policyOf } from "./resources";
 
 const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -96,8 +98,11 @@ function sgIds(r: StackRun): { alb: string; tasks: string } {
     return { alb, tasks };
 }
 
-const policyConfig = (p: RegisteredResource) =>
-    p.inputs.targetTrackingScalingPolicyConfiguration as Record<string, any>;
+const policyConfig = (p: RegisteredResource) => {
+    const c = inputsOf<aws.appautoscaling.PolicyArgs>(p).targetTrackingScalingPolicyConfiguration;
+    if (!c) throw new Error(`${p.name} has no target tracking configuration`);
+    return c;
+};
 
 describe("ScalingService (with an ALB certificate)", () => {
     let r: StackRun;
@@ -122,7 +127,9 @@ describe("ScalingService (with an ALB certificate)", () => {
             serviceNamespace: "ecs",
             scalableDimension: "ecs:service:DesiredCount",
         });
-        expect(target.inputs.resourceId).toBe(`service/${cluster.outputs.name}/${service.outputs.name}`);
+        const clusterName = outputsOf<aws.ecs.ClusterState>(cluster).name;
+        const serviceName = outputsOf<aws.ecs.ServiceState>(service).name;
+        expect(target.inputs.resourceId).toBe(`service/${clusterName}/${serviceName}`);
         expect(r.outputs.scalableTargetResourceId).toBe(target.inputs.resourceId);
     });
 
@@ -346,7 +353,9 @@ describe("ScalingService (with an ALB certificate)", () => {
             });
             expect(td.inputs.executionRoleArn).toBe(r.get(T.role, "api-execution").outputs.arn);
             expect(td.inputs.taskRoleArn).toBe(r.get(T.role, "api-task").outputs.arn);
-            const [container] = JSON.parse(td.inputs.containerDefinitions as string);
+            const [container] = JSON.parse(
+                td.inputs.containerDefinitions as string,
+            ) as pulumi.Unwrap<aws.ecs.ContainerDefinition>[];
             expect(container).toMatchObject({
                 name: "api",
                 image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/credlink-api:1.0.0",
@@ -364,9 +373,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                     },
                 },
             });
-            const env = Object.fromEntries(
-                container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
-            );
+            const env = Object.fromEntries((container.environment ?? []).map((e) => [e.name, e.value]));
             expect(env).toMatchObject({
                 PORT: "3000",
                 STORAGE_PROVIDER: "s3",
@@ -380,7 +387,7 @@ describe("ScalingService (with an ALB certificate)", () => {
     );
 
     it("lets the task role read and write proofs/* only, and the execution role pull only its ECR repository", () => {
-        const task = JSON.parse(r.get(T.rolePolicy, "api-task").inputs.policy as string);
+        const task = policyOf(r.get(T.rolePolicy, "api-task"));
         expect(task.Statement).toEqual([
             {
                 Sid: "ProofObjects",
@@ -396,7 +403,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                 Condition: { StringLike: { "s3:prefix": ["proofs/", "proofs/*"] } },
             },
         ]);
-        const execution = JSON.parse(r.get(T.rolePolicy, "api-execution").inputs.policy as string);
+        const execution = policyOf(r.get(T.rolePolicy, "api-execution"));
         expect(execution.Statement).toContainEqual(
             expect.objectContaining({
                 Sid: "EcrPull",
@@ -404,9 +411,12 @@ describe("ScalingService (with an ALB certificate)", () => {
             }),
         );
         expect(execution.Statement).toContainEqual(
-            expect.objectContaining({ Sid: "WriteLogs", Resource: `${r.get(T.logGroup, "api-logs").outputs.arn}:*` }),
+            expect.objectContaining({
+                Sid: "WriteLogs",
+                Resource: `${outputsOf<aws.cloudwatch.LogGroupState>(r.get(T.logGroup, "api-logs")).arn}:*`,
+            }),
         );
-        const trust = JSON.parse(r.get(T.role, "api-task").inputs.assumeRolePolicy as string);
+        const trust = policyOf(r.get(T.role, "api-task"), "assumeRolePolicy");
         expect(trust.Statement[0]).toMatchObject({
             Principal: { Service: "ecs-tasks.amazonaws.com" },
             Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
@@ -464,7 +474,7 @@ describe("ScalingService (with an ALB certificate)", () => {
     });
 
     describe("alarms", () => {
-        const alarm = (suffix: string) => r.get(T.alarm, `api-${suffix}`).inputs as Record<string, any>;
+        const alarm = (suffix: string) => inputsOf<aws.cloudwatch.MetricAlarmArgs>(r.get(T.alarm, `api-${suffix}`));
         const albDim = () => ({ LoadBalancer: r.get(T.lb, "api").outputs.arnSuffix });
         const serviceDim = () => ({
             ClusterName: r.get(T.cluster, "api").outputs.name,
@@ -707,7 +717,7 @@ describe("ScalingService in preview (a new stack)", () => {
     it("knows every SLO-backed input even though ARN suffixes are computed later", () => {
         const requests = r.get(T.policy, "api-requests");
         expect(policyConfig(requests).targetValue).toBe(1000);
-        expect(policyConfig(requests).predefinedMetricSpecification.resourceLabel).toBe(UNKNOWN);
+        expect(policyConfig(requests).predefinedMetricSpecification?.resourceLabel).toBe(UNKNOWN);
         expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 20 });
         expect(r.get(T.alarm, "api-latency-p95").inputs).toMatchObject({
             threshold: 0.5,

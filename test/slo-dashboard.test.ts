@@ -40,8 +40,9 @@ async function build() {
         stack: "production",
         config: { "aws:region": "eu-west-1" },
     });
-    const widgets = JSON.parse(r.get("aws:cloudwatch/dashboard:Dashboard", "slo").inputs.dashboardBody as string)
-        .widgets as Widget[];
+    const { widgets } = JSON.parse(
+        r.get("aws:cloudwatch/dashboard:Dashboard", "slo").inputs.dashboardBody as string,
+    ) as { widgets: Widget[] };
     const byTitle = (prefix: string) => {
         const w = widgets.find((x) => x.properties.title.startsWith(prefix));
         if (!w) throw new Error(`no widget titled ${prefix}…`);

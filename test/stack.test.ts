@@ -49,7 +49,7 @@ describe.each(stackNames())("stack %s", (stack) => {
         expect(r.ofType("awsx:ec2:Vpc")[0].inputs.tags).toMatchObject(standard);
     });
 
-    it("parents every resource to a component or the stack (default providers, as the engine registers them, have none)", async () => {
+    it("parents every resource to a component or the stack (the engine's default providers have none)", async () => {
         const r = await run(stack, false);
         const isRoot = (type: string) => type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
         for (const res of r.resources.filter((x) => !isRoot(x.type))) {

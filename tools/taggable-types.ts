@@ -100,7 +100,7 @@ export function staleness(committed: string | undefined, scan: AwsTypeScan): str
     } catch {
         return `${name} is not valid JSON: run \`${SYNC_COMMAND}\``;
     }
-    const before = new Set(Array.isArray(old?.types) ? old.types : []);
+    const before = new Set<string>(Array.isArray(old?.types) ? old.types : []);
     const now = new Set(scan.taggableTypes);
     const added = scan.taggableTypes.filter((t) => !before.has(t)).length;
     const removed = [...before].filter((t) => !now.has(t)).length;

@@ -62,7 +62,7 @@ export const DEFAULTS = Object.freeze({
         throughput: 60,
     } satisfies Record<TestType, number>),
     rate: SLO.peakRequestsPerSecond,
-    workload: "mixed" as Workload,
+    workload: "mixed" satisfies Workload,
     creator: "CredLink load test",
     thinkTimeSeconds: 1,
 });

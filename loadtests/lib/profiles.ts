@@ -125,10 +125,10 @@ export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoin
     } else if (test === "throughput") {
         const rates = splitByWeights(env.rate, weights);
         for (const e of endpoints) {
-            const preAllocatedVUs = littleLawVus(rates[e] as number);
+            const preAllocatedVUs = littleLawVus(rates[e]);
             scenarios[e] = {
                 executor: "constant-arrival-rate",
-                rate: rates[e] as number,
+                rate: rates[e],
                 timeUnit: ARRIVAL.timeUnit,
                 duration: formatDuration(env.holdSeconds),
                 preAllocatedVUs,
@@ -145,7 +145,7 @@ export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoin
                 startVUs: 0,
                 stages: shape.map((step, i) => ({
                     duration: formatDuration(step.seconds),
-                    target: perStep[i][e] as number,
+                    target: perStep[i][e],
                 })),
                 ...common(e),
             };

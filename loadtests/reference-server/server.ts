@@ -183,7 +183,7 @@ export function createReferenceServer(
         const files = form.getAll("image").filter((v) => typeof v !== "string");
         if (files.length === 0) throw new HttpError(400, "No image file provided");
         if (files.length > 1) throw new HttpError(400, "Upload error: Unexpected field");
-        const file = files[0] as Exclude<(typeof files)[number], string>;
+        const file = files[0];
         if (!file.type.startsWith("image/")) throw new HttpError(400, "Upload error: Only image files are allowed");
         if (file.size > maxFileBytes) throw tooLargeError;
         return { bytes: Buffer.from(await file.arrayBuffer()), type: file.type, name: file.name, fields: form };

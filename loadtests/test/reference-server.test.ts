@@ -16,7 +16,12 @@ import {
 } from "../reference-server/config.ts";
 import { detectFormat, embedProof, extractProof } from "../reference-server/image.ts";
 import { FixedWindowLimiter } from "../reference-server/rate-limit.ts";
-import { createReferenceServer, PROOF_CACHE_CONTROL, type ReferenceServer } from "../reference-server/server.ts";
+import {
+    createReferenceServer,
+    PROOF_CACHE_CONTROL,
+    type ProofRecord,
+    type ReferenceServer,
+} from "../reference-server/server.ts";
 
 const PNG = readFileSync(new URL("../fixtures/sample.png", import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -40,8 +45,8 @@ function form(
     return f;
 }
 
-/** The JSON body of a fetch response, loosely typed for assertions. */
-const json = (res: Response): Promise<any> => res.json();
+/** The JSON body of a fetch response, as the shape a test reads (unknown unless it reads fields). */
+const json = <T = unknown>(res: Response): Promise<T> => res.json() as Promise<T>;
 
 /** A fetch response as the k6 checks see one. */
 async function asResponseLike(res: Response, binary = false): Promise<ResponseLike> {
@@ -67,7 +72,7 @@ describe("reference server: the contract the k6 scripts use", () => {
         const res = await fetch(`${url}/health`);
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-        const body = await json(res);
+        const body = await json<{ checks: { memory: object } }>(res);
         expect(body).toMatchObject({
             status: "ok",
             environment: "development",
@@ -101,7 +106,7 @@ describe("reference server: the contract the k6 scripts use", () => {
         expect(Object.values(CHECKS.proofs).map((check) => check(proofLike))).toEqual([true, true, true]);
         expect(proofRes.headers.get("cache-control")).toBe(PROOF_CACHE_CONTROL);
         const etag = proofRes.headers.get("etag") ?? "";
-        const proof = await json(proofRes);
+        const proof = await json<ProofRecord>(proofRes);
         expect(proof).toMatchObject({
             proofId: id,
             proofUri,
@@ -119,7 +124,7 @@ describe("reference server: the contract the k6 scripts use", () => {
 
         // verify: the signed image is valid with full confidence, as the API scores it.
         const verified = await fetch(`${url}/verify`, { method: "POST", body: form(signed, "image/png") });
-        const result = await json(verified);
+        const result = await json<{ timestamp: unknown; processingTime: unknown }>(verified);
         expect(result).toMatchObject({
             valid: true,
             confidence: 100,
@@ -222,7 +227,7 @@ describe("reference server: the contract the k6 scripts use", () => {
     });
 
     it("counts issued proofs on /sign/stats", async () => {
-        const stats = await json(await fetch(`${url}/sign/stats`));
+        const stats = await json<{ totalProofs: number }>(await fetch(`${url}/sign/stats`));
         expect(stats).toMatchObject({ service: "sign", storageType: "memory" });
         expect(stats.totalProofs).toBeGreaterThanOrEqual(2);
     });

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import type { ObjectThreshold } from "k6/options";
 import { describe, expect, it } from "vitest";
 import { SLO } from "../../policies/slo.ts";
 import { escapeHtml, renderHtmlReport } from "../lib/report-html.ts";
@@ -45,7 +44,7 @@ function credlinkSummary(options: { signP95?: number; limited?: number; dropped?
         const scenario = tags.scenario ?? "";
         const thresholds = Object.fromEntries(
             exprs.map((e) => {
-                const expression = typeof e === "string" ? e : (e as ObjectThreshold).threshold;
+                const expression = typeof e === "string" ? e : e.threshold;
                 const ok =
                     base === "http_req_duration"
                         ? p95[scenario] < SLO.latencyP95Ms
@@ -294,7 +293,7 @@ describe("summaryOutputs (what handleSummary returns)", () => {
             "reports/20250601T120000Z-throughput/summary.json",
             "stdout",
         ]);
-        const report = JSON.parse(out["reports/20250601T120000Z-throughput/summary.json"]);
+        const report: unknown = JSON.parse(out["reports/20250601T120000Z-throughput/summary.json"]);
         expect(report).toMatchObject({ schema: REPORT_SCHEMA, testType: "throughput", passed: true });
         expect(JSON.parse(out["reports/20250601T120000Z-throughput/k6-summary.json"])).toEqual(credlinkSummary());
     });

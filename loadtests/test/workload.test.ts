@@ -25,7 +25,7 @@ const LOAD_LIMITS = { RATE_LIMIT_MAX: "10000", RATE_LIMIT_WINDOW_MS: "1000", SIG
 
 interface RunningServer {
     url: string;
-    close(): Promise<void>;
+    close: () => Promise<void>;
 }
 
 /**
@@ -41,7 +41,7 @@ function start(env: Record<string, string>): Promise<RunningServer> {
         });
         let out = "";
         const onData = (chunk: Buffer) => {
-            out += chunk;
+            out += chunk.toString();
             const match = /listening on (http:\/\/\S+)/.exec(out);
             if (match) {
                 child.stdout.off("data", onData);
@@ -52,7 +52,7 @@ function start(env: Record<string, string>): Promise<RunningServer> {
             }
         };
         child.stdout.on("data", onData);
-        child.stderr.on("data", (chunk: Buffer) => (out += chunk));
+        child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
         child.once("exit", (code) => reject(new Error(`reference server exited with ${code}: ${out}`)));
     });
 }

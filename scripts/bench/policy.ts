@@ -44,8 +44,7 @@ const opts = new Command("bench:policy")
 function copyOf(resources: readonly RegisteredResourceLike[], k: number): RegisteredResourceLike[] {
     const ids = new Set<string>();
     for (const r of resources)
-        for (const key of ["name", "identifier"])
-            if (typeof r.inputs[key] === "string") ids.add(r.inputs[key] as string);
+        for (const key of ["name", "identifier"]) if (typeof r.inputs[key] === "string") ids.add(r.inputs[key]);
     const urn = (u: string) => `${u}-${k}`;
     const deep = (v: unknown): unknown => {
         if (typeof v === "string") return ids.has(v) ? `${v}-${k}` : v;

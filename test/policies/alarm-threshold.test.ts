@@ -1,9 +1,11 @@
 /**
  * Alarm rules, through the pack running in its own process over gRPC.
  */
+import type * as aws from "@pulumi/aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolicyPackProcess } from "../../tools/analyzer";
 import { SLO } from "../../policies/slo";
+import type { InputsOf } from "../resources";
 import { analyze, changed, compliantStack, expectViolations, openPack, T, UNKNOWN, without } from "./fixtures";
 
 let pack: PolicyPackProcess;
@@ -14,7 +16,8 @@ afterAll(async () => {
     await pack?.close();
 });
 
-const alarm = (name: string, fn: (a: Record<string, any>) => void) => changed(compliantStack(), T.alarm, name, fn);
+const alarm = (name: string, fn: (a: InputsOf<aws.cloudwatch.MetricAlarmArgs>) => void) =>
+    changed(compliantStack(), T.alarm, name, fn);
 const ALARM = (name: string) => `${T.alarm} "${name}"`;
 
 it("reports nothing for the compliant stack (an anomaly-detection latency alarm has no fixed threshold)", async () => {
@@ -64,8 +67,10 @@ describe("alarm-latency", () => {
 
     it("reads the statistic of a metric-query latency alarm", async () => {
         const stack = alarm("api-latency-p95", (a) => {
-            const { metricName, namespace, period, dimensions } = a;
-            for (const k of ["metricName", "namespace", "period", "dimensions", "extendedStatistic"]) delete a[k];
+            // The fixture's latency alarm names its metric and period.
+            const { metricName, namespace, period, dimensions } = a as Required<typeof a>;
+            for (const k of ["metricName", "namespace", "period", "dimensions", "extendedStatistic"] as const)
+                delete a[k];
             a.metricQueries = [
                 { id: "latency", returnData: true, metric: { metricName, namespace, period, dimensions, stat: "p50" } },
             ];
@@ -109,7 +114,7 @@ describe("alarm-error-rate", () => {
 
     it("understands a ratio expression without the 100 factor", async () => {
         const stack = alarm("api-error-rate", (a) => {
-            a.metricQueries[2].expression = "target5xx / requests";
+            a.metricQueries![2].expression = "target5xx / requests";
             a.threshold = 0.2;
         });
         expectViolations(await analyze(pack, stack), "alarm-error-rate", [

@@ -50,21 +50,19 @@ new PolicyPack("probe", { policies: [{
 `,
 );
 
+/** The version of a package.json. */
+const versionIn = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+
 describe("the repository's pack", () => {
     it("runs from the pack's own node_modules (the root install has no @pulumi/policy)", async () => {
         expect(() => require.resolve("@pulumi/policy", { paths: [path.join(DEFAULT_PACK_DIR, "..")] })).toThrow();
         const pack = await startPolicyPack(DEFAULT_PACK_DIR);
         try {
-            const installed = JSON.parse(
-                fs.readFileSync(
-                    path.join(DEFAULT_PACK_DIR, "node_modules", "@pulumi", "policy", "package.json"),
-                    "utf8",
-                ),
-            ).version;
-            expect(pack.pluginVersion.replace(/^v/, "")).toBe(installed.replace(/^v/, ""));
-            expect(pack.info.version).toBe(
-                JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "package.json"), "utf8")).version,
+            const installed = versionIn(
+                path.join(DEFAULT_PACK_DIR, "node_modules", "@pulumi", "policy", "package.json"),
             );
+            expect(pack.pluginVersion.replace(/^v/, "")).toBe(installed.replace(/^v/, ""));
+            expect(pack.info.version).toBe(versionIn(path.join(DEFAULT_PACK_DIR, "package.json")));
             expect(runningPolicyPacks()).toBe(1);
         } finally {
             await pack.close();

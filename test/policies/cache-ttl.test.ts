@@ -2,9 +2,11 @@
  * Cache-TTL rules, through the pack running in its own process over gRPC:
  * one compliant stack, then one mutation per violating case.
  */
+import type * as aws from "@pulumi/aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolicyPackProcess } from "../../tools/analyzer";
 import { TTL } from "../../policies/slo";
+import { inputsOf, type InputsOf } from "../resources";
 import {
     analyze,
     CACHING_DISABLED,
@@ -29,8 +31,12 @@ afterAll(async () => {
     await pack?.close();
 });
 
-const distChange = (fn: (d: Record<string, any>) => void) =>
-    changed(compliantStack(), T.distribution, "cdn", (d) => fn(d));
+/** The fixture's distribution: it always has ordered cache behaviours. */
+type Distribution = InputsOf<aws.cloudfront.DistributionArgs> &
+    Required<Pick<InputsOf<aws.cloudfront.DistributionArgs>, "orderedCacheBehaviors">>;
+
+const distChange = (fn: (d: Distribution) => void) =>
+    changed<Distribution>(compliantStack(), T.distribution, "cdn", (d) => fn(d));
 
 describe("compliant CDN", () => {
     it(
@@ -211,7 +217,7 @@ describe("cdn-ttl-bands", () => {
             if (r.type === T.cachePolicy)
                 return { ...r, outputs: { ...r.outputs, id: ids[r.name as keyof typeof ids] } };
             if (r.type !== T.distribution) return r;
-            const d = structuredClone(r.inputs);
+            const d = structuredClone(r.inputs) as Distribution;
             d.orderedCacheBehaviors[0].cachePolicyId = ids["cdn-static-cache"]; // /proofs/* given the static policy
             d.orderedCacheBehaviors[1].cachePolicyId = ids["cdn-proofs-cache"];
             return resource(r.type, r.name, d, { propertyDependencies: r.propertyDependencies });
@@ -292,7 +298,8 @@ describe("cdn-viewer-https", () => {
         "rejects behaviours the pack cannot see at preview (a computed list) as mandatory rather " +
             "than skipping them",
         async () => {
-            const stack = distChange((d) => {
+            // Plain inputs: an UNKNOWN where the list belongs.
+            const stack = changed(compliantStack(), T.distribution, "cdn", (d) => {
                 d.orderedCacheBehaviors = UNKNOWN;
             });
             const ds = await analyze(pack, stack);
@@ -340,7 +347,8 @@ describe("cdn-minimum-tls", () => {
 });
 
 it("uses the managed CachingDisabled ID in the compliant fixture", () => {
-    expect(compliantStack().find((r) => r.type === T.distribution)!.inputs.defaultCacheBehavior.cachePolicyId).toBe(
+    const distribution = compliantStack().find((r) => r.type === T.distribution)!;
+    expect(inputsOf<aws.cloudfront.DistributionArgs>(distribution).defaultCacheBehavior.cachePolicyId).toBe(
         CACHING_DISABLED,
     );
 });

@@ -21,7 +21,8 @@ import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 
-type Inputs = Record<string, any>;
+/** Inputs as the engine sends them: at preview any value may be the unknown sentinel. */
+type Inputs = Record<string, unknown>;
 
 export interface FixtureResource extends RegisteredResourceLike {
     readonly inputs: Inputs;
@@ -454,12 +455,16 @@ export function compliantStack(): FixtureResource[] {
     ];
 }
 
-/** A copy of `stack` where `fn` changed the named resource's inputs (and so its preview outputs). */
-export function changed(
+/**
+ * A copy of `stack` where `fn` changed the named resource's inputs (and so its preview outputs).
+ * `I` is the shape `fn` works on, e.g. `InputsOf<aws.cloudwatch.MetricAlarmArgs>` (test/resources.ts);
+ * a change that breaks that shape (an UNKNOWN list, say) takes the default, plain `Inputs`.
+ */
+export function changed<I extends object = Inputs>(
     stack: readonly FixtureResource[],
     type: string,
     name: string,
-    fn: (inputs: Inputs, r: { propertyDependencies: Record<string, string[]> }) => void,
+    fn: (inputs: I, r: { propertyDependencies: Record<string, string[]> }) => void,
 ): FixtureResource[] {
     let found = false;
     const out = stack.map((r) => {
@@ -467,7 +472,7 @@ export function changed(
         found = true;
         const inputs = structuredClone(r.inputs);
         const links = { propertyDependencies: structuredClone(r.propertyDependencies) as Record<string, string[]> };
-        fn(inputs, links);
+        fn(inputs as I, links);
         return { ...resource(type, name, inputs, { propertyDependencies: links.propertyDependencies }) };
     });
     if (!found) throw new Error(`fixture has no ${type} ${name}`);

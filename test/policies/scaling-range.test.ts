@@ -1,9 +1,11 @@
 /**
  * Scaling-range rules, through the pack running in its own process over gRPC.
  */
+import type * as aws from "@pulumi/aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolicyPackProcess } from "../../tools/analyzer";
 import { SCALING } from "../../policies/slo";
+import type { InputsOf } from "../resources";
 import {
     advisory,
     analyze,
@@ -29,9 +31,14 @@ afterAll(async () => {
     await pack?.close();
 });
 
-const target = (fn: (t: Record<string, any>) => void) => changed(compliantStack(), T.target, "api", fn);
-const policy = (name: string, fn: (c: Record<string, any>) => void) =>
-    changed(compliantStack(), T.policy, name, (p) => fn(p.targetTrackingScalingPolicyConfiguration));
+// Plain inputs: the changes include an UNKNOWN where a number belongs.
+const target = (fn: (t: Record<string, unknown>) => void) => changed(compliantStack(), T.target, "api", fn);
+type TargetTracking = InputsOf<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration>;
+const policy = (name: string, fn: (c: TargetTracking) => void) =>
+    changed<InputsOf<aws.appautoscaling.PolicyArgs>>(compliantStack(), T.policy, name, (p) => {
+        if (!p.targetTrackingScalingPolicyConfiguration) throw new Error(`fixture policy ${name} tracks no target`);
+        fn(p.targetTrackingScalingPolicyConfiguration);
+    });
 
 it("reports nothing for the compliant stack", async () => {
     expect(await analyze(pack, compliantStack())).toEqual([]);

@@ -106,7 +106,7 @@ describe("flags", () => {
                 "one object, starting with /, e.g. /static/verify.txt",
         ],
     ])("%j → one line, exit 2", (args, line) => {
-        const { parsed, err } = parse(args as string[]);
+        const { parsed, err } = parse(args);
         expect(parsed).toEqual({ kind: "exit", code: 2, message: `${line} (see npm run verify -- --help)` });
         expect(err).toBe("");
     });
@@ -176,9 +176,8 @@ describe("outputs source", () => {
     const base = { stack: "production", projectDir: PROJECT_DIR, timeoutMs: 30_000 };
     const failing =
         (error: object): PulumiRunner =>
-        async () => {
-            throw Object.assign(new Error("Command failed: pulumi stack output"), error);
-        };
+        () =>
+            Promise.reject(Object.assign(new Error("Command failed: pulumi stack output"), error));
     const problem = (p: Promise<unknown>) =>
         p.then(
             () => "resolved",
@@ -190,7 +189,7 @@ describe("outputs source", () => {
         const o = outputsFor(production());
         const loaded = await loadOutputs({
             ...base,
-            runPulumi: async (args, opts) => (calls.push([args, opts]), JSON.stringify(o)),
+            runPulumi: (args, opts) => (calls.push([args, opts]), Promise.resolve(JSON.stringify(o))),
         });
         expect(loaded).toEqual({
             outputs: o,

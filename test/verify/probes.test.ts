@@ -23,13 +23,14 @@ const timeout = () => Object.assign(new Error("The operation was aborted due to 
 /** Answers each URL from its queue (the last answer repeats) and records every request. */
 function fakeHttp(answers: Record<string, Answer[]>) {
     const requests: { url: string; options: HttpGetOptions }[] = [];
-    const get = async (url: string, options: HttpGetOptions): Promise<HttpResult> => {
+    // Failures reject, as a real client's do.
+    const get = (url: string, options: HttpGetOptions): Promise<HttpResult> => {
         requests.push({ url, options });
         const queue = answers[url];
-        if (!queue) throw new Error(`unexpected request ${url}`);
+        if (!queue) return Promise.reject(new Error(`unexpected request ${url}`));
         const a = queue.length > 1 ? queue.shift()! : queue[0];
-        if (a instanceof Error) throw a;
-        return { status: 200, ms: 10, headers: {}, ...a };
+        if (a instanceof Error) return Promise.reject(a);
+        return Promise.resolve({ status: 200, ms: 10, headers: {}, ...a });
     };
     return { get, requests };
 }
@@ -45,7 +46,7 @@ async function probe(
     const rec = new Recorder(() => undefined);
     const expected = expectedFrom(config);
     await runProbes(
-        { outputs, expected, clients: {} as Clients, rec, resolveHost: async () => [] },
+        { outputs, expected, clients: {} as Clients, rec, resolveHost: () => Promise.resolve([]) },
         { http: fake.get, timeoutMs, staticPath: staticPath ?? defaultStaticPath(config.cdn.static.pathPattern) },
     );
     return { results: rec.results, requests: fake.requests, outputs };

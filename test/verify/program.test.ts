@@ -7,8 +7,9 @@
 import type { ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import type { Distribution } from "@aws-sdk/client-cloudfront";
 import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import type { DBInstance } from "@aws-sdk/client-rds";
 import type { Subscription } from "@aws-sdk/client-sns";
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { StackOutputsSchema, type StackOutputs } from "../../lib/outputs";
 import { MANAGED_CACHE_POLICY } from "../../policies/aws/cloudfront";
@@ -16,16 +17,15 @@ import { runVerify } from "../../tools/verify/run";
 import { readStackConfig } from "../../tools/verify/stack-config";
 import { runStack, type RegisteredResource, type StackRun } from "../../tools/harness/run";
 import { stackNames } from "../../tools/stack-file";
+import { outputsOf } from "../resources";
 import { PROJECT_DIR, serve, tempDir, writeOutputs, type Account } from "./fixtures";
-
-type Obj = Record<string, any>;
 
 /** Secrets reach the mocks wrapped in the engine's secret envelope; AWS returns plain values. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-function plain(v: unknown): any {
+function plain(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(plain);
     if (v && typeof v === "object") {
-        if (SECRET_SIG_KEY in v) return plain((v as Obj).value);
+        if (SECRET_SIG_KEY in v) return plain("value" in v ? v.value : undefined);
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
     }
     return v;
@@ -34,8 +34,17 @@ const list = <T>(items: T[] | undefined) => ({ Quantity: items?.length ?? 0, Ite
 
 /** GetDistribution's answer for the distribution the program declared. */
 function distribution(r: RegisteredResource, o: StackOutputs): Distribution {
-    const i = plain(r.outputs) as Obj;
-    const behaviour = (b: Obj) => ({
+    const i = plain(r.outputs) as pulumi.Unwrap<aws.cloudfront.DistributionState>;
+    if (!i.defaultCacheBehavior) throw new Error(`${r.name} has no default cache behaviour`);
+    /** What the default and the ordered behaviours have in common. */
+    interface Behaviour {
+        pathPattern?: string;
+        targetOriginId: string;
+        cachePolicyId?: string;
+        compress?: boolean;
+        viewerProtocolPolicy: string;
+    }
+    const behaviour = (b: Behaviour) => ({
         PathPattern: b.pathPattern,
         TargetOriginId: b.targetOriginId,
         CachePolicyId: b.cachePolicyId,
@@ -56,11 +65,11 @@ function distribution(r: RegisteredResource, o: StackOutputs): Distribution {
             Enabled: i.enabled === true,
             Aliases: list(i.aliases),
             Origins: list(
-                (i.origins as Obj[]).map((x) => ({
+                (i.origins ?? []).map((x) => ({
                     Id: x.originId,
                     DomainName: x.domainName,
                     CustomHeaders: list(
-                        (x.customHeaders ?? []).map((h: Obj) => ({ HeaderName: h.name, HeaderValue: h.value })),
+                        (x.customHeaders ?? []).map((h) => ({ HeaderName: h.name, HeaderValue: h.value })),
                     ),
                 })),
             ),
@@ -90,8 +99,9 @@ function accountFrom(run: StackRun, o: StackOutputs): Account {
     const target = run
         .ofType("aws:appautoscaling/target:Target")
         .find((t) => t.outputs.resourceId === `service/${o.clusterName}/${o.serviceName}`);
-    const db = run.ofType("aws:rds/instance:Instance").find((d) => d.outputs.identifier === o.dbInstanceIdentifier)!
-        .outputs as Obj;
+    const db = outputsOf<aws.rds.InstanceState>(
+        run.ofType("aws:rds/instance:Instance").find((d) => d.outputs.identifier === o.dbInstanceIdentifier)!,
+    );
     const cachePolicies: Account["cachePolicies"] = {
         [MANAGED_CACHE_POLICY.CachingDisabled]: { MinTTL: 0, DefaultTTL: 0, MaxTTL: 0 },
     };
@@ -101,11 +111,15 @@ function accountFrom(run: StackRun, o: StackOutputs): Account {
             DefaultTTL: p.outputs.defaultTtl as number,
             MaxTTL: p.outputs.maxTtl as number,
         };
-    const alarm = (name: string, a: Obj): MetricAlarm => ({
+    const alarm = (
+        name: string | undefined,
+        a: { actionsEnabled?: boolean; alarmActions?: unknown[] },
+    ): MetricAlarm => ({
         AlarmName: name,
         // The provider's default for actionsEnabled is true.
         ActionsEnabled: a.actionsEnabled !== false,
-        AlarmActions: a.alarmActions ?? [],
+        // Topic ARNs (a metric alarm's state type also admits a Topic object; the program passes ARNs).
+        AlarmActions: (a.alarmActions ?? []) as string[],
         StateValue: "OK",
     });
     return {
@@ -115,19 +129,24 @@ function accountFrom(run: StackRun, o: StackOutputs): Account {
             ? { MinCapacity: target.outputs.minCapacity as number, MaxCapacity: target.outputs.maxCapacity as number }
             : undefined,
         scalingPolicies: run.ofType("aws:appautoscaling/policy:Policy").map((p) => {
-            const c = p.outputs.targetTrackingScalingPolicyConfiguration as Obj;
-            const m = c.predefinedMetricSpecification as Obj;
+            const {
+                name,
+                policyType,
+                targetTrackingScalingPolicyConfiguration: c,
+            } = outputsOf<aws.appautoscaling.PolicyState>(p);
+            if (!c) throw new Error(`${p.name} has no target tracking configuration`);
+            const m = c.predefinedMetricSpecification;
             return {
-                PolicyName: p.outputs.name,
-                PolicyType: p.outputs.policyType,
+                PolicyName: name,
+                PolicyType: policyType,
                 TargetTrackingScalingPolicyConfiguration: {
                     TargetValue: c.targetValue,
                     ScaleInCooldown: c.scaleInCooldown,
                     ScaleOutCooldown: c.scaleOutCooldown,
                     DisableScaleIn: c.disableScaleIn,
                     PredefinedMetricSpecification: {
-                        PredefinedMetricType: m.predefinedMetricType,
-                        ResourceLabel: m.resourceLabel,
+                        PredefinedMetricType: m?.predefinedMetricType,
+                        ResourceLabel: m?.resourceLabel,
                     },
                 },
             } as ScalingPolicy;
@@ -146,14 +165,16 @@ function accountFrom(run: StackRun, o: StackOutputs): Account {
             PerformanceInsightsRetentionPeriod: db.performanceInsightsEnabled
                 ? db.performanceInsightsRetentionPeriod
                 : undefined,
-        } as DBInstance,
+        },
         alarms: [
             ...run
                 .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
-                .map((a) => alarm(a.outputs.name as string, a.outputs)),
+                .map((a) => outputsOf<aws.cloudwatch.MetricAlarmState>(a))
+                .map((a) => alarm(a.name, a)),
             ...run
                 .ofType("aws:cloudwatch/compositeAlarm:CompositeAlarm")
-                .map((a) => alarm(a.outputs.alarmName as string, a.outputs)),
+                .map((a) => outputsOf<aws.cloudwatch.CompositeAlarmState>(a))
+                .map((a) => alarm(a.alarmName, a)),
         ],
         // Everyone has followed the confirmation link.
         subscriptions: run
@@ -179,7 +200,7 @@ describe.each(stackNames())("stack %s as the program declares it", (stack) => {
         const result = await runVerify(
             { stack, outputsFile: writeOutputs(dir, outputs), probe: false, reportDir: dir, timeoutMs: 1_000 },
             // domain.originName resolves to the ALB, as the stack's alias record makes it.
-            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async () => ["192.0.2.10"] },
+            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: () => Promise.resolve(["192.0.2.10"]) },
         );
         expect(result.error).toBeUndefined();
         expect(result.results.filter((r) => r.status === "fail")).toEqual([]);

@@ -13,6 +13,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { StackConfig } from "../../lib/config";
 import type { StackOutputs } from "../../lib/outputs";
 import { runVerify, type VerifyOptions } from "../../tools/verify/run";
+import type { Summary } from "../../tools/verify/report";
 import type { CheckResult } from "../../tools/verify/types";
 import {
     compliantAccount,
@@ -53,7 +54,7 @@ async function verify(
             projectDir: PROJECT_DIR,
             print: (l) => lines.push(l),
             now: () => NOW,
-            resolveHost: async () => ["192.0.2.10"],
+            resolveHost: () => Promise.resolve(["192.0.2.10"]),
         },
     );
     return { run, lines, dir };
@@ -207,7 +208,7 @@ describe("drift is reported with found vs expected and fails the run", () => {
                 reportDir: dir,
                 timeoutMs: 1_000,
             },
-            { projectDir: project, print: () => undefined, resolveHost: async () => ["192.0.2.10"] },
+            { projectDir: project, print: () => undefined, resolveHost: () => Promise.resolve(["192.0.2.10"]) },
         );
         expect(run.results.filter((r) => r.status !== "pass")).toEqual([
             {
@@ -347,13 +348,13 @@ describe("drift is reported with found vs expected and fails the run", () => {
             [
                 "resolves to the ALB",
                 () => undefined,
-                async (h) => (h === originName ? ["192.0.2.10"] : ["192.0.2.10", "192.0.2.11"]),
+                (h) => Promise.resolve(h === originName ? ["192.0.2.10"] : ["192.0.2.10", "192.0.2.11"]),
                 { status: "pass", found: `${found}, which resolves to the ALB` },
             ],
             [
                 "points elsewhere",
                 () => undefined,
-                async (h) => (h === originName ? ["203.0.113.5"] : ["192.0.2.10"]),
+                (h) => Promise.resolve(h === originName ? ["203.0.113.5"] : ["192.0.2.10"]),
                 {
                     status: "fail",
                     found: `${found}, which does not resolve to the ALB's addresses`,
@@ -363,9 +364,7 @@ describe("drift is reported with found vs expected and fails the run", () => {
             [
                 "does not resolve",
                 () => undefined,
-                async (h) => {
-                    throw new Error(`getaddrinfo ENOTFOUND ${h}`);
-                },
+                (h) => Promise.reject(new Error(`getaddrinfo ENOTFOUND ${h}`)),
                 {
                     status: "warn",
                     found,
@@ -377,7 +376,7 @@ describe("drift is reported with found vs expected and fails the run", () => {
             [
                 "origin is the bare ALB name",
                 (a) => (a.distribution.DistributionConfig!.Origins!.Items![0].DomainName = out.albDnsName),
-                async () => ["192.0.2.10"],
+                () => Promise.resolve(["192.0.2.10"]),
                 {
                     status: "fail",
                     found: `origin api → ${out.albDnsName} with X-Origin-Verify`,
@@ -443,7 +442,7 @@ describe("drift is reported with found vs expected and fails the run", () => {
                 reportDir: dir,
                 timeoutMs: 1_000,
             },
-            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async () => [] },
+            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: () => Promise.resolve([]) },
         );
         expect(failed(again.results)).toEqual([
             {
@@ -472,7 +471,7 @@ describe("drift is reported with found vs expected and fails the run", () => {
         const started = Date.now();
         const run = await runVerify(
             { stack: "production", outputsFile: writeOutputs(dir, out), probe: false, reportDir: dir, timeoutMs: 500 },
-            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: async () => [] },
+            { projectDir: PROJECT_DIR, print: () => undefined, resolveHost: () => Promise.resolve([]) },
         );
         expect(Date.now() - started).toBeLessThan(6_000);
         expect(failed(run.results).map((r) => [r.name, r.found])).toEqual([
@@ -643,7 +642,10 @@ describe("report files", () => {
         // Self-contained: no external stylesheet, script, image or font.
         expect(html).not.toMatch(/<(link|script|img)\b|@import|url\(/i);
 
-        const json = JSON.parse(fs.readFileSync(run.report!.json, "utf8"));
+        const json = JSON.parse(fs.readFileSync(run.report!.json, "utf8")) as {
+            summary: Summary;
+            results: CheckResult[];
+        };
         expect(json.summary).toEqual({ pass: run.results.length, fail: 0, warn: 0, verdict: "PASS" });
         expect(json.results).toEqual(run.results);
     });

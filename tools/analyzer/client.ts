@@ -303,7 +303,7 @@ function packInfo(resp: analyzerProto.AnalyzerInfo): PolicyPackInfo {
                 remediationSteps: p.getRemediationSteps(),
                 configSchema: schema
                     ? {
-                          properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                          properties: schema.getProperties()?.toJavaScript() ?? {},
                           required: schema.getRequiredList(),
                       }
                     : undefined,
@@ -351,6 +351,7 @@ async function startEngine(logs: EngineLog[]): Promise<{ address: string; server
     return { address: `127.0.0.1:${port}`, server };
 }
 
+/** A generated client method, bound to its client (`c.analyze.bind(c)`): the stubs use `this`. */
 type Unary<Req, Res> = (
     req: Req,
     metadata: grpc.Metadata,
@@ -389,7 +390,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
     });
     track(child);
     let stderr = "";
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
         stderr = (stderr + d).slice(-64 * 1024);
     });
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -424,7 +425,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                     ),
                 opts.startTimeoutMs ?? 120_000,
             );
-            child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+            child.stdout.setEncoding("utf8").on("data", (d: string) => {
                 if (out.includes("\n")) return; // the port has been read; later output is the pack's own
                 out += d;
                 const newline = out.indexOf("\n");
@@ -467,7 +468,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             tolerateUnimplemented = false,
         ): Promise<Res | undefined> =>
             new Promise((resolve, reject) => {
-                method.call(c, req, new grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (err, res) => {
+                method(req, new grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (err, res) => {
                     if (!err) return resolve(res);
                     if (tolerateUnimplemented && err.code === grpc.status.UNIMPLEMENTED) return resolve(undefined);
                     const detail =
@@ -487,7 +488,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
         hs.setEngineAddress(engine.address);
         hs.setRootDirectory(packDir);
         hs.setProgramDirectory(packDir);
-        await call("handshake", c.handshake, hs, true);
+        await call("handshake", c.handshake.bind(c), hs, true);
         const sc = new analyzerProto.AnalyzerStackConfigureRequest();
         sc.setStack(opts.stack ?? "");
         sc.setProject(opts.project ?? "");
@@ -495,9 +496,13 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
         sc.setDryRun(opts.dryRun ?? true);
         for (const [k, v] of Object.entries(opts.stackConfig ?? {})) sc.getConfigMap().set(k, v);
         for (const [k, v] of Object.entries(opts.stackTags ?? {})) sc.getTagsMap().set(k, v);
-        await call("configureStack", c.configureStack, sc, true);
-        const info = packInfo((await call("getAnalyzerInfo", c.getAnalyzerInfo, new Empty()))!);
-        const plugin = (await call<Empty, pluginProto.PluginInfo>("getPluginInfo", c.getPluginInfo, new Empty()))!;
+        await call("configureStack", c.configureStack.bind(c), sc, true);
+        const info = packInfo((await call("getAnalyzerInfo", c.getAnalyzerInfo.bind(c), new Empty()))!);
+        const plugin = (await call<Empty, pluginProto.PluginInfo>(
+            "getPluginInfo",
+            c.getPluginInfo.bind(c),
+            new Empty(),
+        ))!;
 
         return {
             dir: packDir,
@@ -516,21 +521,21 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
                     );
                     req.getPolicyconfigMap().set(name, pc);
                 }
-                await call("configure", c.configure, req);
+                await call("configure", c.configure.bind(c), req);
                 return reconciled;
             },
             async remediate(resource) {
-                const resp = await call("remediate", c.remediate, analyzeRequest(resource), true);
+                const resp = await call("remediate", c.remediate.bind(c), analyzeRequest(resource), true);
                 return (resp?.getRemediationsList() ?? []).map((r) => ({
                     policyName: r.getPolicyname(),
                     description: r.getDescription(),
-                    properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
+                    properties: r.getProperties()?.toJavaScript(),
                     diagnostic: r.getDiagnostic(),
                 }));
             },
             async analyze(resource) {
                 return diagnostics(
-                    (await call("analyze", c.analyze, analyzeRequest(resource)))!,
+                    (await call("analyze", c.analyze.bind(c), analyzeRequest(resource)))!,
                     "analyze",
                     resource.urn,
                 );
@@ -538,7 +543,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             async analyzeStack(resources) {
                 const req = new analyzerProto.AnalyzeStackRequest();
                 req.setResourcesList(resources.map(stackResource));
-                const resp = await call("analyzeStack", c.analyzeStack, req, true);
+                const resp = await call("analyzeStack", c.analyzeStack.bind(c), req, true);
                 return resp ? diagnostics(resp, "analyzeStack") : [];
             },
             close: shutdown,

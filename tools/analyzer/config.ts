@@ -76,7 +76,7 @@ export function parsePolicyConfig(content: unknown, source = "policy config"): P
                 );
                 continue;
             }
-            out[name] = { enforcementLevel: enforcementLevel as EnforcementLevel | undefined, properties };
+            out[name] = { enforcementLevel, properties };
         } else {
             problems.push(`${source}: ${name} = ${JSON.stringify(value)} must be an enforcement level or an object`);
         }
@@ -167,8 +167,7 @@ export function reconcilePolicyConfig(
     for (const p of policies) {
         const defaults: Record<string, unknown> = {};
         for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
-            if (s && typeof s === "object" && "default" in s)
-                defaults[k] = structuredClone((s as { default: unknown }).default);
+            if (s && typeof s === "object" && "default" in s) defaults[k] = structuredClone(s.default);
         }
         result[p.name] = { enforcementLevel: p.enforcementLevel, properties: defaults };
     }

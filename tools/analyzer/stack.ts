@@ -86,7 +86,7 @@ export async function analyzeResources(
     resources: readonly RegisteredResourceLike[],
     opts: AnalyzeOptions = {},
 ): Promise<Diagnostic[]> {
-    const perResource: Diagnostic[][] = new Array<Diagnostic[]>(resources.length);
+    const perResource = new Array<Diagnostic[]>(resources.length);
     // What analyzeStack sees: outputs, with any remediated inputs applied as the engine applies them.
     const stackView = resources.map((r) => toAnalyzerResource(r, "analyzeStack"));
     let next = 0;

@@ -141,7 +141,7 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
             // Every proxy has exactly one target group, always named "default".
             return {
-                id: String(inputs.dbProxyName ?? name),
+                id: typeof inputs.dbProxyName === "string" ? inputs.dbProxyName : name,
                 state: { name: "default", arn: arn("rds", `target-group:prx-tg-${hex(seed, 17)}`) },
             };
         case "aws:ecs/cluster:Cluster":
@@ -226,7 +226,7 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
             };
         }
         case "aws:route53/record:Record": {
-            const fqdn = String(inputs.name ?? name).replace(/\.$/, "");
+            const fqdn = (typeof inputs.name === "string" ? inputs.name : name).replace(/\.$/, "");
             return { id: `${inputs.zoneId as string}_${fqdn}_${inputs.type as string}`, state: { fqdn } };
         }
         case "aws:ec2/securityGroup:SecurityGroup":
@@ -299,8 +299,8 @@ function call(args: pulumi.runtime.MockCallArgs, region: string): Record<string,
             };
         case "aws:index/getRegion:getRegion":
             return {
-                name: (inputs.region as string | undefined) ?? region,
-                region: (inputs.region as string | undefined) ?? region,
+                name: inputs.region ?? region,
+                region: inputs.region ?? region,
                 id: region,
                 endpoint: `ec2.${region}.amazonaws.com`,
             };
@@ -364,7 +364,7 @@ export function checkedInputs(type: string, name: string, inputs: State): State 
     if (key === undefined || (typeof inputs[key] === "string" && inputs[key] !== "")) return inputs;
     return {
         ...inputs,
-        [key]: physicalName({ type, name, inputs, custom: true } as pulumi.runtime.MockResourceArgs, key),
+        [key]: physicalName({ type, name, inputs, custom: true }, key),
     };
 }
 

@@ -134,7 +134,8 @@ async function runUnderMocks(program: () => unknown, opts: MockRunOptions): Prom
     } finally {
         pulumi.log.warn = originalWarn;
     }
-    if (programError !== undefined) throw programError;
+    if (programError !== undefined)
+        throw programError instanceof Error ? programError : new Error(JSON.stringify(programError));
 
     const resources: readonly RegisteredResource[] = monitor.records;
     const outputs: Record<string, unknown> = {};

@@ -67,7 +67,7 @@ export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: P
 
 /** The message of a program error without its stack trace (RunError messages are one line per problem). */
 export function programErrorMessage(e: unknown): string {
-    if (pulumi.RunError.isInstance(e)) return (e as Error).message;
+    if (pulumi.RunError.isInstance(e)) return e.message;
     if (e instanceof Error) return e.message || e.name;
     return String(e);
 }

@@ -93,8 +93,7 @@ export async function call<T>(
     }
 }
 
-const errorName = (e: unknown): string =>
-    e && typeof e === "object" && "name" in e ? String((e as { name: unknown }).name) : "Error";
+const errorName = (e: unknown): string => (e && typeof e === "object" && "name" in e ? String(e.name) : "Error");
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0].trim();
 
 export function isNotFound(e: unknown): boolean {

@@ -22,7 +22,8 @@ export const runPulumiCli: PulumiRunner = (args, { cwd, timeoutMs }) =>
                 maxBuffer: 16 * 1024 * 1024,
                 env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
             },
-            (error, stdout, stderr) => {
+            // ExecFileException is an Error, but declared as an Omit<> of one; Error is what is rejected.
+            (error: Error | null, stdout, stderr) => {
                 if (error) reject(Object.assign(error, { stderr }));
                 else resolve(stdout);
             },

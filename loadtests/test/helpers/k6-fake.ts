@@ -7,9 +7,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Params } from "k6/http";
 
 export interface Recorded {
-    requests: { method: string; url: string; params: Record<string, any> }[];
+    requests: { method: string; url: string; params: Params }[];
     checks: { names: string[]; passed: Record<string, boolean>; tags: unknown }[];
     metrics: { name: string; value: boolean | number; tags: unknown }[];
     sleeps: number[];
@@ -37,12 +38,7 @@ interface FakeFile {
 const canonical = (name: string) =>
     name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 
-function request(
-    method: string,
-    url: string,
-    body: Record<string, string | FakeFile> | null,
-    params: Record<string, any> = {},
-) {
+function request(method: string, url: string, body: Record<string, string | FakeFile> | null, params: Params = {}) {
     recorded.requests.push({ method, url, params });
     const dir = mkdtempSync(join(tmpdir(), "k6-fake-"));
     try {
@@ -83,8 +79,8 @@ function request(
 
 export const httpModule = {
     default: {
-        get: (url: string, params?: Record<string, any>) => request("GET", url, null, params),
-        post: (url: string, body: Record<string, string | FakeFile>, params?: Record<string, any>) =>
+        get: (url: string, params?: Params) => request("GET", url, null, params),
+        post: (url: string, body: Record<string, string | FakeFile>, params?: Params) =>
             request("POST", url, body, params),
         file: (data: ArrayBuffer | string, filename: string, contentType: string): FakeFile => ({
             data,

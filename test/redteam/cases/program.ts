@@ -1,8 +1,8 @@
 /**
- * Red-team cases: resources the program declares outside the components (module scope, new types). Each is a realistic edit a hurried colleague might make
- * to the program or a stack file; `mustFail` names the policies that must report a
- * mandatory violation for it, and an empty list marks a compliant variant that
- * must pass. Run by the file of the same name in test/redteam/.
+ * Red-team cases: resources the program declares outside the components (module scope, new
+ * types). Each is a realistic edit a hurried colleague might make to the program or a stack
+ * file; `mustFail` names the policies that must report a mandatory violation for it, and an
+ * empty list marks a compliant variant that must pass. Run by the file of the same name in test/redteam/.
  */
 import type { RedTeamCase } from "../harness";
 
