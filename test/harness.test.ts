@@ -41,8 +41,8 @@ describe("the program runs as the language host runs it", () => {
         const dir = copyProgram("export-default", [
             {
                 file: "index.ts",
-                find: "export = async function main()",
-                replace: "export default async function main()",
+                find: "export = function main()",
+                replace: "export default function main()",
             },
         ]);
         const run = await runStack("production", { preview: true, programDir: dir });
