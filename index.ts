@@ -58,6 +58,11 @@ export = async function main(): Promise<Outputs> {
     // The database admits the service's tasks, and the service reads the database's secret:
     // a deferred output breaks that construction cycle.
     const [taskSecurityGroupId, setTaskSecurityGroupId] = pulumi.deferredOutput<string>();
+    // The API's PROOF_URI_DOMAIN is the CDN's public URL + proofs path, and the CDN fronts the API's ALB:
+    // another construction cycle, but no resource cycle (ALB <- distribution <- task definition).
+    // With domain.name the value is a plain string, known in preview, and the service does not wait for
+    // CloudFront; without it, it is the distribution's own domain name, known once the distribution exists.
+    const [proofUriDomain, setProofUriDomain] = pulumi.deferredOutput<string>();
     const database = new MonitoredDatabase("database", {
         ...config.database,
         protect,
@@ -79,18 +84,13 @@ export = async function main(): Promise<Outputs> {
         originVerifySecret: originVerify.result,
         proofsBucketName: proofs.bucketName,
         proofsBucketArn: proofs.bucketArn,
+        proofUriDomain,
         alarmTopicArn: alerts.topicArn,
-        environment: {
-            PGHOST: pulumi
-                .all([database.proxyEndpoint, database.address])
-                .apply(([proxy, address]) => proxy ?? address),
-            PGPORT: pulumi.interpolate`${database.port}`,
-            PGDATABASE: "credlink",
-            PGSSLMODE: "require",
-        },
-        secrets: {
-            PGUSER: pulumi.interpolate`${database.masterUserSecretArn}:username::`,
-            PGPASSWORD: pulumi.interpolate`${database.masterUserSecretArn}:password::`,
+        database: {
+            host: pulumi.all([database.proxyEndpoint, database.address]).apply(([proxy, address]) => proxy ?? address),
+            port: database.port,
+            name: config.database.databaseName,
+            credentialsSecretArn: database.masterUserSecretArn,
         },
     });
     setTaskSecurityGroupId(api.taskSecurityGroupId);
@@ -119,6 +119,8 @@ export = async function main(): Promise<Outputs> {
         alarmTopicArn: cdnAlerts.topicArn,
         errorRatePercent: config.alarms.errorRatePercent,
     });
+
+    setProofUriDomain(cdn.proofsBaseUrl);
 
     const inRegion = (names: pulumi.Output<string[]>, region: string) =>
         names.apply((ns) => ns.map((name) => ({ name, region })));
