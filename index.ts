@@ -35,7 +35,8 @@ export = async function main(): Promise<Outputs> {
         httpsEndpoint:
             config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
     };
-    const alerts = new AlertsTopic("alerts", alertsArgs);
+    // The service's EventBridge notifications (scaling, deployments, failed tasks) publish here too.
+    const alerts = new AlertsTopic("alerts", { ...alertsArgs, eventBridgeRules: true });
     const cdnAlerts =
         config.region === CLOUDFRONT_REGION
             ? alerts

@@ -40,6 +40,8 @@ describe("stack configuration", () => {
             scaleOutCooldownSeconds: SCALING.defaultScaleOutCooldownSeconds,
             requestScaleOutCooldownSeconds: SCALING.defaultRequestScaleOutCooldownSeconds,
             scaleInCooldownSeconds: SCALING.defaultScaleInCooldownSeconds,
+            predictive: "off",
+            predictiveBufferSeconds: 300,
         });
         expect(c.cdn.static).toEqual({ pathPattern: "/static/*", ...TTL.static });
         expect(c.cdn.proofs).toEqual({ pathPattern: "/proofs/*", ...TTL.proofs });

@@ -483,7 +483,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                 "deliberate missing-data rule",
             () => {
                 const alarms = r.ofType(T.alarm);
-                expect(alarms).toHaveLength(8);
+                expect(alarms).toHaveLength(9);
                 for (const a of alarms) {
                     expect(a.inputs.alarmActions, a.name).toEqual([TOPIC]);
                     expect(a.inputs.okActions, a.name).toEqual([TOPIC]);
@@ -500,6 +500,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                     "api-test-memory-high",
                     "api-test-at-max-capacity",
                     "api-test-latency-anomaly",
+                    "api-test-notifications-failed",
                 ]);
                 expect(r.outputs.alarmNamesByKind).toMatchObject({
                     "latency-p95": "api-test-latency-p95",
@@ -707,7 +708,7 @@ describe("ScalingService in preview (a new stack)", () => {
     it("still logs the capacity warning and knows the alarm names", () => {
         expect(r.warnings).toHaveLength(1);
         expect(r.warnings[0]).toContain("333.3 req/s, below the SLO peak of 1000 req/s");
-        expect(r.outputs.alarmNames).toHaveLength(8);
+        expect(r.outputs.alarmNames).toHaveLength(9);
         expect(r.outputs.capacityAtTarget).toBeCloseTo(333.333, 3);
     });
 

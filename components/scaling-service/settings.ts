@@ -27,6 +27,14 @@ import { secretRefProblem } from "./secret-refs";
 
 /** Tasks per ECS service: AWS's service quota. */
 const MAX_TASKS = 5000;
+/**
+ * Predictive scaling modes: `off`, or Application Auto Scaling's ForecastOnly / ForecastAndScale
+ * (API_PredictiveScalingPolicyConfiguration `Mode`).
+ */
+export const PREDICTIVE_MODES = ["off", "forecastOnly", "forecastAndScale"] as const;
+export type PredictiveMode = (typeof PREDICTIVE_MODES)[number];
+/** `SchedulingBufferTime` must be less than the 3600 s forecast interval. */
+const MAX_SCHEDULING_BUFFER_SECONDS = 3599;
 const MAX_COOLDOWN_SECONDS = 3600;
 const percent = wholeNumber(1, 100, " %");
 const cooldown = wholeNumber(0, MAX_COOLDOWN_SECONDS, " s");
@@ -240,6 +248,21 @@ export const SCALING_SETTINGS = group(
         scaleInCooldownSeconds: setting("integer", "Scale-in cooldown of all three policies, seconds.", cooldown, {
             default: SCALING.defaultScaleInCooldownSeconds,
         }),
+        predictive: setting(
+            "string",
+            "Predictive scaling on the ALB request count, next to target tracking: off, forecastOnly (forecasts " +
+                "only, to compare with the load) or forecastAndScale (launches tasks ahead of the forecast, never " +
+                "above maxTasks; target tracking still scales out on live load). Needs 24 h of metrics.",
+            oneOf(PREDICTIVE_MODES),
+            { default: "off" },
+        ),
+        predictiveBufferSeconds: setting(
+            "integer",
+            "How many seconds before each forecast hour predictive scaling launches the tasks (covers Fargate " +
+                "start-up and the first ALB health checks).",
+            wholeNumber(0, MAX_SCHEDULING_BUFFER_SECONDS, " s"),
+            { default: 300 },
+        ),
     },
     {
         rules: [
