@@ -210,6 +210,24 @@ describe("the API wired to this stack", () => {
         },
     );
 
+    it("hands the container service.environment and service.secrets from the stack config, reads exactly those secrets", async () => {
+        const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:credlink/api-keys-AbCdEf";
+        const r = await runStack("production", {
+            config: {
+                "credlink:service.environment": { RATE_LIMIT_MAX: 10000, SIGN_RATE_LIMIT_MAX: 12000 },
+                "credlink:service.secrets": { API_KEY_PEPPER: `${secret}:pepper::` },
+            },
+        });
+        expect(envOf(r)).toMatchObject({ RATE_LIMIT_MAX: "10000", SIGN_RATE_LIMIT_MAX: "12000" });
+        expect(containerOf(r).secrets).toContainEqual({ name: "API_KEY_PEPPER", valueFrom: `${secret}:pepper::` });
+        const policy = JSON.parse(r.get("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs.policy as string);
+        const read = policy.Statement.find((st: { Sid: string }) => st.Sid === "ReadSecrets");
+        const dbSecret = (
+            r.get("aws:rds/instance:Instance", "database").outputs.masterUserSecrets as { secretArn: string }[]
+        )[0].secretArn;
+        expect(read.Resource).toEqual([dbSecret, secret].sort());
+    });
+
     it("connects the API to the database through the component: host, port, name, TLS and the managed secret", async () => {
         const r = await run("production");
         const env = envOf(r);
