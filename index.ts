@@ -35,7 +35,8 @@ export = function main(): Outputs {
         httpsEndpoint:
             config.alerts.httpsEndpoint === undefined ? undefined : pulumi.secret(config.alerts.httpsEndpoint),
     };
-    const alerts = new AlertsTopic("alerts", alertsArgs);
+    // The service's EventBridge notifications (scaling, deployments, failed tasks) publish here too.
+    const alerts = new AlertsTopic("alerts", { ...alertsArgs, eventBridgeRules: true });
     const cdnAlerts =
         config.region === CLOUDFRONT_REGION
             ? alerts
@@ -58,6 +59,11 @@ export = function main(): Outputs {
     // The database admits the service's tasks, and the service reads the database's secret:
     // a deferred output breaks that construction cycle.
     const [taskSecurityGroupId, setTaskSecurityGroupId] = pulumi.deferredOutput<string>();
+    // The API's PROOF_URI_DOMAIN is the CDN's public URL + proofs path, and the CDN fronts the API's ALB:
+    // another construction cycle, but no resource cycle (ALB <- distribution <- task definition).
+    // With domain.name the value is a plain string, known in preview, and the service does not wait for
+    // CloudFront; without it, it is the distribution's own domain name, known once the distribution exists.
+    const [proofUriDomain, setProofUriDomain] = pulumi.deferredOutput<string>();
     const database = new MonitoredDatabase("database", {
         ...config.database,
         protect,
@@ -79,18 +85,13 @@ export = function main(): Outputs {
         originVerifySecret: originVerify.result,
         proofsBucketName: proofs.bucketName,
         proofsBucketArn: proofs.bucketArn,
+        proofUriDomain,
         alarmTopicArn: alerts.topicArn,
-        environment: {
-            PGHOST: pulumi
-                .all([database.proxyEndpoint, database.address])
-                .apply(([proxy, address]) => proxy ?? address),
-            PGPORT: pulumi.interpolate`${database.port}`,
-            PGDATABASE: "credlink",
-            PGSSLMODE: "require",
-        },
-        secrets: {
-            PGUSER: pulumi.interpolate`${database.masterUserSecretArn}:username::`,
-            PGPASSWORD: pulumi.interpolate`${database.masterUserSecretArn}:password::`,
+        database: {
+            host: pulumi.all([database.proxyEndpoint, database.address]).apply(([proxy, address]) => proxy ?? address),
+            port: database.port,
+            name: config.database.databaseName,
+            credentialsSecretArn: database.masterUserSecretArn,
         },
     });
     setTaskSecurityGroupId(api.taskSecurityGroupId);
@@ -119,6 +120,8 @@ export = function main(): Outputs {
         alarmTopicArn: cdnAlerts.topicArn,
         errorRatePercent: config.alarms.errorRatePercent,
     });
+
+    setProofUriDomain(cdn.proofsBaseUrl);
 
     const inRegion = (names: pulumi.Output<string[]>, region: string) =>
         names.apply((ns) => ns.map((name) => ({ name, region })));

@@ -32,6 +32,11 @@ export interface AlertsTopicArgs extends GroupInput<typeof ALERTS_SETTINGS> {
      * topics in the alarm's own region, so us-east-1 alarms (CloudFront) need a topic there.
      */
     readonly region?: string;
+    /**
+     * Let EventBridge rules of this account, in the topic's region, publish (ScalingService's
+     * scaling and deployment notifications). Default: false.
+     */
+    readonly eventBridgeRules?: boolean;
 }
 
 /**
@@ -51,6 +56,14 @@ export class AlertsTopic extends pulumi.ComponentResource {
         const region = args.region;
         const account = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
+        // EventBridge's confused-deputy guard: aws:SourceArn is the rule's ARN (AWS EventBridge User Guide,
+        // "Cross-service confused deputy prevention"); any rule of this account in the topic's region.
+        const topicRegion = aws.getRegionOutput(region === undefined ? {} : { region }, { parent: this });
+        const eventRules = pulumi.interpolate`arn:${partition.partition}:events:${topicRegion.region}:${account.accountId}:rule/*`;
+        const fromEventRules = {
+            StringEquals: { "aws:SourceAccount": account.accountId },
+            ArnLike: { "aws:SourceArn": eventRules },
+        };
         const key = new aws.kms.Key(
             `${name}-key`,
             {
@@ -78,6 +91,20 @@ export class AlertsTopic extends pulumi.ComponentResource {
                             Resource: "*",
                             Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
                         },
+                        // An encrypted topic needs its publisher to use the key too (AWS EventBridge User
+                        // Guide, troubleshooting "rule ran but SNS topic not invoked").
+                        ...(args.eventBridgeRules
+                            ? [
+                                  {
+                                      Sid: "EventBridgeRulesPublish",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.amazonaws.com" },
+                                      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                      Resource: "*",
+                                      Condition: fromEventRules,
+                                  },
+                              ]
+                            : []),
                     ],
                 }),
             },
@@ -106,6 +133,18 @@ export class AlertsTopic extends pulumi.ComponentResource {
                             Resource: topic.arn,
                             Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
                         },
+                        ...(args.eventBridgeRules
+                            ? [
+                                  {
+                                      Sid: "EventBridgeRulesPublish",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.amazonaws.com" },
+                                      Action: "sns:Publish",
+                                      Resource: topic.arn,
+                                      Condition: fromEventRules,
+                                  },
+                              ]
+                            : []),
                         {
                             Sid: "DenyInsecureTransport",
                             Effect: "Deny",

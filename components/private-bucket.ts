@@ -59,6 +59,38 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): Record<s
     };
 }
 
+export interface ServerAccessLogSource {
+    /** Statement ID in the log bucket's policy. */
+    readonly sid: string;
+    /** The bucket whose server access logs are delivered. */
+    readonly bucketArn: pulumi.Input<string>;
+    /** Its target prefix in the log bucket, e.g. `s3/proofs/`. */
+    readonly prefix: string;
+    readonly logBucketArn: pulumi.Input<string>;
+    /** The account of both buckets: S3 only delivers server access logs within one account. */
+    readonly accountId: pulumi.Input<string>;
+}
+
+/**
+ * The log bucket's policy statement that lets S3's log delivery write one source bucket's server
+ * access logs, only under that source's prefix (AWS S3 User Guide, "Permissions for log delivery":
+ * `logging.s3.amazonaws.com`, `s3:PutObject`, `aws:SourceArn` + `aws:SourceAccount`). It works whatever
+ * the log bucket's Object Ownership, and it is the only way with BucketOwnerEnforced.
+ */
+export function serverAccessLogDelivery(s: ServerAccessLogSource): Record<string, unknown> {
+    return {
+        Sid: s.sid,
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: pulumi.interpolate`${s.logBucketArn}/${s.prefix}*`,
+        Condition: {
+            ArnLike: { "aws:SourceArn": s.bucketArn },
+            StringEquals: { "aws:SourceAccount": s.accountId },
+        },
+    };
+}
+
 /**
  * A private S3 bucket: all four public-access blocks, default encryption, object
  * ownership controls, optional versioning and lifecycle. It writes no bucket

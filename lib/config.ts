@@ -219,6 +219,10 @@ export function parseConfig(raw: RawConfig): StackConfig {
         const { spec } = entry;
         // Optional settings without a default are declared with default "" in Pulumi.yaml: "" means not set.
         if (!spec.required && spec.default === undefined && rawValue === "") continue;
+        if (spec.plaintext !== undefined && raw.secretKeys.has(fullKey)) {
+            problems.push(`${fullKey} must not be a secret: ${spec.plaintext}`);
+            continue;
+        }
         if (spec.secret && !raw.secretKeys.has(fullKey)) {
             problems.push(
                 `${fullKey} must be a secret: set it with \`pulumi config set --secret ` +

@@ -28,6 +28,11 @@ export interface Setting<T = unknown> {
     readonly required?: true;
     /** Must be set with `pulumi config set --secret`. */
     readonly secret?: true;
+    /**
+     * Must not be a secret, for this reason (and what to do instead): its value ends up in plain text
+     * elsewhere (e.g. a task definition), so `--secret` would only hide it from the stack file.
+     */
+    readonly plaintext?: string;
 }
 
 export type SettingMap = Readonly<Record<string, Setting>>;
@@ -99,12 +104,10 @@ export type GroupInput<X> =
           }
         : never;
 
-export function setting<T, const E extends { default?: T; required?: true; secret?: true } = Record<never, never>>(
-    kind: SettingKind,
-    description: string,
-    schema: z.ZodType<T>,
-    extra?: E,
-): Setting<T> & E {
+export function setting<
+    T,
+    const E extends { default?: T; required?: true; secret?: true; plaintext?: string } = Record<never, never>,
+>(kind: SettingKind, description: string, schema: z.ZodType<T>, extra?: E): Setting<T> & E {
     return { kind, description, schema, ...(extra ?? ({} as E)) };
 }
 
@@ -132,6 +135,18 @@ export function flatten(g: AnySettingsGroup, path: readonly string[] = []): Arra
 
 export const show = (v: unknown): string =>
     typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+
+/**
+ * `<name> = <value> <message>`. An issue inside an object value (a schema that checks a map entry by
+ * entry) names that entry: `credlink:service.environment.PORT = "8080" is set by ...`.
+ */
+function problemLine(name: string, raw: unknown, issue: z.core.$ZodIssue | undefined): string {
+    const path = (issue?.path ?? []).map(String);
+    let value: unknown = raw;
+    for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+    const where = path.length > 0 ? `${name}.${path.join(".")}` : name;
+    return `${where} = ${show(value)} ${issue?.message ?? "is invalid"}`;
+}
 
 export interface ResolveOptions {
     /** How a setting is named in messages, from its path in the values (`["static", "minTtl"]`). */
@@ -185,7 +200,7 @@ function resolveInto(
         }
         const parsed = spec.schema.safeParse(raw);
         if (parsed.success) values[k] = parsed.data;
-        else problems.push(`${at(k)} = ${show(raw)} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+        else problems.push(problemLine(at(k), raw, parsed.error.issues[0]));
     }
     for (const [name, sub] of Object.entries(g.groups ?? {})) {
         values[name] = resolveInto(

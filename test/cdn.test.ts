@@ -1,6 +1,7 @@
+import * as fs from "node:fs";
 import type * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
-import { CdnDistribution, CdnDistributionArgs } from "../components/cdn";
+import { CdnDistribution, CdnDistributionArgs, PROOFS_URI_FUNCTION_FILE } from "../components/cdn";
 import { checkTopicRegion } from "../components/cdn/alarms";
 import { checkCertificateRegion } from "../components/cdn/args";
 import { TTL } from "../policies/slo";
@@ -22,6 +23,8 @@ const T = {
     certificate: "aws:acm/certificate:Certificate",
     validation: "aws:acm/certificateValidation:CertificateValidation",
     record: "aws:route53/record:Record",
+    fn: "aws:cloudfront/function:Function",
+    logging: "aws:s3/bucketLogging:BucketLogging",
 };
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const US_EAST_1_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001";
@@ -57,6 +60,7 @@ async function build(args: CdnDistributionArgs, preview = false): Promise<Built>
                 distributionId: cdn.distributionId,
                 distributionArn: cdn.distributionArn,
                 url: cdn.url,
+                proofsBaseUrl: cdn.proofsBaseUrl,
                 staticBucketName: cdn.staticBucketName,
                 logBucketName: cdn.logBucketName,
                 webAclArn: cdn.webAclArn,
@@ -170,16 +174,33 @@ describe.each([{ preview: false }, { preview: true }])(
             },
         );
 
+        it("maps proof URIs onto their objects with a viewer-request function on the proofs behaviour only", async () => {
+            const { run } = await build(baseArgs(), preview);
+            const fn = run.get(T.fn, "cdn-proofs-uri");
+            expect(fn.parent).toBe(run.get("credlink:cdn:CdnDistribution", "cdn").urn);
+            expect(fn.inputs).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
+            // The code CloudFront runs is the file test/proofs-uri-function.test.ts runs.
+            expect(fn.inputs.code).toBe(fs.readFileSync(PROOFS_URI_FUNCTION_FILE, "utf8"));
+            expect((fn.inputs.comment as string).length).toBeLessThanOrEqual(128);
+            const functionArn = preview ? UNKNOWN : (fn.outputs.arn as string);
+            if (!preview) expect(functionArn).toMatch(/^arn:aws:cloudfront::123456789012:function\/cdn-proofs-uri-/);
+            expect(behaviour(run, "/proofs/*").functionAssociations).toEqual([
+                { eventType: "viewer-request", functionArn },
+            ]);
+            expect(behaviour(run, "/static/*").functionAssociations).toBeUndefined();
+            expect(distributionOf(run).defaultCacheBehavior.functionAssociations).toBeUndefined();
+        });
+
         it("takes path patterns and TTLs from its arguments", async () => {
             const { run } = await build(
                 baseArgs({
                     static: { pathPattern: "/assets/*", minTtl: 60, defaultTtl: 120, maxTtl: 240 },
-                    proofs: { pathPattern: "/p/*.json", minTtl: 0, defaultTtl: 10, maxTtl: 20 },
+                    proofs: { pathPattern: "/p/*", minTtl: 0, defaultTtl: 10, maxTtl: 20 },
                 }),
                 preview,
             );
             expect(behaviour(run, "/assets/*").targetOriginId).toBe("static");
-            expect(behaviour(run, "/p/*.json").targetOriginId).toBe("proofs");
+            expect(behaviour(run, "/p/*").targetOriginId).toBe("proofs");
             expect(run.get(T.cachePolicy, "cdn-static-cache").inputs).toMatchObject({
                 minTtl: 60,
                 defaultTtl: 120,
@@ -389,6 +410,17 @@ describe("CdnDistribution wiring (normal mode)", () => {
         const withAlias = await build(baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT }));
         expect(withAlias.run.outputs.url).toBe("https://api.example.com");
     });
+
+    it("gives the base of proof URIs: the public host and the proofs path", async () => {
+        const { run } = await build(baseArgs());
+        const d = run.get(T.distribution, "cdn").outputs as any;
+        expect(run.outputs.proofsBaseUrl).toBe(`https://${d.domainName}/proofs`);
+        const aliased = baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT });
+        // With an alias it is known before anything exists, in preview too.
+        expect((await build(aliased, true)).run.outputs.proofsBaseUrl).toBe("https://api.example.com/proofs");
+        const custom = await build({ ...aliased, proofs: { pathPattern: "/p/*", ...TTL.proofs } });
+        expect(custom.run.outputs.proofsBaseUrl).toBe("https://api.example.com/p");
+    });
 });
 
 describe.each([{ preview: false }, { preview: true }])(
@@ -420,12 +452,61 @@ describe.each([{ preview: false }, { preview: true }])(
             },
         );
 
-        it("creates no log bucket and no logging config when logging is off", async () => {
-            const { run } = await build(baseArgs({ loggingEnabled: false }), preview);
+        it("creates no log bucket and no logging config when both kinds of access logs are off", async () => {
+            const { run } = await build(baseArgs({ loggingEnabled: false, s3AccessLoggingEnabled: false }), preview);
             expect(distributionOf(run).loggingConfig).toBeUndefined();
             expect(run.ofType(T.bucket).map((b) => b.name)).toEqual(["cdn-static"]);
+            expect(run.ofType(T.logging)).toEqual([]);
             if (!preview) expect(run.outputs.logBucketName).toBeUndefined();
         });
+
+        it("keeps the log bucket for S3 access logs when CloudFront logging is off", async () => {
+            const { run } = await build(baseArgs({ loggingEnabled: false }), preview);
+            expect(distributionOf(run).loggingConfig).toBeUndefined();
+            expect(run.ofType(T.bucket).map((b) => b.name)).toEqual(["cdn-static", "cdn-logs"]);
+            expect(
+                run
+                    .ofType(T.logging)
+                    .map((l) => l.name)
+                    .sort(),
+            ).toEqual(["cdn-proofs-access-logs", "cdn-static-access-logs"]);
+            // Still ACL-capable: S3 refuses to disable ACLs once CloudFront's grant is on the bucket.
+            expect(run.get(T.ownership, "cdn-logs-ownership").inputs.rule).toEqual({
+                objectOwnership: "BucketOwnerPreferred",
+            });
+        });
+
+        it(
+            "logs S3 server access of both origin buckets under their own prefixes, after the policies " +
+                "that admit the delivery",
+            async () => {
+                const { run } = await build(baseArgs(), preview);
+                const logBucketPolicy = run.get(T.bucketPolicy, "cdn-logs-policy").urn;
+                const cases = [
+                    { name: "cdn-static-access-logs", prefix: "s3/static/", policy: "cdn-static-policy" },
+                    { name: "cdn-proofs-access-logs", prefix: "s3/proofs/", policy: "cdn-proofs-policy" },
+                ];
+                for (const c of cases) {
+                    const logging = run.get(T.logging, c.name);
+                    expect(logging.parent).toBe(run.get("credlink:cdn:CdnDistribution", "cdn").urn);
+                    expect(logging.inputs).toMatchObject({
+                        targetPrefix: c.prefix,
+                        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+                    });
+                    expect(logging.inputs.targetGrants).toBeUndefined();
+                    expect(logging.dependencies, c.name).toEqual(
+                        expect.arrayContaining([logBucketPolicy, run.get(T.bucketPolicy, c.policy).urn]),
+                    );
+                    if (!preview)
+                        expect(logging.inputs.targetBucket).toBe((run.get(T.bucket, "cdn-logs").outputs as any).bucket);
+                }
+                expect(run.get(T.logging, "cdn-proofs-access-logs").inputs.bucket).toBe(PROOFS.bucketName);
+                if (!preview)
+                    expect(run.get(T.logging, "cdn-static-access-logs").inputs.bucket).toBe(
+                        (run.get(T.bucket, "cdn-static").outputs as any).bucket,
+                    );
+            },
+        );
 
         it("protects the data buckets unless protectData is false", async () => {
             const on = await build(baseArgs(), preview);
@@ -480,14 +561,49 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
         expect(run.get(T.bucketPolicy, "cdn-static-policy").inputs.bucket).toBe(bucketOf(run, "cdn-static").bucket);
     });
 
-    it("gives the log bucket a TLS-only policy and no reader", async () => {
-        const { run } = await build(baseArgs());
+    it(
+        "lets S3 log delivery write each source's logs under its own prefix only, on behalf of that " +
+            "bucket in this account; no reader; TLS only",
+        async () => {
+            const { run } = await build(baseArgs());
+            const logArn = (run.get(T.bucket, "cdn-logs").outputs as any).arn as string;
+            const staticArn = (run.get(T.bucket, "cdn-static").outputs as any).arn as string;
+            const delivery = (sid: string, prefix: string, source: string) => ({
+                Sid: sid,
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${logArn}/${prefix}*`,
+                Condition: {
+                    ArnLike: { "aws:SourceArn": source },
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                },
+            });
+            expect(policyOf(run.get(T.bucketPolicy, "cdn-logs-policy")).Statement).toEqual([
+                delivery("StaticBucketAccessLogs", "s3/static/", staticArn),
+                delivery("ProofsBucketAccessLogs", "s3/proofs/", PROOFS.bucketArn),
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [logArn, `${logArn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ]);
+        },
+    );
+
+    it("gives the log bucket a TLS-only policy and no writer but CloudFront's ACL without S3 access logs", async () => {
+        const { run } = await build(baseArgs({ s3AccessLoggingEnabled: false }));
         const doc = policyOf(run.get(T.bucketPolicy, "cdn-logs-policy"));
         expect(doc.Statement).toHaveLength(1);
         expect(doc.Statement[0]).toMatchObject({
             Effect: "Deny",
             Condition: { Bool: { "aws:SecureTransport": "false" } },
         });
+        expect(run.ofType(T.logging)).toEqual([]);
+        expect(distributionOf(run).loggingConfig.prefix).toBe("cloudfront/");
     });
 });
 
@@ -622,6 +738,12 @@ describe("CdnDistribution argument errors", () => {
             "path pattern without a leading slash",
             { proofs: { pathPattern: "proofs/*", ...TTL.proofs } },
             'CdnDistribution cdn: proofs.pathPattern = "proofs/*" must start with / and a path segment, e.g. /proofs/*',
+        ],
+        [
+            "a proofs path pattern that cannot carry <path>/<uuid> proof URIs",
+            { proofs: { pathPattern: "/p/*.json", ...TTL.proofs } },
+            'CdnDistribution cdn: proofs.pathPattern = "/p/*.json" must end in /*: proof URIs are <path>/<uuid>, ' +
+                "e.g. /proofs/*",
         ],
         [
             "the same path for both buckets",

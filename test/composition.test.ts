@@ -168,3 +168,76 @@ describe("environment differences come from the stack files", () => {
         ]);
     });
 });
+
+describe("the API wired to this stack", () => {
+    const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+    const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+    const containerOf = (r: StackRun) => JSON.parse(r.get(TASK, "api").inputs.containerDefinitions as string)[0];
+    const envOf = (r: StackRun) =>
+        Object.fromEntries(containerOf(r).environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+
+    it("production hands out proof URIs on its public host, a value that does not wait for CloudFront", async () => {
+        const r = await run("production");
+        expect(envOf(r).PROOF_URI_DOMAIN).toBe("https://api.credlink.example.com/proofs");
+        // A plain value: the service does not wait for CloudFront.
+        expect(r.get(TASK, "api").propertyDependencies.containerDefinitions).not.toContain(
+            r.get(DISTRIBUTION, "cdn").urn,
+        );
+    });
+
+    it("dev, without domain.name, hands out the distribution's own domain, once the distribution exists", async () => {
+        const r = await run("dev");
+        const domainName = r.get(DISTRIBUTION, "cdn").outputs.domainName as string;
+        expect(domainName).toMatch(/^d[0-9a-f]+\.cloudfront\.net$/);
+        expect(envOf(r).PROOF_URI_DOMAIN).toBe(`https://${domainName}/proofs`);
+        expect(r.get(TASK, "api").propertyDependencies.containerDefinitions).toContain(r.get(DISTRIBUTION, "cdn").urn);
+    });
+
+    it.each(["dev", "staging", "production"])(
+        "%s serves those URIs: the proofs behaviour maps /proofs/<uuid> with its viewer-request function",
+        async (stack) => {
+            const r = await run(stack);
+            const fn = r.get("aws:cloudfront/function:Function", "cdn-proofs-uri");
+            const behaviours = r.get(DISTRIBUTION, "cdn").inputs.orderedCacheBehaviors as {
+                pathPattern: string;
+                functionAssociations?: unknown;
+            }[];
+            expect(behaviours.find((b) => b.pathPattern === "/proofs/*")?.functionAssociations).toEqual([
+                { eventType: "viewer-request", functionArn: fn.outputs.arn },
+            ]);
+            expect(fn.inputs.runtime).toBe("cloudfront-js-2.0");
+        },
+    );
+
+    it("hands the container service.environment and service.secrets from the stack config, reads exactly those secrets", async () => {
+        const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:credlink/api-keys-AbCdEf";
+        const r = await runStack("production", {
+            config: {
+                "credlink:service.environment": { RATE_LIMIT_MAX: 10000, SIGN_RATE_LIMIT_MAX: 12000 },
+                "credlink:service.secrets": { API_KEY_PEPPER: `${secret}:pepper::` },
+            },
+        });
+        expect(envOf(r)).toMatchObject({ RATE_LIMIT_MAX: "10000", SIGN_RATE_LIMIT_MAX: "12000" });
+        expect(containerOf(r).secrets).toContainEqual({ name: "API_KEY_PEPPER", valueFrom: `${secret}:pepper::` });
+        const policy = JSON.parse(r.get("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs.policy as string);
+        const read = policy.Statement.find((st: { Sid: string }) => st.Sid === "ReadSecrets");
+        const dbSecret = (
+            r.get("aws:rds/instance:Instance", "database").outputs.masterUserSecrets as { secretArn: string }[]
+        )[0].secretArn;
+        expect(read.Resource).toEqual([dbSecret, secret].sort());
+    });
+
+    it("connects the API to the database through the component: host, port, name, TLS and the managed secret", async () => {
+        const r = await run("production");
+        const env = envOf(r);
+        expect(env).toMatchObject({ PGPORT: "5432", PGDATABASE: "credlink", PGSSLMODE: "require" });
+        expect(env.PGHOST).toBe(r.get("aws:rds/instance:Instance", "database").outputs.address);
+        const secret = (
+            r.get("aws:rds/instance:Instance", "database").outputs.masterUserSecrets as { secretArn: string }[]
+        )[0].secretArn;
+        expect(containerOf(r).secrets).toEqual([
+            { name: "PGPASSWORD", valueFrom: `${secret}:password::` },
+            { name: "PGUSER", valueFrom: `${secret}:username::` },
+        ]);
+    });
+});

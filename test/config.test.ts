@@ -40,6 +40,8 @@ describe("stack configuration", () => {
             scaleOutCooldownSeconds: SCALING.defaultScaleOutCooldownSeconds,
             requestScaleOutCooldownSeconds: SCALING.defaultRequestScaleOutCooldownSeconds,
             scaleInCooldownSeconds: SCALING.defaultScaleInCooldownSeconds,
+            predictive: "off",
+            predictiveBufferSeconds: 300,
         });
         expect(c.cdn.static).toEqual({ pathPattern: "/static/*", ...TTL.static });
         expect(c.cdn.proofs).toEqual({ pathPattern: "/proofs/*", ...TTL.proofs });
@@ -226,6 +228,68 @@ describe("stack configuration", () => {
         );
         // pulumi.RunError is the error type the Pulumi CLI prints without a stack trace.
         expect(pulumi.RunError.isInstance(err)).toBe(true);
+    });
+});
+
+describe("service.environment and service.secrets (object settings)", () => {
+    const SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:credlink/api-keys-AbCdEf";
+
+    it("default to no variables", () => {
+        expect(parse(minimal).service).toMatchObject({ environment: {}, secrets: {} });
+    });
+
+    it("read the JSON object Pulumi passes; integers and booleans set with --path become the container's text", () => {
+        const c = parse({
+            ...minimal,
+            "credlink:service.environment": JSON.stringify({ RATE_LIMIT_MAX: 10000, TRUST_PROXY: true, MODE: "a" }),
+            "credlink:service.secrets": JSON.stringify({ API_KEY_PEPPER: `${SM}:pepper::` }),
+        });
+        expect(c.service.environment).toEqual({ RATE_LIMIT_MAX: "10000", TRUST_PROXY: "true", MODE: "a" });
+        expect(c.service.secrets).toEqual({ API_KEY_PEPPER: `${SM}:pepper::` });
+    });
+
+    it.each([
+        [
+            { "credlink:service.environment": { RATE_LIMIT_MAX: 10000, PORT: 8080 } },
+            "credlink:service.environment.PORT = 8080 is reserved: the service sets it itself (reserved: PORT, " +
+                "NODE_ENV, STORAGE_PROVIDER, STORAGE_BUCKET, STORAGE_REGION, PROOF_STORAGE_PATH, TMPDIR, " +
+                "PROOF_URI_DOMAIN, PGHOST, PGPORT, PGDATABASE, PGSSLMODE, PGUSER, PGPASSWORD)",
+        ],
+        [
+            { "credlink:service.environment": "RATE_LIMIT_MAX=10000" },
+            'credlink:service.environment = "RATE_LIMIT_MAX=10000" must be a map of environment variable names ' +
+                "to values",
+        ],
+        [
+            { "credlink:service.environment": { LIMITS: { max: 1 } } },
+            'credlink:service.environment.LIMITS = {"max":1} must be a string, number or boolean',
+        ],
+        [
+            { "credlink:service.secrets": { API_KEY: "credlink/api-key" } },
+            'credlink:service.secrets.API_KEY = "credlink/api-key" must be the full ARN of a Secrets Manager ' +
+                "secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, optionally " +
+                "followed by :<json-key>:<version-stage>:<version-id>) or of an SSM parameter " +
+                "(arn:aws:ssm:<region>:<account>:parameter/<name>)",
+        ],
+        [
+            {
+                "credlink:service.environment": { API_KEY: "x" },
+                "credlink:service.secrets": { API_KEY: "arn:aws:ssm:us-east-1:123456789012:parameter/credlink/api" },
+            },
+            "credlink:service.secrets.API_KEY is also set in credlink:service.environment: a variable comes from " +
+                "one or the other",
+        ],
+    ])("rejects %j with one line naming the variable", (override, line) => {
+        expect(problems({ ...minimal, ...override })).toEqual([line]);
+    });
+
+    it("refuses service.environment set as a secret: its values end up in plain text in the task definition", () => {
+        const key = "credlink:service.environment";
+        expect(problems({ ...minimal, [key]: { API_KEY: "x" } }, [key])).toEqual([
+            "credlink:service.environment must not be a secret: its values are stored in plain text in the ECS " +
+                "task definition; keep secret values in Secrets Manager or SSM Parameter Store and reference them " +
+                "in credlink:service.secrets",
+        ]);
     });
 });
 

@@ -18,7 +18,11 @@ const docs = execFileSync("git", ["ls-files", "*.md"], { cwd: REPO_ROOT, encodin
 /** Candidate paths in one document: code spans and relative link targets. */
 function mentionedPaths(markdown: string): string[] {
     const spans = [...markdown.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
-    const links = [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^(#|[a-z]+:)/.test(l));
+    // A link's #fragment names a heading inside the file: the file is what must exist.
+    const links = [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
+        .map((m) => m[1])
+        .filter((l) => !/^(#|[a-z]+:)/.test(l))
+        .map((l) => l.replace(/#.*$/, ""));
     return [...new Set([...spans, ...links])].filter((p) => /^[\w.][\w.-]*\/[^\s]*$/.test(p));
 }
 
@@ -53,6 +57,7 @@ describe("Markdown docs", () => {
         ].join("\n");
         const missing = ["components/cdn/gone.ts", "policies/nope/<stack>.json", "tools/gone.md"];
         expect(missingPaths(sample, "docs")).toEqual(missing);
+        expect(missingPaths("[logging](docs/cdn.md#logging), [gone](docs/gone.md#x)", "")).toEqual(["docs/gone.md"]);
         // Relative to the document's own directory first: policies/README.md says `config/<stack>.json`.
         expect(missingPaths("`config/dev.json`, `config/none.json`", "policies")).toEqual(["config/none.json"]);
     });

@@ -2,6 +2,8 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ScalingService, type ScalingServiceArgs } from "../components/scaling-service";
+import { checkProofUriDomain } from "../components/scaling-service/args";
+import { checkSecretRefs } from "../components/scaling-service/iam";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../tools/harness/mocks";
 import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
 import { inputsOf, outputsOf, policyOf } from "./resources";
@@ -32,6 +34,10 @@ const ORIGIN_SECRET = "s3cr3tOriginValue0123456789abcdef";
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const PRIVATE = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"];
 const PUBLIC = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"];
+const SM_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:credlink/api-keys-AbCdEf";
+const SSM_PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/credlink/signing-key";
+const DB_SECRET =
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f8fad5b-d9cb-469f-a165-70867728950e-Xy12Zw";
 
 function args(overrides: Partial<ScalingServiceArgs> = {}): ScalingServiceArgs {
     return {
@@ -47,6 +53,7 @@ function args(overrides: Partial<ScalingServiceArgs> = {}): ScalingServiceArgs {
         originVerifySecret: pulumi.secret(ORIGIN_SECRET),
         proofsBucketName: "credlink-proofs-test",
         proofsBucketArn: "arn:aws:s3:::credlink-proofs-test",
+        proofUriDomain: "https://api.example.com/proofs",
         alarmTopicArn: TOPIC,
         ...overrides,
     };
@@ -486,7 +493,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                 "deliberate missing-data rule",
             () => {
                 const alarms = r.ofType(T.alarm);
-                expect(alarms).toHaveLength(8);
+                expect(alarms).toHaveLength(9);
                 for (const a of alarms) {
                     expect(a.inputs.alarmActions, a.name).toEqual([TOPIC]);
                     expect(a.inputs.okActions, a.name).toEqual([TOPIC]);
@@ -503,6 +510,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                     "api-test-memory-high",
                     "api-test-at-max-capacity",
                     "api-test-latency-anomaly",
+                    "api-test-notifications-failed",
                 ]);
                 expect(r.outputs.alarmNamesByKind).toMatchObject({
                     "latency-p95": "api-test-latency-p95",
@@ -710,7 +718,7 @@ describe("ScalingService in preview (a new stack)", () => {
     it("still logs the capacity warning and knows the alarm names", () => {
         expect(r.warnings).toHaveLength(1);
         expect(r.warnings[0]).toContain("333.3 req/s, below the SLO peak of 1000 req/s");
-        expect(r.outputs.alarmNames).toHaveLength(8);
+        expect(r.outputs.alarmNames).toHaveLength(9);
         expect(r.outputs.capacityAtTarget).toBeCloseTo(333.333, 3);
     });
 
@@ -727,6 +735,140 @@ describe("ScalingService in preview (a new stack)", () => {
         expect(r.get(T.service, "api").inputs.networkConfiguration).toMatchObject({
             assignPublicIp: false,
             subnets: PRIVATE,
+        });
+    });
+});
+
+describe("ScalingService container settings: environment, secrets, database, proof URIs", () => {
+    let r: StackRun;
+    beforeAll(async () => {
+        r = await runProgram(
+            build({
+                environment: { RATE_LIMIT_MAX: "10000", SIGN_RATE_LIMIT_MAX: "12000", LOG_LEVEL: "info" },
+                secrets: {
+                    API_KEY_PEPPER: `${SM_SECRET}:pepper::`,
+                    API_KEY_SALT: `${SM_SECRET}:salt::`,
+                    SIGNING_KEY: SSM_PARAMETER,
+                },
+                database: {
+                    host: "credlink-db.proxy-c0123456789a.us-east-1.rds.amazonaws.com",
+                    port: pulumi.output(5432),
+                    name: "credlink",
+                    credentialsSecretArn: pulumi.output(DB_SECRET),
+                },
+            }),
+        );
+    });
+
+    const container = () => JSON.parse(r.get(T.taskDef, "api").inputs.containerDefinitions as string)[0];
+    const executionPolicy = () => JSON.parse(r.get(T.rolePolicy, "api-execution").inputs.policy as string);
+
+    it("hands the container the operator's variables next to its own, PROOF_URI_DOMAIN and the database's", () => {
+        const env = Object.fromEntries(
+            container().environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+        );
+        expect(env).toEqual({
+            RATE_LIMIT_MAX: "10000",
+            SIGN_RATE_LIMIT_MAX: "12000",
+            LOG_LEVEL: "info",
+            PORT: "3000",
+            NODE_ENV: "production",
+            STORAGE_PROVIDER: "s3",
+            STORAGE_BUCKET: "credlink-proofs-test",
+            STORAGE_REGION: "us-east-1",
+            PROOF_STORAGE_PATH: "/tmp/proofs",
+            TMPDIR: "/tmp",
+            PROOF_URI_DOMAIN: "https://api.example.com/proofs",
+            PGHOST: "credlink-db.proxy-c0123456789a.us-east-1.rds.amazonaws.com",
+            PGPORT: "5432",
+            PGDATABASE: "credlink",
+            PGSSLMODE: "require",
+        });
+        // Sorted by name, so a reordered map is no task definition change.
+        const names = container().environment.map((e: { name: string }) => e.name);
+        expect(names).toEqual([...names].sort());
+    });
+
+    it("hands the container its secrets by reference, sorted by name", () => {
+        expect(container().secrets).toEqual([
+            { name: "API_KEY_PEPPER", valueFrom: `${SM_SECRET}:pepper::` },
+            { name: "API_KEY_SALT", valueFrom: `${SM_SECRET}:salt::` },
+            { name: "PGPASSWORD", valueFrom: `${DB_SECRET}:password::` },
+            { name: "PGUSER", valueFrom: `${DB_SECRET}:username::` },
+            { name: "SIGNING_KEY", valueFrom: SSM_PARAMETER },
+        ]);
+    });
+
+    it("lets the execution role read exactly the referenced secrets and parameters, and decrypt only those", () => {
+        const statements = executionPolicy().Statement as Record<string, unknown>[];
+        const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+        expect(Object.keys(bySid)).toEqual([
+            "EcrLogin",
+            "EcrPull",
+            "WriteLogs",
+            "ReadSecrets",
+            "DecryptSecrets",
+            "ReadParameters",
+            "DecryptParameters",
+        ]);
+        // The secret ARNs without the json-key suffix, each once.
+        expect(bySid.ReadSecrets).toEqual({
+            Sid: "ReadSecrets",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: [DB_SECRET, SM_SECRET].sort(),
+        });
+        expect(bySid.DecryptSecrets).toEqual({
+            Sid: "DecryptSecrets",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: ["arn:aws:kms:*:*:key/*"],
+            Condition: {
+                StringEquals: {
+                    "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"],
+                    "kms:EncryptionContext:SecretARN": [DB_SECRET, SM_SECRET].sort(),
+                },
+            },
+        });
+        expect(bySid.ReadParameters).toEqual({
+            Sid: "ReadParameters",
+            Effect: "Allow",
+            Action: "ssm:GetParameters",
+            Resource: [SSM_PARAMETER],
+        });
+        expect(bySid.DecryptParameters).toEqual({
+            Sid: "DecryptParameters",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: ["arn:aws:kms:*:*:key/*"],
+            Condition: {
+                StringEquals: {
+                    "kms:ViaService": ["ssm.us-east-1.amazonaws.com"],
+                    "kms:EncryptionContext:PARAMETER_ARN": [SSM_PARAMETER],
+                },
+            },
+        });
+    });
+
+    it("grants no secret access at all without secrets or a database", async () => {
+        const plain = await runProgram(build());
+        const sids = JSON.parse(plain.get(T.rolePolicy, "api-execution").inputs.policy as string).Statement.map(
+            (st: { Sid: string }) => st.Sid,
+        );
+        expect(sids).toEqual(["EcrLogin", "EcrPull", "WriteLogs"]);
+        const [c] = JSON.parse(plain.get(T.taskDef, "api").inputs.containerDefinitions as string);
+        expect(c.secrets).toEqual([]);
+        expect(c.environment.map((e: { name: string }) => e.name)).not.toContain("PGHOST");
+    });
+
+    it("takes PROOF_URI_DOMAIN known only at deployment (the CDN's domain without domain.name)", async () => {
+        const run = await runProgram(
+            build({ proofUriDomain: pulumi.output("https://d111111abcdef8.cloudfront.net/proofs") }),
+        );
+        const [c] = JSON.parse(run.get(T.taskDef, "api").inputs.containerDefinitions as string);
+        expect(c.environment).toContainEqual({
+            name: "PROOF_URI_DOMAIN",
+            value: "https://d111111abcdef8.cloudfront.net/proofs",
         });
     });
 });
@@ -757,10 +899,79 @@ describe("ScalingService argument errors", () => {
         );
     });
 
-    it("rejects an environment variable the component owns", async () => {
-        expect(await constructionError({ environment: { STORAGE_BUCKET: "other" } })).toMatch(
-            /^ScalingService api: environment\.STORAGE_BUCKET is set by the component; remove it/,
+    it("rejects an environment variable the component owns, naming it", async () => {
+        expect(await constructionError({ environment: { RATE_LIMIT_MAX: "10000", STORAGE_BUCKET: "other" } })).toBe(
+            'ScalingService api: environment.STORAGE_BUCKET = "other" is reserved: the service sets it itself ' +
+                "(reserved: PORT, NODE_ENV, STORAGE_PROVIDER, STORAGE_BUCKET, STORAGE_REGION, PROOF_STORAGE_PATH, " +
+                "TMPDIR, PROOF_URI_DOMAIN, PGHOST, PGPORT, PGDATABASE, PGSSLMODE, PGUSER, PGPASSWORD)",
         );
+        expect(await constructionError({ secrets: { PROOF_URI_DOMAIN: SM_SECRET } })).toMatch(
+            /^ScalingService api: secrets\.PROOF_URI_DOMAIN = "arn:aws:secretsmanager:.+" is reserved: /,
+        );
+    });
+
+    it("rejects a name that is not an environment variable name", async () => {
+        expect(await constructionError({ environment: { "rate-limit": "5" } })).toBe(
+            'ScalingService api: environment.rate-limit = "5" has a name that is not an environment variable ' +
+                "name (letters, digits and _, not first)",
+        );
+    });
+
+    it("rejects a secret that is not a full Secrets Manager or SSM parameter ARN", async () => {
+        expect(await constructionError({ secrets: { API_KEY: "arn:aws:s3:::credlink-keys/api" } })).toBe(
+            'ScalingService api: secrets.API_KEY = "arn:aws:s3:::credlink-keys/api" must be the full ARN of a ' +
+                "Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, " +
+                "optionally followed by :<json-key>:<version-stage>:<version-id>) or of an SSM parameter " +
+                "(arn:aws:ssm:<region>:<account>:parameter/<name>)",
+        );
+        expect(
+            await constructionError({
+                secrets: { API_KEY: "arn:aws:secretsmanager:us-east-1:123456789012:secret:api" },
+            }),
+        ).toBe(
+            'ScalingService api: secrets.API_KEY = "arn:aws:secretsmanager:us-east-1:123456789012:secret:api" is a ' +
+                "partial Secrets Manager ARN: use the full ARN, with the 6-character suffix Secrets Manager appends " +
+                "(aws secretsmanager describe-secret --secret-id <name> --query ARN)",
+        );
+        // The json-key form needs all three colons, as ECS does.
+        expect(await constructionError({ secrets: { API_KEY: `${SM_SECRET}:token` } })).toMatch(
+            /^ScalingService api: secrets\.API_KEY = ".+:token" must be the full ARN of a Secrets Manager secret/,
+        );
+    });
+
+    // An Output is checked by the same function once known; a throwing apply fails `pulumi up`
+    // ("error serializing property ..."), which the mock engine cannot report.
+    it("checks secret references and proof URI bases known only at deployment with the same lines", () => {
+        expect(() => checkSecretRefs("api", ["PGUSER", "API_KEY"], [`${DB_SECRET}:username::`, "nope"])).toThrow(
+            'ScalingService api: secrets.API_KEY = "nope" must be the full ARN of a Secrets Manager secret',
+        );
+        expect(checkSecretRefs("api", ["PGUSER"], [`${DB_SECRET}:username::`])).toEqual([
+            { service: "secretsmanager", arn: DB_SECRET, partition: "aws", region: "us-east-1", jsonKey: "username" },
+        ]);
+        expect(() => checkProofUriDomain("api", "https://d111111abcdef8.cloudfront.net/proofs/")).toThrow(
+            'ScalingService api: proofUriDomain = "https://d111111abcdef8.cloudfront.net/proofs/" must be an https://',
+        );
+        expect(checkProofUriDomain("api", "https://d111111abcdef8.cloudfront.net/proofs")).toBe(
+            "https://d111111abcdef8.cloudfront.net/proofs",
+        );
+    });
+
+    it("rejects a variable set both as a value and as a secret", async () => {
+        expect(
+            await constructionError({ environment: { API_KEY: "plain" }, secrets: { API_KEY: SSM_PARAMETER } }),
+        ).toBe(
+            "ScalingService api: secrets.API_KEY is also set in environment: a variable comes from one or the other",
+        );
+    });
+
+    it("rejects a proof URI base that the API would turn into broken URIs", async () => {
+        for (const url of ["https://api.example.com/proofs/", "http://api.example.com/proofs", "api.example.com"]) {
+            expect(await constructionError({ proofUriDomain: url })).toBe(
+                `ScalingService api: proofUriDomain = ${JSON.stringify(url)} must be an https:// URL of a lower-case ` +
+                    "host and an optional path, without a trailing slash, e.g. https://api.example.com/proofs (the " +
+                    "API appends /<uuid>)",
+            );
+        }
     });
 
     it("accepts a range outside the SLO bands (the policy pack reports it, construction does not fail)", async () => {

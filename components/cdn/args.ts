@@ -37,15 +37,18 @@ export interface ProofsBucketRef {
 
 /**
  * The cache, WAF, logging and alarm settings (static, proofs, priceClass, wafEnabled,
- * wafRateLimitPer5Min, loggingEnabled, logRetentionDays, cacheHitRatePercent) are described,
- * with their defaults and limits, in CDN_SETTINGS (./settings.ts).
+ * wafRateLimitPer5Min, loggingEnabled, s3AccessLoggingEnabled, logRetentionDays, cacheHitRatePercent)
+ * are described, with their defaults and limits, in CDN_SETTINGS (./settings.ts).
  */
 export interface CdnDistributionArgs extends GroupInput<typeof CDN_SETTINGS> {
     /** The API (the ALB): the default behaviour, never cached, all methods. */
     readonly apiOrigin: ApiOriginArgs;
     /** Secret value CloudFront sends to the API origin in the ORIGIN_VERIFY_HEADER header (lib/origin.ts). */
     readonly originVerifySecret: pulumi.Input<string>;
-    /** Bucket served under `proofs.pathPattern`; the component writes its bucket policy. */
+    /**
+     * Bucket served under `proofs.pathPattern`; the component writes its bucket policy and, with
+     * `s3AccessLoggingEnabled`, its server access logging (into the log bucket, prefix `s3/proofs/`).
+     */
     readonly proofsBucket: ProofsBucketRef;
     /**
      * Host names the distribution answers to. Need `certificateArn` or `hostedZoneId`.

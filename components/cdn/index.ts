@@ -1,7 +1,9 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_VERIFY_HEADER } from "../../lib/origin";
-import { denyInsecureTransport, PrivateBucket } from "../private-bucket";
+import { denyInsecureTransport, PrivateBucket, serverAccessLogDelivery } from "../private-bucket";
 import { createCdnAlarms, topicInAlarmRegion } from "./alarms";
 import { type CachedBehaviourSettings, type CdnDistributionArgs, certificateInUsEast1, resolveCdnArgs } from "./args";
 import { createValidatedCertificate } from "./certificate";
@@ -32,7 +34,19 @@ export const CACHED_METHODS = Object.freeze(["GET", "HEAD"]);
 export { MINIMUM_VIEWER_TLS };
 /** HSTS max-age: two years, the value HSTS preload lists ask for. */
 const HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 3600;
-const LOG_PREFIX = "cloudfront/";
+/** Where each kind of access log lands in the log bucket; distinct prefixes keep them apart. */
+export const LOG_PREFIX = Object.freeze({
+    cloudFront: "cloudfront/",
+    staticBucket: "s3/static/",
+    proofsBucket: "s3/proofs/",
+});
+/**
+ * The proofs behaviour's viewer-request function: runtime-2.0 JavaScript in its own file, so it
+ * can be run and tested as CloudFront runs it (test/proofs-uri-function.test.ts).
+ */
+export const PROOFS_URI_FUNCTION_FILE = path.join(__dirname, "proofs-uri.js");
+/** CloudFront Functions' size quota (10 KB); `aws.cloudfront.Function` itself accepts up to 40 KB. */
+export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
 
 /**
  * CloudFront in front of CredLink: the API (ALB) as the default behaviour, never
@@ -51,7 +65,13 @@ export class CdnDistribution extends pulumi.ComponentResource {
     public readonly hostedZoneId: pulumi.Output<string>;
     /** `https://` + the first alias, or the cloudfront.net name without aliases. */
     public readonly url: pulumi.Output<string>;
+    /**
+     * `<url><proofs path>` (e.g. `https://api.example.com/proofs`): the base of the proof URIs the API
+     * hands out (its PROOF_URI_DOMAIN). Known at construction with aliases; else once the distribution exists.
+     */
+    public readonly proofsBaseUrl: pulumi.Output<string>;
     public readonly staticBucketName: pulumi.Output<string>;
+    /** The access-log bucket, when CloudFront or S3 access logging is on. */
     public readonly logBucketName: pulumi.Output<string | undefined>;
     public readonly webAclArn: pulumi.Output<string | undefined>;
     public readonly alarmNames: pulumi.Output<string[]>;
@@ -73,6 +93,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
         const alarmTopicArn =
             args.alarmTopicArn === undefined ? undefined : topicInAlarmRegion(component, args.alarmTopicArn);
         const child = { parent: this };
+        const account = aws.getCallerIdentityOutput({}, child);
 
         // Buckets the CDN owns. Data buckets are protected unless the stack says otherwise.
         const staticBucket = new PrivateBucket(
@@ -85,22 +106,50 @@ export class CdnDistribution extends pulumi.ComponentResource {
             },
             child,
         );
-        const logBucket = args.loggingEnabled
-            ? new PrivateBucket(
-                  `${name}-logs`,
+        // One log bucket for CloudFront's standard logs and the S3 server access logs of the static and
+        // proofs buckets, each under its own prefix (LOG_PREFIX). It exists whenever either is on.
+        const s3Sources = args.s3AccessLoggingEnabled
+            ? [
+                  { sid: "StaticBucketAccessLogs", bucketArn: staticBucket.bucketArn, prefix: LOG_PREFIX.staticBucket },
                   {
-                      // Standard (legacy) logging delivers with ACLs: CloudFront grants its awslogsdelivery account
-                      // FULL_CONTROL on the bucket ACL, which BucketOwnerEnforced would reject.
-                      objectOwnership: "BucketOwnerPreferred",
-                      lifecycle: { expireAfterDays: args.logRetentionDays },
-                      protect: args.protectData,
-                      forceDestroy: !args.protectData,
-                      policy: (arn) =>
-                          pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
+                      sid: "ProofsBucketAccessLogs",
+                      bucketArn: args.proofsBucket.bucketArn,
+                      prefix: LOG_PREFIX.proofsBucket,
                   },
-                  child,
-              )
-            : undefined;
+              ]
+            : [];
+        const logBucket =
+            args.loggingEnabled || args.s3AccessLoggingEnabled
+                ? new PrivateBucket(
+                      `${name}-logs`,
+                      {
+                          // Standard (legacy) CloudFront logging delivers with ACLs: CloudFront grants its
+                          // awslogsdelivery account FULL_CONTROL on the bucket ACL, which BucketOwnerEnforced would
+                          // reject. Kept even without CloudFront logging: S3 refuses to disable ACLs while that
+                          // grant is on the bucket, so switching back and forth would fail.
+                          objectOwnership: "BucketOwnerPreferred",
+                          // SSE-S3: S3 server access logging cannot deliver to an SSE-KMS bucket.
+                          lifecycle: { expireAfterDays: args.logRetentionDays },
+                          protect: args.protectData,
+                          forceDestroy: !args.protectData,
+                          policy: (arn) =>
+                              pulumi.jsonStringify({
+                                  Version: "2012-10-17",
+                                  Statement: [
+                                      ...s3Sources.map((source) =>
+                                          serverAccessLogDelivery({
+                                              ...source,
+                                              logBucketArn: arn,
+                                              accountId: account.accountId,
+                                          }),
+                                      ),
+                                      denyInsecureTransport(arn),
+                                  ],
+                              }),
+                      },
+                      child,
+                  )
+                : undefined;
 
         const oac = new aws.cloudfront.OriginAccessControl(
             `${name}-s3-oac`,
@@ -165,10 +214,23 @@ export class CdnDistribution extends pulumi.ComponentResource {
         else if (args.hostedZoneId !== undefined)
             certificateArn = createValidatedCertificate(name, args.aliases, args.hostedZoneId, this);
 
+        // Proof URIs are <proofs path>/<uuid>; the objects are <proofs path>/<uuid>.json.
+        const proofsUriFunction = new aws.cloudfront.Function(
+            `${name}-proofs-uri`,
+            {
+                runtime: "cloudfront-js-2.0",
+                comment: "CredLink: /proofs/<uuid> is the S3 object proofs/<uuid>.json; other proof paths 404",
+                code: readFunctionCode(component, PROOFS_URI_FUNCTION_FILE),
+                publish: true,
+            },
+            child,
+        );
+
         const s3Behaviour = (
             originId: string,
             ttl: CachedBehaviourSettings,
             cachePolicy: aws.cloudfront.CachePolicy,
+            viewerRequestFunction?: aws.cloudfront.Function,
         ) => ({
             pathPattern: ttl.pathPattern,
             targetOriginId: originId,
@@ -179,6 +241,10 @@ export class CdnDistribution extends pulumi.ComponentResource {
             // No origin request policy: S3 needs nothing from the viewer beyond the cache key.
             responseHeadersPolicyId: securityHeaders.id,
             compress: true,
+            functionAssociations:
+                viewerRequestFunction === undefined
+                    ? undefined
+                    : [{ eventType: "viewer-request", functionArn: viewerRequestFunction.arn }],
         });
 
         const distribution = new aws.cloudfront.Distribution(
@@ -225,7 +291,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
                     compress: true,
                 },
                 orderedCacheBehaviors: [
-                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache),
+                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache, proofsUriFunction),
                     s3Behaviour(ORIGIN_ID.static, args.static, staticCache),
                 ],
                 viewerCertificate:
@@ -239,9 +305,9 @@ export class CdnDistribution extends pulumi.ComponentResource {
                           },
                 restrictions: { geoRestriction: { restrictionType: "none" } },
                 loggingConfig:
-                    logBucket === undefined
+                    logBucket === undefined || !args.loggingEnabled
                         ? undefined
-                        : { bucket: logBucket.bucketDomainName, prefix: LOG_PREFIX, includeCookies: false },
+                        : { bucket: logBucket.bucketDomainName, prefix: LOG_PREFIX.cloudFront, includeCookies: false },
             },
             // The log bucket's ownership controls must exist before CloudFront checks its ACL.
             { parent: this, dependsOn: logBucket === undefined ? [] : [logBucket] },
@@ -264,18 +330,40 @@ export class CdnDistribution extends pulumi.ComponentResource {
                     denyInsecureTransport(bucketArn),
                 ],
             });
-        new aws.s3.BucketPolicy(
+        const staticPolicy = new aws.s3.BucketPolicy(
             `${name}-static-policy`,
             { bucket: staticBucket.bucketName, policy: oacPolicy(staticBucket.bucketArn, args.static) },
             { parent: this, dependsOn: [staticBucket] },
         );
         // After the bucket's public-access block when we were given the bucket component (S3 rejects concurrent edits).
         const proofsBucketResource = pulumi.Resource.isInstance(args.proofsBucket) ? [args.proofsBucket] : [];
-        new aws.s3.BucketPolicy(
+        const proofsPolicy = new aws.s3.BucketPolicy(
             `${name}-proofs-policy`,
             { bucket: args.proofsBucket.bucketName, policy: oacPolicy(args.proofsBucket.bucketArn, args.proofs) },
             { ...child, dependsOn: proofsBucketResource },
         );
+
+        // S3 server access logs of both origins. After the log bucket's policy (which admits the delivery)
+        // and after each bucket's own policy, so S3 never sees two configuration edits of one bucket at once.
+        if (logBucket !== undefined && args.s3AccessLoggingEnabled) {
+            const accessLogs = (key: string, bucket: pulumi.Input<string>, prefix: string, after: pulumi.Resource[]) =>
+                new aws.s3.BucketLogging(
+                    `${name}-${key}-access-logs`,
+                    {
+                        bucket,
+                        targetBucket: logBucket.bucketName,
+                        targetPrefix: prefix,
+                        // <prefix><account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...: Athena can partition on it.
+                        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+                    },
+                    { parent: this, dependsOn: [logBucket, ...after] },
+                );
+            accessLogs("static", staticBucket.bucketName, LOG_PREFIX.staticBucket, [staticPolicy]);
+            accessLogs("proofs", args.proofsBucket.bucketName, LOG_PREFIX.proofsBucket, [
+                proofsPolicy,
+                ...proofsBucketResource,
+            ]);
+        }
 
         if (args.hostedZoneId !== undefined) {
             args.aliases.forEach((alias, i) => {
@@ -319,6 +407,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
             args.aliases.length > 0
                 ? pulumi.output(`https://${args.aliases[0]}`)
                 : pulumi.interpolate`https://${distribution.domainName}`;
+        this.proofsBaseUrl = pulumi.interpolate`${this.url}${proofsPathPrefix(args.proofs.pathPattern)}`;
         this.staticBucketName = staticBucket.bucketName;
         this.logBucketName = logBucket === undefined ? pulumi.output(undefined) : logBucket.bucketName;
         this.webAclArn = webAcl === undefined ? pulumi.output(undefined) : webAcl.arn;
@@ -330,6 +419,7 @@ export class CdnDistribution extends pulumi.ComponentResource {
             domainName: this.domainName,
             hostedZoneId: this.hostedZoneId,
             url: this.url,
+            proofsBaseUrl: this.proofsBaseUrl,
             staticBucketName: this.staticBucketName,
             logBucketName: this.logBucketName,
             webAclArn: this.webAclArn,
@@ -337,4 +427,19 @@ export class CdnDistribution extends pulumi.ComponentResource {
             alarms: this.alarms,
         });
     }
+}
+
+/** `/proofs/*` -> `/proofs`: the path proof URIs start with (the settings require the trailing `/*`). */
+export const proofsPathPrefix = (pathPattern: string): string => pathPattern.replace(/\/\*$/, "");
+
+function readFunctionCode(component: string, file: string): string {
+    const code = fs.readFileSync(file, "utf8");
+    const bytes = Buffer.byteLength(code, "utf8");
+    if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) {
+        throw new Error(
+            `${component}: ${path.basename(file)} has ${bytes} bytes; CloudFront Functions take at most ` +
+                `${CLOUDFRONT_FUNCTION_MAX_BYTES}`,
+        );
+    }
+    return code;
 }

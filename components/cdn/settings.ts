@@ -70,12 +70,25 @@ export const CDN_SETTINGS = group(
             wholeNumber(10, 2_000_000_000),
             { default: 2000 },
         ),
-        loggingEnabled: setting("boolean", "Write CloudFront access logs to an S3 log bucket.", flag, {
-            default: true,
-        }),
-        logRetentionDays: setting("integer", "Days to keep CloudFront access logs.", wholeNumber(1, 3650, " days"), {
-            default: 90,
-        }),
+        loggingEnabled: setting(
+            "boolean",
+            "Write CloudFront standard access logs to the log bucket (prefix cloudfront/).",
+            flag,
+            { default: true },
+        ),
+        s3AccessLoggingEnabled: setting(
+            "boolean",
+            "Write S3 server access logs of the static and proofs buckets to the log bucket (prefixes " +
+                "s3/static/ and s3/proofs/).",
+            flag,
+            { default: true },
+        ),
+        logRetentionDays: setting(
+            "integer",
+            "Days to keep access logs (CloudFront and S3) in the log bucket.",
+            wholeNumber(1, 3650, " days"),
+            { default: 90 },
+        ),
         cacheHitRatePercent: setting(
             "integer",
             "Alarm when CloudFront's CacheHitRate stays below this, percent.",
@@ -89,6 +102,12 @@ export const CDN_SETTINGS = group(
             proofs: cachedBehaviour("proof documents (S3 keys proofs/<uuid>.json)", "/proofs/*", TTL.proofs),
         },
         rules: [
+            // The API's proof URIs are <base>/<uuid>; the proofs function maps them onto <uuid>.json objects.
+            (v, at) =>
+                v.proofs?.pathPattern === undefined || v.proofs.pathPattern.endsWith("/*")
+                    ? undefined
+                    : `${at("proofs", "pathPattern")} = ${JSON.stringify(v.proofs.pathPattern)} must end in /*: ` +
+                      `proof URIs are <path>/<uuid>, e.g. /proofs/*`,
             (v, at) =>
                 v.static?.pathPattern === undefined || v.static.pathPattern !== v.proofs?.pathPattern
                     ? undefined

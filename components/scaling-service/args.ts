@@ -3,11 +3,12 @@
  * the proofs bucket) plus the settings of ./settings.ts, validated with the same
  * schemas and defaults the stack config uses.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { argName, type GroupInput, resolve } from "../../lib/settings";
 import {
     ALARM_SETTINGS,
     type AlarmSettings,
+    MANAGED_ENV,
     SCALING_SETTINGS,
     SERVICE_SETTINGS,
     type ScalingSettings,
@@ -15,13 +16,27 @@ import {
 } from "./settings";
 
 export type { AlarmSettings, ScalingSettings, ServiceSettings };
+export { MANAGED_ENV };
+
+/** The database the API connects to: the component sets PGHOST, PGPORT, PGDATABASE, PGSSLMODE, PGUSER, PGPASSWORD. */
+export interface ServiceDatabaseArgs {
+    /** Host name (the RDS Proxy endpoint, or the instance's address). */
+    readonly host: pulumi.Input<string>;
+    readonly port: pulumi.Input<number>;
+    readonly name: pulumi.Input<string>;
+    /**
+     * ARN of the Secrets Manager secret holding `username` and `password` (RDS's managed master user
+     * secret); the execution role may read it and nothing else of the kind.
+     */
+    readonly credentialsSecretArn: pulumi.Input<string>;
+}
 
 /**
  * The service settings (image, cpu, memory, containerPort, logRetentionDays, cpuArchitecture,
- * readonlyRootFilesystem, sslPolicy, deregistrationDelaySeconds) are described, with their
- * defaults and limits, in SERVICE_SETTINGS (./settings.ts); `image` is required.
+ * readonlyRootFilesystem, sslPolicy, deregistrationDelaySeconds, environment, secrets) are described,
+ * with their defaults and limits, in SERVICE_SETTINGS (./settings.ts); `image` is required.
  */
-export interface ScalingServiceArgs extends GroupInput<typeof SERVICE_SETTINGS> {
+export interface ScalingServiceArgs extends Omit<GroupInput<typeof SERVICE_SETTINGS>, "environment" | "secrets"> {
     /** VPC of the service. */
     readonly vpcId: pulumi.Input<string>;
     /** VPC CIDR block: tasks may reach PostgreSQL (5432) only inside it. */
@@ -31,13 +46,24 @@ export interface ScalingServiceArgs extends GroupInput<typeof SERVICE_SETTINGS> 
     /** Private subnets for the tasks; they get no public IPs and reach AWS APIs through NAT. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 
-    /** Extra container environment variables. They may not override the ones the component sets. Default: none. */
+    /**
+     * Extra container environment variables (`service.environment`). They may not use the names the
+     * component sets (MANAGED_ENV). Default: none.
+     */
     readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
     /**
-     * Container secrets: env var name -> Secrets Manager secret ARN (optionally with a
-     * `:json-key::` suffix). The execution role may read exactly these secrets. Default: none.
+     * Container secrets (`service.secrets`): variable name -> full ARN of a Secrets Manager secret
+     * (optionally with a `:<json-key>:<version-stage>:<version-id>` suffix) or of an SSM parameter. The
+     * execution role may read exactly these. Default: none.
      */
     readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Base URL of the proof URIs the API hands out (its PROOF_URI_DOMAIN; the API appends `/<uuid>`):
+     * `https://<public host><proofs path>`, e.g. the CDN's `proofsBaseUrl`. https, no trailing slash.
+     */
+    readonly proofUriDomain: pulumi.Input<string>;
+    /** The database connection. Default: none (no PG* variables). */
+    readonly database?: ServiceDatabaseArgs;
 
     /** Autoscaling: SCALING_SETTINGS in ./settings.ts, each field defaulting from the SLO module. */
     readonly scaling?: GroupInput<typeof SCALING_SETTINGS>;
@@ -70,9 +96,13 @@ export interface ScalingServiceArgs extends GroupInput<typeof SERVICE_SETTINGS> 
 
 /** Arguments with every default applied, after validation. */
 export interface ResolvedArgs
-    extends Omit<ScalingServiceArgs, "scaling" | "alarms" | keyof ServiceSettings>, ServiceSettings {
+    extends
+        Omit<ScalingServiceArgs, "scaling" | "alarms" | keyof ServiceSettings>,
+        Omit<ServiceSettings, "environment" | "secrets"> {
     readonly scaling: ScalingSettings;
     readonly alarms: AlarmSettings;
+    readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly secrets: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Apply defaults and validate; throws one line naming the argument, its value and the allowed range. */
@@ -90,27 +120,27 @@ export function resolveArgs(name: string, args: ScalingServiceArgs): ResolvedArg
         const problem = originSecretProblem(args.originVerifySecret);
         if (problem) fail(`originVerifySecret ${problem}`);
     }
-    for (const key of Object.keys(args.environment ?? {})) {
-        if (MANAGED_ENV.includes(key))
-            fail(`environment.${key} is set by the component; remove it (managed: ${MANAGED_ENV.join(", ")})`);
-    }
-    for (const key of Object.keys(args.secrets ?? {})) {
-        if (MANAGED_ENV.includes(key) || key in (args.environment ?? {}))
-            fail(`secrets.${key} collides with an environment variable of the same name`);
-    }
-    return { ...args, ...service, scaling, alarms };
+    // Known now: checked now. An Output (the CDN's URL of a new distribution): checked once known.
+    const proofUriDomain =
+        typeof args.proofUriDomain === "string"
+            ? checkProofUriDomain(name, args.proofUriDomain)
+            : pulumi.output(args.proofUriDomain).apply((url) => checkProofUriDomain(name, url));
+    return { ...args, ...service, scaling, alarms, proofUriDomain };
 }
 
-/** Environment variables the component owns (see credlink-origin.md §3 for the STORAGE_* names the app reads). */
-export const MANAGED_ENV = [
-    "PORT",
-    "NODE_ENV",
-    "STORAGE_PROVIDER",
-    "STORAGE_BUCKET",
-    "STORAGE_REGION",
-    "PROOF_STORAGE_PATH",
-    "TMPDIR",
-];
+const PROOF_URI_DOMAIN = /^https:\/\/[a-z0-9.-]+\.[a-z]{2,63}(\/[A-Za-z0-9._~-]+)*$/;
+
+/** The URL when it can serve as PROOF_URI_DOMAIN; throws one line otherwise. */
+export function checkProofUriDomain(name: string, url: string): string {
+    if (!PROOF_URI_DOMAIN.test(url)) {
+        throw new Error(
+            `ScalingService ${name}: proofUriDomain = ${JSON.stringify(url)} must be an https:// URL of a ` +
+                `lower-case host and an optional path, without a trailing slash, e.g. https://api.example.com/proofs ` +
+                `(the API appends /<uuid>)`,
+        );
+    }
+    return url;
+}
 
 /** Why a header value cannot serve as the origin secret, or undefined when it can. */
 export function originSecretProblem(secret: string): string | undefined {

@@ -1,7 +1,8 @@
 /**
- * Application Auto Scaling for the service: the scalable target and three target-tracking
- * policies (CPU, memory, ALB requests per target). AWS scales out when any policy asks and
- * scales in only when all agree.
+ * Application Auto Scaling for the service: the scalable target, three target-tracking
+ * policies (CPU, memory, ALB requests per target) and, when `scaling.predictive` is on, a
+ * predictive scaling policy on the ALB request count. AWS scales out when any policy asks and
+ * scales in only when all agree; predictive scaling never scales in on a forecast.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,19 @@ import {
     ECS_TARGET_TRACKING_METRIC,
 } from "../../policies/aws/autoscaling";
 import type { ScalingSettings } from "./args";
+import type { PredictiveMode } from "./settings";
+
+/** Application Auto Scaling's `Mode` for each `scaling.predictive` setting. */
+export const PREDICTIVE_POLICY_MODE: Readonly<Record<Exclude<PredictiveMode, "off">, string>> = {
+    forecastOnly: "ForecastOnly",
+    forecastAndScale: "ForecastAndScale",
+};
+/**
+ * The ALB metric pair: RequestCount of the target group is the load, RequestCountPerTarget the
+ * scaling metric, so the target value is requests per task per minute, as for target tracking
+ * (AWS Application Auto Scaling API, PredictiveScalingMetricSpecification).
+ */
+export const PREDICTIVE_METRIC_PAIR = "ALBRequestCount";
 
 export interface AutoscalingInput {
     readonly scaling: ScalingSettings;
@@ -75,13 +89,46 @@ export function createAutoscaling(
     trackingPolicy("cpu", ECS_TARGET_TRACKING_METRIC.cpu, s.cpuTargetPercent, s.scaleOutCooldownSeconds);
     trackingPolicy("memory", ECS_TARGET_TRACKING_METRIC.memory, s.memoryTargetPercent, s.scaleOutCooldownSeconds);
     // ALBRequestCountPerTarget needs the target group behind a listener before the policy exists.
+    const requestLabel = pulumi.interpolate`${input.albArnSuffix}/${input.targetGroupArnSuffix}`;
     trackingPolicy(
         "requests",
         ECS_TARGET_TRACKING_METRIC.requests,
         s.requestsPerTarget,
         s.requestScaleOutCooldownSeconds,
-        pulumi.interpolate`${input.albArnSuffix}/${input.targetGroupArnSuffix}`,
+        requestLabel,
         [input.forwardRule],
     );
+
+    if (s.predictive !== "off") {
+        // The same per-task request target as target tracking, so the forecast asks for the capacity
+        // target tracking would settle at. HonorMaxCapacity: never above maxTasks (the scalable target's
+        // max bounds every policy); the pack checks the plan against the target-tracking one.
+        new aws.appautoscaling.Policy(
+            `${name}-predictive`,
+            {
+                name: `${input.physicalName}-predictive`,
+                policyType: "PredictiveScaling",
+                serviceNamespace: target.serviceNamespace,
+                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                predictiveScalingPolicyConfiguration: {
+                    mode: PREDICTIVE_POLICY_MODE[s.predictive],
+                    schedulingBufferTime: s.predictiveBufferSeconds,
+                    maxCapacityBreachBehavior: "HonorMaxCapacity",
+                    metricSpecifications: [
+                        {
+                            // The provider types the target value as a string.
+                            targetValue: String(s.requestsPerTarget),
+                            predefinedMetricPairSpecification: {
+                                predefinedMetricType: PREDICTIVE_METRIC_PAIR,
+                                resourceLabel: requestLabel,
+                            },
+                        },
+                    ],
+                },
+            },
+            { parent, dependsOn: [input.forwardRule] },
+        );
+    }
     return target;
 }

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { parseSecretRef, type SecretRef, secretRefProblem } from "./secret-refs";
 
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;
 
@@ -14,9 +15,55 @@ export function ecrRepositoryArn(image: string, partition: string): string | und
     return m ? `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
 }
 
-/** ECS `valueFrom` may select a JSON key (`<secret arn>:<key>:<stage>:<version>`); IAM wants the secret ARN. */
-export function secretArnOf(valueFrom: string): string {
-    return valueFrom.split(":").slice(0, 7).join(":");
+/**
+ * What the execution role needs to hand the container its secrets (AWS ECS Developer Guide, "Required
+ * IAM permissions for Amazon ECS secrets"): `secretsmanager:GetSecretValue` on exactly the referenced
+ * secrets (their ARNs without the json-key suffix) and `ssm:GetParameters` on exactly the referenced
+ * parameters; plus `kms:Decrypt` for secrets under a customer-managed key, which can only be scoped
+ * by what is decrypted: through that service, for those secrets' encryption context (Secrets Manager
+ * sets `SecretARN`, Parameter Store `PARAMETER_ARN`). The key itself is unknown here, so the resource
+ * is any key; with the AWS-managed keys (aws/secretsmanager, aws/ssm) the statement is not needed
+ * and grants nothing more. A customer-managed key's policy must still delegate to IAM.
+ */
+export function secretStatements(refs: readonly SecretRef[]): Record<string, unknown>[] {
+    const unique = (xs: string[]) => [...new Set(xs)].sort();
+    const of = (service: SecretRef["service"]) => refs.filter((r) => r.service === service);
+    const statements: Record<string, unknown>[] = [];
+    const decrypt = (sid: string, service: SecretRef["service"], contextKey: string) => {
+        const own = of(service);
+        if (own.length === 0) return;
+        statements.push({
+            Sid: sid,
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: unique(own.map((r) => `arn:${r.partition}:kms:*:*:key/*`)),
+            Condition: {
+                StringEquals: {
+                    "kms:ViaService": unique(own.map((r) => `${service}.${r.region}.amazonaws.com`)),
+                    [`kms:EncryptionContext:${contextKey}`]: unique(own.map((r) => r.arn)),
+                },
+            },
+        });
+    };
+    if (of("secretsmanager").length > 0) {
+        statements.push({
+            Sid: "ReadSecrets",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: unique(of("secretsmanager").map((r) => r.arn)),
+        });
+        decrypt("DecryptSecrets", "secretsmanager", "SecretARN");
+    }
+    if (of("ssm").length > 0) {
+        statements.push({
+            Sid: "ReadParameters",
+            Effect: "Allow",
+            Action: "ssm:GetParameters",
+            Resource: unique(of("ssm").map((r) => r.arn)),
+        });
+        decrypt("DecryptParameters", "ssm", "PARAMETER_ARN");
+    }
+    return statements;
 }
 
 function assumedByEcsTasks(accountId: pulumi.Input<string>) {
@@ -34,10 +81,24 @@ function assumedByEcsTasks(accountId: pulumi.Input<string>) {
     });
 }
 
+/** The references, parsed; throws one line naming the first variable whose reference is unusable. */
+export function checkSecretRefs(name: string, names: readonly string[], valueFroms: readonly string[]): SecretRef[] {
+    return valueFroms.map((valueFrom, i) => {
+        const ref = parseSecretRef(valueFrom);
+        if (ref === undefined) {
+            throw new Error(
+                `ScalingService ${name}: secrets.${names[i]} = ${JSON.stringify(valueFrom)} ${secretRefProblem(valueFrom)}`,
+            );
+        }
+        return ref;
+    });
+}
+
 export interface ExecutionRoleArgs {
     readonly image: pulumi.Input<string>;
     readonly logGroupArn: pulumi.Input<string>;
-    readonly secretValueFroms: pulumi.Input<string>[];
+    /** Container secrets: variable name and `valueFrom`. */
+    readonly secrets: readonly (readonly [string, pulumi.Input<string>])[];
     readonly accountId: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
 }
@@ -52,14 +113,15 @@ export function createExecutionRole(prefix: string, a: ExecutionRoleArgs, parent
     const role = new aws.iam.Role(
         `${prefix}-execution`,
         {
-            description: "ECS agent for the CredLink API: pull image, write logs",
+            description: "ECS agent for the CredLink API: pull image, write logs, read the container's secrets",
             assumeRolePolicy: assumedByEcsTasks(a.accountId),
         },
         { parent },
     );
+    const names = a.secrets.map(([name]) => name);
     const policy = pulumi
-        .all([a.image, a.partition, a.logGroupArn, pulumi.all(a.secretValueFroms)])
-        .apply(([image, partition, logGroupArn, secrets]) => {
+        .all([a.image, a.partition, a.logGroupArn, pulumi.all(a.secrets.map(([, valueFrom]) => valueFrom))])
+        .apply(([image, partition, logGroupArn, valueFroms]) => {
             const statements: Record<string, unknown>[] = [];
             const repository = ecrRepositoryArn(image, partition);
             if (repository) {
@@ -83,14 +145,8 @@ export function createExecutionRole(prefix: string, a: ExecutionRoleArgs, parent
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                 Resource: `${logGroupArn}:*`,
             });
-            if (secrets.length > 0) {
-                statements.push({
-                    Sid: "ReadSecrets",
-                    Effect: "Allow",
-                    Action: "secretsmanager:GetSecretValue",
-                    Resource: [...new Set(secrets.map(secretArnOf))].sort(),
-                });
-            }
+            // Plain values were checked with the settings; this also covers values known only now.
+            statements.push(...secretStatements(checkSecretRefs(prefix, names, valueFroms)));
             return JSON.stringify({ Version: "2012-10-17", Statement: statements });
         });
     return { role, policy: new aws.iam.RolePolicy(`${prefix}-execution`, { role: role.name, policy }, { parent }) };

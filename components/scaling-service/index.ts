@@ -15,6 +15,7 @@ import { capacityReport } from "./capacity";
 import { createLoadBalancer } from "./load-balancer";
 import { createLogMetricFilters } from "./metrics";
 import { createNetworkSecurity } from "./network-security";
+import { createNotifications, type NotificationKind } from "./notifications";
 import { createService } from "./service";
 
 export { ALARM_SUFFIXES, alarmBodies, type AlarmSuffix } from "./alarms";
@@ -22,6 +23,7 @@ export type { AlarmSettings, ScalingServiceArgs, ScalingSettings, ServiceSetting
 export { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "./settings";
 export { capacityReport } from "./capacity";
 export { CUSTOM_METRICS, EXAMPLE_REQUEST_LOG_LINE, PERFORMANCE_NAMESPACE } from "./metrics";
+export { NOTIFICATION_KINDS, notificationRules, type NotificationKind } from "./notifications";
 
 export class ScalingService extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
@@ -43,8 +45,11 @@ export class ScalingService extends pulumi.ComponentResource {
     public readonly capacityAtTarget: pulumi.Output<number>;
     /** `service/<cluster>/<service>`: the Application Auto Scaling resource ID. */
     public readonly scalableTargetResourceId: pulumi.Output<string>;
+    /** Every alarm: the eight of ALARM_SUFFIXES, then the notification-delivery alarm. */
     public readonly alarmNames: pulumi.Output<string[]>;
     public readonly alarmArns: pulumi.Output<string[]>;
+    /** The EventBridge notification rules' names by kind (NOTIFICATION_KINDS). */
+    public readonly notificationRuleNames: Readonly<Record<NotificationKind, pulumi.Output<string>>>;
     /**
      * Alarm names by kind, e.g. for a composite alarm: `alarmNamesByKind["latency-p95"]`. Outputs, so a
      * composite alarm that names them depends on them (CloudWatch rejects a rule naming a missing alarm).
@@ -141,6 +146,20 @@ export class ScalingService extends pulumi.ComponentResource {
             parent,
         );
 
+        const notifications = createNotifications(
+            name,
+            {
+                physicalName: physical,
+                clusterArn: cluster.arn,
+                clusterName: cluster.name,
+                serviceName: service.name,
+                serviceArn: service.arn,
+                scalableTargetResourceId: target.resourceId,
+                topicArn: args.alarmTopicArn,
+            },
+            parent,
+        );
+
         this.clusterName = cluster.name;
         this.serviceName = service.name;
         this.albArn = alb.arn;
@@ -155,8 +174,14 @@ export class ScalingService extends pulumi.ComponentResource {
         this.taskRoleName = taskRole.name;
         this.capacityAtTarget = pulumi.output(capacity.capacityAtTarget);
         this.scalableTargetResourceId = target.resourceId;
-        this.alarmNames = pulumi.output(created.names);
-        this.alarmArns = pulumi.all(Object.values(created.alarms).map((a) => a.arn));
+        this.alarmNames = pulumi.output([...created.names, `${physical}-notifications-failed`]);
+        this.alarmArns = pulumi.all([...Object.values(created.alarms), notifications.deliveryAlarm].map((a) => a.arn));
+        this.notificationRuleNames = Object.freeze(
+            Object.fromEntries(Object.entries(notifications.rules).map(([kind, rule]) => [kind, rule.name])) as Record<
+                NotificationKind,
+                pulumi.Output<string>
+            >,
+        );
         this.alarmNamesByKind = Object.freeze(created.namesByKind);
         this.originProtocolPolicy = https ? "https-only" : "http-only";
         this.registerOutputs({

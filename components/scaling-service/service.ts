@@ -21,6 +21,8 @@ export type ServiceSettings = Pick<
     | "readonlyRootFilesystem"
     | "environment"
     | "secrets"
+    | "proofUriDomain"
+    | "database"
     | "privateSubnetIds"
     | "proofsBucketName"
     | "proofsBucketArn"
@@ -56,13 +58,20 @@ export function createService(name: string, input: ServiceInput, parent: pulumi.
         { settings: [{ name: "containerInsights", value: "enabled" }] },
         { parent },
     );
-    const secrets = Object.entries(s.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    // The database credentials come from RDS's managed secret, by JSON key.
+    const databaseSecrets: Record<string, pulumi.Input<string>> = s.database === undefined
+        ? {}
+        : {
+              PGUSER: pulumi.interpolate`${s.database.credentialsSecretArn}:username::`,
+              PGPASSWORD: pulumi.interpolate`${s.database.credentialsSecretArn}:password::`,
+          };
+    const secrets = Object.entries({ ...s.secrets, ...databaseSecrets }).sort(([a], [b]) => a.localeCompare(b));
     const execution = createExecutionRole(
         name,
         {
             image: s.image,
             logGroupArn: input.logGroup.arn,
-            secretValueFroms: secrets.map(([, v]) => v),
+            secrets,
             accountId: input.accountId,
             partition: input.partition,
         },
@@ -79,6 +88,7 @@ export function createService(name: string, input: ServiceInput, parent: pulumi.
         parent,
     );
 
+    // The operator's variables first: the settings refuse the names set here (MANAGED_ENV).
     const environment: Record<string, pulumi.Input<string>> = {
         ...s.environment,
         PORT: String(s.containerPort),
@@ -89,6 +99,16 @@ export function createService(name: string, input: ServiceInput, parent: pulumi.
         // The legacy local proof store writes under PROOF_STORAGE_PATH; keep it on the writable volume.
         PROOF_STORAGE_PATH: "/tmp/proofs",
         TMPDIR: "/tmp",
+        // The API builds each proof's URI as `${PROOF_URI_DOMAIN}/<uuid>`: the CDN's proofs path serves it.
+        PROOF_URI_DOMAIN: s.proofUriDomain,
+        ...(s.database === undefined
+            ? {}
+            : {
+                  PGHOST: s.database.host,
+                  PGPORT: pulumi.interpolate`${s.database.port}`,
+                  PGDATABASE: s.database.name,
+                  PGSSLMODE: "require",
+              }),
     };
     const containerDefinitions = pulumi.jsonStringify([
         {

@@ -8,6 +8,8 @@
  * the policy pack's job, so a stack outside them still constructs and the pack
  * reports it.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../policies/aws/cloudwatch";
 import { FARGATE_CPU_UNITS, FARGATE_MEMORY_MIB } from "../../policies/aws/ecs";
 import {
@@ -21,12 +23,92 @@ import {
     wholeNumber,
 } from "../../lib/settings";
 import { SCALING, SLO } from "../../policies/slo";
+import { secretRefProblem } from "./secret-refs";
 
 /** Tasks per ECS service: AWS's service quota. */
 const MAX_TASKS = 5000;
+/**
+ * Predictive scaling modes: `off`, or Application Auto Scaling's ForecastOnly / ForecastAndScale
+ * (API_PredictiveScalingPolicyConfiguration `Mode`).
+ */
+export const PREDICTIVE_MODES = ["off", "forecastOnly", "forecastAndScale"] as const;
+export type PredictiveMode = (typeof PREDICTIVE_MODES)[number];
+/** `SchedulingBufferTime` must be less than the 3600 s forecast interval. */
+const MAX_SCHEDULING_BUFFER_SECONDS = 3599;
 const MAX_COOLDOWN_SECONDS = 3600;
 const percent = wholeNumber(1, 100, " %");
 const cooldown = wholeNumber(0, MAX_COOLDOWN_SECONDS, " s");
+
+/**
+ * Container environment variables the component sets itself (credlink-origin.md §3 for the STORAGE_*
+ * names the app reads); `service.environment` and `service.secrets` may not use them.
+ */
+export const MANAGED_ENV = [
+    "PORT",
+    "NODE_ENV",
+    "STORAGE_PROVIDER",
+    "STORAGE_BUCKET",
+    "STORAGE_REGION",
+    "PROOF_STORAGE_PATH",
+    "TMPDIR",
+    "PROOF_URI_DOMAIN",
+    "PGHOST",
+    "PGPORT",
+    "PGDATABASE",
+    "PGSSLMODE",
+    "PGUSER",
+    "PGPASSWORD",
+] as const;
+
+/** A POSIX environment variable name. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+
+/**
+ * A map of environment variable names to values, checked entry by entry so the problem line names
+ * the variable (`credlink:service.environment.PORT = ...`). `value` returns the value to keep, or
+ * the problem. Values that are Pulumi Outputs (a component caller's, known only at deployment)
+ * pass through unchecked, as top-level Outputs do in `resolve`.
+ */
+function variableMap(what: string, value: (v: unknown) => { ok: string } | { problem: string }) {
+    return z.unknown().transform((input, ctx): Record<string, string> => {
+        if (typeof input !== "object" || input === null || Array.isArray(input)) {
+            ctx.addIssue({ code: "custom", message: `must be a map of environment variable names to ${what}` });
+            return z.NEVER;
+        }
+        const out: Record<string, string> = {};
+        for (const [name, raw] of Object.entries(input)) {
+            const fail = (message: string) => {
+                ctx.addIssue({ code: "custom", message, path: [name] });
+                return z.NEVER;
+            };
+            if (!ENV_NAME.test(name))
+                return fail("has a name that is not an environment variable name (letters, digits and _, not first)");
+            if ((MANAGED_ENV as readonly string[]).includes(name))
+                return fail(`is reserved: the service sets it itself (reserved: ${MANAGED_ENV.join(", ")})`);
+            if (pulumi.Output.isInstance(raw)) {
+                out[name] = raw as unknown as string;
+                continue;
+            }
+            const checked = value(raw);
+            if ("problem" in checked) return fail(checked.problem);
+            out[name] = checked.ok;
+        }
+        return out;
+    });
+}
+
+/** Plain values; `pulumi config set --path` stores integers and booleans as such, the container gets text. */
+const environmentValue = (v: unknown): { ok: string } | { problem: string } =>
+    typeof v === "string"
+        ? { ok: v }
+        : (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean"
+          ? { ok: String(v) }
+          : { problem: "must be a string, number or boolean" };
+
+const secretValue = (v: unknown): { ok: string } | { problem: string } => {
+    const problem = secretRefProblem(typeof v === "string" ? v : "");
+    return problem === undefined ? { ok: v as string } : { problem };
+};
 
 export const SERVICE_SETTINGS = group(
     {
@@ -84,9 +166,36 @@ export const SERVICE_SETTINGS = group(
             wholeNumber(0, 3600, " s"),
             { default: 30 },
         ),
+        environment: setting(
+            "object",
+            "Extra environment variables of the API container, NAME: value (the API's own settings, e.g. " +
+                "RATE_LIMIT_MAX for load runs). Plain text in the task definition: put secrets in " +
+                "service.secrets. Names the stack sets itself are refused.",
+            variableMap("values", environmentValue),
+            {
+                default: {} as Record<string, string>,
+                plaintext:
+                    "its values are stored in plain text in the ECS task definition; keep secret values in " +
+                    "Secrets Manager or SSM Parameter Store and reference them in credlink:service.secrets",
+            },
+        ),
+        secrets: setting(
+            "object",
+            "Secrets of the API container, NAME: full ARN of a Secrets Manager secret (optionally " +
+                "with :<json-key>:: after it) or of an SSM parameter. The execution role may read exactly these.",
+            variableMap("secret ARNs", secretValue),
+            { default: {} as Record<string, string> },
+        ),
     },
     {
         rules: [
+            (v, at) => {
+                const both = Object.keys(v.secrets ?? {}).find((name) => name in (v.environment ?? {}));
+                return both === undefined
+                    ? undefined
+                    : `${at("secrets")}.${both} is also set in ${at("environment")}: a variable comes from ` +
+                          `one or the other`;
+            },
             (v, at) =>
                 v.cpu === undefined || v.memory === undefined || FARGATE_MEMORY_MIB[v.cpu]?.(v.memory)
                     ? undefined
@@ -139,6 +248,21 @@ export const SCALING_SETTINGS = group(
         scaleInCooldownSeconds: setting("integer", "Scale-in cooldown of all three policies, seconds.", cooldown, {
             default: SCALING.defaultScaleInCooldownSeconds,
         }),
+        predictive: setting(
+            "string",
+            "Predictive scaling on the ALB request count, next to target tracking: off, forecastOnly (forecasts " +
+                "only, to compare with the load) or forecastAndScale (launches tasks ahead of the forecast, never " +
+                "above maxTasks; target tracking still scales out on live load). Needs 24 h of metrics.",
+            oneOf(PREDICTIVE_MODES),
+            { default: "off" },
+        ),
+        predictiveBufferSeconds: setting(
+            "integer",
+            "How many seconds before each forecast hour predictive scaling launches the tasks (covers Fargate " +
+                "start-up and the first ALB health checks).",
+            wholeNumber(0, MAX_SCHEDULING_BUFFER_SECONDS, " s"),
+            { default: 300 },
+        ),
     },
     {
         rules: [

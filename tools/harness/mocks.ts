@@ -99,6 +99,23 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
                 },
             };
         }
+        case "aws:cloudfront/function:Function": {
+            const fn = physicalName(args, "name");
+            return {
+                id: fn,
+                state: {
+                    name: fn,
+                    arn: `arn:aws:cloudfront::${acct}:function/${fn}`,
+                    etag: `E${upper(seed + "etag", 13)}`,
+                    liveStageEtag: `E${upper(seed + "live", 13)}`,
+                    status: "UNPUBLISHED",
+                },
+            };
+        }
+        case "aws:cloudwatch/eventRule:EventRule": {
+            const rule = physicalName(args, "name");
+            return { id: rule, state: { name: rule, arn: arn("events", `rule/${rule}`) } };
+        }
         case "aws:cloudfront/originAccessControl:OriginAccessControl":
         case "aws:cloudfront/cachePolicy:CachePolicy":
         case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
@@ -146,8 +163,16 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
             };
         case "aws:ecs/cluster:Cluster":
             return { id: arn("ecs", `cluster/${name}`), state: { name, arn: arn("ecs", `cluster/${name}`) } };
-        case "aws:ecs/service:Service":
-            return { id: arn("ecs", `service/${name}`), state: { name } };
+        case "aws:ecs/service:Service": {
+            // The long ARN format (service/<cluster>/<service>), the only one for new accounts.
+            const cluster = String(inputs.cluster ?? "default")
+                .split("/")
+                .pop();
+            return {
+                id: arn("ecs", `service/${name}`),
+                state: { name, arn: arn("ecs", `service/${cluster}/${name}`) },
+            };
+        }
         case "aws:ecs/taskDefinition:TaskDefinition": {
             const family = (inputs.family as string | undefined) ?? name;
             return {
@@ -352,6 +377,8 @@ const AUTONAMED: Readonly<Record<string, string>> = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
     "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
+    "aws:cloudwatch/eventRule:EventRule": "name",
+    "aws:cloudfront/function:Function": "name",
     "aws:ec2/securityGroup:SecurityGroup": "name",
     "aws:rds/subnetGroup:SubnetGroup": "name",
     "aws:rds/parameterGroup:ParameterGroup": "name",

@@ -29,8 +29,9 @@ export interface Clients {
     sns(region: string): SNSClient;
 }
 
-export function createClients(region: string, timeoutMs: number): Clients {
-    const base = {
+/** Constructor options every client shares: bounded attempts, each with its own timeouts. */
+export function clientOptions(timeoutMs: number) {
+    return {
         maxAttempts: MAX_ATTEMPTS,
         // Constructor options of the SDK's Node HTTP handler; throwOnRequestTimeout turns the
         // request timeout from a logged warning into an error the retry logic sees.
@@ -40,6 +41,10 @@ export function createClients(region: string, timeoutMs: number): Clients {
             throwOnRequestTimeout: true,
         },
     };
+}
+
+export function createClients(region: string, timeoutMs: number): Clients {
+    const base = clientOptions(timeoutMs);
     const perRegion = <T>(make: (region: string) => T) => {
         const cache = new Map<string, T>();
         return (r: string) => {
@@ -115,27 +120,33 @@ export interface Identity {
     readonly arn: string;
 }
 
-/** STS GetCallerIdentity: the first call, so missing or expired credentials stop verify with one line. */
-export async function callerIdentity(c: Clients): Promise<Identity> {
+/**
+ * STS GetCallerIdentity: the first call, so missing or expired credentials stop the tool (`verify`,
+ * `cdn:invalidate`) with one line.
+ */
+export async function callerIdentity(
+    c: Pick<Clients, "sts" | "region" | "timeoutMs">,
+    tool = "verify",
+): Promise<Identity> {
     try {
         const id = await call(c.timeoutMs, (o) => c.sts.send(new GetCallerIdentityCommand({}), o));
         return { account: id.Account ?? "unknown", arn: id.Arn ?? "unknown" };
     } catch (e) {
-        throw new VerifyError(credentialsProblem(e, c.region));
+        throw new VerifyError(credentialsProblem(e, c.region, tool));
     }
 }
 
-function credentialsProblem(e: unknown, region: string): string {
+function credentialsProblem(e: unknown, region: string, tool: string): string {
     const name = errorName(e);
     const msg = errorMessage(e);
     if (name === "CredentialsProviderError" || /could not load credentials/i.test(msg)) {
         return (
             "No AWS credentials found: set AWS_PROFILE (then `aws sso login` if it is an SSO " +
-            "profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and run verify again"
+            `profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and run ${tool} again`
         );
     }
     if (/Expired|TokenRefreshRequired/i.test(name) || /expired/i.test(msg)) {
-        return `The AWS credentials have expired (${name}): refresh them (e.g. \`aws sso login\`) and run verify again`;
+        return `The AWS credentials have expired (${name}): refresh them (e.g. \`aws sso login\`) and run ${tool} again`;
     }
     if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|IncompleteSignature/.test(name)) {
         return (

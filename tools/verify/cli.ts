@@ -7,7 +7,7 @@ const TIMEOUT_RANGE = { min: 500, max: 300_000 };
 
 export type ParsedCli = { kind: "run"; options: VerifyOptions } | { kind: "exit"; code: 0 | 2; message?: string };
 
-function parseTimeout(value: string): number {
+export function parseTimeout(value: string): number {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < TIMEOUT_RANGE.min || n > TIMEOUT_RANGE.max) {
         throw new InvalidArgumentError(
@@ -17,7 +17,7 @@ function parseTimeout(value: string): number {
     return n;
 }
 
-function parseStack(value: string): string {
+export function parseStack(value: string): string {
     if (!/^[\w.-]+(\/[\w.-]+){0,2}$/.test(value))
         throw new InvalidArgumentError("must be a stack name such as production or org/credlink/production");
     return value;

@@ -1,0 +1,40 @@
+/**
+ * CDN invalidation of the entry documents: `npm run cdn:invalidate -- --stack <name> [--paths ...]`.
+ * See docs/cdn.md. Exits 0 (completed), 1 (not completed) or 2 (bad input or environment), with
+ * one line per problem and no stack trace.
+ */
+import * as path from "node:path";
+import { parseCli } from "../tools/cdn-invalidate/cli";
+import { runInvalidation } from "../tools/cdn-invalidate/run";
+
+const fail = (message: string, code = 2): never => {
+    for (const line of message.split("\n")) process.stderr.write(`cdn:invalidate: ${line}\n`);
+    process.exit(code);
+};
+
+// Node 20 on purpose (the pinned Pulumi SDK needs it): keep the SDK's multi-line notice off the output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+process.on("unhandledRejection", (e) =>
+    fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
+);
+
+async function main(): Promise<void> {
+    const cli = parseCli(process.argv.slice(2), {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+    });
+    if (cli.kind === "exit") {
+        if (cli.message) fail(cli.message, cli.code);
+        process.exit(cli.code);
+    }
+    const run = await runInvalidation(cli.options, {
+        projectDir: path.resolve(__dirname, ".."),
+        print: (line) => process.stdout.write(`${line}\n`),
+    });
+    if (run.error) fail(run.error, run.exitCode);
+    // Explicit exit: an abandoned request (after a deadline) must not keep the process alive.
+    process.exit(run.exitCode);
+}
+
+main().catch((e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
