@@ -54,15 +54,22 @@ export function formatCount(n: number): string {
         .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-/** One line on the overload of a run: what the preview and the pack report. */
-export function overloadLine(run: ProfileRun): string {
-    const r = run.result;
-    const head = `${run.profile} (${formatClock(r.durationSeconds)}, peak ${formatCount(r.peakOfferedRps)} req/s)`;
-    if (r.overloadSeconds === 0) return `${head}: no overload, up to ${r.peakTasks} tasks`;
+/** The overload of a run in one phrase, e.g. `overloaded 126 s between 0:02 and 2:08, ...`. */
+export function describeOverload(r: SimulationResult): string {
+    if (r.overloadSeconds === 0) return `no overload, up to ${r.peakTasks} tasks`;
     const share = r.offeredRequests > 0 ? Math.round((100 * r.requestsOverCapacity) / r.offeredRequests) : 0;
     return (
-        `${head}: overloaded ${r.overloadSeconds} s between ${formatClock(r.firstOverloadAt!)} and ` +
+        `overloaded ${r.overloadSeconds} s between ${formatClock(r.firstOverloadAt!)} and ` +
         `${formatClock(r.lastOverloadAt! + 1)}, ${formatCount(r.requestsOverCapacity)} requests over capacity ` +
         `(${share} %), up to ${r.peakTasks} tasks`
+    );
+}
+
+/** One line on the overload of a run: what the preview reports per profile. */
+export function overloadLine(run: ProfileRun): string {
+    const r = run.result;
+    return (
+        `${run.profile} (${formatClock(r.durationSeconds)}, peak ${formatCount(r.peakOfferedRps)} req/s): ` +
+        describeOverload(r)
     );
 }
