@@ -56,12 +56,13 @@ export function formatCount(n: number): string {
 
 /** The overload of a run in one phrase, e.g. `overloaded 126 s between 0:02 and 2:08, ...`. */
 export function describeOverload(r: SimulationResult): string {
-    if (r.overloadSeconds === 0) return `no overload, up to ${r.peakTasks} tasks`;
+    const tasks = `up to ${r.peakTasks} task${r.peakTasks === 1 ? "" : "s"}`;
+    if (r.overloadSeconds === 0) return `no overload, ${tasks}`;
     const share = r.offeredRequests > 0 ? Math.round((100 * r.requestsOverCapacity) / r.offeredRequests) : 0;
     return (
         `overloaded ${r.overloadSeconds} s between ${formatClock(r.firstOverloadAt!)} and ` +
         `${formatClock(r.lastOverloadAt! + 1)}, ${formatCount(r.requestsOverCapacity)} requests over capacity ` +
-        `(${share} %), up to ${r.peakTasks} tasks`
+        `(${share} %), ${tasks}`
     );
 }
 
