@@ -26,7 +26,7 @@ import {
     PLANNING_TARGET_UTILISATION,
     plannedTaskCapacityRps,
     type ScalingSetup,
-    simulateProfile,
+    simulate,
     type TrackedMetric,
     type TrackingPolicy,
 } from "./simulation";
@@ -148,10 +148,10 @@ function check(stack: StackView, config: SimulationConfig, report: Report): void
         const { setup, rateSource } = found;
         const peakRps = peak.value ?? SLO.peakRequestsPerSecond;
         for (const profile of config.profiles) {
-            const run = simulateProfile(setup, profile, peakRps);
-            const r = run.result;
-            if (r.overloadSeconds <= config.maxOverloadSeconds) continue;
             const offered = offeredLoad(profile, peakRps, DEFAULT_HOLD_SECONDS[profile]);
+            const r = simulate(setup, offered);
+            if (r.overloadSeconds <= config.maxOverloadSeconds) continue;
+            // Only for a finding: the bisection simulates the profile a few more times.
             const minTasks = minTasksFor(setup, offered, config.maxOverloadSeconds);
             const maxCarries = formatCount(setup.maxTasks * setup.taskCapacityRps);
             report(subject, {
