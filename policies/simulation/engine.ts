@@ -299,7 +299,8 @@ export function simulate(setup: ScalingSetup, offered: readonly number[]): Simul
     let requestsOverCapacity = 0;
     let offeredRequests = 0;
     let peakTasks = running;
-    const peakOfferedRps = Math.max(0, ...offered);
+    // A loop, not Math.max(...offered): a 72 h soak has more seconds than a call takes arguments.
+    const peakOfferedRps = offered.reduce((max, v) => Math.max(max, v), 0);
     const neededTasks = Math.ceil(peakOfferedRps / cap - EPSILON);
     let neededCapacityAt: number | null = null;
 

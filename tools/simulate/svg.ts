@@ -75,12 +75,12 @@ export function renderSvg(sim: StackSimulation): string {
     const duration = Math.max(1, r.durationSeconds);
     const x = (t: number) => LEFT + (t / duration) * PLOT_W;
 
-    const rpsMax = Math.max(1, ...tl.map((p) => Math.max(p.offeredRps, p.capacityRps))) * 1.08;
+    const rpsMax = tl.reduce((max, p) => Math.max(max, p.offeredRps, p.capacityRps), 1) * 1.08;
     const rpsStep = niceStep(rpsMax, 5);
     const rpsTop = Math.ceil(rpsMax / rpsStep) * rpsStep;
     const yLoad = (v: number) => LOAD.top + LOAD.height - (v / rpsTop) * LOAD.height;
 
-    const taskMax = Math.max(1, ...tl.map((p) => p.desiredTasks), sim.setup.minTasks) * 1.15;
+    const taskMax = tl.reduce((max, p) => Math.max(max, p.desiredTasks), Math.max(1, sim.setup.minTasks)) * 1.15;
     const taskStep = niceStep(taskMax, 4);
     const taskTop = Math.ceil(taskMax / taskStep) * taskStep;
     const yTasks = (v: number) => TASKS.top + TASKS.height - (v / taskTop) * TASKS.height;
