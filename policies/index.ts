@@ -12,13 +12,21 @@ import { alarmThresholdPolicies } from "./alarm-threshold";
 import { cacheTtlPolicies } from "./cache-ttl";
 import { databaseMonitoringPolicies } from "./database-monitoring";
 import { scalingRangePolicies } from "./scaling-range";
+import { scalingSimulationPolicies } from "./scaling-simulation";
 import { waiverPolicy } from "./waivers";
 
-const rules = [...cacheTtlPolicies, ...scalingRangePolicies, ...alarmThresholdPolicies, ...databaseMonitoringPolicies];
+const rules = [
+    ...cacheTtlPolicies,
+    ...scalingRangePolicies,
+    ...scalingSimulationPolicies,
+    ...alarmThresholdPolicies,
+    ...databaseMonitoringPolicies,
+];
 
 new PolicyPack("credlink-performance", {
     description:
-        "CredLink SLO guardrails: CloudFront cache TTLs, ECS scaling ranges, alarm thresholds and RDS monitoring.",
+        "CredLink SLO guardrails: CloudFront cache TTLs, ECS scaling ranges and simulated scaling, alarm thresholds " +
+        "and RDS monitoring.",
     displayName: "CredLink performance",
     // The waiver policy goes first: it publishes the waivers before the rules run (see waivers.ts).
     policies: [waiverPolicy(rules.map((r) => r.name)), ...rules],

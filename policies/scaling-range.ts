@@ -257,14 +257,14 @@ export const cooldowns = resourcePolicy<{ scaleOutCooldownMaxSeconds: number; sc
     },
 });
 
-interface ServiceScaling {
+export interface ServiceScaling {
     readonly service: PolicyResource;
     readonly targets: PolicyResource[];
     readonly policies: PolicyResource[];
 }
 
 /** Each ECS service with the scalable targets and policies that point at it, found in one pass. */
-function scalingByService(stack: StackView): ServiceScaling[] {
+export function scalingByService(stack: StackView): ServiceScaling[] {
     const services = stack.ofType(TYPES.ecsService);
     const byUrn = new Map(
         services.map((s) => [s.urn, { service: s, targets: [] as PolicyResource[], policies: [] as PolicyResource[] }]),
@@ -312,7 +312,10 @@ function scalingByService(stack: StackView): ServiceScaling[] {
     return [...byUrn.values()];
 }
 
-function trackedMetrics(stack: StackView, policies: readonly PolicyResource[]): Map<string, TargetTrackingProps> {
+export function trackedMetrics(
+    stack: StackView,
+    policies: readonly PolicyResource[],
+): Map<string, TargetTrackingProps> {
     const metrics = new Map<string, TargetTrackingProps>();
     for (const p of policies) {
         const tt = targetTracking(stack.props<ScalingPolicyProps>(p));

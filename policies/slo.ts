@@ -69,6 +69,15 @@ export const SCALING = Object.freeze({
     defaultScaleInCooldownSeconds: 300,
 });
 
+/** The scaling simulation's gate (policy scaling-simulated-overload). */
+export const SIMULATION = Object.freeze({
+    /**
+     * Seconds a simulated k6 profile may offer more than the running tasks carry. Zero: every
+     * second of overload is a second of SLO breach (latency, then errors), so any is reported.
+     */
+    maxOverloadSeconds: 0,
+});
+
 /** Database monitoring floor. */
 export const DATABASE = Object.freeze({
     /** Enhanced Monitoring granularity, seconds (production). */

@@ -5,6 +5,7 @@
  *
  * Pure: no k6 or Node APIs (k6 has no WHATWG `URL`, hence the regex).
  */
+import { DEFAULT_HOLD_SECONDS, DEFAULT_THINK_TIME_SECONDS } from "../../policies/load-profiles.ts";
 import { SLO } from "../../policies/slo.ts";
 import { formatDuration, parseDurationSeconds } from "./duration.ts";
 import { isTestType, isWorkload, TEST_TYPES, WORKLOADS, type TestType, type Workload } from "./types.ts";
@@ -53,18 +54,11 @@ export const LIMITS = Object.freeze({
 /** Defaults of the original script (VUS=50, DURATION=60) except where a test type needs longer. */
 export const DEFAULTS = Object.freeze({
     vus: 50,
-    holdSeconds: Object.freeze({
-        smoke: 30,
-        load: 60,
-        stress: 60,
-        spike: 60,
-        soak: 3600,
-        throughput: 60,
-    } satisfies Record<TestType, number>),
+    holdSeconds: Object.freeze({ ...DEFAULT_HOLD_SECONDS } satisfies Record<TestType, number>),
     rate: SLO.peakRequestsPerSecond,
     workload: "mixed" satisfies Workload,
     creator: "CredLink load test",
-    thinkTimeSeconds: 1,
+    thinkTimeSeconds: DEFAULT_THINK_TIME_SECONDS,
 });
 
 const EXAMPLE_URL = "https://d111111abcdef8.cloudfront.net";

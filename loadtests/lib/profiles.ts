@@ -4,30 +4,18 @@
  * Closed-model types (smoke, load, stress, spike, soak) drive VUs; throughput uses
  * the open model (constant-arrival-rate), because only a fixed arrival rate proves
  * a requests-per-second target: closed-model VUs slow down with the system under test.
- * Shapes follow Grafana's test-type guides: ramps are ~10 % of the plateau, stress
- * steps above normal load, spike surges to a multiple of it and checks recovery.
+ * The shapes themselves live in policies/load-profiles.ts, which the scaling simulation
+ * replays too; this module turns them into VUs and scenarios.
  */
 import type { Scenario } from "k6/options";
+import { profileShape, SMOKE } from "../../policies/load-profiles.ts";
 import { SLO } from "../../policies/slo.ts";
 import { formatDuration } from "./duration.ts";
 import { EnvError, type LoadTestEnv } from "./env.ts";
 import type { Endpoint, TestType } from "./types.ts";
 import { endpointsOf, splitByWeights, weightsOf } from "./workload.ts";
 
-/** Smoke is fixed, as in the original script: 5 VUs for 30 s. */
-export const SMOKE = Object.freeze({ vus: 5, durationSeconds: 30 });
-/** Ramps are 10 % of the plateau, within 10 s .. 5 min. */
-export const RAMP = Object.freeze({ fraction: 0.1, minSeconds: 10, maxSeconds: 300 });
-/** Stress climbs through these multiples of VUS, holding each for a third of DURATION. */
-export const STRESS_STEPS: readonly number[] = Object.freeze([1, 1.5, 2]);
-/** Spike: warm up to VUS, surge to VUS x multiplier, hold DURATION, drop back, watch recovery. */
-export const SPIKE = Object.freeze({
-    multiplier: 5,
-    warmSeconds: 10,
-    surgeSeconds: 10,
-    dropSeconds: 10,
-    recoverySeconds: 30,
-});
+export { RAMP, rampSeconds, SMOKE, SPIKE, STRESS_STEPS } from "../../policies/load-profiles.ts";
 /** Arrival-rate VUs: Little's law at the SLO latency, times this headroom for maxVUs. */
 export const ARRIVAL = Object.freeze({ timeUnit: "1s", vuHeadroom: 2 });
 
@@ -35,10 +23,6 @@ export const ARRIVAL = Object.freeze({ timeUnit: "1s", vuHeadroom: 2 });
 export interface ShapeStep {
     readonly seconds: number;
     readonly target: number;
-}
-
-export function rampSeconds(holdSeconds: number): number {
-    return Math.min(RAMP.maxSeconds, Math.max(RAMP.minSeconds, Math.round(holdSeconds * RAMP.fraction)));
 }
 
 /**
@@ -49,42 +33,12 @@ export function littleLawVus(ratePerSecond: number): number {
     return Math.max(1, Math.ceil((ratePerSecond * SLO.latencyP95Ms) / 1000));
 }
 
-/** Total-VU shape of a closed-model test type (not smoke or throughput). */
+/** Total-VU shape of a closed-model test type (not smoke or throughput): the shared shape times VUS. */
 export function vuShape(test: Exclude<TestType, "smoke" | "throughput">, env: LoadTestEnv): readonly ShapeStep[] {
-    const v = env.vus;
-    const hold = env.holdSeconds;
-    const ramp = rampSeconds(hold);
-    switch (test) {
-        case "load":
-        case "soak":
-            return [
-                { seconds: ramp, target: v },
-                { seconds: hold, target: v },
-                { seconds: ramp, target: 0 },
-            ];
-        case "stress": {
-            const stepHold = Math.max(1, Math.ceil(hold / STRESS_STEPS.length));
-            const climb = STRESS_STEPS.flatMap((m) => {
-                const target = Math.ceil(v * m);
-                return [
-                    { seconds: ramp, target },
-                    { seconds: stepHold, target },
-                ];
-            });
-            return [...climb, { seconds: ramp, target: 0 }];
-        }
-        case "spike": {
-            const peak = v * SPIKE.multiplier;
-            return [
-                { seconds: SPIKE.warmSeconds, target: v },
-                { seconds: SPIKE.surgeSeconds, target: peak },
-                { seconds: hold, target: peak },
-                { seconds: SPIKE.dropSeconds, target: v },
-                { seconds: SPIKE.recoverySeconds, target: v },
-                { seconds: SPIKE.warmSeconds, target: 0 },
-            ];
-        }
-    }
+    return profileShape(test, env.holdSeconds).stages.map((s) => ({
+        seconds: s.seconds,
+        target: Math.ceil(env.vus * s.level),
+    }));
 }
 
 /** Refuses runs whose split would leave a mixed-workload scenario without VUs or arrivals. */

@@ -22,13 +22,14 @@ describe("k6 scripts", () => {
             .getPreEmitDiagnostics(program)
             .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
         expect(diagnostics).toEqual([]);
-        // The program really is the k6 side: scripts, adapter, pure modules, the SLO module; nothing Node.
+        // The program really is the k6 side: scripts, adapter, pure modules, the SLO and profile modules; nothing Node.
         const own = program
             .getSourceFiles()
             .map((f) => f.fileName)
             .filter((f) => !f.includes("/node_modules/"));
         expect(own.some((f) => f.endsWith("/k6/workload.ts"))).toBe(true);
         expect(own.some((f) => f.endsWith("/policies/slo.ts"))).toBe(true);
+        expect(own.some((f) => f.endsWith("/policies/load-profiles.ts"))).toBe(true);
         expect(
             own.filter((f) => f.includes("/reference-server/") || f.includes("/test/") || f.includes("/cli/")),
         ).toEqual([]);

@@ -12,7 +12,8 @@ import {
     PolicyConfigError,
     type PolicyPackProcess,
 } from "../../tools/analyzer";
-import { DATABASE, SCALING, SLO, TTL } from "../../policies/slo";
+import { DEFAULT_STARTUP_SECONDS } from "../../policies/simulation";
+import { DATABASE, SCALING, SIMULATION, SLO, TTL } from "../../policies/slo";
 import { advisory, analyze, changed, compliantStack, mandatory, openPack, T, TEST_CONFIG, urnOf } from "./fixtures";
 
 const RULES = [
@@ -27,6 +28,7 @@ const RULES = [
     "scaling-cooldowns",
     "scaling-service-coverage",
     "scaling-capacity-at-target",
+    "scaling-simulated-overload",
     "alarm-latency",
     "alarm-error-rate",
     "alarm-request-rate",
@@ -70,7 +72,8 @@ describe("rule metadata (getAnalyzerInfo)", () => {
             expect(p.description.length, p.name).toBeGreaterThan(20);
             expect(p.remediationSteps.length, p.name).toBeGreaterThan(20);
             expect(["low", "medium", "high", "critical"], p.name).toContain(p.severity);
-            expect(p.enforcementLevel, p.name).toBe(p.name === "scaling-capacity-at-target" ? "advisory" : "mandatory");
+            const advisoryByDefault = ["scaling-capacity-at-target", "scaling-simulated-overload"];
+            expect(p.enforcementLevel, p.name).toBe(advisoryByDefault.includes(p.name) ? "advisory" : "mandatory");
         }
         expect(Object.fromEntries(pack.info.policies.map((p) => [p.name, p.type]))).toMatchObject({
             "cdn-ttl-bands": "stack",
@@ -106,6 +109,11 @@ describe("rule metadata (getAnalyzerInfo)", () => {
             scaleInCooldownMinSeconds: SCALING.scaleInCooldownMinSeconds,
         });
         expect(defaults["scaling-capacity-at-target"]).toEqual({ peakRequestsPerSecond: SLO.peakRequestsPerSecond });
+        expect(defaults["scaling-simulated-overload"]).toEqual({
+            profiles: ["spike", "load"],
+            maxOverloadSeconds: SIMULATION.maxOverloadSeconds,
+            startupSeconds: DEFAULT_STARTUP_SECONDS,
+        });
         expect(defaults["cdn-ttl-bands"].paths).toEqual([
             { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.maxTtl },
             { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
@@ -278,12 +286,14 @@ describe("committed per-environment configs", () => {
         );
 
     it(
-        "production and staging: every rule mandatory except capacity (out of reach within the SLO's " + "own bands)",
+        "production and staging: every rule mandatory except capacity (out of reach within the SLO's " +
+            "own bands) and the simulated overload",
         async () => {
             for (const stack of ["production", "staging"]) {
                 const l = await levels(stack);
                 expect(Object.entries(l).filter(([, v]) => v !== "mandatory")).toEqual([
                     ["scaling-capacity-at-target", "advisory"],
+                    ["scaling-simulated-overload", "advisory"],
                 ]);
             }
         },
@@ -301,6 +311,7 @@ describe("committed per-environment configs", () => {
             "database-enhanced-monitoring",
             "database-performance-insights",
             "scaling-capacity-at-target",
+            "scaling-simulated-overload",
             "scaling-task-range",
         ]);
     });

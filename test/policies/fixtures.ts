@@ -494,9 +494,21 @@ export const TEST_CONFIG: PolicyConfig = {
     "scaling-capacity-at-target": { properties: { peakRequestsPerSecond: 300 } },
 };
 
+/**
+ * The stack config the pack gets (PULUMI_CONFIG), as the CLI hands it: a peak of 40 req/s,
+ * which the compliant fixture's 2 tasks carry from the start (2 x 1000 / 60 / 0.7 = 47.6
+ * req/s at the planning per-task rate), so the simulated k6 profiles do not overload it.
+ */
+export const TEST_STACK_CONFIG: Readonly<Record<string, string>> = {
+    "credlink:scaling.peakRequestsPerSecond": "40",
+};
+
 /** The pack in its own process, configured like `--policy-pack-config`; close it in afterAll. */
-export async function openPack(config: PolicyConfig = TEST_CONFIG): Promise<PolicyPackProcess> {
-    const pack = await startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test" });
+export async function openPack(
+    config: PolicyConfig = TEST_CONFIG,
+    stackConfig: Readonly<Record<string, string>> = TEST_STACK_CONFIG,
+): Promise<PolicyPackProcess> {
+    const pack = await startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test", stackConfig });
     await pack.configure(config);
     return pack;
 }

@@ -81,6 +81,7 @@ it("dev's advisories are exactly the rules dev relaxes on purpose", () => {
         "database-enhanced-monitoring",
         "database-performance-insights",
         "scaling-capacity-at-target",
+        "scaling-simulated-overload",
         "scaling-task-range",
     ]);
 });

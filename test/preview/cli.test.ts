@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { LoadProfile } from "../../policies/load-profiles";
 import type { JsonReport } from "../../tools/preview/report";
+import { simulateStack } from "../../tools/simulate/cli";
 import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { sarifSchemaErrors } from "./sarif-schema";
 
@@ -133,6 +135,31 @@ describe("committed stacks", () => {
         const sarif = readJson<unknown>(path.join(dir, "preview.sarif"));
         expect(sarifSchemaErrors(sarif)).toEqual([]);
         for (const s of stackNames()) expect(r.stdout).toContain(`    ${s}: passed`);
+
+        // Each stack's autoscaling simulated for the spike and load profiles, in the text and the JSON,
+        // with the numbers `npm run simulate` gives for the same stack and profile.
+        for (const s of report.stacks) {
+            expect(
+                s.simulation?.profiles.map((p) => p.profile),
+                s.stack,
+            ).toEqual(["spike", "load"]);
+            for (const p of s.simulation!.profiles) {
+                const alone = simulateStack(s.stack, p.profile as LoadProfile).run.result;
+                expect([p.overloadSeconds, p.peakTasks, p.firstOverloadAt], `${s.stack} ${p.profile}`).toEqual([
+                    alone.overloadSeconds,
+                    alone.peakTasks,
+                    alone.firstOverloadAt,
+                ]);
+            }
+            const section = r.stdout.split(`Previewing stack ${s.stack} `)[1].split("\nSummary:")[0];
+            expect(section).toMatch(
+                new RegExp(
+                    `\\nScaling simulation: k6 profiles at 1,000 req/s through ${s.simulation!.minTasks}\\.\\.` +
+                        `${s.simulation!.maxTasks} tasks of [\\d.]+ req/s \\(planning assumption: [^)]+\\), task ` +
+                        `start-up 60 s\\n {4}spike \\(2:10, peak 1,000 req/s\\): (overloaded \\d+ s|no overload)`,
+                ),
+            );
+        }
     });
 });
 

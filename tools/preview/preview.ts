@@ -8,8 +8,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
-import { PROJECT } from "../../lib/config";
+import { ConfigError, parseConfig, PROJECT } from "../../lib/config";
 import { runStack, type StackRun } from "../harness/run";
+import { type ScalingSimulation, simulateConfig } from "../simulate/stack";
 import { readStackFile, REPO_ROOT, type StackFile, StackFileError } from "../stack-file";
 import { asInputError } from "./evaluator";
 import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";
@@ -63,6 +64,18 @@ export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: P
         return { stack, stackFile, stackConfig, policyConfigFile: shown, policyConfig };
     });
     return { stackDir, stacks };
+}
+
+/** The stack's k6 profiles replayed through its autoscaling; undefined when the config is invalid (the program says why). */
+export function simulateStackFile(file: StackFile): ScalingSimulation | undefined {
+    try {
+        return simulateConfig(
+            parseConfig({ values: file.values, secretKeys: new Set(file.secretKeys), stack: file.stack }),
+        );
+    } catch (e) {
+        if (e instanceof ConfigError) return undefined;
+        throw e;
+    }
 }
 
 /** The message of a program error without its stack trace (RunError messages are one line per problem). */
@@ -148,12 +161,13 @@ export async function previewWith(
     }
     // The plan shows the new stack, as `pulumi preview` of a new stack does.
     const { resources, warnings } = runs[0][1];
+    const simulation = simulateStackFile(planned.stackConfig);
 
     let evaluator: PolicyEvaluator;
     try {
         evaluator = await evaluatorReady;
     } catch (e) {
-        return { ...base, resources, warnings, error: programErrorMessage(e) };
+        return { ...base, resources, warnings, error: programErrorMessage(e), ...(simulation ? { simulation } : {}) };
     }
     try {
         const byMode: Array<[PreviewMode, PolicyEvaluation]> = [];
@@ -167,9 +181,15 @@ export async function previewWith(
             byMode.push([mode, evaluation]);
         }
         const evaluation = mergeEvaluations(byMode);
-        return { ...base, resources, warnings: [...warnings, ...(evaluation.logs ?? [])], evaluation };
+        return {
+            ...base,
+            resources,
+            warnings: [...warnings, ...(evaluation.logs ?? [])],
+            evaluation,
+            ...(simulation ? { simulation } : {}),
+        };
     } catch (e) {
         if (e instanceof InputError) throw e;
-        return { ...base, resources, warnings, error: programErrorMessage(e) };
+        return { ...base, resources, warnings, error: programErrorMessage(e), ...(simulation ? { simulation } : {}) };
     }
 }

@@ -3,7 +3,9 @@
  * the policy pack's violations grouped by enforcement level, each naming the
  * resource, its URN, the policy and the pack's message.
  */
+import { formatCount, overloadLine } from "../../policies/simulation";
 import type { RegisteredResource } from "../harness/run";
+import type { ScalingSimulation } from "../simulate/stack";
 import { renderPlanSummary, renderResourceTree, summarizePlan, type PlanSummary } from "./plan";
 import {
     previewFailed,
@@ -99,6 +101,29 @@ export function renderPolicyReport(p: StackPreview): string {
     return lines.join("\n");
 }
 
+/** The simulated k6 profiles: one line each with the overload and what would avoid it. */
+export function renderSimulation(stack: string, sim: ScalingSimulation): string {
+    const lines = [
+        `Scaling simulation: k6 profiles at ${formatCount(sim.peakRps)} req/s through ${sim.minTasks}..` +
+            `${sim.maxTasks} tasks of ${(Math.round(sim.taskCapacityRps * 10) / 10).toString()} req/s ` +
+            `(${sim.taskCapacitySource}), task start-up ${sim.startupSeconds} s`,
+    ];
+    for (const run of sim.runs) {
+        const r = run.result;
+        const avoid =
+            r.overloadSeconds === 0
+                ? ""
+                : run.minTasksWithoutOverload !== undefined
+                  ? `; none with minTasks >= ${run.minTasksWithoutOverload}`
+                  : `; maxTasks ${sim.maxTasks} cannot carry the peak (needs ${r.neededTasks})`;
+        lines.push(`    ${overloadLine(run)}${avoid}`);
+    }
+    lines.push(
+        `    chart: npm run simulate -- --stack ${stack} --profile ${sim.runs[0]?.profile ?? "spike"} --svg <file>`,
+    );
+    return lines.join("\n");
+}
+
 export function renderStackPreview(p: StackPreview, opts: { verbose?: boolean } = {}): string {
     const head = `Previewing stack ${p.stack} (${p.stackFile}) under mocks, policy config ${p.policyConfigFile}`;
     // The CLI prints the error itself, on stderr; a program that failed registered nothing worth showing.
@@ -106,6 +131,7 @@ export function renderStackPreview(p: StackPreview, opts: { verbose?: boolean } 
     const parts = [head];
     if (opts.verbose) parts.push(renderResourceTree(p.resources));
     parts.push(renderPlanSummary(summarizePlan(p.resources)), renderPolicyReport(p));
+    if (p.simulation) parts.push(renderSimulation(p.stack, p.simulation));
     return parts.join("\n\n");
 }
 
@@ -149,6 +175,58 @@ export interface JsonStackReport {
     readonly plan: { readonly create: number; readonly byType: Record<string, number> };
     readonly diagnostics: readonly JsonViolation[];
     readonly summary: Record<EnforcementLevel, number>;
+    /** The k6 profiles replayed through the stack's autoscaling (`npm run simulate --json` has the timelines). */
+    readonly simulation?: JsonSimulation;
+}
+
+export interface JsonSimulation {
+    readonly peakRps: number;
+    readonly taskCapacityRps: number;
+    readonly taskCapacitySource: string;
+    readonly startupSeconds: number;
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly profiles: ReadonlyArray<{
+        readonly profile: string;
+        readonly holdSeconds: number;
+        readonly durationSeconds: number;
+        readonly overloadSeconds: number;
+        readonly firstOverloadAt: number | null;
+        readonly lastOverloadAt: number | null;
+        readonly offeredRequests: number;
+        readonly requestsOverCapacity: number;
+        readonly peakTasks: number;
+        readonly neededTasks: number;
+        readonly neededCapacityAt: number | null;
+        readonly minTasksWithoutOverload: number | null;
+    }>;
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export function jsonSimulation(sim: ScalingSimulation): JsonSimulation {
+    return {
+        peakRps: sim.peakRps,
+        taskCapacityRps: round3(sim.taskCapacityRps),
+        taskCapacitySource: sim.taskCapacitySource,
+        startupSeconds: sim.startupSeconds,
+        minTasks: sim.minTasks,
+        maxTasks: sim.maxTasks,
+        profiles: sim.runs.map(({ profile, holdSeconds, result: r, minTasksWithoutOverload }) => ({
+            profile,
+            holdSeconds,
+            durationSeconds: r.durationSeconds,
+            overloadSeconds: r.overloadSeconds,
+            firstOverloadAt: r.firstOverloadAt,
+            lastOverloadAt: r.lastOverloadAt,
+            offeredRequests: round3(r.offeredRequests),
+            requestsOverCapacity: round3(r.requestsOverCapacity),
+            peakTasks: r.peakTasks,
+            neededTasks: r.neededTasks,
+            neededCapacityAt: r.neededCapacityAt,
+            minTasksWithoutOverload: minTasksWithoutOverload ?? null,
+        })),
+    };
 }
 
 export interface JsonReport {
@@ -191,6 +269,7 @@ export function buildJsonReport(previews: readonly StackPreview[]): JsonReport {
                 };
             }),
             summary: countByLevel(violations),
+            ...(p.simulation ? { simulation: jsonSimulation(p.simulation) } : {}),
         };
     });
     const packs = new Map<string, PolicyPackMetadata>();

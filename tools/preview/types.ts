@@ -6,6 +6,7 @@
  */
 import type { EnforcementLevel, PolicyConfig, Severity } from "../analyzer";
 import type { RegisteredResource } from "../harness/run";
+import type { ScalingSimulation } from "../simulate/stack";
 
 export type { EnforcementLevel, Severity };
 
@@ -104,6 +105,8 @@ export interface StackPreview {
     readonly evaluation?: PolicyEvaluation;
     /** One-line-per-problem program error, without a stack trace. */
     readonly error?: string;
+    /** The k6 profiles replayed through the stack's autoscaling (absent when the config is invalid). */
+    readonly simulation?: ScalingSimulation;
 }
 
 /** Levels in report order; `disabled` policies never report. */

@@ -1,0 +1,148 @@
+/**
+ * `npm run simulate` end to end, as child processes: exit codes, one-line errors, the text
+ * summary, the JSON report and the chart (well-formed SVG with the three series), and the
+ * chart the docs show being exactly what the command writes today.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { offeredLoad } from "../../policies/load-profiles";
+import { SLO } from "../../policies/slo";
+import type { SimulationJson } from "../../tools/simulate/report";
+import { REPO_ROOT } from "../../tools/stack-file";
+
+const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+
+interface Result {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function simulate(...args: string[]): Promise<Result> {
+    return new Promise((resolve) => {
+        execFile(
+            TSX,
+            ["scripts/simulate.ts", ...args],
+            { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
+            (err, stdout, stderr) => {
+                resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+            },
+        );
+    });
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "simulate-cli-"));
+
+describe("bad input: one line, exit code 2, nothing on stdout", () => {
+    it.each([
+        [
+            ["--stack", "prod", "--profile", "spike"],
+            `error: Pulumi.prod.yaml not found in ${REPO_ROOT}: the stack must be one of this project's ` +
+                `(dev, production, staging)`,
+        ],
+        [
+            ["--stack", "production", "--profile", "spkie"],
+            "error: option '--profile <type>' argument 'spkie' is invalid. Allowed choices are smoke, load, " +
+                "stress, spike, soak, throughput.",
+        ],
+        [["--stack", "production"], "error: required option '--profile <type>' not specified"],
+        [
+            ["--stack", "production", "--profile", "spike", "--duration", "2x"],
+            "error: option '--duration <d>' argument '2x' is invalid. expected seconds (60) or a duration " +
+                "like 30s, 5m, 1h30m, up to 72h.",
+        ],
+        [
+            ["--stack", "production", "--profile", "spike", "--startup-seconds", "-5"],
+            "error: option '--startup-seconds <n>' argument '-5' is invalid. expected a whole number of " +
+                "seconds between 0 and 3600.",
+        ],
+        [
+            ["--stack", "broken", "--profile", "spike", "--stack-dir", "test/preview/fixtures"],
+            "error: Pulumi.broken.yaml has invalid configuration: credlink:scaling.minTask is not a known " +
+                "setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md; " +
+                "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+        ],
+        [
+            ["--stack", "production", "--profile", "spike", "--stack-dir", "no/such/dir"],
+            "error: --stack-dir no/such/dir is not a directory",
+        ],
+    ])("%j", async (args, line) => {
+        expect(await simulate(...args)).toEqual({ code: 2, stdout: "", stderr: `${line}\n` });
+    });
+
+    it("an output it cannot write", async () => {
+        const dir = tmp();
+        fs.writeFileSync(path.join(dir, "file"), "");
+        const r = await simulate("--stack", "production", "--profile", "spike", "--json", `${dir}/file/out.json`);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toMatch(new RegExp(`^error: cannot write ${dir}/file/out.json: [^\\n]+\\n$`));
+    });
+});
+
+describe("production, spike profile", () => {
+    it("prints the overload and writes the JSON report and the chart", async () => {
+        const dir = tmp();
+        const r = await simulate(
+            "--stack",
+            "production",
+            "--profile",
+            "spike",
+            "--json",
+            `${dir}/spike.json`,
+            "--svg",
+            `${dir}/spike.svg`,
+        );
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe("");
+        const json = JSON.parse(fs.readFileSync(`${dir}/spike.json`, "utf8")) as SimulationJson;
+
+        // The k6 spike shape at the SLO's peak, on the production stack file's 2..20 tasks.
+        expect(json).toMatchObject({ stack: "production", profile: "spike", minTasks: 2, maxTasks: 20 });
+        expect(json.peakRps).toBe(SLO.peakRequestsPerSecond);
+        expect(json.timeline.map((p) => p.offeredRps)).toEqual(
+            offeredLoad("spike", SLO.peakRequestsPerSecond, 60).map((v) => Math.round(v * 1000) / 1000),
+        );
+        // The report agrees with its own timeline.
+        expect(json.timeline.filter((p) => p.offeredRps > p.capacityRps).length).toBe(json.overloadSeconds);
+        expect(Math.max(...json.timeline.map((p) => p.tasks))).toBe(json.peakTasks);
+        for (const p of json.timeline) expect(p.capacityRps).toBeCloseTo(p.tasks * json.taskCapacityRps, 2);
+        expect(json.overloadSeconds).toBeGreaterThan(0);
+
+        expect(r.stdout).toContain("Scaling simulation: stack production, spike profile (2m10s, plateau 1m)");
+        expect(r.stdout).toContain(
+            `  overload:         ${json.overloadSeconds} s, from 0:${String(json.firstOverloadAt).padStart(2, "0")}`,
+        );
+        expect(r.stdout).toMatch(/^ {2}peak tasks: +\d+ running \(maxTasks 20\)/m);
+        expect(r.stdout).toContain("  needed capacity:  ");
+
+        const svg = fs.readFileSync(`${dir}/spike.svg`, "utf8");
+        expect(XMLValidator.validate(svg)).toBe(true);
+        const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", parseTagValue: false }).parse(
+            svg,
+        ) as {
+            svg: { path: Array<{ d: string; stroke: string }>; text: Array<string | { "#text": string }> };
+        };
+        const texts = doc.svg.text.map((t) => (typeof t === "string" ? t : t["#text"]));
+        // The three series, each a drawn line labelled where it ends.
+        for (const label of ["offered load (k6 profile)", "running tasks"]) expect(texts, label).toContain(label);
+        expect(texts.some((t) => t.startsWith("capacity: running tasks x 23.8"))).toBe(true);
+        const strokes = doc.svg.path.filter((p) => p.stroke !== "none").map((p) => p.stroke);
+        expect(strokes).toEqual(expect.arrayContaining(["#1f2937", "#2563eb", "#059669"]));
+    });
+
+    it("docs/spike-production.svg is what the command writes today", async () => {
+        const dir = tmp();
+        const r = await simulate("--stack", "production", "--profile", "spike", "--svg", `${dir}/spike.svg`);
+        expect(r.code).toBe(0);
+        const committed = fs.readFileSync(path.join(REPO_ROOT, "docs", "spike-production.svg"), "utf8");
+        expect(
+            committed,
+            "regenerate with: npm run simulate -- --stack production --profile spike --svg docs/spike-production.svg",
+        ).toBe(fs.readFileSync(`${dir}/spike.svg`, "utf8"));
+    });
+});

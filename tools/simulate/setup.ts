@@ -1,0 +1,84 @@
+/**
+ * A stack's autoscaling as the simulation sees it, from the same stack file reader and
+ * config code the program uses (tools/stack-file.ts, lib/config.ts): the scalable target's
+ * range and the three target-tracking policies the ScalingService registers
+ * (components/scaling-service/autoscaling.ts), with their cooldowns.
+ */
+import { type ConfigError, parseConfig, type StackConfig } from "../../lib/config";
+import {
+    DEFAULT_STARTUP_SECONDS,
+    PLANNING_TARGET_UTILISATION,
+    plannedTaskCapacityRps,
+    type ScalingSetup,
+} from "../../policies/simulation";
+import { SLO } from "../../policies/slo";
+import { readStackFile, REPO_ROOT } from "../stack-file";
+
+export interface TaskCapacity {
+    /** Requests per second one task sustains within the SLO. */
+    readonly rps: number;
+    /** Where the figure comes from, as shown to the reader. */
+    readonly source: string;
+}
+
+/**
+ * The per-task rate of a stack. The stack config declares no measured rate, so it is the
+ * planning assumption: the request target is where a task sits at 70 % of what it sustains
+ * (policies/simulation/model.ts, plannedTaskCapacityRps).
+ */
+export function taskCapacityOf(config: StackConfig): TaskCapacity {
+    const perTarget = config.scaling.requestsPerTarget;
+    return {
+        rps: plannedTaskCapacityRps(perTarget),
+        source:
+            `planning assumption: scaling.requestsPerTarget ${perTarget} / 60 / ` + `${PLANNING_TARGET_UTILISATION}`,
+    };
+}
+
+/** The load the profiles are scaled to: the SLO's peak, which every stack is held to. */
+export function peakRpsOf(_config: StackConfig): number {
+    return SLO.peakRequestsPerSecond;
+}
+
+/** The scalable target and policies the program registers for this config. */
+export function scalingSetupOf(config: StackConfig, startupSeconds = DEFAULT_STARTUP_SECONDS): ScalingSetup {
+    const s = config.scaling;
+    const scaleInCooldownSeconds = s.scaleInCooldownSeconds;
+    return {
+        minTasks: s.minTasks,
+        maxTasks: s.maxTasks,
+        taskCapacityRps: taskCapacityOf(config).rps,
+        startupSeconds,
+        policies: [
+            {
+                metric: "cpu",
+                targetValue: s.cpuTargetPercent,
+                scaleOutCooldownSeconds: s.scaleOutCooldownSeconds,
+                scaleInCooldownSeconds,
+            },
+            {
+                metric: "memory",
+                targetValue: s.memoryTargetPercent,
+                scaleOutCooldownSeconds: s.scaleOutCooldownSeconds,
+                scaleInCooldownSeconds,
+            },
+            {
+                metric: "requests",
+                targetValue: s.requestsPerTarget,
+                scaleOutCooldownSeconds: s.requestScaleOutCooldownSeconds,
+                scaleInCooldownSeconds,
+            },
+        ],
+    };
+}
+
+/** A stack's validated config from Pulumi.<stack>.yaml; throws StackFileError or ConfigError. */
+export function loadStackConfig(stack: string, stackDir = REPO_ROOT): StackConfig {
+    const file = readStackFile(stack, stackDir);
+    return parseConfig({ values: file.values, secretKeys: new Set(file.secretKeys), stack: file.stack });
+}
+
+/** ConfigError's problems on one line. */
+export function configProblems(e: ConfigError): string {
+    return e.problems.join("; ");
+}
