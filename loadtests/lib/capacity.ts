@@ -124,7 +124,8 @@ export function describeCapacity(env: LoadTestEnv): string {
         .map(([e, pct]) => `${e} ${pct}%`)
         .join(", ");
     return (
-        `capacity: ${p.steps} steps of ${formatDuration(p.stepSeconds)} from ${p.startRate} to ${top} req/s ` +
+        `capacity: ${p.steps} step${p.steps === 1 ? "" : "s"} of ${formatDuration(p.stepSeconds)} from ` +
+        `${p.startRate} to ${top} req/s ` +
         `(+${p.rateStep}), ${env.workload} workload (${mix}), ${p.tasks} task${p.tasks === 1 ? "" : "s"} ` +
         `behind the target`
     );

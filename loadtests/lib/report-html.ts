@@ -8,7 +8,12 @@ import { capacityHeadline, type CapacityReport } from "./capacity-report.ts";
 import { formatMetricValues, formatMs, formatPercent } from "./format.ts";
 import type { EndpointRow, Report } from "./report.ts";
 import { escapeXml, lineChart } from "./svg-chart.ts";
-import { TIMESERIES_MARKERS } from "./timeseries.ts";
+
+/** Marks the section of report.html the time-series post-processor fills in (and replaces on a re-run). */
+export const TIMESERIES_MARKERS = Object.freeze({
+    start: "<!-- credlink:timeseries:start -->",
+    end: "<!-- credlink:timeseries:end -->",
+});
 
 export const escapeHtml = escapeXml;
 

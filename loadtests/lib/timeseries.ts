@@ -12,9 +12,11 @@
  * merged into the next coarser width (1 s, 5 s, 10 s, 30 s, 1 min, ...).
  *
  * Pure (no Node or k6 APIs): the CLI streams the file, this module does the arithmetic and the SVG.
+ * k6 never loads it: the post-processing runs in Node after k6 exits.
  */
 import { SLO } from "../../policies/slo.ts";
 import { formatMs } from "./format.ts";
+import { TIMESERIES_MARKERS } from "./report-html.ts";
 import { escapeXml, lineChart, type ChartSeries } from "./svg-chart.ts";
 
 /** Bucket widths, each a multiple of the one before, so buckets merge exactly. */
@@ -23,12 +25,6 @@ export const BUCKET_WIDTHS_SECONDS: readonly number[] = Object.freeze([1, 5, 10,
 export const MAX_BUCKETS = 400;
 /** Relative error of the latency percentiles. */
 export const HISTOGRAM_ERROR = 0.01;
-
-/** Marks the section of report.html the post-processor fills in (and replaces on a re-run). */
-export const TIMESERIES_MARKERS = Object.freeze({
-    start: "<!-- credlink:timeseries:start -->",
-    end: "<!-- credlink:timeseries:end -->",
-});
 
 /** The metrics read from the stream; every other line is skipped before it is parsed. */
 export const TIMESERIES_METRICS = Object.freeze({

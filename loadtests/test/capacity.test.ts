@@ -167,7 +167,7 @@ describe("capacity steps as k6 scenarios", () => {
                 "verify 78%), 3 tasks behind the target",
         );
         expect(describeCapacity(env({ SCENARIO: "sign", STEPS: "1" }))).toBe(
-            "capacity: 1 steps of 30s from 10 to 10 req/s (+10), sign workload (sign 100%), 1 task behind the target",
+            "capacity: 1 step of 30s from 10 to 10 req/s (+10), sign workload (sign 100%), 1 task behind the target",
         );
     });
 });

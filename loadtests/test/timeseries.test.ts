@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLO } from "../../policies/slo.ts";
 import { addTimeSeries, readK6Metrics, TimeSeriesInputError } from "../cli/timeseries.ts";
 import { buildReport, type RunContext } from "../lib/report.ts";
-import { renderHtmlReport } from "../lib/report-html.ts";
+import { renderHtmlReport, TIMESERIES_MARKERS } from "../lib/report-html.ts";
 import { lineChart, niceTicks } from "../lib/svg-chart.ts";
 import {
     BUCKET_WIDTHS_SECONDS,
@@ -23,7 +23,6 @@ import {
     parseK6Line,
     parseK6Time,
     renderTimeSeriesSection,
-    TIMESERIES_MARKERS,
     TimeSeriesBuilder,
     type TimeSeries,
 } from "../lib/timeseries.ts";
