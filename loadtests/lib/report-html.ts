@@ -5,7 +5,7 @@
 import { SLO } from "../../policies/slo.ts";
 import { stepFailures } from "./capacity.ts";
 import { capacityHeadline, type CapacityReport } from "./capacity-report.ts";
-import { formatMetricValues, formatMs, formatPercent } from "./format.ts";
+import { formatMetricValues, formatMs, formatMsTick, formatPercent } from "./format.ts";
 import type { EndpointRow, Report } from "./report.ts";
 import { escapeXml, lineChart } from "./svg-chart.ts";
 
@@ -107,7 +107,7 @@ function capacitySection(c: CapacityReport): string[] {
             ...common,
             title: "p95 latency against offered rate",
             yLabel: "p95 latency",
-            formatY: (y) => formatMs(y),
+            formatY: formatMsTick,
             series: [{ name: "p95 per step", color: "#0969da", dots: true, points: ran.map((s) => [s.rate, s.p95Ms]) }],
             references: [{ value: c.slo.latencyP95Ms, label: `SLO p95 < ${c.slo.latencyP95Ms} ms` }],
         }),

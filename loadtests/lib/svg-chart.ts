@@ -34,6 +34,8 @@ export interface LineChartSpec {
     readonly marker?: { readonly x: number; readonly label: string };
     readonly formatX: (x: number) => string;
     readonly formatY: (y: number) => string;
+    /** Tick values for the x axis (default: round numbers, niceTicks). */
+    readonly xTicks?: (min: number, max: number) => number[];
     /** The y scale reaches at least this (default: the data and reference lines decide). */
     readonly minYMax?: number;
     readonly width?: number;
@@ -62,6 +64,16 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
     return ticks;
 }
 
+/** About `count` ticks for seconds: 1, 2, 5, 10, 15, 30 s, then whole minutes and hours. */
+export function timeTicks(min: number, max: number, count = 6): number[] {
+    const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+    const raw = (max - min) / Math.max(1, count);
+    const step = steps.find((s) => s >= raw) ?? steps[steps.length - 1];
+    const ticks: number[] = [];
+    for (let t = Math.ceil(min / step) * step; t <= max; t += step) ticks.push(t);
+    return ticks;
+}
+
 const num = (n: number) => (Math.round(n * 10) / 10).toString();
 
 /** An SVG line chart; empty string when no series has a value. */
@@ -72,7 +84,7 @@ export function lineChart(spec: LineChartSpec): string {
     const xs = values.map(([x]) => x);
     const width = spec.width ?? 720;
     const height = spec.height ?? 240;
-    const left = 64;
+    const left = 76;
     const right = 16;
     const top = 12;
     const bottom = 40;
@@ -101,7 +113,7 @@ export function lineChart(spec: LineChartSpec): string {
                 `<text x="${left - 6}" y="${y}" dy="4" text-anchor="end">${escapeXml(spec.formatY(t))}</text>`,
         );
     }
-    for (const t of niceTicks(xMin, xMax, 6)) {
+    for (const t of (spec.xTicks ?? ((a, b) => niceTicks(a, b, 6)))(xMin, xMax)) {
         if (t < xMin || t > xMax) continue;
         const x = num(px(t));
         parts.push(
@@ -113,7 +125,7 @@ export function lineChart(spec: LineChartSpec): string {
         `<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#59636e"/>` +
             `<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#59636e"/>` +
             `<text x="${left + plotW / 2}" y="${height - 4}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>` +
-            `<text transform="translate(12 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
+            `<text transform="translate(14 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
             `${escapeXml(spec.yLabel)}</text>`,
     );
     // Series: one path per run of non-null points.

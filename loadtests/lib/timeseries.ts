@@ -15,9 +15,9 @@
  * k6 never loads it: the post-processing runs in Node after k6 exits.
  */
 import { SLO } from "../../policies/slo.ts";
-import { formatMs } from "./format.ts";
+import { formatMsTick } from "./format.ts";
 import { TIMESERIES_MARKERS } from "./report-html.ts";
-import { escapeXml, lineChart, type ChartSeries } from "./svg-chart.ts";
+import { escapeXml, lineChart, timeTicks, type ChartSeries } from "./svg-chart.ts";
 
 /** Bucket widths, each a multiple of the one before, so buckets merge exactly. */
 export const BUCKET_WIDTHS_SECONDS: readonly number[] = Object.freeze([1, 5, 10, 30, 60, 300, 600, 1800, 3600]);
@@ -342,13 +342,13 @@ export function renderTimeSeriesSection(ts: TimeSeries): string {
               ]
             : []),
     ];
-    const common = { xLabel: "time since start (m:ss)", formatX: formatElapsed };
+    const common = { xLabel: "time since start", formatX: formatElapsed, xTicks: timeTicks };
     const charts = [
         lineChart({
             ...common,
             title: `p95 latency per ${width}`,
             yLabel: "p95 latency",
-            formatY: (y) => formatMs(y),
+            formatY: formatMsTick,
             series: latencySeries,
             references: [{ value: SLO.latencyP95Ms, label: `SLO p95 < ${SLO.latencyP95Ms} ms` }],
         }),

@@ -13,7 +13,8 @@ import { SLO } from "../../policies/slo.ts";
 import { addTimeSeries, readK6Metrics, TimeSeriesInputError } from "../cli/timeseries.ts";
 import { buildReport, type RunContext } from "../lib/report.ts";
 import { renderHtmlReport, TIMESERIES_MARKERS } from "../lib/report-html.ts";
-import { lineChart, niceTicks } from "../lib/svg-chart.ts";
+import { formatMsTick } from "../lib/format.ts";
+import { lineChart, niceTicks, timeTicks } from "../lib/svg-chart.ts";
 import {
     BUCKET_WIDTHS_SECONDS,
     HISTOGRAM_ERROR,
@@ -204,9 +205,14 @@ describe("bucketing", () => {
 
 describe("charts", () => {
     it("pick round ticks", () => {
-        expect(niceTicks(0, 500, 4)).toEqual([0, 200, 400, 600].filter((t) => t <= 500 + 1e-9));
+        expect(niceTicks(0, 500, 4)).toEqual([0, 200, 400]);
         expect(niceTicks(0, 1, 4)).toEqual([0, 0.25, 0.5, 0.75, 1]);
         expect(niceTicks(0, 90, 6)).toEqual([0, 20, 40, 60, 80]);
+        // Time axes step in seconds, minutes and hours people read.
+        expect(timeTicks(0, 30)).toEqual([0, 5, 10, 15, 20, 25, 30]);
+        expect(timeTicks(0, 480)).toEqual([0, 120, 240, 360, 480]);
+        expect(timeTicks(0, 8 * 3600)).toEqual([0, 2, 4, 6, 8].map((h) => h * 3600));
+        expect([0, 250, 1500, 12_000].map(formatMsTick)).toEqual(["0", "250 ms", "1.5 s", "12 s"]);
     });
 
     it("break a line at a missing value, draw the reference line inside the scale, escape text", () => {
