@@ -93,7 +93,8 @@ export async function addTimeSeries(reportDir: string): Promise<{ message: strin
     const metrics = METRICS_FILES.map((f) => join(reportDir, f)).find((f) => existsSync(f));
     if (metrics === undefined) {
         throw new TimeSeriesInputError(
-            `no ${METRICS_FILES.join(" or ")} in ${reportDir}: run k6 with --out json=${join(reportDir, METRICS_FILES[0])}`,
+            `no ${METRICS_FILES.join(" or ")} in ${reportDir}: ` +
+                `run k6 with --out json=${join(reportDir, METRICS_FILES[0])}`,
         );
     }
     const reportFile = join(reportDir, "report.html");

@@ -43,16 +43,17 @@ export interface SetupData {
     readonly proofUri?: string;
 }
 
+/** Functions, not methods: the entry scripts re-export them and k6 calls them unbound. */
 export interface LoadTest {
     readonly options: Options;
-    setup(): SetupData;
-    health(): void;
-    sign(): void;
-    verify(data: SetupData): void;
-    proofs(data: SetupData): void;
+    readonly setup: () => SetupData;
+    readonly health: () => void;
+    readonly sign: () => void;
+    readonly verify: (data: SetupData) => void;
+    readonly proofs: (data: SetupData) => void;
     /** TEST=capacity: one request per iteration, the endpoint taken from the interleaved task mix. */
-    capacity(data: SetupData): void;
-    handleSummary(data: unknown): Record<string, string>;
+    readonly capacity: (data: SetupData) => void;
+    readonly handleSummary: (data: unknown) => Record<string, string>;
 }
 
 /** setup() retries POST /sign this often when rate limited before giving up. */

@@ -145,7 +145,8 @@ export function lineChart(spec: LineChartSpec): string {
             } else {
                 parts.push(
                     `<polyline fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}" ` +
-                        `stroke-linejoin="round" points="${run.join(" ")}"><title>${escapeXml(s.name)}</title></polyline>`,
+                        `stroke-linejoin="round" points="${run.join(" ")}">` +
+                        `<title>${escapeXml(s.name)}</title></polyline>`,
                 );
             }
             if (s.dots) {

@@ -109,8 +109,22 @@ describe("capacity steps as k6 scenarios", () => {
                 exec: CAPACITY_EXEC,
                 tags: { step: "1", offered_rps: "20" },
             },
-            step_02: expect.objectContaining({ rate: 25, startTime: "1m", preAllocatedVUs: 13, maxVUs: 26 }),
-            step_03: expect.objectContaining({ rate: 30, startTime: "2m", duration: "1m" }),
+            step_02: {
+                ...scenarios.step_01,
+                rate: 25,
+                startTime: "1m",
+                preAllocatedVUs: 13,
+                maxVUs: 26,
+                tags: { step: "2", offered_rps: "25" },
+            },
+            step_03: {
+                ...scenarios.step_01,
+                rate: 30,
+                startTime: "2m",
+                preAllocatedVUs: 15,
+                maxVUs: 30,
+                tags: { step: "3", offered_rps: "30" },
+            },
         });
     });
 
@@ -235,7 +249,8 @@ describe("reading steps back and finding the knee", () => {
         const knee = findKnee(rs);
         expect([knee.result, knee.step?.rate]).toEqual(["measured", 10]);
         expect(knee.notes).toEqual([
-            "step 3 (30 req/s) held after step 2 (20 req/s) failed: the target is noisy at this load; lengthen STEP_DURATION",
+            "step 3 (30 req/s) held after step 2 (20 req/s) failed: the target is noisy at this load; " +
+                "lengthen STEP_DURATION",
         ]);
     });
 });
@@ -265,7 +280,8 @@ describe("capacity.json and the reports", () => {
             "stdout",
         ]);
         const report = JSON.parse(out["reports/20250601T100000Z-capacity/capacity.json"]) as CapacityReport;
-        expect(report).toEqual({
+        const { steps, ...head } = report;
+        expect(head).toEqual({
             schema: CAPACITY_SCHEMA,
             date: "2025-06-01T10:02:35.000Z",
             target: TARGET.TARGET_URL,
@@ -278,10 +294,9 @@ describe("capacity.json and the reports", () => {
             mix: { health: 2, sign: 20, verify: 78 },
             slo: { latencyP95Ms: SLO.latencyP95Ms, errorRate: SLO.errorRate, droppedIterations: 0 },
             stepSeconds: 30,
-            steps: expect.any(Array),
             notes: [],
         });
-        expect(report.steps.map((s) => [s.step, s.rate, s.p95Ms, s.errorRate, s.droppedIterations, s.held])).toEqual([
+        expect(steps.map((s) => [s.step, s.rate, s.p95Ms, s.errorRate, s.droppedIterations, s.held])).toEqual([
             [1, 10, 40, 0, 0, true],
             [2, 20, 60, 0, 0, true],
             [3, 30, 180, 0, 0, true],

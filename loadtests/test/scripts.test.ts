@@ -275,7 +275,9 @@ describe("scripts/load-test.sh runs k6", () => {
         expect(bad).toEqual({
             code: 2,
             stdout: "",
-            stderr: "load-test: TIME_SERIES=yes is invalid: expected on (record k6's JSON output and chart it) or off\n",
+            stderr:
+                "load-test: TIME_SERIES=yes is invalid: expected on (record k6's JSON output and chart it) " +
+                "or off\n",
         });
     });
 
