@@ -5,11 +5,14 @@
 #   scripts/load-test.sh [extra k6 run flags, e.g. -o experimental-prometheus-rw]
 #
 # Environment (validated by loadtests/lib/env.ts, the module the k6 scripts use):
-#   TEST        smoke | load (default) | stress | spike | soak | throughput
+#   TEST        smoke | load (default) | stress | spike | soak | throughput | capacity
 #   TARGET_URL  API base URL; if unset and `pulumi` is on PATH, the stack's apiUrl output
 #   VUS, DURATION, RATE, SCENARIO, API_KEY, PROOFS_URL, THINK_TIME, ACCEPT_429, CREATOR
+#   START_RATE, RATE_STEP, STEPS, STEP_DURATION, TASKS (TEST=capacity)
 #   REPORTS_ROOT  where reports/<timestamp>-<test>/ goes (default: <repo>/reports)
 #   HEALTH_TIMEOUT seconds for the /health pre-flight check (default 10)
+#   TIME_SERIES   on (default): k6 also writes metrics.json.gz and the report gets charts over
+#                 time (loadtests/cli/timeseries.ts, after k6 exits); off: neither
 #
 # Exit codes: 2 refused (bad environment or missing tool), 3 target not healthy,
 # otherwise k6's own code (0 passed, 99 thresholds failed, 108 aborted by setup, ...).
@@ -58,6 +61,10 @@ command -v k6 >/dev/null 2>&1 ||
     refuse "k6 is not installed: install k6 1.0 or newer (https://grafana.com/docs/k6/latest/set-up/install-k6/ - e.g. brew install k6, winget install k6, or the dl.k6.io apt/rpm repository), then re-run"
 command -v curl >/dev/null 2>&1 || refuse "curl is not installed: it runs the /health pre-flight check; install curl, then re-run"
 
+time_series="${TIME_SERIES:-on}"
+[[ "$time_series" == "on" || "$time_series" == "off" ]] ||
+    refuse "TIME_SERIES=$time_series is invalid: expected on (record k6's JSON output and chart it) or off"
+
 health_timeout="${HEALTH_TIMEOUT:-10}"
 [[ "$health_timeout" =~ ^[1-9][0-9]{0,2}$ ]] || refuse "HEALTH_TIMEOUT=$health_timeout is invalid: expected whole seconds between 1 and 999"
 code="$(curl -s -o /dev/null -w '%{http_code}' --max-time "$health_timeout" "$health_url")" || true
@@ -79,13 +86,26 @@ if [[ "${K6_WEB_DASHBOARD:-}" == "true" && -z "${K6_WEB_DASHBOARD_EXPORT:-}" ]];
     export K6_WEB_DASHBOARD_EXPORT="$REPORT_DIR/dashboard.html"
 fi
 
+# k6's own time series (NDJSON, gzip by the .gz name) for the charts over time; extra flags still pass through.
+out=()
+[[ "$time_series" == "on" ]] && out=(--out "json=$REPORT_DIR/metrics.json.gz")
+
 printf 'load-test: %s against %s; reports in %s\n' "$profile" "${health_url%/health}" "$REPORT_DIR"
-k6 run "$@" "$ROOT/loadtests/$test_type.ts"
+# ${out[@]+...}: an empty array is "unbound" under set -u in bash < 4.4 (macOS).
+k6 run ${out[@]+"${out[@]}"} "$@" "$ROOT/loadtests/$test_type.ts"
 rc=$?
-case $rc in
-    0) outcome="all thresholds passed" ;;
-    99) outcome="thresholds failed" ;;
-    108) outcome="aborted by the script, see its message above" ;;
+
+if [[ "$time_series" == "on" && -s "$REPORT_DIR/metrics.json.gz" && -s "$REPORT_DIR/report.html" ]]; then
+    (cd -- "$ROOT" && node --import tsx loadtests/cli/timeseries.ts "$REPORT_DIR") ||
+        printf 'load-test: warning: the report has no time series (see above); k6'"'"'s result stands\n' >&2
+fi
+
+case "$test_type:$rc" in
+    capacity:0) outcome="every step held: capacity.json holds a lower bound" ;;
+    capacity:99) outcome="a step missed the SLO and ended the run: the capacity is in capacity.json" ;;
+    *:0) outcome="all thresholds passed" ;;
+    *:99) outcome="thresholds failed" ;;
+    *:108) outcome="aborted by the script, see its message above" ;;
     *) outcome="k6 failed" ;;
 esac
 printf 'load-test: k6 exited %d (%s); reports in %s\n' "$rc" "$outcome" "$REPORT_DIR" >&2

@@ -603,7 +603,7 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
             Condition: { Bool: { "aws:SecureTransport": "false" } },
         });
         expect(run.ofType(T.logging)).toEqual([]);
-        expect(distributionOf(run).loggingConfig.prefix).toBe("cloudfront/");
+        expect(distributionOf(run).loggingConfig?.prefix).toBe("cloudfront/");
     });
 });
 

@@ -173,7 +173,7 @@ export const SERVICE_SETTINGS = group(
                 "service.secrets. Names the stack sets itself are refused.",
             variableMap("values", environmentValue),
             {
-                default: {} as Record<string, string>,
+                default: {},
                 plaintext:
                     "its values are stored in plain text in the ECS task definition; keep secret values in " +
                     "Secrets Manager or SSM Parameter Store and reference them in credlink:service.secrets",
@@ -184,7 +184,7 @@ export const SERVICE_SETTINGS = group(
             "Secrets of the API container, NAME: full ARN of a Secrets Manager secret (optionally " +
                 "with :<json-key>:: after it) or of an SSM parameter. The execution role may read exactly these.",
             variableMap("secret ARNs", secretValue),
-            { default: {} as Record<string, string> },
+            { default: {} },
         ),
     },
     {

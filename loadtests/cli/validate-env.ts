@@ -4,14 +4,13 @@
  * (test, health_url, profile) for the wrapper, or `error=<one line>` and exits 2.
  */
 import { EnvError, parseEnv, parseTestType } from "../lib/env.ts";
-import { buildOptions } from "../lib/options.ts";
-import { describeProfile } from "../lib/profiles.ts";
+import { buildOptions, describeRun } from "../lib/options.ts";
 
 try {
     const test = parseTestType(process.env);
     const env = parseEnv(process.env, test);
     buildOptions(test, env); // also refuses splits that leave a scenario empty
-    process.stdout.write(`test=${test}\nhealth_url=${env.targetUrl}/health\nprofile=${describeProfile(test, env)}\n`);
+    process.stdout.write(`test=${test}\nhealth_url=${env.targetUrl}/health\nprofile=${describeRun(test, env)}\n`);
 } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     process.stdout.write(`error=${error.message}\n`);

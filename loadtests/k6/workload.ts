@@ -19,12 +19,14 @@ import {
     HEADERS,
     HTTP_TOO_MANY_REQUESTS,
     PATHS,
+    PROOF_PUBLICATION,
     proofIdFromUri,
-    proofUrl,
+    proofUriOnOrigins,
     REQUEST_NAMES,
     requestHeaders,
     verifiedValid,
 } from "../lib/api.ts";
+import { capacitySchedule } from "../lib/capacity.ts";
 import { parseEnv, type RawEnv } from "../lib/env.ts";
 import { CUSTOM_METRICS } from "../lib/metric-names.ts";
 import { buildOptions } from "../lib/options.ts";
@@ -37,6 +39,8 @@ export interface SetupData {
     readonly signedImageB64?: string;
     readonly signedImageType?: string;
     readonly proofId?: string;
+    /** X-Proof-Uri of the signed image, as the API returned it: what the proofs scenario fetches. */
+    readonly proofUri?: string;
 }
 
 /** Functions, not methods: the entry scripts re-export them and k6 calls them unbound. */
@@ -47,6 +51,8 @@ export interface LoadTest {
     readonly sign: () => void;
     readonly verify: (data: SetupData) => void;
     readonly proofs: (data: SetupData) => void;
+    /** TEST=capacity: one request per iteration, the endpoint taken from the interleaved task mix. */
+    readonly capacity: (data: SetupData) => void;
     readonly handleSummary: (data: unknown) => Record<string, string>;
 }
 
@@ -68,7 +74,10 @@ function abortRun(message: string): never {
 export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffer): LoadTest {
     const env = parseEnv(rawEnv, test);
     const options = buildOptions(test, env);
-    const thinkTimeSeconds = test === "throughput" ? 0 : env.thinkTimeSeconds;
+    const openModel = test === "throughput" || test === "capacity";
+    const thinkTimeSeconds = openModel ? 0 : env.thinkTimeSeconds;
+    const schedule = test === "capacity" ? capacitySchedule(env.workload) : undefined;
+    const endpoints: readonly Endpoint[] = schedule === undefined ? endpointsOf(env.workload) : [...new Set(schedule)];
 
     const rateLimited = new Rate(CUSTOM_METRICS.rateLimited);
     const cdnCacheHit = new Rate(CUSTOM_METRICS.cdnCacheHit);
@@ -116,6 +125,63 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
         if (thinkTimeSeconds > 0) sleep(thinkTimeSeconds);
     };
 
+    /** Setup: the proof the API announced must resolve on the stack under test (see PROOF_PUBLICATION). */
+    function awaitProof(proofUri: string): void {
+        if (!proofUriOnOrigins(proofUri, [env.targetUrl, env.proofsUrl])) {
+            abortRun(
+                `setup: X-Proof-Uri ${proofUri} is not served by TARGET_URL or PROOFS_URL: set the API's ` +
+                    `PROOF_URI_DOMAIN to ${env.proofsUrl}${PATHS.proofsPrefix.slice(0, -1)}, or PROOFS_URL to ` +
+                    "the origin that serves it",
+            );
+        }
+        const get = () => http.get(proofUri, { tags: { name: `setup ${REQUEST_NAMES.proofs}`, endpoint: "setup" } });
+        let res = get();
+        for (const delay of PROOF_PUBLICATION.retryDelaysSeconds) {
+            if (!PROOF_PUBLICATION.notFoundStatuses.includes(res.status)) break;
+            sleep(delay);
+            res = get();
+        }
+        if (res.status !== 200) {
+            const waited = PROOF_PUBLICATION.retryDelaysSeconds.reduce((a, b) => a + b, 0);
+            abortRun(
+                `setup: GET ${proofUri} returned ${res.status || res.error}` +
+                    (PROOF_PUBLICATION.notFoundStatuses.includes(res.status)
+                        ? ` for ${waited}s after signing: the proof URI does not resolve (check the API's ` +
+                          "PROOF_URI_DOMAIN, that it stores proofs in the proofs bucket, and the /proofs function)"
+                        : ""),
+            );
+        }
+    }
+
+    /** One request of each endpoint: the scenario functions add think time, capacity does not. */
+    const requestOf = {
+        health(): void {
+            record("health", http.get(`${env.targetUrl}${PATHS.health}`, params("health", "text")));
+        },
+        sign(): void {
+            record("sign", signRequest("sign"));
+        },
+        verify(data: SetupData): void {
+            const body = {
+                [FORM_FIELDS.image]: http.file(
+                    signedImageOf(data),
+                    `signed-${FIXTURE.filename}`,
+                    data.signedImageType ?? FIXTURE.contentType,
+                ),
+            };
+            const res = http.post(`${env.targetUrl}${PATHS.verify}`, body, params("verify", "text"));
+            if (record("verify", res)) verifyValid.add(verifiedValid(res), { endpoint: "verify" });
+        },
+        proofs(data: SetupData): void {
+            if (data.proofUri === undefined)
+                throw new Error("setup() did not sign an image; proofs needs its proof URI");
+            const res = http.get(data.proofUri, params("proofs", "text"));
+            record("proofs", res);
+            const cache = cdnCacheResult(res);
+            if (cache !== undefined) cdnCacheHit.add(cache === "hit", { endpoint: "proofs" });
+        },
+    } satisfies Record<Endpoint, (data: SetupData) => void>;
+
     return {
         options,
 
@@ -129,7 +195,7 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
                         `${health.status || health.error}: is TARGET_URL the CredLink API, and is it up?`,
                 );
             }
-            if (!endpointsOf(env.workload).some((e) => e === "verify" || e === "proofs")) return {};
+            if (!endpoints.some((e) => e === "verify" || e === "proofs")) return {};
 
             let res = signRequest("setup");
             for (let attempt = 1; res.status === HTTP_TOO_MANY_REQUESTS && attempt < SETUP_SIGN_ATTEMPTS; attempt++) {
@@ -153,43 +219,40 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
                         `and an X-Proof-Uri ending in a UUID`,
                 );
             }
+            const proofUri = (header(res, HEADERS.proofUri) as string).trim();
+            if (endpoints.includes("proofs")) awaitProof(proofUri);
             return {
                 signedImageB64: encoding.b64encode(res.body, "std"),
                 signedImageType: header(res, HEADERS.contentType) ?? FIXTURE.contentType,
                 proofId,
+                proofUri,
             };
         },
 
         health(): void {
-            record("health", http.get(`${env.targetUrl}${PATHS.health}`, params("health", "text")));
+            requestOf.health();
             pause();
         },
 
         sign(): void {
-            record("sign", signRequest("sign"));
+            requestOf.sign();
             pause();
         },
 
         verify(data: SetupData): void {
-            const body = {
-                [FORM_FIELDS.image]: http.file(
-                    signedImageOf(data),
-                    `signed-${FIXTURE.filename}`,
-                    data.signedImageType ?? FIXTURE.contentType,
-                ),
-            };
-            const res = http.post(`${env.targetUrl}${PATHS.verify}`, body, params("verify", "text"));
-            if (record("verify", res)) verifyValid.add(verifiedValid(res), { endpoint: "verify" });
+            requestOf.verify(data);
             pause();
         },
 
         proofs(data: SetupData): void {
-            if (data.proofId === undefined) throw new Error("setup() did not sign an image; proofs needs its proof id");
-            const res = http.get(proofUrl(env.proofsUrl, data.proofId), params("proofs", "text"));
-            record("proofs", res);
-            const cache = cdnCacheResult(res);
-            if (cache !== undefined) cdnCacheHit.add(cache === "hit", { endpoint: "proofs" });
+            requestOf.proofs(data);
             pause();
+        },
+
+        capacity(data: SetupData): void {
+            if (schedule === undefined)
+                throw new Error(`the capacity function runs in TEST=capacity only, not ${test}`);
+            requestOf[schedule[exec.scenario.iterationInTest % schedule.length]](data);
         },
 
         handleSummary(data: unknown): Record<string, string> {
@@ -200,6 +263,7 @@ export function defineLoadTest(test: TestType, rawEnv: RawEnv, image: ArrayBuffe
                 holdSeconds: env.holdSeconds,
                 rate: env.rate,
                 generatedAt: new Date().toISOString(),
+                capacity: env.capacity,
             };
             return summaryOutputs(data, context, env.reportDir);
         },

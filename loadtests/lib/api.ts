@@ -6,7 +6,9 @@
  * - POST /sign    multipart `image` (+ optional `creator`) -> 200, the signed image
  *                 bytes with the upload's `image/*` type, `X-Proof-Uri: <domain>/<uuid>`
  * - POST /verify  multipart `image` -> 200 JSON `{ valid: boolean, confidence: 0..100, ... }`
- * - GET  /proofs/<uuid>.json through CloudFront (S3 key `proofs/<uuid>.json`), cacheable
+ * - GET  <X-Proof-Uri>: `<PROOF_URI_DOMAIN>/<uuid>`; the stack sets PROOF_URI_DOMAIN to
+ *                 `https://<public host>/proofs` and a CloudFront Function maps `/proofs/<uuid>`
+ *                 to the S3 key `proofs/<uuid>.json`: the proof document, cacheable
  *
  * Checks are plain predicates over a response-like object, so k6's `check()`
  * runs them on real responses and vitest runs them on literals.
@@ -42,7 +44,7 @@ export const REQUEST_NAMES: Readonly<Record<Endpoint, string>> = Object.freeze({
     health: "GET /health",
     sign: "POST /sign",
     verify: "POST /verify",
-    proofs: "GET /proofs/{id}.json",
+    proofs: "GET /proofs/{id}",
 });
 
 export const HTTP_TOO_MANY_REQUESTS = 429;
@@ -81,10 +83,35 @@ export function proofIdFromUri(uri: string | undefined): string | undefined {
     return UUID.test(last) ? last.toLowerCase() : undefined;
 }
 
-/** CloudFront URL of a proof document: `/proofs/*` is routed to the proofs bucket, key `proofs/<uuid>.json`. */
-export function proofUrl(proofsBaseUrl: string, proofId: string): string {
-    return `${proofsBaseUrl}${PATHS.proofsPrefix}${proofId}.json`;
+/** `scheme://host[:port]` of an http(s) URL, lower-cased; undefined for anything else (k6 has no WHATWG URL). */
+export function originOf(url: string): string | undefined {
+    const match = /^(https?:\/\/[^/?#\s]+)/i.exec(url.trim());
+    return match?.[1].toLowerCase();
 }
+
+/**
+ * True when a proof URI is served by one of `origins` (the stack under test): the proofs
+ * scenario follows X-Proof-Uri, and must not send load to a host nobody asked it to test (the
+ * API's default PROOF_URI_DOMAIN is https://proofs.credlink.com).
+ */
+export function proofUriOnOrigins(uri: string, origins: readonly string[]): boolean {
+    const origin = originOf(uri);
+    return origin !== undefined && origins.some((o) => originOf(o) === origin);
+}
+
+/**
+ * Setup fetches the proof it just signed before any scenario starts, and only there waits
+ * while it answers "not found": the API may still be writing it to S3, and CloudFront caches
+ * an error for 10 s by default (Error Caching Minimum TTL,
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html).
+ * S3 answers 403 rather than 404 for a missing key when the reader may not list the bucket, as
+ * with this stack's origin access control. During the scenarios a proof that is not found fails.
+ */
+export const PROOF_PUBLICATION = Object.freeze({
+    notFoundStatuses: Object.freeze([403, 404]),
+    /** Pauses between attempts, seconds: 15 s in all, past CloudFront's default error caching. */
+    retryDelaysSeconds: Object.freeze([1, 2, 4, 8]),
+});
 
 /** JSON body, or undefined when the body is missing or not JSON (checks must not throw). */
 export function jsonBody(res: Pick<ResponseLike, "body">): unknown {

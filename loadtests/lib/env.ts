@@ -20,6 +20,20 @@ export class EnvError extends Error {
     }
 }
 
+/** The stepped arrival rates of a capacity run (TEST=capacity) and what stands behind TARGET_URL. */
+export interface CapacityPlan {
+    /** START_RATE: offered requests per second of the first step. */
+    readonly startRate: number;
+    /** RATE_STEP: added to the offered rate at each step. */
+    readonly rateStep: number;
+    /** STEPS: number of steps. */
+    readonly steps: number;
+    /** STEP_DURATION: how long each rate is held, seconds. */
+    readonly stepSeconds: number;
+    /** TASKS: tasks (ECS tasks, processes) behind TARGET_URL; the result is divided by it. */
+    readonly tasks: number;
+}
+
 export interface LoadTestEnv {
     /** API base URL without a trailing slash (the stack's `apiUrl` output: the CloudFront URL). */
     readonly targetUrl: string;
@@ -42,6 +56,8 @@ export interface LoadTestEnv {
     readonly accept429: boolean;
     /** Directory handleSummary writes into; must exist. Unset: the working directory. */
     readonly reportDir: string | undefined;
+    /** The steps of TEST=capacity (parsed and checked for every test type, used by capacity only). */
+    readonly capacity: CapacityPlan;
 }
 
 export const LIMITS = Object.freeze({
@@ -49,16 +65,29 @@ export const LIMITS = Object.freeze({
     rate: { min: 1, max: 100_000 },
     holdSeconds: { min: 1, max: 72 * 3600 },
     thinkTimeSeconds: { min: 0, max: 60 },
+    steps: { min: 1, max: 50 },
+    stepSeconds: { min: 10, max: 3600 },
+    tasks: { min: 1, max: 1000 },
 });
 
 /** Defaults of the original script (VUS=50, DURATION=60) except where a test type needs longer. */
 export const DEFAULTS = Object.freeze({
     vus: 50,
-    holdSeconds: Object.freeze({ ...DEFAULT_HOLD_SECONDS } satisfies Record<TestType, number>),
+    holdSeconds: Object.freeze({
+        ...DEFAULT_HOLD_SECONDS,
+        // Not used: a capacity run lasts STEPS x STEP_DURATION.
+        capacity: 60,
+    } satisfies Record<TestType, number>),
     rate: SLO.peakRequestsPerSecond,
     workload: "mixed" satisfies Workload,
     creator: "CredLink load test",
     thinkTimeSeconds: DEFAULT_THINK_TIME_SECONDS,
+    /**
+     * Capacity steps: 10, 20, .. 100 req/s, 30 s each (5 minutes at most). The range brackets the
+     * seed's planning figure (about 17 req/s per task at its scaling target, 24 at capacity) and
+     * the reference server's default cost; 30 s gives each step a few thousand requests at the knee.
+     */
+    capacity: Object.freeze({ startRate: 10, rateStep: 10, steps: 10, stepSeconds: 30, tasks: 1 }),
 });
 
 const EXAMPLE_URL = "https://d111111abcdef8.cloudfront.net";
@@ -167,6 +196,7 @@ export function parseEnv(raw: RawEnv, test: TestType): LoadTestEnv {
         problems,
     );
     const accept429 = parseBoolean(raw, "ACCEPT_429", problems);
+    const capacity = parseCapacityPlan(raw, problems);
 
     const workloadValue = present(raw, "SCENARIO")?.trim() ?? DEFAULTS.workload;
     if (!isWorkload(workloadValue))
@@ -191,5 +221,23 @@ export function parseEnv(raw: RawEnv, test: TestType): LoadTestEnv {
         thinkTimeSeconds,
         accept429,
         reportDir: present(raw, "REPORT_DIR")?.replace(/\/+$/, ""),
+        capacity,
     };
+}
+
+function parseCapacityPlan(raw: RawEnv, problems: string[]): CapacityPlan {
+    const d = DEFAULTS.capacity;
+    const startRate = parseInteger(raw, "START_RATE", d.startRate, LIMITS.rate, "requests per second", problems);
+    const rateStep = parseInteger(raw, "RATE_STEP", d.rateStep, LIMITS.rate, "requests per second", problems);
+    const steps = parseInteger(raw, "STEPS", d.steps, LIMITS.steps, "steps", problems);
+    const stepSeconds = parseDuration(raw, "STEP_DURATION", d.stepSeconds, LIMITS.stepSeconds, problems);
+    const tasks = parseInteger(raw, "TASKS", d.tasks, LIMITS.tasks, "tasks behind TARGET_URL", problems);
+    const topRate = startRate + (steps - 1) * rateStep;
+    if (topRate > LIMITS.rate.max) {
+        problems.push(
+            `START_RATE=${startRate}, RATE_STEP=${rateStep} and STEPS=${steps} reach ${topRate} req/s: ` +
+                `the last step may offer at most ${LIMITS.rate.max} req/s`,
+        );
+    }
+    return { startRate, rateStep, steps, stepSeconds, tasks };
 }

@@ -7,6 +7,13 @@ export function formatMs(ms: number): string {
     return `${(ms * 1000).toFixed(0)}µs`;
 }
 
+/** Milliseconds for an axis tick: `0`, `250 ms`, `1.5 s`. */
+export function formatMsTick(ms: number): string {
+    if (ms === 0) return "0";
+    const round = (n: number) => String(Math.round(n * 100) / 100);
+    return ms >= 1000 ? `${round(ms / 1000)} s` : `${round(ms)} ms`;
+}
+
 export function formatPercent(ratio: number): string {
     return `${(ratio * 100).toFixed(2)}%`;
 }

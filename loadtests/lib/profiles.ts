@@ -34,7 +34,10 @@ export function littleLawVus(ratePerSecond: number): number {
 }
 
 /** Total-VU shape of a closed-model test type (not smoke or throughput): the shared shape times VUS. */
-export function vuShape(test: Exclude<TestType, "smoke" | "throughput">, env: LoadTestEnv): readonly ShapeStep[] {
+export function vuShape(
+    test: Exclude<TestType, "smoke" | "throughput" | "capacity">,
+    env: LoadTestEnv,
+): readonly ShapeStep[] {
     return profileShape(test, env.holdSeconds).stages.map((s) => ({
         seconds: s.seconds,
         target: Math.ceil(env.vus * s.level),
@@ -42,7 +45,7 @@ export function vuShape(test: Exclude<TestType, "smoke" | "throughput">, env: Lo
 }
 
 /** Refuses runs whose split would leave a mixed-workload scenario without VUs or arrivals. */
-export function checkProfile(test: TestType, env: LoadTestEnv): void {
+export function checkProfile(test: Exclude<TestType, "capacity">, env: LoadTestEnv): void {
     const n = endpointsOf(env.workload).length;
     if (n === 1) return;
     const detail = `the ${env.workload} workload runs ${n} scenarios (${endpointsOf(env.workload).join(", ")})`;
@@ -59,7 +62,7 @@ export function checkProfile(test: TestType, env: LoadTestEnv): void {
 }
 
 /** The k6 scenarios of a run: one per endpoint of the workload, named after the endpoint. */
-export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoint, Scenario> {
+export function buildScenarios(test: Exclude<TestType, "capacity">, env: LoadTestEnv): Record<Endpoint, Scenario> {
     checkProfile(test, env);
     const weights = weightsOf(env.workload);
     const endpoints = endpointsOf(env.workload);
@@ -109,7 +112,7 @@ export function buildScenarios(test: TestType, env: LoadTestEnv): Record<Endpoin
 }
 
 /** One line describing the shape, printed by the wrapper before k6 starts. */
-export function describeProfile(test: TestType, env: LoadTestEnv): string {
+export function describeProfile(test: Exclude<TestType, "capacity">, env: LoadTestEnv): string {
     const split = (total: number) =>
         env.workload === "mixed"
             ? ` (${Object.entries(splitByWeights(total, weightsOf(env.workload)))

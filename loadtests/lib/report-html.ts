@@ -3,17 +3,19 @@
  * external resource, so it opens from a CI artifact or an air-gapped laptop alike.
  */
 import { SLO } from "../../policies/slo.ts";
-import { formatMetricValues, formatMs, formatPercent } from "./format.ts";
+import { stepFailures } from "./capacity.ts";
+import { capacityHeadline, type CapacityReport } from "./capacity-report.ts";
+import { formatMetricValues, formatMs, formatMsTick, formatPercent } from "./format.ts";
 import type { EndpointRow, Report } from "./report.ts";
+import { escapeXml, lineChart } from "./svg-chart.ts";
 
-export function escapeHtml(text: string): string {
-    return text
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;")
-        .replace(/'/g, "&#39;");
-}
+/** Marks the section of report.html the time-series post-processor fills in (and replaces on a re-run). */
+export const TIMESERIES_MARKERS = Object.freeze({
+    start: "<!-- credlink:timeseries:start -->",
+    end: "<!-- credlink:timeseries:end -->",
+});
+
+export const escapeHtml = escapeXml;
 
 const STYLE = `
 body{
@@ -35,6 +37,10 @@ tr.pass td:first-child{color:#1a7f37}
 tr.fail td:first-child{color:#cf222e}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em}
 .note{background:#fff8c5;padding:.6rem .8rem;border-radius:.4rem}
+figure.chart{margin:1rem 0}
+figcaption{color:#59636e;font-size:.9em}
+.legend{white-space:nowrap;margin-right:.6rem}
+.swatch{display:inline-block;width:.8rem;height:.25rem;margin-right:.3rem;vertical-align:middle}
 `;
 
 const rateLimitNote = (count: number, rate: number) =>
@@ -85,9 +91,80 @@ function latencyChart(endpoints: readonly EndpointRow[]): string {
     );
 }
 
+/** Latency and error rate against the offered rate, the step table and the knee. */
+function capacitySection(c: CapacityReport): string[] {
+    const ran = c.steps.filter((s) => s.verdict !== "not run");
+    const knee = c.kneeStep === null ? undefined : { x: c.capacityRps, label: `capacity ${c.capacityRps} req/s` };
+    const common = { xLabel: "offered rate (req/s)", formatX: (x: number) => String(x), marker: knee };
+    const sections = [
+        "<h2>Capacity</h2>",
+        `<p><strong>${escapeHtml(capacityHeadline(c))}</strong>. A step holds when its p95 latency is below ` +
+            `${c.slo.latencyP95Ms} ms, less than ${formatPercent(c.slo.errorRate)} of its requests fail and no ` +
+            `iteration is dropped, for its whole ${c.stepSeconds} s. The capacity is the highest step that held ` +
+            "with every step below it; per task it is divided by the tasks behind the target.</p>",
+        ...c.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`),
+        lineChart({
+            ...common,
+            title: "p95 latency against offered rate",
+            yLabel: "p95 latency",
+            formatY: formatMsTick,
+            series: [{ name: "p95 per step", color: "#0969da", dots: true, points: ran.map((s) => [s.rate, s.p95Ms]) }],
+            references: [{ value: c.slo.latencyP95Ms, label: `SLO p95 < ${c.slo.latencyP95Ms} ms` }],
+        }),
+        lineChart({
+            ...common,
+            title: "Failed requests against offered rate",
+            yLabel: "failed requests",
+            formatY: (y) => `${Math.round(y * 1000) / 10}%`,
+            series: [
+                {
+                    name: "failed share per step",
+                    color: "#cf222e",
+                    dots: true,
+                    points: ran.map((s) => [s.rate, s.errorRate]),
+                },
+            ],
+            references: [{ value: c.slo.errorRate, label: `SLO < ${formatPercent(c.slo.errorRate)}` }],
+        }),
+        tableHtml(
+            ["", "Step", "Offered", "Achieved", "Requests", "p95", "Failed", "Dropped", "Verdict"],
+            c.steps.map((s) => ({
+                cells: [
+                    mark(s.verdict === "held" ? true : s.verdict === "failed" ? false : undefined),
+                    String(s.step),
+                    `${s.rate} req/s`,
+                    s.achievedRps === null ? "n/a" : `${s.achievedRps} req/s`,
+                    String(s.requests),
+                    s.p95Ms === null ? "n/a" : formatMs(s.p95Ms),
+                    s.errorRate === null ? "n/a" : formatPercent(s.errorRate),
+                    String(s.droppedIterations),
+                    s.held ? "held" : `${s.verdict}${s.verdict === "failed" ? `: ${stepFailures(s).join(", ")}` : ""}`,
+                ],
+                ok: s.verdict === "held" ? true : s.verdict === "failed" ? false : undefined,
+            })),
+        ),
+    ];
+    return sections;
+}
+
+/** What the verdict badge says: the thresholds' result, or for a capacity run the kind of result. */
+function verdict(report: Report): { cls: string; text: string } {
+    if (report.capacity !== undefined) {
+        const r = report.capacity.result;
+        return { cls: r === "measured" ? "pass" : r === "lower-bound" ? "unknown" : "fail", text: r.replace("-", " ") };
+    }
+    if (report.passed === undefined) return { cls: "unknown", text: "no threshold results" };
+    return report.passed ? { cls: "pass", text: "passed" } : { cls: "fail", text: "failed" };
+}
+
+/** Placeholder the time-series post-processor replaces (loadtests/cli/timeseries.ts). */
+const TIMESERIES_PLACEHOLDER =
+    `${TIMESERIES_MARKERS.start}\n<h2>Over time</h2>\n<p class="meta">No time series: run through ` +
+    "<code>scripts/load-test.sh</code>, which records k6's JSON output and adds latency, throughput and errors " +
+    `over time here.</p>\n${TIMESERIES_MARKERS.end}`;
+
 export function renderHtmlReport(report: Report): string {
-    const verdictClass = report.passed === undefined ? "unknown" : report.passed ? "pass" : "fail";
-    const verdictText = report.passed === undefined ? "no threshold results" : report.passed ? "passed" : "failed";
+    const { cls: verdictClass, text: verdictText } = verdict(report);
     const fmt = (n: number | undefined, f: (x: number) => string) => (n === undefined ? "n/a" : f(n));
     const title = `CredLink ${report.testType} test (${report.workload})`;
 
@@ -102,12 +179,18 @@ export function renderHtmlReport(report: Report): string {
             `<code>${escapeHtml(report.k6.summaryFormat)}</code>` +
             (report.k6.version ? ` (k6 ${escapeHtml(report.k6.version)})` : "") +
             "</p>",
-        "<h2>Service-level objectives</h2>",
-        tableHtml(
-            ["", "Objective", "Target", "Actual"],
-            report.slo.map((r) => ({ cells: [mark(r.ok), r.objective, r.target, r.actual], ok: r.ok })),
-        ),
     ];
+    if (report.capacity !== undefined) sections.push(...capacitySection(report.capacity));
+    if (report.slo.length > 0) {
+        sections.push(
+            "<h2>Service-level objectives</h2>",
+            tableHtml(
+                ["", "Objective", "Target", "Actual"],
+                report.slo.map((r) => ({ cells: [mark(r.ok), r.objective, r.target, r.actual], ok: r.ok })),
+            ),
+        );
+    }
+    sections.push(TIMESERIES_PLACEHOLDER);
     if (report.rateLimited !== undefined && report.rateLimited.count > 0) {
         sections.push(
             `<p class="note">${escapeHtml(rateLimitNote(report.rateLimited.count, report.rateLimited.rate))}</p>`,

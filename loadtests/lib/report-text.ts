@@ -3,8 +3,10 @@
  * handleSummary exists, and its textSummary helper is a jslib URL import, so the
  * project renders its own: verdict, SLOs, thresholds, per-endpoint numbers, checks.
  */
+import { stepFailures } from "./capacity.ts";
+import { capacityHeadline } from "./capacity-report.ts";
 import { formatMetricValues, formatMs, formatPercent } from "./format.ts";
-import type { Report } from "./report.ts";
+import type { Report, ReportPaths } from "./report.ts";
 
 const mark = (ok: boolean | undefined) => (ok === undefined ? "-" : ok ? "✓" : "✗");
 
@@ -15,18 +17,47 @@ function table(rows: readonly (readonly string[])[], indent = "  "): string[] {
     );
 }
 
-export function renderTextReport(report: Report, paths: { html: string; json: string; raw: string }): string {
+export function renderTextReport(report: Report, paths: ReportPaths): string {
     const verdict =
-        report.passed === undefined ? "NO THRESHOLD RESULTS" : report.passed ? "PASSED" : "FAILED (k6 exits 99)";
+        report.capacity !== undefined
+            ? `CAPACITY ${capacityHeadline(report.capacity)}`
+            : report.passed === undefined
+              ? "NO THRESHOLD RESULTS"
+              : report.passed
+                ? "PASSED"
+                : "FAILED (k6 exits 99)";
     const lines: string[] = [
         "",
         `CredLink ${report.testType} test, ${report.workload} workload, against ${report.targetUrl}`,
         `Result: ${verdict}` +
             (report.k6.durationSeconds === undefined ? "" : ` after ${report.k6.durationSeconds.toFixed(1)}s`),
-        "",
-        "SLO",
-        ...table(report.slo.map((r) => [mark(r.ok), r.objective, r.target, r.actual])),
     ];
+    const c = report.capacity;
+    if (c !== undefined) {
+        const fmt = (n: number | null, f: (x: number) => string) => (n === null ? "n/a" : f(n));
+        lines.push(
+            "",
+            `CAPACITY STEPS (${c.stepSeconds}s each; held = p95 < ${c.slo.latencyP95Ms}ms, failed < ` +
+                `${formatPercent(c.slo.errorRate)}, nothing dropped)`,
+            ...table([
+                ["", "step", "offered", "achieved", "p95", "failed", "dropped", "verdict"],
+                ...c.steps.map((s) => [
+                    mark(s.verdict === "held" ? true : s.verdict === "failed" ? false : undefined),
+                    String(s.step),
+                    `${s.rate}/s`,
+                    fmt(s.achievedRps, (x) => `${x}/s`),
+                    fmt(s.p95Ms, formatMs),
+                    fmt(s.errorRate, formatPercent),
+                    String(s.droppedIterations),
+                    s.held ? "held" : `${s.verdict}${s.verdict === "failed" ? `: ${stepFailures(s).join(", ")}` : ""}`,
+                ]),
+            ]),
+            ...c.notes.map((n) => `  Note: ${n}`),
+        );
+    }
+    if (report.slo.length > 0) {
+        lines.push("", "SLO", ...table(report.slo.map((r) => [mark(r.ok), r.objective, r.target, r.actual])));
+    }
     if (report.thresholds.length > 0) {
         lines.push(
             "",
@@ -73,6 +104,7 @@ export function renderTextReport(report: Report, paths: { html: string; json: st
         .filter((n) => !n.includes("{"))
         .sort();
     lines.push("", "METRICS", ...table(metricNames.map((n) => [n, formatMetricValues(report.metrics[n])])));
-    lines.push("", `Reports: ${paths.html}, ${paths.json}, ${paths.raw}`, "");
+    const files = [paths.html, paths.json, paths.raw, ...(c === undefined ? [] : [paths.capacity])];
+    lines.push("", `Reports: ${files.join(", ")}`, "");
     return `${lines.join("\n")}\n`;
 }

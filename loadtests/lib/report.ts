@@ -3,6 +3,8 @@
  * document (summary.json), and the set of files handleSummary returns.
  */
 import { SLO } from "../../policies/slo.ts";
+import { buildCapacityReport, renderCapacityJson, type CapacityReport } from "./capacity-report.ts";
+import type { CapacityPlan } from "./env.ts";
 import { formatMs, formatPercent, formatStat } from "./format.ts";
 import { CUSTOM_METRICS } from "./metric-names.ts";
 import { renderHtmlReport } from "./report-html.ts";
@@ -29,6 +31,8 @@ export interface RunContext {
     readonly rate: number;
     /** ISO timestamp; passed in so rendering stays deterministic. */
     readonly generatedAt: string;
+    /** The steps of a capacity run (required for testType capacity). */
+    readonly capacity?: CapacityPlan;
 }
 
 export interface SloRow {
@@ -71,6 +75,8 @@ export interface Report {
     readonly endpoints: readonly EndpointRow[];
     readonly checks: readonly CheckResult[];
     readonly rateLimited: { readonly count: number; readonly rate: number } | undefined;
+    /** TEST=capacity: the steps and the knee (also written as capacity.json). */
+    readonly capacity: CapacityReport | undefined;
     readonly metrics: Readonly<Record<string, SummaryMetric>>;
 }
 
@@ -87,6 +93,8 @@ function checksRate(summary: NormalizedSummary, selector = ""): number | undefin
 }
 
 function sloRows(summary: NormalizedSummary, ctx: RunContext): SloRow[] {
+    // A capacity run breaches the SLO on purpose past its knee: its steps are judged one by one instead.
+    if (ctx.testType === "capacity") return [];
     const judge = (actual: number | undefined, ok: (x: number) => boolean) =>
         actual === undefined ? undefined : ok(actual);
     const p95 = value(summary, "http_req_duration", "p(95)");
@@ -168,6 +176,17 @@ function endpointRows(summary: NormalizedSummary): EndpointRow[] {
     }));
 }
 
+function capacityOf(summary: NormalizedSummary, ctx: RunContext): CapacityReport | undefined {
+    if (ctx.testType !== "capacity") return undefined;
+    if (ctx.capacity === undefined) throw new RangeError("a capacity report needs the run's capacity plan");
+    return buildCapacityReport(summary, {
+        targetUrl: ctx.targetUrl,
+        workload: ctx.workload,
+        plan: ctx.capacity,
+        generatedAt: ctx.generatedAt,
+    });
+}
+
 export function buildReport(data: unknown, ctx: RunContext): Report {
     const summary = normalizeSummary(data);
     const limited = summary.metrics[CUSTOM_METRICS.rateLimited];
@@ -189,6 +208,7 @@ export function buildReport(data: unknown, ctx: RunContext): Report {
         checks: summary.checks,
         rateLimited:
             limited === undefined ? undefined : { count: limited.values.passes ?? 0, rate: limited.values.rate ?? 0 },
+        capacity: capacityOf(summary, ctx),
         metrics: summary.metrics,
     };
 }
@@ -197,13 +217,23 @@ export function renderJsonReport(report: Report): string {
     return `${JSON.stringify(report, null, 2)}\n`;
 }
 
+export interface ReportPaths {
+    readonly html: string;
+    readonly json: string;
+    readonly raw: string;
+    /** capacity.json (TEST=capacity only). */
+    readonly capacity: string;
+}
+
 /** File names handleSummary writes, inside `reportDir` or, without one, prefixed in the working directory. */
-export function reportPaths(
-    testType: TestType,
-    reportDir: string | undefined,
-): { html: string; json: string; raw: string } {
+export function reportPaths(testType: TestType, reportDir: string | undefined): ReportPaths {
     const prefix = reportDir === undefined ? `k6-${testType}-` : `${reportDir}/`;
-    return { html: `${prefix}report.html`, json: `${prefix}summary.json`, raw: `${prefix}k6-summary.json` };
+    return {
+        html: `${prefix}report.html`,
+        json: `${prefix}summary.json`,
+        raw: `${prefix}k6-summary.json`,
+        capacity: `${prefix}capacity.json`,
+    };
 }
 
 /**
@@ -228,5 +258,6 @@ export function summaryOutputs(data: unknown, ctx: RunContext, reportDir: string
         [paths.html]: renderHtmlReport(report),
         [paths.json]: renderJsonReport(report),
         [paths.raw]: raw,
+        ...(report.capacity === undefined ? {} : { [paths.capacity]: renderCapacityJson(report.capacity) }),
     };
 }

@@ -4,7 +4,7 @@
  */
 
 /** Test types, one k6 entry script each (`loadtests/<type>.ts`). */
-export const TEST_TYPES = ["smoke", "load", "stress", "spike", "soak", "throughput"] as const;
+export const TEST_TYPES = ["smoke", "load", "stress", "spike", "soak", "throughput", "capacity"] as const;
 export type TestType = (typeof TEST_TYPES)[number];
 
 /** The API surfaces a scenario can exercise; each is one k6 scenario with its own `exec` function. */

@@ -63,3 +63,31 @@ export function splitByWeights<K extends string>(
     }
     return Object.fromEntries(keys.map((k, i) => [k, parts[i]])) as Record<K, number>;
 }
+
+/**
+ * Endpoints whose requests reach the API's tasks. Proofs are read through CloudFront from S3
+ * (`/proofs/*` is an S3 behaviour), so they never load a task: a capacity run leaves them out.
+ */
+export const TASK_ENDPOINTS: readonly Endpoint[] = Object.freeze(["health", "sign", "verify"]);
+
+/** Weights of the endpoints a workload sends to the tasks: the mixed weights without proofs. */
+export function taskWeightsOf(workload: Exclude<Workload, "proofs">): Partial<Record<Endpoint, number>> {
+    if (workload !== "mixed") return { [workload]: 1 };
+    return Object.fromEntries(TASK_ENDPOINTS.map((e) => [e, MIXED_WEIGHTS[e]]));
+}
+
+/**
+ * A repeating schedule that serves every key in proportion to its whole-number weight, spread
+ * evenly: the j-th turn of a key of weight w sits at (j + 1/2) / w of the cycle, and the turns
+ * are taken in that order ({a: 1, b: 3} gives b, a, b, b). Iteration i of an arrival-rate
+ * scenario runs `schedule[i % schedule.length]`, so every cycle has the exact mix, whatever the rate.
+ */
+export function interleave<K extends string>(weights: Readonly<Partial<Record<K, number>>>): K[] {
+    const keys = Object.keys(weights) as K[];
+    const w = keys.map((k) => weights[k] as number);
+    if (keys.length === 0 || w.some((x) => !Number.isInteger(x) || x < 0) || !w.some((x) => x > 0)) {
+        throw new RangeError("weights must be whole numbers >= 0 with a positive sum");
+    }
+    const turns = keys.flatMap((key, i) => Array.from({ length: w[i] }, (_, j) => ({ key, i, at: (j + 0.5) / w[i] })));
+    return turns.sort((a, b) => a.at - b.at || a.i - b.i).map((t) => t.key);
+}

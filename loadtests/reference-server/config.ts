@@ -1,12 +1,17 @@
 /**
  * Settings of the reference server, read from the same environment variables
  * (names, defaults and ranges) as the real CredLink API, so what you configure
- * for a local run is what you would configure on the ECS task.
+ * for a local run is what you would configure on the ECS task. The REFERENCE_*
+ * variables are the reference server's own: the CPU cost it models (cpu.ts).
  */
 
 export interface ReferenceServerConfig {
-    /** PROOF_URI_DOMAIN: prefix of X-Proof-Uri (default https://proofs.credlink.com). */
-    readonly proofUriDomain: string;
+    /**
+     * PROOF_URI_DOMAIN: prefix of X-Proof-Uri. Unset: `<this server's origin>/proofs`, as the stack
+     * sets it (`https://<public host>/proofs`); the API's own default, https://proofs.credlink.com,
+     * is a host the stack does not serve.
+     */
+    readonly proofUriDomain: string | undefined;
     /** MAX_FILE_SIZE_MB: upload limit -> 413 above it (default 50). */
     readonly maxFileSizeMb: number;
     /** RATE_LIMIT_WINDOW_MS: window of the global, verify and signing limiters (default 60000). */
@@ -19,16 +24,25 @@ export interface ReferenceServerConfig {
     readonly apiKeys: readonly string[];
     /** NODE_ENV, echoed by /health (default development). */
     readonly environment: string;
+    /** REFERENCE_SIGN_CPU_MS: CPU milliseconds one POST /sign holds (default 20: 50 signatures/s per CPU). */
+    readonly signCpuMs: number;
+    /** REFERENCE_VERIFY_CPU_MS: CPU milliseconds one POST /verify holds (default 10). */
+    readonly verifyCpuMs: number;
+    /** REFERENCE_CPUS: CPUs of the modelled task (default 1: Node runs requests on one event loop). */
+    readonly cpus: number;
 }
 
 export const SERVER_DEFAULTS: ReferenceServerConfig = Object.freeze({
-    proofUriDomain: "https://proofs.credlink.com",
+    proofUriDomain: undefined,
     maxFileSizeMb: 50,
     rateLimitWindowMs: 60_000,
     rateLimitMax: 100,
     signRateLimitMax: 100,
     apiKeys: [],
     environment: "development",
+    signCpuMs: 20,
+    verifyCpuMs: 10,
+    cpus: 1,
 });
 
 /** Not configurable in the real API either. */
@@ -58,8 +72,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 export function parseServerConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
-    const domain = (env.PROOF_URI_DOMAIN ?? SERVER_DEFAULTS.proofUriDomain).trim().replace(/\/+$/, "");
-    if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(domain)) {
+    const domain = env.PROOF_URI_DOMAIN?.trim().replace(/\/+$/, "") || undefined;
+    if (domain !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(domain)) {
         throw new ServerConfigError(
             `PROOF_URI_DOMAIN=${env.PROOF_URI_DOMAIN} is invalid: expected an http(s) URL such as ` +
                 `https://proofs.credlink.com`,
@@ -87,5 +101,8 @@ export function parseServerConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig
         signRateLimitMax: integer(env, "SIGN_RATE_LIMIT_MAX", SERVER_DEFAULTS.signRateLimitMax, 1, 10_000_000),
         apiKeys,
         environment: env.NODE_ENV?.trim() || SERVER_DEFAULTS.environment,
+        signCpuMs: integer(env, "REFERENCE_SIGN_CPU_MS", SERVER_DEFAULTS.signCpuMs, 0, 10_000),
+        verifyCpuMs: integer(env, "REFERENCE_VERIFY_CPU_MS", SERVER_DEFAULTS.verifyCpuMs, 0, 10_000),
+        cpus: integer(env, "REFERENCE_CPUS", SERVER_DEFAULTS.cpus, 1, 64),
     };
 }

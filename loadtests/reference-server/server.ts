@@ -8,12 +8,17 @@
  *                             Content-Type of the upload, X-Proof-Uri, X-Manifest-Hash, X-Processing-Time
  *   GET  /sign/stats          200 {service:"sign", totalProofs, storageType, timestamp}
  *   POST /verify              multipart `image` -> 200 {valid, confidence, timestamp, processingTime, details}
- *   GET  /proofs/<uuid>.json  the proof document as CloudFront serves it from S3 (cacheable)
+ *   GET  /proofs/<uuid>       the proof document as the stack serves it: X-Proof-Uri is
+ *                             `<PROOF_URI_DOMAIN>/<uuid>`, by default `<this origin>/proofs/<uuid>`, and a
+ *                             CloudFront Function maps it to the S3 key proofs/<uuid>.json (cacheable);
+ *                             `/proofs/<uuid>.json` is served the same way
  *
  * Errors: 400 {error:"No image file provided"} / "Upload error: ...", 401 without a valid
  * X-API-Key when ENABLE_API_KEY_AUTH=true, 413 "File too large. Maximum size: <n>MB",
  * 429 with RateLimit-* and Retry-After headers. Signing is real: an Ed25519 signature over
- * the SHA-256 of the uploaded image, checked again by /verify.
+ * the SHA-256 of the uploaded image, checked again by /verify. Signing and verifying also hold
+ * a modelled CPU for REFERENCE_SIGN_CPU_MS / REFERENCE_VERIFY_CPU_MS (cpu.ts), so the server has
+ * a capacity that TEST=capacity can find.
  */
 import {
     createHash,
@@ -26,6 +31,7 @@ import {
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FIXED_LIMITS, SERVER_DEFAULTS, type ReferenceServerConfig } from "./config.ts";
+import { CpuModel } from "./cpu.ts";
 import { detectFormat, embedProof, extractProof } from "./image.ts";
 import { FixedWindowLimiter, type LimitDecision } from "./rate-limit.ts";
 
@@ -57,7 +63,8 @@ export interface ReferenceServer {
 /** Cache-Control the API's CloudProofStorage sets on every proofs/<uuid>.json object. */
 export const PROOF_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
-const PROOF_PATH = /^\/proofs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+/** `/proofs/<uuid>` (the proof URI) and `/proofs/<uuid>.json` (the S3 key's own path). */
+const PROOF_PATH = /^\/proofs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.json)?$/;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** Multipart overhead allowed on top of MAX_FILE_SIZE_MB before the body counts as too large. */
 const MULTIPART_SLACK_BYTES = 64 * 1024;
@@ -128,6 +135,16 @@ export function createReferenceServer(
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
     const proofs = new Map<string, ProofRecord>();
     const maxFileBytes = config.maxFileSizeMb * 1024 * 1024;
+    const cpu = new CpuModel(config.cpus);
+    let listenUrl = "http://127.0.0.1";
+
+    /** PROOF_URI_DOMAIN, or this server's own `/proofs` on the origin the client used. */
+    function proofUriDomain(req: IncomingMessage): string {
+        if (config.proofUriDomain !== undefined) return config.proofUriDomain;
+        const host = req.headers.host;
+        const origin = host !== undefined && /^[\w.:[\]-]+$/.test(host) ? `http://${host}` : listenUrl;
+        return `${origin}/proofs`;
+    }
 
     const limiters = {
         global: new FixedWindowLimiter(config.rateLimitMax, config.rateLimitWindowMs, now),
@@ -203,7 +220,7 @@ export function createReferenceServer(
         const creatorField = upload.fields.get("creator") ?? upload.fields.get("issuer");
         const creator = typeof creatorField === "string" && creatorField !== "" ? creatorField : "CredLink";
         const proofId = randomUUID();
-        const proofUri = `${config.proofUriDomain}/${proofId}`;
+        const proofUri = `${proofUriDomain(req)}/${proofId}`;
         const digest = createHash("sha256").update(upload.bytes).digest();
         const imageHash = digest.toString("hex");
         const signedAt = now();
@@ -219,6 +236,7 @@ export function createReferenceServer(
             expiresAt: new Date(signedAt + YEAR_MS).toISOString(),
         });
         const signed = embedProof(upload.bytes, proofUri);
+        await cpu.run(config.signCpuMs);
         res.writeHead(200, {
             "Content-Type": upload.type,
             "Content-Length": signed.length,
@@ -244,6 +262,7 @@ export function createReferenceServer(
         // This server's own key is the trust anchor, so a valid signature implies a valid certificate.
         const certificateValid = signatureValid;
         const proofMatches = proof !== undefined && digest !== undefined && proof.imageHash === digest.toString("hex");
+        await cpu.run(config.verifyCpuMs);
         // Points as in the API's calculateConfidence().
         const confidence =
             (embedded ? 20 : 0) +
@@ -327,7 +346,10 @@ export function createReferenceServer(
         }
 
         if (req.method === "GET" && path === "/health") {
-            if (applyLimit(res, limiters.health.hit(client), "Too many health check requests")) handleHealth(res);
+            if (!applyLimit(res, limiters.health.hit(client), "Too many health check requests")) return;
+            // Cheap, but it waits its turn on a busy CPU like every other request.
+            await cpu.run(0);
+            handleHealth(res);
             return;
         }
         if (path === "/sign" && req.method === "POST") {
@@ -383,7 +405,8 @@ export function createReferenceServer(
                     server.off("error", reject);
                     const address = server.address() as AddressInfo;
                     const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-                    resolve(`http://${shownHost}:${address.port}`);
+                    listenUrl = `http://${shownHost}:${address.port}`;
+                    resolve(listenUrl);
                 });
             });
         },

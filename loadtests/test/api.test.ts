@@ -5,8 +5,9 @@ import {
     FORM_FIELDS,
     header,
     jsonBody,
+    originOf,
     proofIdFromUri,
-    proofUrl,
+    proofUriOnOrigins,
     requestHeaders,
     sharedCacheLifetimeSeconds,
     verifiedValid,
@@ -40,9 +41,21 @@ describe("request helpers", () => {
         expect(proofIdFromUri(`https://proofs.credlink.com/${ID.toUpperCase()}/`)).toBe(ID);
         expect(proofIdFromUri("https://proofs.credlink.com/not-a-uuid")).toBeUndefined();
         expect(proofIdFromUri(undefined)).toBeUndefined();
-        expect(proofUrl("https://d111111abcdef8.cloudfront.net", ID)).toBe(
-            `https://d111111abcdef8.cloudfront.net/proofs/${ID}.json`,
-        );
+    });
+
+    it("follows a proof URI only on the origins under test", () => {
+        const stack = "https://api.staging.credlink.example.com";
+        const cdn = "https://d111111abcdef8.cloudfront.net";
+        expect(originOf(`${stack}/proofs/${ID}`)).toBe(stack);
+        expect(originOf("HTTP://127.0.0.1:3000/x")).toBe("http://127.0.0.1:3000");
+        expect(originOf("proofs.credlink.com/x")).toBeUndefined();
+        expect(proofUriOnOrigins(`${stack}/proofs/${ID}`, [stack, cdn])).toBe(true);
+        expect(proofUriOnOrigins(`${cdn}/proofs/${ID}`, [stack, `${cdn}/`])).toBe(true);
+        // The API's default PROOF_URI_DOMAIN is a host the stack does not serve.
+        expect(proofUriOnOrigins(`https://proofs.credlink.com/${ID}`, [stack, cdn])).toBe(false);
+        // Same host, another port or scheme, is another origin.
+        expect(proofUriOnOrigins(`http://api.staging.credlink.example.com/proofs/${ID}`, [stack])).toBe(false);
+        expect(proofUriOnOrigins(`${stack}.evil.example/proofs/${ID}`, [stack])).toBe(false);
     });
 
     it("finds headers whatever their case", () => {

@@ -65,6 +65,7 @@ describe("parseEnv", () => {
             thinkTimeSeconds: 1,
             accept429: false,
             reportDir: undefined,
+            capacity: { startRate: 10, rateStep: 10, steps: 10, stepSeconds: 30, tasks: 1 },
         });
         expect(parseEnv(TARGET, "soak").holdSeconds).toBe(3600);
     });
@@ -83,6 +84,11 @@ describe("parseEnv", () => {
                 THINK_TIME: "0",
                 ACCEPT_429: "true",
                 REPORT_DIR: "reports/20250101T000000Z-load/",
+                START_RATE: "5",
+                RATE_STEP: "2",
+                STEPS: "4",
+                STEP_DURATION: "2m",
+                TASKS: "3",
             },
             "throughput",
         );
@@ -98,6 +104,7 @@ describe("parseEnv", () => {
             thinkTimeSeconds: 0,
             accept429: true,
             reportDir: "reports/20250101T000000Z-load",
+            capacity: { startRate: 5, rateStep: 2, steps: 4, stepSeconds: 120, tasks: 3 },
         });
     });
 
@@ -158,6 +165,30 @@ describe("parseEnv", () => {
             { THINK_TIME: "2m" },
             "THINK_TIME=2m is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 0s and 1m",
         ],
+        [
+            { START_RATE: "0" },
+            "START_RATE=0 is invalid: expected a whole number of requests per second between 1 and 100000, " +
+                "e.g. START_RATE=10",
+        ],
+        [
+            { RATE_STEP: "ten" },
+            "RATE_STEP=ten is invalid: expected a whole number of requests per second between 1 and 100000, " +
+                "e.g. RATE_STEP=10",
+        ],
+        [{ STEPS: "51" }, "STEPS=51 is invalid: expected a whole number of steps between 1 and 50, e.g. STEPS=10"],
+        [
+            { STEP_DURATION: "5s" },
+            "STEP_DURATION=5s is invalid: expected seconds (60) or a duration like 30s, 5m, 1h30m, between 10s and 1h",
+        ],
+        [
+            { TASKS: "0" },
+            "TASKS=0 is invalid: expected a whole number of tasks behind TARGET_URL between 1 and 1000, e.g. TASKS=1",
+        ],
+        [
+            { START_RATE: "90000", RATE_STEP: "5000", STEPS: "4" },
+            "START_RATE=90000, RATE_STEP=5000 and STEPS=4 reach 105000 req/s: the last step may offer at most " +
+                "100000 req/s",
+        ],
     ])("refuses %j with one line", (bad, message) => {
         const text = envError({ ...TARGET, ...bad });
         expect(text).toBe(message);
@@ -195,13 +226,15 @@ describe("parseEnv", () => {
 describe("parseTestType", () => {
     it("defaults to load and accepts each type", () => {
         expect(parseTestType({})).toBe("load");
-        for (const t of ["smoke", "load", "stress", "spike", "soak", "throughput"])
+        for (const t of ["smoke", "load", "stress", "spike", "soak", "throughput", "capacity"])
             expect(parseTestType({ TEST: t })).toBe(t);
     });
 
     it("refuses an unknown type", () => {
         expect(() => parseTestType({ TEST: "breakpoint" })).toThrow(
-            new EnvError("TEST=breakpoint is invalid: expected one of smoke, load, stress, spike, soak, throughput"),
+            new EnvError(
+                "TEST=breakpoint is invalid: expected one of smoke, load, stress, spike, soak, throughput, capacity",
+            ),
         );
     });
 });

@@ -7,6 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { CAPACITY_EXEC } from "../lib/capacity.ts";
+import { parseEnv } from "../lib/env.ts";
+import { buildOptions } from "../lib/options.ts";
 import { ENDPOINTS, TEST_TYPES } from "../lib/types.ts";
 
 const LOADTESTS = new URL("..", import.meta.url).pathname;
@@ -58,10 +61,19 @@ describe("k6 scripts", () => {
         }
     });
 
-    it.each(TEST_TYPES)("%s.ts exports options, setup, handleSummary and a function per scenario", (test) => {
+    it.each(TEST_TYPES)("%s.ts exports options, setup, handleSummary and the function its scenarios exec", (test) => {
         const source = readFileSync(join(LOADTESTS, `${test}.ts`), "utf8");
         const exported = [...source.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
-        expect(exported).toEqual(["options", "setup", ...ENDPOINTS, "handleSummary"]);
+        // Every step of a capacity run execs the one `capacity` function; the others one per endpoint.
+        const execs = test === "capacity" ? [CAPACITY_EXEC] : ENDPOINTS;
+        expect(exported).toEqual(["options", "setup", ...execs, "handleSummary"]);
         expect(source).toContain(`defineLoadTest("${test}", __ENV, open(FIXTURE.path, "b"))`);
+        // What k6 will call: every scenario's exec is one of the script's exports.
+        const options = buildOptions(test, parseEnv({ TARGET_URL: "https://d111111abcdef8.cloudfront.net" }, test));
+        const called = new Set(Object.values(options.scenarios ?? {}).map((sc) => sc.exec));
+        expect(
+            [...called].every((e) => e !== undefined && exported.includes(e)),
+            [...called].join(),
+        ).toBe(true);
     });
 });

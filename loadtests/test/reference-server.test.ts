@@ -91,8 +91,9 @@ describe("reference server: the contract the k6 scripts use", () => {
         expect(res.headers.get("content-type")).toBe("image/png");
         expect(res.headers.get("content-disposition")).toBe('attachment; filename="signed-sample.png"');
         expect(res.headers.get("x-processing-time")).toMatch(/^\d+ms$/);
+        // PROOF_URI_DOMAIN unset: <this origin>/proofs, as the stack sets it, so the URI resolves here.
         const proofUri = res.headers.get("x-proof-uri") ?? "";
-        expect(proofUri).toMatch(/^https:\/\/proofs\.credlink\.com\/[0-9a-f-]{36}$/);
+        expect(proofUri).toMatch(new RegExp(`^${url}/proofs/[0-9a-f-]{36}$`));
         const hash = createHash("sha256").update(PNG).digest("hex");
         expect(res.headers.get("x-manifest-hash")).toBe(hash);
 
@@ -101,7 +102,7 @@ describe("reference server: the contract the k6 scripts use", () => {
         expect(extractProof(signed)).toEqual({ proofUri, original: PNG });
 
         const id = proofIdFromUri(proofUri) as string;
-        const proofRes = await fetch(`${url}/proofs/${id}.json`);
+        const proofRes = await fetch(proofUri);
         const proofLike = await asResponseLike(proofRes.clone());
         expect(Object.values(CHECKS.proofs).map((check) => check(proofLike))).toEqual([true, true, true]);
         expect(proofRes.headers.get("cache-control")).toBe(PROOF_CACHE_CONTROL);
@@ -119,8 +120,11 @@ describe("reference server: the contract the k6 scripts use", () => {
         );
         expect(new Date(proof.expiresAt).getTime() - new Date(proof.timestamp).getTime()).toBe(365 * 24 * 3600 * 1000);
 
-        const revalidated = await fetch(`${url}/proofs/${id}.json`, { headers: { "If-None-Match": etag } });
+        const revalidated = await fetch(proofUri, { headers: { "If-None-Match": etag } });
         expect(revalidated.status).toBe(304);
+        // The S3 key's own path (`.json`, which the CloudFront Function leaves alone) serves the same document.
+        const byKey = await fetch(`${url}/proofs/${id}.json`);
+        expect([byKey.status, byKey.headers.get("etag"), await json(byKey)]).toEqual([200, etag, proof]);
 
         // verify: the signed image is valid with full confidence, as the API scores it.
         const verified = await fetch(`${url}/verify`, { method: "POST", body: form(signed, "image/png") });
@@ -223,7 +227,9 @@ describe("reference server: the contract the k6 scripts use", () => {
         const missing = await fetch(`${url}/proofs/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b.json`);
         expect(missing.status).toBe(404);
         expect(missing.headers.get("cache-control")).toBe("no-store");
+        expect((await fetch(`${url}/proofs/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b`)).status).toBe(404);
         expect((await fetch(`${url}/proofs/not-a-uuid.json`)).status).toBe(404);
+        expect((await fetch(`${url}/proofs/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b.jsonx`)).status).toBe(404);
     });
 
     it("counts issued proofs on /sign/stats", async () => {

@@ -318,6 +318,7 @@ describe("summaryOutputs (what handleSummary returns)", () => {
             html: "k6-smoke-report.html",
             json: "k6-smoke-summary.json",
             raw: "k6-smoke-k6-summary.json",
+            capacity: "k6-smoke-capacity.json",
         });
     });
 

@@ -18,6 +18,9 @@ import {
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gzipSync } from "node:zlib";
+import { buildReport, type RunContext } from "../lib/report.ts";
+import { renderHtmlReport } from "../lib/report-html.ts";
 import { createReferenceServer, type ReferenceServer } from "../reference-server/server.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -33,6 +36,17 @@ function which(tool: string): string {
 }
 
 const BASH = which("bash");
+const DOCS_SUMMARY = JSON.parse(
+    readFileSync(new URL("./fixtures/k6-docs-custom-summary.json", import.meta.url), "utf8"),
+) as unknown;
+const REPORT_CONTEXT: RunContext = {
+    testType: "smoke",
+    workload: "mixed",
+    targetUrl: "http://127.0.0.1:3000",
+    holdSeconds: 30,
+    rate: 1000,
+    generatedAt: "2025-06-01T10:00:05.000Z",
+};
 let work: string;
 
 /** Where the stub k6 of bin directory `name` records how it was called. */
@@ -125,7 +139,8 @@ describe("scripts/load-test.sh refuses in one line", () => {
         ],
         [
             { TEST: "breakpoint" },
-            "load-test: TEST=breakpoint is invalid: expected one of smoke, load, stress, spike, soak, throughput",
+            "load-test: TEST=breakpoint is invalid: expected one of smoke, load, stress, spike, soak, throughput, " +
+                "capacity",
         ],
         [
             { TEST: "throughput", RATE: "2" },
@@ -182,7 +197,7 @@ describe("scripts/load-test.sh runs k6", () => {
         );
         expect(r.stderr).toBe(`load-test: k6 exited 99 (thresholds failed); reports in ${reportDir}\n`);
         expect(readFileSync(k6Call("thresholds-fail"), "utf8")).toBe(
-            `run --quiet ` +
+            `run --out json=${reportDir}/metrics.json.gz --quiet ` +
                 `${join(ROOT, "loadtests/smoke.ts")}\nREPORT_DIR=${reportDir}\nTARGET_URL=${url}/\nPROOFS_URL=\n`,
         );
     });
@@ -219,6 +234,69 @@ describe("scripts/load-test.sh runs k6", () => {
         );
         expect(r.stderr).toMatch(/^load-test: k6 exited 0 \(all thresholds passed\); reports in .*-throughput\n$/);
     });
+
+    it("records k6's JSON output and, after k6 exits, adds the time series to its report", async () => {
+        // A stub k6 that writes what the real one would: the stream where --out says, and report.html.
+        const bin = binDir("writes-reports", undefined, [...WRAPPER_TOOLS, "cp"]);
+        const gz = join(work, "fixture.json.gz");
+        writeFileSync(gz, gzipSync(readFileSync(join(ROOT, "loadtests/test/fixtures/k6-json-output.ndjson"))));
+        const html = join(work, "fixture-report.html");
+        writeFileSync(html, renderHtmlReport(buildReport(DOCS_SUMMARY, REPORT_CONTEXT)));
+        writeFileSync(
+            join(bin, "k6"),
+            `#!${BASH}\nfor a in "$@"; do [[ "$a" == json=* ]] && cp '${gz}' "\${a#json=}"; done\n` +
+                `cp '${html}' "$REPORT_DIR/report.html"\nexit 99\n`,
+        );
+        chmodSync(join(bin, "k6"), 0o755);
+        const reports = join(work, "with-series");
+        const r = await run(WRAPPER, { TARGET_URL: url, TEST: "smoke", REPORTS_ROOT: reports }, bin);
+        const dir = join(reports, readdirSync(reports)[0]);
+        expect(r.code).toBe(99);
+        expect(r.stdout).toContain(
+            `timeseries: latency, throughput and errors over time (3 buckets of 1 s from 40 samples) added to ` +
+                `${dir}/report.html\n`,
+        );
+        expect(readdirSync(dir).sort()).toEqual(["metrics.json.gz", "report.html", "timeseries.json"]);
+        expect(readFileSync(join(dir, "report.html"), "utf8")).toContain('aria-label="Throughput per 1 s"');
+        expect(r.stderr).toBe(`load-test: k6 exited 99 (thresholds failed); reports in ${dir}\n`);
+    });
+
+    it("leaves k6's JSON output off with TIME_SERIES=off, and refuses other values", async () => {
+        const r = await run(
+            WRAPPER,
+            { TARGET_URL: url, TEST: "smoke", TIME_SERIES: "off", REPORTS_ROOT: join(work, "off") },
+            binDir("series-off", 0),
+        );
+        expect(r.code).toBe(0);
+        expect(readFileSync(k6Call("series-off"), "utf8").split("\n")[0]).toBe(
+            `run ${join(ROOT, "loadtests/smoke.ts")}`,
+        );
+        const bad = await run(WRAPPER, { TARGET_URL: url, TIME_SERIES: "yes" }, binDir("series-bad", 0));
+        expect(bad).toEqual({
+            code: 2,
+            stdout: "",
+            stderr:
+                "load-test: TIME_SERIES=yes is invalid: expected on (record k6's JSON output and chart it) " +
+                "or off\n",
+        });
+    });
+
+    it("runs TEST=capacity and says what k6's 99 means for it", async () => {
+        const r = await run(
+            WRAPPER,
+            { TARGET_URL: url, TEST: "capacity", STEPS: "3", TASKS: "2", REPORTS_ROOT: join(work, "capacity") },
+            binDir("capacity", 99),
+        );
+        expect(r.code).toBe(99);
+        expect(readFileSync(k6Call("capacity"), "utf8").split("\n")[0]).toMatch(/ \S+\/loadtests\/capacity\.ts$/);
+        expect(r.stdout).toContain(
+            "load-test: capacity: 3 steps of 30s from 10 to 30 req/s (+10), mixed workload (health 2%, sign 20%, " +
+                "verify 78%), 2 tasks behind the target against",
+        );
+        expect(r.stderr).toMatch(
+            /^load-test: k6 exited 99 \(a step missed the SLO and ended the run: the capacity is in capacity\.json\); /,
+        );
+    });
 });
 
 describe("scripts/load-test-local.sh", () => {
@@ -231,7 +309,9 @@ describe("scripts/load-test-local.sh", () => {
         expect(r.code).toBe(99);
         const call = readFileSync(k6Call("local"), "utf8");
         const target = /TARGET_URL=(http:\/\/127\.0\.0\.1:\d+)\n/.exec(call)?.[1] as string;
-        expect(call.split("\n")[0]).toBe(`run ${join(ROOT, "loadtests/smoke.ts")}`);
+        expect(call.split("\n")[0]).toMatch(
+            new RegExp(`^run --out json=\\S+-smoke/metrics\\.json\\.gz ${join(ROOT, "loadtests/smoke\\.ts")}$`),
+        );
         expect(r.stdout).toContain(
             `load-test: smoke: 5 VUs for 30s (health 1, sign 1, verify 1, proofs 2), mixed workload ` +
                 `against ${target}; reports in`,

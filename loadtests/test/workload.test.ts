@@ -8,8 +8,9 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineLoadTest } from "../k6/workload.ts";
+import { capacitySchedule } from "../lib/capacity.ts";
 import { createReferenceServer } from "../reference-server/server.ts";
-import { AbortedRun, recorded, resetRecorded } from "./helpers/k6-fake.ts";
+import { AbortedRun, executionModule, recorded, resetRecorded } from "./helpers/k6-fake.ts";
 
 vi.mock("k6", async () => (await import("./helpers/k6-fake.ts")).k6Module);
 vi.mock("k6/http", async () => (await import("./helpers/k6-fake.ts")).httpModule);
@@ -22,6 +23,8 @@ const IMAGE = png.buffer.slice(png.byteOffset, png.byteOffset + png.length);
 const ROOT = new URL("../..", import.meta.url).pathname;
 /** What scripts/load-test-local.sh gives the server for load runs. */
 const LOAD_LIMITS = { RATE_LIMIT_MAX: "10000", RATE_LIMIT_WINDOW_MS: "1000", SIGN_RATE_LIMIT_MAX: "1000000" };
+/** The adapter's requests, not the modelled CPU cost (reference-server-cpu.test.ts), are under test here. */
+const NO_COST = { REFERENCE_SIGN_CPU_MS: "0", REFERENCE_VERIFY_CPU_MS: "0" };
 
 interface RunningServer {
     url: string;
@@ -80,7 +83,7 @@ describe("against the reference API with load-run limits", () => {
     let server: RunningServer;
     let url: string;
     beforeAll(async () => {
-        server = await start(LOAD_LIMITS);
+        server = await start({ ...LOAD_LIMITS, ...NO_COST });
         url = server.url;
     });
     afterAll(() => server.close());
@@ -89,8 +92,14 @@ describe("against the reference API with load-run limits", () => {
         const test = defineLoadTest("smoke", { TARGET_URL: url, THINK_TIME: "2s" }, IMAGE);
         const data = test.setup();
         expect(data.proofId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(data.proofUri).toBe(`${url}/proofs/${data.proofId}`);
         expect(data.signedImageType).toBe("image/png");
-        expect(recorded.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${url}/health`, `POST ${url}/sign`]);
+        // Setup checks that the proof it announced resolves before any scenario relies on it.
+        expect(recorded.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+            `GET ${url}/health`,
+            `POST ${url}/sign`,
+            `GET ${data.proofUri}`,
+        ]);
 
         resetRecorded();
         test.health();
@@ -103,14 +112,14 @@ describe("against the reference API with load-run limits", () => {
             "POST /sign",
             "POST /verify",
             "POST /verify",
-            `GET /proofs/${data.proofId}.json`,
+            `GET /proofs/${data.proofId}`,
         ]);
         expect(recorded.requests.map((r) => r.params.tags)).toEqual([
             { name: "GET /health", endpoint: "health" },
             { name: "POST /sign", endpoint: "sign" },
             { name: "POST /verify", endpoint: "verify" },
             { name: "POST /verify", endpoint: "verify" },
-            { name: "GET /proofs/{id}.json", endpoint: "proofs" },
+            { name: "GET /proofs/{id}", endpoint: "proofs" },
         ]);
         expect(recorded.checks.map((c) => c.names.length)).toEqual([2, 3, 2, 2, 3]);
         expect(failedChecks()).toEqual([]);
@@ -140,6 +149,47 @@ describe("against the reference API with load-run limits", () => {
             "stdout",
         ]);
         expect(outputs.stdout).toContain(`CredLink throughput test, mixed workload, against ${url}`);
+    });
+
+    it("a proof that is not found during the scenarios fails its checks", () => {
+        const test = defineLoadTest("load", { TARGET_URL: url, THINK_TIME: "0" }, IMAGE);
+        test.proofs({ proofUri: `${url}/proofs/0b5f2a3e-7c1d-4e8f-9a6b-1c2d3e4f5a6b` });
+        expect(recorded.sleeps).toEqual([]);
+        expect(failedChecks()).toEqual(["proofs: status 200", "proofs: proof JSON", "proofs: cacheable"]);
+    });
+
+    it("capacity: each iteration sends the endpoint the interleaved task mix names, without think time", () => {
+        const test = defineLoadTest("capacity", { TARGET_URL: url, REPORT_DIR: "out", TASKS: "2" }, IMAGE);
+        const data = test.setup();
+        // verify needs a signed image; no proofs in a capacity run, so no proof fetch either.
+        expect(recorded.requests.map((r) => `${r.method} ${r.url.replace(url, "")}`)).toEqual([
+            "GET /health",
+            "POST /sign",
+        ]);
+        resetRecorded();
+        // Iteration i of any step runs schedule[i % 50]: the first ten, then one that wraps onto health.
+        const iterations = [...Array(10).keys(), 50 + capacitySchedule("mixed").indexOf("health")];
+        for (const i of iterations) {
+            executionModule.default.scenario.iterationInTest = i;
+            test.capacity(data);
+        }
+        const endpointOf = { "GET /health": "health", "POST /sign": "sign", "POST /verify": "verify" } as const;
+        expect(
+            recorded.requests.map(
+                (r) => endpointOf[`${r.method} ${r.url.replace(url, "")}` as keyof typeof endpointOf],
+            ),
+        ).toEqual(iterations.map((i) => capacitySchedule("mixed")[i % 50]));
+        expect(recorded.requests.at(-1)?.url).toBe(`${url}/health`);
+        expect(failedChecks()).toEqual([]);
+        expect(recorded.sleeps).toEqual([]);
+        const outputs = test.handleSummary(
+            JSON.parse(readFileSync(new URL("./fixtures/k6-docs-custom-summary.json", import.meta.url), "utf8")),
+        );
+        expect(JSON.parse(outputs["out/capacity.json"])).toMatchObject({
+            tasks: 2,
+            target: url,
+            result: "below-range",
+        });
     });
 
     it("health-only runs skip signing in setup", () => {
@@ -225,5 +275,41 @@ describe("when the API says no", () => {
         } finally {
             await close();
         }
+    });
+});
+
+describe("when the proof a sign call announced does not resolve", () => {
+    // The API (b) announces proofs on another server (a), which never received them.
+    let a: RunningServer;
+    let b: RunningServer;
+    beforeAll(async () => {
+        a = await start({ ...LOAD_LIMITS, ...NO_COST });
+        b = await start({ ...LOAD_LIMITS, ...NO_COST, PROOF_URI_DOMAIN: `${a.url}/proofs` });
+    });
+    afterAll(() => Promise.all([a.close(), b.close()]));
+
+    it("setup refuses to follow it to a host that is not under test", () => {
+        const test = defineLoadTest("smoke", { TARGET_URL: b.url }, IMAGE);
+        expect(abortMessage(() => test.setup())).toMatch(
+            new RegExp(
+                `^setup: X-Proof-Uri ${a.url}/proofs/[0-9a-f-]{36} is not served by TARGET_URL or PROOFS_URL: set ` +
+                    `the API's PROOF_URI_DOMAIN to ${b.url}/proofs, or PROOFS_URL to the origin that serves it$`,
+            ),
+        );
+        expect(recorded.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
+    });
+
+    it("setup waits while it is not found, then aborts saying what to check", () => {
+        const test = defineLoadTest("smoke", { TARGET_URL: b.url, PROOFS_URL: a.url }, IMAGE);
+        expect(abortMessage(() => test.setup())).toMatch(
+            new RegExp(
+                `^setup: GET ${a.url}/proofs/[0-9a-f-]{36} returned 404 for 15s after signing: the proof URI ` +
+                    "does not resolve \\(check the API's PROOF_URI_DOMAIN, that it stores proofs in the proofs " +
+                    "bucket, and the /proofs function\\)$",
+            ),
+        );
+        // Only here is "not found" tolerated: 1 + 4 attempts, CloudFront's 10 s error caching outwaited.
+        expect(recorded.sleeps).toEqual([1, 2, 4, 8]);
+        expect(recorded.requests.filter((r) => r.url.startsWith(`${a.url}/proofs/`))).toHaveLength(5);
     });
 });

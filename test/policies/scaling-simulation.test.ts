@@ -3,8 +3,10 @@
  * scalable target and target-tracking policies come from the resources, the per-task rate and
  * the peak from the stack config the CLI hands the pack (PULUMI_CONFIG).
  */
+import type * as aws from "@pulumi/aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic, PolicyPackProcess } from "../../tools/analyzer";
+import type { InputsOf } from "../resources";
 import { advisory, analyze, changed, compliantStack, mandatory, openPack, T, TEST_CONFIG } from "./fixtures";
 
 const RULE = "scaling-simulated-overload";
@@ -75,9 +77,14 @@ describe("reads the resources", () => {
     });
 
     it("takes the per-task rate from the request policy's target", async () => {
-        const stack = changed(compliantStack(), T.policy, "api-requests", (p) => {
-            p.targetTrackingScalingPolicyConfiguration.targetValue = 1400; // 33.3 req/s per task
-        });
+        const stack = changed<InputsOf<aws.appautoscaling.PolicyArgs>>(
+            compliantStack(),
+            T.policy,
+            "api-requests",
+            (p) => {
+                p.targetTrackingScalingPolicyConfiguration!.targetValue = 1400; // 33.3 req/s per task
+            },
+        );
         const [spike] = findings(await analyze(atSloPeak, stack)).map(line);
         expect(spike).toContain("(33.3 req/s per task, planning assumption: 1400 requests per target per minute");
         // 20 x 33.3 = 667 req/s: still short of 1000, so maxTasks must reach ceil(1000 / 33.33) = 30.

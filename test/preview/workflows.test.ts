@@ -3,7 +3,9 @@
  * against a copy of the YAML: the offline job gates every pull request (forks included) with
  * the tests and the offline preview of every stack and uploads its SARIF; the per-stack
  * preview and the deploys run the real CLI with the policy pack and each stack's policy
- * config, on AWS credentials from OIDC only, and nothing prints a secret.
+ * config, on AWS credentials from OIDC only, and nothing prints a secret. k6 runs for real:
+ * its smoke test against the reference API on every pull request, against staging after each
+ * deploy (before production) and its load test every night, reports kept, breaches failing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,8 +13,10 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { SARIF_TOOL_NAME } from "../../tools/preview/sarif";
+import { TEST_TYPES } from "../../loadtests/lib/types";
 
 interface Step {
+    id?: string;
     name?: string;
     uses?: string;
     run?: string;
@@ -29,13 +33,27 @@ interface Job {
     strategy?: { matrix?: Record<string, unknown>; "fail-fast"?: boolean };
     env?: Record<string, string>;
     "timeout-minutes"?: number;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
     steps: Step[];
+}
+/** A job that calls a reusable workflow: no steps of its own. */
+interface CallJob {
+    name?: string;
+    needs?: string | string[];
+    permissions?: Record<string, string>;
+    uses: string;
+    with?: Record<string, unknown>;
+    secrets?: Record<string, string> | "inherit";
+}
+interface WorkflowCall {
+    inputs?: Record<string, { type: string; default?: unknown; required?: boolean }>;
+    secrets?: Record<string, { required?: boolean }>;
 }
 interface Workflow {
     on: Record<string, unknown>;
     permissions?: Record<string, string>;
     concurrency?: { group: string; "cancel-in-progress": boolean };
-    jobs: Record<string, Job>;
+    jobs: Record<string, Job | CallJob>;
 }
 
 const WORKFLOW_DIR = path.join(REPO_ROOT, ".github", "workflows");
@@ -46,12 +64,23 @@ const workflowFiles = fs
 const load = (file: string) => parse(fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8")) as Workflow;
 const pr = load("pull-request.yml");
 const deploy = load("deploy.yml");
+const loadTest = load("load-test.yml");
 const stacks = stackNames();
 const packageJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
     engines: { node: string };
 };
 
+const isCall = (job: Job | CallJob): job is CallJob => "uses" in job;
+/** Jobs that run steps (not calls of reusable workflows). */
+const stepJobs = (w: Workflow) => Object.entries(w.jobs).filter((e): e is [string, Job] => !isCall(e[1]));
+const callJobs = (w: Workflow) => Object.entries(w.jobs).filter((e): e is [string, CallJob] => isCall(e[1]));
+const stepJob = (w: Workflow, id: string) => {
+    const job = w.jobs[id];
+    expect(job, id).toBeDefined();
+    expect(isCall(job), id).toBe(false);
+    return job as Job;
+};
 const action = (step: Step) => step.uses?.split("@")[0];
 const stepsUsing = (job: Job, name: string) => job.steps.filter((s) => action(s) === name);
 const onlyStep = (job: Job, name: string) => {
@@ -69,23 +98,26 @@ const flag = (command: string, name: string) => {
 };
 /** `npm run preview -- ...` steps of a job. */
 const previews = (job: Job) => job.steps.filter((s) => s.run && /^npm run preview\b/.test(s.run.trim()));
-const needs = (job: Job) => [job.needs ?? []].flat();
+const needs = (job: Job | CallJob) => [job.needs ?? []].flat();
 const environmentOf = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
 const exists = (file: string) => fs.existsSync(path.join(REPO_ROOT, file));
 const isPack = (dir: unknown) => typeof dir === "string" && exists(path.join(dir, "PulumiPolicy.yaml"));
 /** Every job's check name as GitHub shows it, matrix entries expanded. */
 const checkNames = (w: Workflow) =>
-    Object.entries(w.jobs).flatMap(([id, job]) => {
+    stepJobs(w).flatMap(([id, job]) => {
         const name = job.name ?? id;
         const values = job.strategy?.matrix?.stack as string[] | undefined;
         return values ? values.map((v) => name.replace("${{ matrix.stack }}", v)) : [name];
     });
 /** Jobs that run the real Pulumi CLI. */
-const pulumiJobs = (w: Workflow) => Object.values(w.jobs).filter((j) => stepsUsing(j, "pulumi/actions").length > 0);
+const pulumiJobs = (w: Workflow) =>
+    stepJobs(w)
+        .map(([, j]) => j)
+        .filter((j) => stepsUsing(j, "pulumi/actions").length > 0);
 
 describe.each(workflowFiles)("%s", (file) => {
     const workflow = load(file);
-    const jobs = Object.entries(workflow.jobs);
+    const jobs = stepJobs(workflow);
 
     it("pins every action to a release (a major version tag or a commit), never a branch", () => {
         for (const [, job] of jobs) {
@@ -101,6 +133,24 @@ describe.each(workflowFiles)("%s", (file) => {
             const assumesRole = stepsUsing(job, "aws-actions/configure-aws-credentials").length > 0;
             expect(job.permissions?.["id-token"], id).toBe(assumesRole ? "write" : undefined);
             expect(job.permissions?.contents, id).toBe("read");
+        }
+        // A called workflow gets at most what its caller job grants.
+        for (const [id, job] of callJobs(workflow)) expect(job.permissions, id).toEqual({ contents: "read" });
+    });
+
+    it("calls only this repository's reusable workflows, passing each secret by name and only declared inputs", () => {
+        for (const [id, job] of callJobs(workflow)) {
+            expect(job.uses, id).toMatch(/^\.\/\.github\/workflows\/[\w-]+\.ya?ml$/);
+            const called = load(path.basename(job.uses));
+            const call = called.on.workflow_call as WorkflowCall | undefined;
+            expect(call, `${job.uses} has on.workflow_call`).toBeDefined();
+            // `secrets: inherit` would hand every secret of the caller to the called workflow.
+            expect(job.secrets, id).not.toBe("inherit");
+            const secrets = (job.secrets ?? {}) as Record<string, string>;
+            expect(Object.keys(secrets).sort(), id).toEqual(Object.keys(call?.secrets ?? {}).sort());
+            for (const [name, value] of Object.entries(secrets)) expect(value, id).toBe(`\${{ secrets.${name} }}`);
+            for (const input of Object.keys(job.with ?? {}))
+                expect(Object.keys(call?.inputs ?? {}), id).toContain(input);
         }
     });
 
@@ -190,9 +240,33 @@ describe("every pulumi/actions step", () => {
     );
 });
 
+/** The steps that run the load-test wrapper (directly or through `npm run loadtest:local`). */
+const k6Runs = (job: Job) => job.steps.filter((s) => /scripts\/load-test\.sh|npm run loadtest:local/.test(s.run ?? ""));
+const PINNED_K6 = /^1\.\d+\.\d+$/;
+
+/** k6 installed the way k6's own actions do, at an exact 1.x version, before the wrapper runs; reports kept always. */
+function expectK6Job(job: Job): { run: Step; upload: Step } {
+    const setup = onlyStep(job, "grafana/setup-k6-action");
+    expect(setup.uses).toMatch(/@v1$/);
+    expect(String(setup.with?.["k6-version"])).toMatch(PINNED_K6);
+    const [run] = k6Runs(job);
+    expect(k6Runs(job)).toHaveLength(1);
+    expect(indexOf(job, setup)).toBeLessThan(indexOf(job, run));
+    // A threshold breach (exit 99) must fail the job: nothing swallows the wrapper's exit code.
+    expect((run as { "continue-on-error"?: unknown })["continue-on-error"]).toBeUndefined();
+    expect(run.run).not.toMatch(/\|\||;\s*true|set \+e/);
+    const upload = onlyStep(job, "actions/upload-artifact");
+    expect(indexOf(job, upload)).toBeGreaterThan(indexOf(job, run));
+    expect(upload.if).toMatch(/^always\(\)/);
+    // The wrapper writes its report folders under <repo>/reports unless REPORTS_ROOT says otherwise.
+    expect(run.env?.REPORTS_ROOT).toBeUndefined();
+    expect(upload.with?.path).toBe("reports/");
+    return { run, upload };
+}
+
 describe("pull-request.yml", () => {
-    const offline = pr.jobs.offline;
-    const preview = pr.jobs.preview;
+    const offline = stepJob(pr, "offline");
+    const preview = stepJob(pr, "preview");
 
     it("runs on every pull request and on main, the code scanning baseline", () => {
         expect(Object.keys(pr.on)).toContain("pull_request");
@@ -250,7 +324,9 @@ describe("pull-request.yml", () => {
         const docs = fs.readFileSync(path.join(REPO_ROOT, "docs", "preview.md"), "utf8");
         const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
         const checks = checkNames(pr);
-        expect(checks.sort()).toEqual(["offline", ...stacks.map((s) => `preview (${s})`)].sort());
+        expect(checks.sort()).toEqual(
+            ["offline", "k6 smoke (reference API)", ...stacks.map((s) => `preview (${s})`)].sort(),
+        );
         for (const check of checks) {
             expect(docs, check).toContain(`\`${check}\``);
             expect(readme, check).toContain(`\`${check}\``);
@@ -258,8 +334,67 @@ describe("pull-request.yml", () => {
     });
 });
 
+describe("pull-request.yml: k6 smoke", () => {
+    const k6Smoke = stepJob(pr, "k6-smoke");
+
+    it("runs k6's smoke test against the local reference API, for forks too (no secret, no cloud)", () => {
+        expect(k6Smoke.if).toBeUndefined();
+        expect(JSON.stringify(k6Smoke)).not.toMatch(/secrets\.|vars\.|id-token/);
+        const { run } = expectK6Job(k6Smoke);
+        expect(run.run?.trim()).toBe("npm run loadtest:local");
+        expect(run.env?.TEST).toBe("smoke");
+        expect(fs.readFileSync(path.join(REPO_ROOT, "scripts/load-test-local.sh"), "utf8")).toContain(
+            "loadtests/reference-server/main.ts",
+        );
+    });
+});
+
+describe("load-test.yml", () => {
+    const on = loadTest.on as {
+        workflow_call: WorkflowCall;
+        schedule: { cron: string }[];
+        workflow_dispatch: { inputs: { test: { type: string; options: string[]; default: string } } };
+    };
+    const [[jobId, job]] = stepJobs(loadTest);
+
+    it("is one job, called after deploys, run nightly and on demand", () => {
+        expect(stepJobs(loadTest).map(([id]) => id)).toEqual([jobId]);
+        expect(on.workflow_call.inputs?.test).toMatchObject({ type: "string", default: "smoke" });
+        expect(Object.keys(on.workflow_call.secrets ?? {})).toEqual(["PULUMI_ACCESS_TOKEN"]);
+        expect(on.workflow_call.secrets?.PULUMI_ACCESS_TOKEN.required).toBe(true);
+        // Nightly: minute and hour fixed, every day.
+        expect(on.schedule).toHaveLength(1);
+        expect(on.schedule[0].cron).toMatch(/^\d{1,2} \d{1,2} \* \* \*$/);
+        expect(on.workflow_dispatch.inputs.test.type).toBe("choice");
+        // Every test type but capacity, which needs a stack pinned to one task (staging runs several).
+        expect(on.workflow_dispatch.inputs.test.options).toEqual(TEST_TYPES.filter((t) => t !== "capacity"));
+    });
+
+    it("runs the wrapper against staging's own URLs: smoke when called, load on the nightly schedule", () => {
+        const { run } = expectK6Job(job);
+        expect(run.run?.trim()).toBe("bash scripts/load-test.sh");
+        // No inputs on a schedule: `inputs.test || 'load'` runs the load test then.
+        expect(run.env?.TEST).toBe("${{ inputs.test || 'load' }}");
+        const stack = onlyStep(job, "pulumi/actions");
+        expect(stack.with).toEqual({ command: "output", "stack-name": "staging" });
+        expect(stacks).toContain("staging");
+        expect(stack.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+        expect(run.env?.TARGET_URL).toBe(`\${{ steps.${stack.id}.outputs.apiUrl }}`);
+        expect(run.env?.PROOFS_URL).toBe(`\${{ steps.${stack.id}.outputs.cdnUrl }}`);
+        expect(indexOf(job, stack)).toBeLessThan(indexOf(job, run));
+        // Every variable handed to the wrapper is one it documents.
+        const wrapper = fs.readFileSync(path.join(REPO_ROOT, "scripts/load-test.sh"), "utf8");
+        for (const name of Object.keys(run.env ?? {})) expect(wrapper, name).toMatch(new RegExp(`\\b${name}\\b`));
+    });
+
+    it("never runs two load tests against staging at once, nor cancels one half-way", () => {
+        expect(job.concurrency).toEqual({ group: "load-test-staging", "cancel-in-progress": false });
+        expect(job["timeout-minutes"]).toBeGreaterThanOrEqual(80); // soak's default shape: 1 h 10 min
+    });
+});
+
 describe("deploy.yml", () => {
-    const jobs = Object.entries(deploy.jobs);
+    const jobs = stepJobs(deploy);
     const deployed = (job: Job) => String(onlyStep(job, "pulumi/actions").with?.["stack-name"]);
 
     it("deploys main, one run at a time and never cancelled half-way", () => {
@@ -278,8 +413,21 @@ describe("deploy.yml", () => {
         const byStack = Object.fromEntries(jobs.map(([id, job]) => [deployed(job), { id, job }]));
         expect(Object.keys(byStack).sort()).toEqual(["production", "staging"]);
         expect(needs(byStack.staging.job)).toEqual([]);
-        // Required reviewers are configured on the `production` environment.
-        expect(needs(byStack.production.job)).toEqual([byStack.staging.id]);
+        // Required reviewers are configured on the `production` environment; the smoke test passed first.
+        const [[smokeId]] = callJobs(deploy);
+        expect(needs(byStack.production.job).sort()).toEqual([byStack.staging.id, smokeId].sort());
+    });
+
+    it("smoke-tests staging with k6 once it is deployed, before production", () => {
+        const calls = callJobs(deploy);
+        expect(calls).toHaveLength(1);
+        const [[, smoke]] = calls;
+        const staging = jobs.find(([, job]) => deployed(job) === "staging") as [string, Job];
+        expect(smoke.uses).toBe("./.github/workflows/load-test.yml");
+        expect(smoke.with).toEqual({ test: "smoke" });
+        expect(needs(smoke)).toEqual([staging[0]]);
+        // load-test.yml reads the staging stack's outputs: the stack the job before it deployed.
+        expect(onlyStep(stepJobs(loadTest)[0][1], "pulumi/actions").with?.["stack-name"]).toBe("staging");
     });
 
     it("checks each stack with the offline preview before touching AWS", () => {

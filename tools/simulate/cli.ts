@@ -79,7 +79,7 @@ export function parseFlags(argv: readonly string[]): Flags {
         .allowExcessArguments(false)
         .exitOverride()
         .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-    program.parse(argv as string[], { from: "user" });
+    program.parse(argv, { from: "user" });
     return program.opts<Flags>();
 }
 

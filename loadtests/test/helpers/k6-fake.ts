@@ -124,6 +124,8 @@ export const encodingModule = {
 
 export const executionModule = {
     default: {
+        /** Tests set iterationInTest to drive an arrival-rate scenario's iterations. */
+        scenario: { iterationInTest: 0 },
         test: {
             abort(message?: string): never {
                 throw new AbortedRun(message);
