@@ -31,3 +31,16 @@ export type PolicyDocument = pulumi.Unwrap<aws.iam.PolicyDocument>;
 /** The IAM policy document in the JSON input `key` of `r` (a bucket, key, topic or role policy). */
 export const policyOf = (r: Pick<RegisteredResource, "inputs">, key = "policy"): PolicyDocument =>
     JSON.parse(r.inputs[key] as string) as PolicyDocument;
+
+/** One container of a task definition, as the JSON in its `containerDefinitions` input holds it. */
+export interface ContainerDefinition {
+    readonly name: string;
+    readonly image: string;
+    readonly environment: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+    readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
+    readonly [key: string]: unknown;
+}
+
+/** The containers of a task definition resource. */
+export const containersOf = (r: Pick<RegisteredResource, "inputs">): ContainerDefinition[] =>
+    JSON.parse(r.inputs.containerDefinitions as string) as ContainerDefinition[];

@@ -6,7 +6,7 @@ import { checkProofUriDomain } from "../components/scaling-service/args";
 import { checkSecretRefs } from "../components/scaling-service/iam";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../tools/harness/mocks";
 import { runProgram, UNKNOWN, type RegisteredResource, type StackRun } from "../tools/harness/run";
-import { inputsOf, outputsOf, policyOf } from "./resources";
+import { containersOf, inputsOf, outputsOf, policyOf } from "./resources";
 
 const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -760,13 +760,11 @@ describe("ScalingService container settings: environment, secrets, database, pro
         );
     });
 
-    const container = () => JSON.parse(r.get(T.taskDef, "api").inputs.containerDefinitions as string)[0];
-    const executionPolicy = () => JSON.parse(r.get(T.rolePolicy, "api-execution").inputs.policy as string);
+    const container = () => containersOf(r.get(T.taskDef, "api"))[0];
+    const executionPolicy = () => policyOf(r.get(T.rolePolicy, "api-execution"));
 
     it("hands the container the operator's variables next to its own, PROOF_URI_DOMAIN and the database's", () => {
-        const env = Object.fromEntries(
-            container().environment.map((e: { name: string; value: string }) => [e.name, e.value]),
-        );
+        const env = Object.fromEntries(container().environment.map((e) => [e.name, e.value]));
         expect(env).toEqual({
             RATE_LIMIT_MAX: "10000",
             SIGN_RATE_LIMIT_MAX: "12000",
@@ -785,7 +783,7 @@ describe("ScalingService container settings: environment, secrets, database, pro
             PGSSLMODE: "require",
         });
         // Sorted by name, so a reordered map is no task definition change.
-        const names = container().environment.map((e: { name: string }) => e.name);
+        const names = container().environment.map((e) => e.name);
         expect(names).toEqual([...names].sort());
     });
 
@@ -800,8 +798,8 @@ describe("ScalingService container settings: environment, secrets, database, pro
     });
 
     it("lets the execution role read exactly the referenced secrets and parameters, and decrypt only those", () => {
-        const statements = executionPolicy().Statement as Record<string, unknown>[];
-        const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+        const statements = executionPolicy().Statement as Array<Record<string, unknown>>;
+        const bySid: Record<string, unknown> = Object.fromEntries(statements.map((st) => [String(st.Sid), st]));
         expect(Object.keys(bySid)).toEqual([
             "EcrLogin",
             "EcrPull",
@@ -852,20 +850,18 @@ describe("ScalingService container settings: environment, secrets, database, pro
 
     it("grants no secret access at all without secrets or a database", async () => {
         const plain = await runProgram(build());
-        const sids = JSON.parse(plain.get(T.rolePolicy, "api-execution").inputs.policy as string).Statement.map(
-            (st: { Sid: string }) => st.Sid,
-        );
-        expect(sids).toEqual(["EcrLogin", "EcrPull", "WriteLogs"]);
-        const [c] = JSON.parse(plain.get(T.taskDef, "api").inputs.containerDefinitions as string);
+        const statements = policyOf(plain.get(T.rolePolicy, "api-execution")).Statement as Array<{ Sid?: string }>;
+        expect(statements.map((st) => st.Sid)).toEqual(["EcrLogin", "EcrPull", "WriteLogs"]);
+        const [c] = containersOf(plain.get(T.taskDef, "api"));
         expect(c.secrets).toEqual([]);
-        expect(c.environment.map((e: { name: string }) => e.name)).not.toContain("PGHOST");
+        expect(c.environment.map((e) => e.name)).not.toContain("PGHOST");
     });
 
     it("takes PROOF_URI_DOMAIN known only at deployment (the CDN's domain without domain.name)", async () => {
         const run = await runProgram(
             build({ proofUriDomain: pulumi.output("https://d111111abcdef8.cloudfront.net/proofs") }),
         );
-        const [c] = JSON.parse(run.get(T.taskDef, "api").inputs.containerDefinitions as string);
+        const [c] = containersOf(run.get(T.taskDef, "api"));
         expect(c.environment).toContainEqual({
             name: "PROOF_URI_DOMAIN",
             value: "https://d111111abcdef8.cloudfront.net/proofs",
