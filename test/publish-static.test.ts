@@ -107,10 +107,18 @@ describe("deploy.yml publishes static assets after each pulumi up, when configur
         with?: Record<string, unknown>;
     }
     const workflow = parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "deploy.yml"), "utf8")) as {
-        jobs: Record<string, { steps: Step[] }>;
+        jobs: Record<string, { steps?: Step[]; uses?: string }>;
     };
+    // The jobs that deploy a stack (the staging smoke test calls a reusable workflow instead).
+    const deploying = Object.entries(workflow.jobs).flatMap(([id, job]) =>
+        job.steps?.some((s) => s.uses?.startsWith("pulumi/actions@")) ? [[id, { steps: job.steps }] as const] : [],
+    );
 
-    it.each(Object.entries(workflow.jobs))("%s: the optional publish step follows its own stack's up", (_id, job) => {
+    it("finds the staging and production deploy jobs", () => {
+        expect(deploying.map(([id]) => id)).toEqual(["staging", "production"]);
+    });
+
+    it.each(deploying)("%s: the optional publish step follows its own stack's up", (_id, job) => {
         const upIndex = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
         const up = job.steps[upIndex];
         const stack = String(up.with?.["stack-name"]);
