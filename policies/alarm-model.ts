@@ -173,7 +173,11 @@ const unreadable = (property: string, found: string, allowed: string, fix: strin
 /** Reads an alarm's props (inputs or outputs: the same names). */
 export function alarmModel(a: MetricAlarmProps): AlarmModel {
     const metrics: AlarmMetric[] = [];
-    const promql = readObject(a.evaluationCriteria).state !== "absent";
+    // An empty evaluationCriteria ({}) is no PromQL criteria: it must not make a metric alarm unreadable.
+    const criteria = readObject(a.evaluationCriteria);
+    const promql =
+        criteria.state === "unknown" ||
+        (criteria.state === "known" && Object.values(criteria.value).some((v) => v !== null && v !== undefined));
     const thresholdMetricId = readText(a.thresholdMetricId);
     const queriesRead = readArray(a.metricQueries);
     const useQueries =

@@ -63,7 +63,7 @@ function firesUpward(r: Res, a: MetricAlarmProps, report: Report, band: boolean)
  * reads none of the rule's metrics, or the pack cannot read it at all (alarm-readable reports that).
  */
 function judged(model: AlarmModel, isOwn: (m: AlarmMetric) => boolean): Series | undefined {
-    if (model.promql || isFinding(model.compared)) return undefined;
+    if (isFinding(model.compared)) return undefined;
     return model.compared.reads.some(isOwn) ? model.compared : undefined;
 }
 

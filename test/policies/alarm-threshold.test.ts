@@ -185,14 +185,27 @@ describe("alarm-latency", () => {
     });
 
     describe("anomaly-detection bands", () => {
-        it('does not let thresholdMetricId: "" switch the fixed-threshold check off', async () => {
-            const stack = alarm("api-latency-p95", (a) => {
-                a.thresholdMetricId = "";
-                a.threshold = 2;
-            });
-            expectViolations(await analyze(pack, stack), "alarm-latency", [
-                { resource: ALARM("api-latency-p95"), property: "threshold", found: "2 s", allowed: "at most 0.5 s" },
-            ]);
+        it('does not let empty optional fields ("", {}, []) switch the fixed-threshold check off', async () => {
+            const empties: Array<(a: AlarmInputs) => void> = [
+                (a) => (a.thresholdMetricId = ""),
+                (a) => (a.evaluationCriteria = {} as AlarmInputs["evaluationCriteria"]),
+                (a) => (a.metricQueries = []),
+                (a) => (a.unit = ""),
+            ];
+            for (const empty of empties) {
+                const stack = alarm("api-latency-p95", (a) => {
+                    empty(a);
+                    a.threshold = 2;
+                });
+                expectViolations(await of(stack, "alarm-latency"), "alarm-latency", [
+                    {
+                        resource: ALARM("api-latency-p95"),
+                        property: "threshold",
+                        found: "2 s",
+                        allowed: "at most 0.5 s",
+                    },
+                ]);
+            }
         });
 
         it("exempts only a real band of the compared series", async () => {
