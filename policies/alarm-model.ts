@@ -64,7 +64,6 @@ export const isMetric = (m: AlarmMetric, namespace: string, metricName: string) 
     known(m.namespace) === namespace && known(m.metricName) === metricName;
 
 interface Query {
-    readonly index: number;
     readonly path: string;
     readonly id: Read<string>;
     readonly metric?: AlarmMetric;
@@ -250,7 +249,6 @@ export function alarmModel(a: MetricAlarmProps): AlarmModel {
             metricRead.state === "absent" ? undefined : queryMetric(q.metric, path, id, readText(q.accountId));
         if (metric) metrics.push(metric);
         queries.push({
-            index,
             path,
             id,
             metric,
