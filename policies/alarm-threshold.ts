@@ -1,107 +1,33 @@
 /**
- * Alarm rules: latency, 5xx error-rate and request-rate alarms are no looser
- * than the SLO, every alarm notifies someone, and every ALB, ECS service, RDS
- * instance and distribution has its alarms.
- *
- * Alarm dimensions hold ARN suffixes, names and IDs that are unknown at
- * preview; the coverage rule links an alarm to its resource through the
- * property dependencies of `dimensions` and `metricQueries` instead.
+ * Alarm threshold rules: latency, 5xx error-rate and request-rate alarms are no
+ * looser than the SLO, in the SLO's unit, whatever form the alarm takes (a metric,
+ * or metric math evaluated by ./metric-math); and every alarm is one the pack can
+ * read. The coverage, action and silencing rules live in ./alarm-coverage and
+ * ./alarm-actions and are exported from here with these.
  */
-import type { PolicyResource } from "@pulumi/policy";
 import {
-    type Finding,
-    literalRequired,
-    type Report,
-    type Res,
-    type StackView,
-    resourcePolicy,
-    stackPolicy,
-} from "./rule";
+    type AlarmMetric,
+    type AlarmModel,
+    alarmModel,
+    describeMetric,
+    isFinding,
+    isMetric,
+    known,
+    linearFactor,
+    metricKey,
+    ratioFactor,
+    type Series,
+} from "./alarm-model";
+import { actions, notifies, notSilenced, topicSubscribed } from "./alarm-actions";
+import { coverage } from "./alarm-coverage";
 import { CLOUDFRONT_METRIC } from "./aws/cloudfront";
-import { ALB_METRIC, CLOUDWATCH_NAMESPACE, ECS_METRIC, RDS_METRIC } from "./aws/cloudwatch";
+import { ALB_METRIC, CLOUDWATCH_NAMESPACE } from "./aws/cloudwatch";
+import { type Finding, literalRequired, type Report, type Res, resourcePolicy } from "./rule";
 import { SLO } from "./slo";
-import {
-    type CompositeAlarmProps,
-    type MetricAlarmProps,
-    type MetricQueryProps,
-    type QueryMetricProps,
-    TYPES,
-} from "./types";
-import { type Read, readArray, readBoolean, readNumber, readObject, readString, show } from "./values";
+import { type MetricAlarmProps, TYPES } from "./types";
+import { readNumber, readString, show } from "./values";
 
-/** One metric an alarm reads, at the top level or in a metric query. */
-interface AlarmMetric {
-    readonly namespace?: string;
-    readonly metricName?: string;
-    readonly stat: Read<string>;
-    readonly period: Read<number>;
-    /** Where it sits, for messages. */
-    readonly path: string;
-}
-
-interface AlarmShape {
-    readonly metrics: AlarmMetric[];
-    /** The series the threshold is compared with: a metric, or a math expression. */
-    readonly returned?: { readonly metric?: AlarmMetric; readonly expression?: string; readonly path: string };
-    /** Anomaly-detection alarms compare with a band, not a fixed threshold. */
-    readonly anomalyBand: boolean;
-}
-
-const lit = (r: Read<string>) => (r.state === "known" ? r.value : undefined);
-
-function shapeOf(a: MetricAlarmProps): AlarmShape {
-    const metrics: AlarmMetric[] = [];
-    let returned: AlarmShape["returned"];
-    const top = lit(readString(a.metricName));
-    if (top !== undefined) {
-        const stat = readString(a.extendedStatistic);
-        const m: AlarmMetric = {
-            namespace: lit(readString(a.namespace)),
-            metricName: top,
-            stat: stat.state === "absent" ? readString(a.statistic) : stat,
-            period: readNumber(a.period),
-            path: "",
-        };
-        metrics.push(m);
-        returned = { metric: m, path: "" };
-    }
-    const queries = readArray(a.metricQueries);
-    if (queries.state === "known") {
-        const parsed = queries.value.map((raw, i) => {
-            const q = (readObject(raw).state === "known" ? raw : {}) as MetricQueryProps;
-            const path = `metricQueries[${i}]`;
-            const mr = readObject(q.metric);
-            let metric: AlarmMetric | undefined;
-            if (mr.state === "known") {
-                const qm = mr.value as QueryMetricProps;
-                metric = {
-                    namespace: lit(readString(qm.namespace)),
-                    metricName: lit(readString(qm.metricName)),
-                    stat: readString(qm.stat),
-                    period: readNumber(qm.period),
-                    path: `${path}.metric.`,
-                };
-                metrics.push(metric);
-            }
-            const returnData = readBoolean(q.returnData);
-            return {
-                metric,
-                expression: lit(readString(q.expression)),
-                returnData: returnData.state === "known" && returnData.value,
-                path,
-            };
-        });
-        const ret = parsed.find((q) => q.returnData) ?? (parsed.length === 1 ? parsed[0] : undefined);
-        if (ret && !returned) returned = { metric: ret.metric, expression: ret.expression, path: ret.path };
-    }
-    return { metrics, returned, anomalyBand: readString(a.thresholdMetricId).state !== "absent" };
-}
-
-/** `Namespace:MetricName`: how config and findings name a metric. */
-const metricKey = (namespace: string, metricName: string) => `${namespace}:${metricName}`;
-const key = (m: AlarmMetric) => metricKey(m.namespace ?? "?", m.metricName ?? "?");
-
-const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
+const mustBeLiteral = (property: string, found: Parameters<typeof literalRequired>[1]): Finding =>
     literalRequired(
         property,
         found,
@@ -109,46 +35,88 @@ const mustBeLiteral = (property: string, found: Read<unknown>): Finding =>
     );
 
 const UPWARD = ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold"];
+/** Anomaly-detection operators that fire when the value rises above the band. */
+const UPWARD_BAND = ["GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold"];
 
-/**
- * A ceiling alarm must fire when the value goes up: a threshold below the ceiling means
- * nothing if the alarm fires on low values.
- */
-function firesUpward(r: Res, a: MetricAlarmProps, report: Report): boolean {
+/** A ceiling alarm must fire when the value goes up: a threshold below the ceiling means nothing otherwise. */
+function firesUpward(r: Res, a: MetricAlarmProps, report: Report, band: boolean): boolean {
+    const allowed = band ? UPWARD_BAND : UPWARD;
     const op = readString(a.comparisonOperator);
     if (op.state !== "known") {
         report(r, mustBeLiteral("comparisonOperator", op));
         return false;
     }
-    if (!UPWARD.includes(op.value)) {
+    if (!allowed.includes(op.value)) {
         report(r, {
             property: "comparisonOperator",
             found: op.value,
-            allowed: UPWARD.join(" or "),
-            fix: "make the alarm fire when the value rises above the threshold",
+            allowed: allowed.join(" or "),
+            fix: `make the alarm fire when the value rises above the ${band ? "band" : "threshold"}`,
         });
         return false;
     }
     return true;
 }
 
-export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSeconds: number }>({
+/**
+ * The series an owning rule judges, or undefined when the rule has nothing to judge: the alarm
+ * reads none of the rule's metrics, or the pack cannot read it at all (alarm-readable reports that).
+ */
+function judged(model: AlarmModel, isOwn: (m: AlarmMetric) => boolean): Series | undefined {
+    if (isFinding(model.compared)) return undefined;
+    return model.compared.reads.some(isOwn) ? model.compared : undefined;
+}
+
+/** How a series is described in a finding: the metric, or the expression. */
+const seriesProperty = (s: Series) =>
+    s.metric ? (s.path ? `${s.path}.metric` : "metricName") : `${s.path}.expression`;
+
+function cannotRead(series: Series, reason: string, unit: string, example: string): Finding {
+    const shown = series.metric ? describeMetric(series.metric) : JSON.stringify(series.expression ?? "");
+    return {
+        property: seriesProperty(series),
+        found: `${shown} (cannot read it in ${unit}: ${reason})`,
+        allowed: `an expression the pack can evaluate into ${unit}, e.g. ${example}`,
+        fix:
+            `write the alarm's series as ${example} (numbers, query IDs, + - * / ( ), FILL, ABS, ` +
+            "SUM/MIN/MAX/AVG([..]), PERIOD)",
+    };
+}
+
+/** The band check shared by the threshold rules: a real band, compared upwards. True when the alarm uses one. */
+function checkBand(r: Res, a: MetricAlarmProps, model: AlarmModel, report: Report): boolean {
+    if (!model.band) return false;
+    if (isFinding(model.band)) report(r, model.band);
+    else firesUpward(r, a, report, true);
+    return true;
+}
+
+const percentileOf = (stat: string): number | undefined => {
+    if (stat === "Maximum") return 100;
+    const m = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+    return m && Number(m[1]) <= 100 ? Number(m[1]) : undefined;
+};
+
+const isLatency = (m: AlarmMetric) => isMetric(m, CLOUDWATCH_NAMESPACE.applicationElb, ALB_METRIC.targetResponseTime);
+
+export const latency = resourcePolicy<{ minPercentile: number; maxThresholdSeconds: number }>({
     id: "alarm-latency",
     description:
-        "Latency alarms on the ALB's TargetResponseTime use a tail percentile (p95 or p99) and fire " +
-        "at or below the SLO latency (seconds).",
+        "Latency alarms on the ALB's TargetResponseTime use a tail percentile at or above the SLO's " +
+        "(p95, p99, p99.9, ...) and fire at or below the SLO latency, read in seconds through any metric math.",
     severity: "medium",
     remediationSteps:
-        "Alarm on AWS/ApplicationELB TargetResponseTime with extendedStatistic p95 (or p99) and " +
-        "threshold <= SLO.latencyP95Ms / 1000 (the metric is in seconds); set " +
-        "credlink:alarms.latencyP95ThresholdMs.",
+        "Alarm on AWS/ApplicationELB TargetResponseTime with extendedStatistic p95 (or a higher percentile) " +
+        "and threshold <= SLO.latencyP95Ms / 1000 (the metric is in seconds; an expression such as m1 * 1000 " +
+        "is in milliseconds); set credlink:alarms.latencyP95ThresholdMs.",
     types: [TYPES.metricAlarm],
     config: {
-        statistics: {
-            type: "array",
-            items: { type: "string", pattern: "^p\\d+(\\.\\d+)?$" },
-            minItems: 1,
-            default: ["p95", "p99"],
+        minPercentile: {
+            type: "number",
+            exclusiveMinimum: 50,
+            maximum: 100,
+            description: "The lowest percentile a latency alarm may use (Maximum counts as p100).",
+            default: SLO.latencyPercentile,
         },
         maxThresholdSeconds: {
             type: "number",
@@ -159,30 +127,38 @@ export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSecond
     },
     check(r, config, report) {
         const a = r.props as MetricAlarmProps;
-        const shape = shapeOf(a);
-        const m = shape.returned?.metric;
-        const albLatency =
-            m?.metricName === ALB_METRIC.targetResponseTime &&
-            (m.namespace === undefined || m.namespace === CLOUDWATCH_NAMESPACE.applicationElb);
-        if (!m || !albLatency || shape.anomalyBand) return;
-        const statProperty = m.path ? `${m.path}stat` : "extendedStatistic";
-        if (m.stat.state !== "known" || !config.statistics.includes(m.stat.value)) {
-            report(r, {
-                property: statProperty,
-                found: show(m.stat, "not set"),
-                allowed: config.statistics.join(" or "),
-                fix:
-                    `alarm on ${config.statistics[0]} (${m.path ? "stat" : "extendedStatistic"}: ` +
-                    `"${config.statistics[0]}") instead of an average`,
-            });
+        const model = alarmModel(a);
+        const series = judged(model, isLatency);
+        if (!series) return;
+        const floor = `p${config.minPercentile}`;
+        for (const m of series.reads.filter(isLatency)) {
+            const p = m.stat.state === "known" ? percentileOf(m.stat.value) : undefined;
+            if (p === undefined || p < config.minPercentile) {
+                report(r, {
+                    property: m.statProperty,
+                    found: show(m.stat, "not set"),
+                    allowed: `a percentile at or above ${floor} (${floor}, p99, p99.9, ... or Maximum)`,
+                    fix:
+                        `alarm on ${floor} or a higher percentile (${m.path ? "stat" : "extendedStatistic"}: ` +
+                        `"${floor}") instead of an average, a minimum or a lower percentile`,
+                });
+            }
         }
-        if (!firesUpward(r, a, report)) return;
+        if (checkBand(r, a, model, report)) return;
+        if (!firesUpward(r, a, report, false)) return;
+        const factor = linearFactor(model, isLatency);
+        if (typeof factor === "string")
+            return report(r, cannotRead(series, factor, "seconds", "m1 (seconds) or m1 * 1000 (milliseconds)"));
         const threshold = readNumber(a.threshold);
         if (threshold.state !== "known") return report(r, mustBeLiteral("threshold", threshold));
-        if (threshold.value > config.maxThresholdSeconds) {
+        const seconds = threshold.value / factor;
+        if (seconds > config.maxThresholdSeconds) {
             report(r, {
                 property: "threshold",
-                found: `${threshold.value} s`,
+                found:
+                    factor === 1
+                        ? `${threshold.value} s`
+                        : `${threshold.value} (the series is ${factor} x TargetResponseTime: ${seconds} s)`,
                 allowed: `at most ${config.maxThresholdSeconds} s (TargetResponseTime is in seconds)`,
                 fix: `set credlink:alarms.latencyP95ThresholdMs to ${config.maxThresholdSeconds * 1000} or less`,
             });
@@ -190,45 +166,122 @@ export const latency = resourcePolicy<{ statistics: string[]; maxThresholdSecond
     },
 });
 
-/** Whether an expression scales a ratio to percent (`100 * errors / requests`). */
-const PERCENT_EXPRESSION = /(^|[^\d.])100\s*\*|\*\s*100($|[^\d.])/;
+const ALB_ERROR_COUNTS: readonly string[] = [ALB_METRIC.target5xxCount, ALB_METRIC.elb5xxCount];
+const isAlbErrorCount = (m: AlarmMetric) =>
+    known(m.namespace) === CLOUDWATCH_NAMESPACE.applicationElb && ALB_ERROR_COUNTS.includes(known(m.metricName) ?? "");
+const isAlbRequestCount = (m: AlarmMetric) => isMetric(m, CLOUDWATCH_NAMESPACE.applicationElb, ALB_METRIC.requestCount);
+/** CloudFront publishes its 5xx share itself, in percent. */
+const isCloudFrontErrorRate = (m: AlarmMetric) =>
+    isMetric(m, CLOUDWATCH_NAMESPACE.cloudFront, CLOUDFRONT_METRIC.errorRate5xx);
+const isErrorMetric = (m: AlarmMetric) => isAlbErrorCount(m) || isCloudFrontErrorRate(m);
+
+/** Dimensions as compared between numerator and denominator: names, and values where known. */
+function sameDimensions(a: AlarmMetric, b: AlarmMetric): boolean {
+    if (a.dimensions.state !== "known" || b.dimensions.state !== "known") return false;
+    const x = a.dimensions.value;
+    const y = b.dimensions.value;
+    const keys = Object.keys(x).sort();
+    if (keys.join("\n") !== Object.keys(y).sort().join("\n")) return false;
+    // Values unknown at preview cannot be told apart here; the update preview compares them.
+    return keys.every((k) => typeof x[k] !== "string" || typeof y[k] !== "string" || x[k] === y[k]);
+}
 
 export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
     id: "alarm-error-rate",
-    description: "5xx error-rate alarms fire at or below the SLO error rate (percent).",
+    description:
+        "5xx error-rate alarms fire at or below the SLO error rate, read in percent through any metric math " +
+        "(an ALB 5xx count over its RequestCount, or CloudFront's 5xxErrorRate).",
     severity: "medium",
     remediationSteps:
-        "Alarm on the 5xx share of requests (metric math 100 * 5XX / RequestCount, or CloudFront's " +
-        "5xxErrorRate) with threshold <= SLO.errorRate; set credlink:alarms.errorRatePercent.",
+        "Alarm on the 5xx share of requests: metric math 100 * 5XX / RequestCount (threshold in percent) or " +
+        "5XX / RequestCount (threshold as a ratio), both Sums over the same load balancer, or CloudFront's " +
+        "5xxErrorRate (Average, percent), with a threshold at or below SLO.errorRate; set " +
+        "credlink:alarms.errorRatePercent.",
     types: [TYPES.metricAlarm],
     config: {
         maxErrorRatePercent: { type: "number", exclusiveMinimum: 0, maximum: 100, default: SLO.errorRate * 100 },
     },
     check(r, config, report) {
         const a = r.props as MetricAlarmProps;
-        const shape = shapeOf(a);
-        const ret = shape.returned;
-        if (!ret || shape.anomalyBand) return;
-        let percent: boolean;
-        // CloudFront reports its error rate in percent.
-        if (ret.metric?.metricName === CLOUDFRONT_METRIC.errorRate5xx) percent = true;
-        else if (
-            ret.expression !== undefined &&
-            shape.metrics.some((m) => /5XX/i.test(m.metricName ?? "")) &&
-            shape.metrics.some((m) => /^Requests?(Count)?$/.test(m.metricName ?? ""))
-        ) {
-            percent = PERCENT_EXPRESSION.test(ret.expression);
-        } else return;
-        if (!firesUpward(r, a, report)) return;
+        const model = alarmModel(a);
+        const series = judged(model, isErrorMetric);
+        if (!series) return;
+        const reads = series.reads;
+        const counts = reads.filter(isAlbErrorCount);
+        const requests = reads.filter(isAlbRequestCount);
+        const cloudFront = reads.filter(isCloudFrontErrorRate);
+        // A 5xx count on its own is a count, not a rate: there is no SLO unit to read it in.
+        if (cloudFront.length === 0 && requests.length === 0) return;
+        const example = "100 * errors / requests (percent) or errors / requests (a ratio)";
+        if (cloudFront.length > 0 && counts.length > 0)
+            return report(r, cannotRead(series, "it mixes CloudFront's rate with ALB counts", "percent", example));
+
+        const wantStat = cloudFront.length > 0 ? "Average" : "Sum";
+        let statsOk = true;
+        for (const m of cloudFront.length > 0 ? cloudFront : [...counts, ...requests]) {
+            if (known(m.stat) !== wantStat) {
+                statsOk = false;
+                report(r, {
+                    property: m.statProperty,
+                    found: show(m.stat),
+                    allowed: `"${wantStat}" for ${describeMetric(m)}`,
+                    fix:
+                        wantStat === "Sum"
+                            ? "use the Sum of the 5xx and request counts per period: their ratio is the failed share"
+                            : "use the Average of 5xxErrorRate (CloudFront's only statistic for it)",
+                });
+            }
+        }
+        if (counts.length > 0) {
+            const first = [...counts, ...requests][0];
+            const mismatch = [...counts, ...requests].find(
+                (m) =>
+                    !sameDimensions(first, m) ||
+                    known(m.period) === undefined ||
+                    known(m.period) !== known(first.period),
+            );
+            if (mismatch) {
+                statsOk = false;
+                report(r, {
+                    property: mismatch.dimensionsProperty,
+                    found:
+                        `${describeMetric(mismatch)} over ${show(mismatch.dimensions)} ` +
+                        `every ${show(mismatch.period)} s`,
+                    allowed:
+                        `the same literal period and dimensions as ${describeMetric(first)} ` +
+                        `(${show(first.dimensions)}, ${show(first.period)} s)`,
+                    fix: "count errors and requests of the same load balancer over the same period",
+                });
+            }
+        }
+        if (!statsOk) return;
+        if (checkBand(r, a, model, report)) return;
+        if (!firesUpward(r, a, report, false)) return;
+        // percent = threshold / factor: CloudFront's rate is already in percent, an ALB ratio is x 100.
+        const factor =
+            cloudFront.length > 0
+                ? linearFactor(model, isCloudFrontErrorRate)
+                : (() => {
+                      const c = ratioFactor(model, isAlbErrorCount, isAlbRequestCount, counts);
+                      return typeof c === "string" ? c : c / 100;
+                  })();
+        if (typeof factor === "string") return report(r, cannotRead(series, factor, "percent", example));
         const threshold = readNumber(a.threshold);
         if (threshold.state !== "known") return report(r, mustBeLiteral("threshold", threshold));
-        const asPercent = percent ? threshold.value : threshold.value * 100;
-        if (asPercent > config.maxErrorRatePercent) {
+        const percent = Number((threshold.value / factor).toPrecision(12));
+        if (percent > config.maxErrorRatePercent) {
             report(r, {
                 property: "threshold",
-                found: percent ? `${threshold.value} %` : `${threshold.value} (a ratio: ${asPercent} %)`,
+                found:
+                    factor === 1
+                        ? `${threshold.value} %`
+                        : `${threshold.value} (the series is ${
+                              factor === 0.01 ? "a ratio" : `${factor} x the percentage`
+                          }: ${percent} %)`,
                 allowed: `at most ${config.maxErrorRatePercent} %`,
-                fix: `set credlink:alarms.errorRatePercent to ${config.maxErrorRatePercent} or less`,
+                fix:
+                    `set credlink:alarms.errorRatePercent to ${config.maxErrorRatePercent} or less` +
+                    (factor === 0.01 ? " (a ratio threshold is the percentage / 100)" : ""),
             });
         }
     },
@@ -237,12 +290,12 @@ export const errorRate = resourcePolicy<{ maxErrorRatePercent: number }>({
 export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: number; metrics: string[] }>({
     id: "alarm-request-rate",
     description:
-        "Request-rate alarms (Sum of requests) fire at or below the SLO's request-rate ceiling per " +
-        "window, scaled to the alarm's period.",
+        "Request-rate alarms (Sum of requests, through any metric math) fire at or below the SLO's " +
+        "request-rate ceiling per window, scaled to the alarm's period.",
     severity: "low",
     remediationSteps:
         "Alarm on the Sum of RequestCount with threshold <= SLO.requestRateAlarm (per period, " +
-        "scaled to the alarm's period); set credlink:alarms.requestRatePer5Min.",
+        "scaled to the alarm's period; m1 / PERIOD(m1) is per second); set credlink:alarms.requestRatePer5Min.",
     types: [TYPES.metricAlarm],
     config: {
         maxRequests: { type: "number", exclusiveMinimum: 0, default: SLO.requestRateAlarm.requests },
@@ -250,6 +303,7 @@ export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: 
         metrics: {
             type: "array",
             items: { type: "string", pattern: "^[^:]+:[^:]+$" },
+            minItems: 1,
             description: "Request-count metrics as Namespace:MetricName.",
             default: [
                 metricKey(CLOUDWATCH_NAMESPACE.applicationElb, ALB_METRIC.requestCount),
@@ -259,179 +313,105 @@ export const requestRate = resourcePolicy<{ maxRequests: number; periodSeconds: 
     },
     check(r, config, report) {
         const a = r.props as MetricAlarmProps;
-        const shape = shapeOf(a);
-        const m = shape.returned?.metric;
-        if (!m || !config.metrics.includes(key(m)) || shape.anomalyBand) return;
-        const statProperty = m.path ? `${m.path}stat` : "statistic";
-        if (m.stat.state !== "known" || m.stat.value !== "Sum") {
-            report(r, {
-                property: statProperty,
-                found: show(m.stat),
-                allowed: '"Sum" (a count of requests per period)',
-                fix: "alarm on the Sum of requests",
-            });
-            return;
+        const model = alarmModel(a);
+        const isRequest = (m: AlarmMetric) =>
+            m.namespace.state === "known" &&
+            m.metricName.state === "known" &&
+            config.metrics.includes(metricKey(m.namespace.value, m.metricName.value));
+        const series = judged(model, isRequest);
+        // Error-rate alarms read RequestCount too; alarm-error-rate judges them.
+        if (!series || series.reads.some(isErrorMetric)) return;
+        const requests = series.reads.filter(isRequest);
+        let statsOk = true;
+        for (const m of requests) {
+            if (known(m.stat) !== "Sum") {
+                statsOk = false;
+                report(r, {
+                    property: m.statProperty,
+                    found: show(m.stat),
+                    allowed: '"Sum" (a count of requests per period)',
+                    fix: "alarm on the Sum of requests",
+                });
+            }
         }
-        if (!firesUpward(r, a, report)) return;
+        if (!statsOk) return;
+        if (checkBand(r, a, model, report)) return;
+        if (!firesUpward(r, a, report, false)) return;
+        const factor = linearFactor(model, isRequest);
+        if (typeof factor === "string")
+            return report(r, cannotRead(series, factor, "requests per period", "m1 or m1 / PERIOD(m1)"));
         const threshold = readNumber(a.threshold);
         if (threshold.state !== "known") return report(r, mustBeLiteral("threshold", threshold));
-        if (m.period.state !== "known") return report(r, mustBeLiteral(`${m.path}period`, m.period));
-        const allowedForPeriod = (config.maxRequests * m.period.value) / config.periodSeconds;
-        if (threshold.value > allowedForPeriod) {
+        const periods = new Set(requests.map((m) => known(m.period)));
+        const period = requests[0].period;
+        if (period.state !== "known") return report(r, mustBeLiteral(requests[0].periodProperty, period));
+        if (periods.size > 1)
+            return report(
+                r,
+                cannotRead(series, "its request metrics have different periods", "requests per period", "m1"),
+            );
+        const perPeriod = Number((threshold.value / factor).toPrecision(12));
+        const allowedForPeriod = (config.maxRequests * period.value) / config.periodSeconds;
+        if (perPeriod > allowedForPeriod) {
             report(r, {
                 property: "threshold",
-                found: `${threshold.value} requests per ${m.period.value} s`,
+                found:
+                    factor === 1
+                        ? `${threshold.value} requests per ${period.value} s`
+                        : `${threshold.value} (the series is ${Number(factor.toPrecision(12))} x the request count: ` +
+                          `${perPeriod} requests per ${period.value} s)`,
                 allowed:
                     `at most ${config.maxRequests} per ${config.periodSeconds} s ` +
-                    `(${allowedForPeriod} per ${m.period.value} s)`,
+                    `(${allowedForPeriod} per ${period.value} s)`,
                 fix: `set credlink:alarms.requestRatePer5Min to ${config.maxRequests} or less`,
             });
         }
     },
 });
 
-export const actions = resourcePolicy<Record<string, never>>({
-    id: "alarm-actions",
-    description: "Every alarm has actions enabled and at least one ALARM action (the alerts topic).",
-    severity: "high",
-    remediationSteps:
-        "Pass alarmActions: [alerts.topicArn] (and okActions) and leave actionsEnabled at true; the " +
-        "list itself must be literal even if the ARNs are outputs.",
-    types: [TYPES.metricAlarm, TYPES.compositeAlarm],
-    check(r, _config, report) {
-        const a = r.props as MetricAlarmProps & CompositeAlarmProps;
-        const enabled = readBoolean(a.actionsEnabled);
-        if (enabled.state === "unknown" || (enabled.state === "known" && !enabled.value)) {
-            report(r, {
-                property: "actionsEnabled",
-                found: show(enabled),
-                allowed: "true (or not set)",
-                fix: "remove actionsEnabled: false so the alarm notifies",
-            });
-        }
-        const alarmActions = readArray(a.alarmActions);
-        if (alarmActions.state === "known" && alarmActions.value.length > 0) return;
-        report(r, {
-            property: "alarmActions",
-            found:
-                alarmActions.state === "unknown"
-                    ? "a list computed at preview (its length is unknown)"
-                    : show(alarmActions, "not set"),
-            allowed: "at least one action (e.g. the alerts topic ARN)",
-            fix: "set alarmActions: [alertsTopicArn]",
-        });
-    },
-});
-
-const metricKeys = (namespace: string, ...metricNames: string[]) => metricNames.map((n) => metricKey(namespace, n));
-const albMetricKey = (metricName: string) => metricKey(CLOUDWATCH_NAMESPACE.applicationElb, metricName);
-const ALB_ALARM_METRICS = [
-    albMetricKey(ALB_METRIC.targetResponseTime),
-    // Either 5xx count will do: alternatives are separated by |.
-    `${albMetricKey(ALB_METRIC.target5xxCount)}|${albMetricKey(ALB_METRIC.elb5xxCount)}`,
-    albMetricKey(ALB_METRIC.requestCount),
-    albMetricKey(ALB_METRIC.unhealthyHostCount),
-];
-const DEFAULT_REQUIRED: Record<string, string[]> = {
-    [TYPES.loadBalancer]: [...ALB_ALARM_METRICS],
-    [TYPES.albLoadBalancer]: [...ALB_ALARM_METRICS],
-    [TYPES.ecsService]: metricKeys(CLOUDWATCH_NAMESPACE.ecs, ECS_METRIC.cpuUtilization, ECS_METRIC.memoryUtilization),
-    [TYPES.rdsInstance]: metricKeys(
-        CLOUDWATCH_NAMESPACE.rds,
-        RDS_METRIC.cpuUtilization,
-        RDS_METRIC.freeableMemory,
-        RDS_METRIC.freeStorageSpace,
-        RDS_METRIC.databaseConnections,
-        RDS_METRIC.readLatency,
-        RDS_METRIC.writeLatency,
-    ),
-    [TYPES.distribution]: metricKeys(
-        CLOUDWATCH_NAMESPACE.cloudFront,
-        CLOUDFRONT_METRIC.errorRate5xx,
-        CLOUDFRONT_METRIC.cacheHitRate,
-    ),
-};
-
-/** Literal names a dimension may use for a resource when it is known (e.g. a fixed DB identifier). */
-function literalNames(stack: StackView, r: PolicyResource): string[] {
-    const p = stack.props<{ name?: unknown; identifier?: unknown }>(r);
-    return [readString(p.name), readString(p.identifier)].flatMap((v) => (v.state === "known" ? [v.value] : []));
-}
-
-function isApplicationLoadBalancer(stack: StackView, r: PolicyResource): boolean {
-    const t = readString(stack.props<{ loadBalancerType?: unknown }>(r).loadBalancerType);
-    return t.state !== "known" || t.value === "application";
-}
-
-export const coverage = stackPolicy<{ requiredAlarmMetrics: Record<string, string[]> }>({
-    id: "alarm-coverage",
+/**
+ * Every metric alarm is one the pack can read: what it watches is literal. An alarm the
+ * pack cannot read would otherwise slip past the threshold rules unjudged.
+ */
+export const readable = resourcePolicy<Record<string, never>>({
+    id: "alarm-readable",
     description:
-        "Every ALB, ECS service, RDS instance and CloudFront distribution has its alarms (each " +
-        "required metric, alternatives separated by |).",
+        "Every metric alarm says literally what it watches (namespace and metric name of each metric, the " +
+        "query it compares, its metric math), so the threshold and coverage rules can judge it.",
     severity: "high",
     remediationSteps:
-        "Create the alarms in the component that owns the resource, with dimensions built from that " +
-        "resource's outputs (ARN suffix, name, identifier, ID) so they follow it.",
-    config: {
-        requiredAlarmMetrics: {
-            type: "object",
-            description:
-                "Resource type token -> Namespace:MetricName entries that need an alarm (alternatives separated by |).",
-            additionalProperties: { type: "array", items: { type: "string" } },
-            default: DEFAULT_REQUIRED,
-        },
-    },
-    check(stack, config, report) {
-        const required = config.requiredAlarmMetrics;
-        // In stack order, so findings read like the program.
-        const watched = stack.resources.filter(
-            (r) =>
-                required[r.type] &&
-                ((r.type !== TYPES.loadBalancer && r.type !== TYPES.albLoadBalancer) ||
-                    isApplicationLoadBalancer(stack, r)),
-        );
-        if (watched.length === 0) return;
-        const watchedUrns = new Set(watched.map((r) => r.urn));
-        const byLiteral = new Map<string, PolicyResource[]>();
-        for (const r of watched)
-            for (const n of literalNames(stack, r)) byLiteral.set(n, [...(byLiteral.get(n) ?? []), r]);
-        // One pass over the alarms: which metrics each watched resource is alarmed on.
-        const alarmed = new Map<string, Set<string>>();
-        for (const alarm of stack.ofType(TYPES.metricAlarm)) {
-            const props = stack.props<MetricAlarmProps>(alarm);
-            const shape = shapeOf(props);
-            const targets = new Set(
-                stack.referencedBy(alarm, "dimensions", "metricQueries").filter((d) => watchedUrns.has(d.urn)),
-            );
-            const dims = readObject(props.dimensions);
-            if (dims.state === "known")
-                for (const v of Object.values(dims.value))
-                    if (typeof v === "string") for (const r of byLiteral.get(v) ?? []) targets.add(r);
-            for (const t of targets) {
-                const set = alarmed.get(t.urn) ?? new Set<string>();
-                for (const m of shape.metrics) set.add(key(m));
-                alarmed.set(t.urn, set);
+        "Build alarms from literals (only dimension values and actions may be outputs); mark the compared " +
+        "query with returnData: true; list metrics as metric queries rather than SEARCH or Metrics Insights; " +
+        "PromQL alarms need a waiver.",
+    types: [TYPES.metricAlarm],
+    check(r, _config, report) {
+        const model = alarmModel(r.props as MetricAlarmProps);
+        for (const m of model.metrics) {
+            for (const [field, value] of [
+                ["namespace", m.namespace],
+                ["metricName", m.metricName],
+            ] as const) {
+                if (value.state === "known" && value.value !== "") continue;
+                report(r, {
+                    property: `${m.path}${field}`,
+                    found: show(value),
+                    allowed: "a literal name",
+                    fix: `set ${field} as a literal so the pack can tell what the alarm watches`,
+                });
             }
         }
-        for (const r of watched) {
-            const have = alarmed.get(r.urn) ?? new Set<string>();
-            const missing = (required[r.type] ?? []).filter(
-                (alternatives) => !alternatives.split("|").some((m) => have.has(m)),
-            );
-            if (missing.length === 0) continue;
-            const res: Res = stack.res(r);
-            report(res, {
-                property: "alarms",
-                found: have.size
-                    ? `alarms on ${[...have].sort().join(", ")}`
-                    : "no alarm whose dimensions reference this resource",
-                allowed: `alarms on ${required[r.type].join(", ")}`,
-                fix:
-                    `add alarms on ${missing.join(", ")} with dimensions taken from this ` +
-                    `resource's outputs and actions to the alerts topic`,
-            });
-        }
+        if (isFinding(model.compared)) report(r, model.compared);
     },
 });
 
-export const alarmThresholdPolicies = [latency, errorRate, requestRate, actions, coverage];
+export const alarmThresholdPolicies = [
+    latency,
+    errorRate,
+    requestRate,
+    actions,
+    coverage,
+    readable,
+    notifies,
+    topicSubscribed,
+    notSilenced,
+];

@@ -30,6 +30,8 @@ export interface TtlBand {
 export const SLO = Object.freeze({
     /** 95th-percentile request latency objective, milliseconds. */
     latencyP95Ms: 500,
+    /** The percentile latencyP95Ms is measured at; latency alarms use it or a higher one (p99, p99.9). */
+    latencyPercentile: 95,
     /** Maximum share of failed requests (HTTP 5xx or transport errors), 0..1. */
     errorRate: 0.05,
     /** Peak throughput the service must sustain, requests per second. */

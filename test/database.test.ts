@@ -366,7 +366,7 @@ describe.each([
 
     it(
         "read replicas: each replicates the primary with the same monitoring, Performance Insights " +
-            "and parameters, and gets a lag alarm",
+            "and parameters, and gets the instance alarms plus a lag alarm",
         async () => {
             const { run, instance, get } = await build({ readReplicas: 2 }, { preview });
             const attachment = get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy");
@@ -414,9 +414,25 @@ describe.each([
                 ["db-test-replica-1-lag-high", { DBInstanceIdentifier: "db-test-replica-1" }, 30, "breaching", [TOPIC]],
                 ["db-test-replica-2-lag-high", { DBInstanceIdentifier: "db-test-replica-2" }, 30, "breaching", [TOPIC]],
             ]);
+            // A replica serves reads on its own CPU, memory, storage and connections: it gets the
+            // primary's alarms, with the primary's thresholds, on its own identifier.
+            const onInstance = (identifier: string) =>
+                run
+                    .ofType(ALARM)
+                    .filter((a) => (a.inputs.dimensions as Record<string, unknown>).DBInstanceIdentifier === identifier)
+                    .map((a) => [a.inputs.metricName, a.inputs.comparisonOperator, a.inputs.threshold]);
+            const primaryAlarms = onInstance("db-test");
+            expect(primaryAlarms).toHaveLength(6);
+            for (const replica of ["db-test-replica-1", "db-test-replica-2"])
+                expect(onInstance(replica)).toEqual([...primaryAlarms, ["ReplicaLag", "GreaterThanThreshold", 30]]);
             expect(run.outputs.replicaIdentifiers).toEqual(["db-test-replica-1", "db-test-replica-2"]);
             expect(run.outputs.alarmNames).toEqual(
-                expect.arrayContaining(["db-test-replica-1-lag-high", "db-test-replica-2-lag-high"]),
+                expect.arrayContaining([
+                    "db-test-replica-1-cpu-high",
+                    "db-test-replica-1-write-latency-high",
+                    "db-test-replica-1-lag-high",
+                    "db-test-replica-2-lag-high",
+                ]),
             );
         },
     );

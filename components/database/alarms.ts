@@ -1,7 +1,8 @@
 /**
- * CloudWatch alarms on the RDS instance and its replicas. Thresholds live here
- * (the SLO module holds service objectives, not per-resource limits) and are
- * derived from the instance class and storage where AWS's limits depend on them.
+ * CloudWatch alarms on the RDS instance and on each read replica (the same set, plus
+ * ReplicaLag). Thresholds live here (the SLO module holds service objectives, not
+ * per-resource limits) and are derived from the instance class and storage where
+ * AWS's limits depend on them; a replica has its source's class and storage.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -64,7 +65,7 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
             threshold: number;
             description: string;
             treatMissingData: "missing" | "breaching" | "notBreaching";
-            identifier?: pulumi.Input<string>;
+            identifier: pulumi.Input<string>;
         },
     ) => {
         const name = `${a.namePrefix}-${suffix}`;
@@ -76,7 +77,7 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
                 alarmDescription: spec.description,
                 namespace: CLOUDWATCH_NAMESPACE.rds,
                 metricName: spec.metricName,
-                dimensions: { DBInstanceIdentifier: spec.identifier ?? a.instanceIdentifier },
+                dimensions: { DBInstanceIdentifier: spec.identifier },
                 statistic: spec.statistic,
                 period: t.periodSeconds,
                 evaluationPeriods: t.evaluationPeriods,
@@ -91,72 +92,87 @@ export function createDatabaseAlarms(a: AlarmTargets): string[] {
         );
     };
 
-    // RDS publishes these every minute while the instance runs; a gap means it is stopped or
-    // being replaced (the RDS event subscription covers that), so missing data keeps the last state instead of paging.
-    alarm("cpu-high", {
-        metricName: RDS_METRIC.cpuUtilization,
-        statistic: "Average",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: t.cpuPercent,
-        description:
-            `Database CPU above ${t.cpuPercent} % for ${t.evaluationPeriods} minutes: find ` +
-            `the top SQL in Performance Insights (docs/database.md)`,
-        treatMissingData: "missing",
-    });
-    alarm("freeable-memory-low", {
-        metricName: RDS_METRIC.freeableMemory,
-        statistic: "Minimum",
-        comparisonOperator: "LessThanThreshold",
-        threshold: d.freeableMemoryBytes,
-        description:
-            `Database freeable memory below ${t.freeableMemoryFraction * 100} % of ` +
-            `${a.instanceClass.instanceClass}'s ${a.instanceClass.memoryGib} GiB`,
-        treatMissingData: "missing",
-    });
-    alarm("free-storage-low", {
-        metricName: RDS_METRIC.freeStorageSpace,
-        statistic: "Minimum",
-        comparisonOperator: "LessThanThreshold",
-        threshold: d.freeStorageBytes,
-        description:
-            `Database free storage below ${t.freeStorageFraction * 100} % of the ` +
-            `${a.allocatedStorageGb} GiB allocated`,
-        treatMissingData: "missing",
-    });
-    alarm("connections-high", {
-        metricName: RDS_METRIC.databaseConnections,
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: d.connections,
-        description:
-            `Database connections above ${t.connectionsFraction * 100} % of ` +
-            `${a.instanceClass.instanceClass}'s default max_connections ` +
-            `(~${d.maxConnections}): pool connections (rdsProxy) or resize`,
-        treatMissingData: "missing",
-    });
-    // An idle instance reports zero latency; a gap is not slowness.
-    const latencies = [
-        ["read-latency-high", RDS_METRIC.readLatency],
-        ["write-latency-high", RDS_METRIC.writeLatency],
-    ] as const;
-    for (const [suffix, metricName] of latencies) {
-        alarm(suffix, {
-            metricName,
+    /**
+     * The instance-level alarms, for the primary and for each read replica alike: a replica serves
+     * reads on its own CPU, memory, storage and connections, so it can saturate while the primary is fine.
+     */
+    const instanceAlarms = (prefix: string, who: string, identifier: pulumi.Input<string>) => {
+        // RDS publishes these every minute while the instance runs; a gap means it is stopped or being
+        // replaced (the RDS event subscription covers that), so missing data keeps the last state instead of paging.
+        alarm(`${prefix}cpu-high`, {
+            metricName: RDS_METRIC.cpuUtilization,
             statistic: "Average",
             comparisonOperator: "GreaterThanThreshold",
-            threshold: t.latencySeconds,
-            description: `Database ${metricName} above ${t.latencySeconds * 1000} ms (the metric is in seconds)`,
-            treatMissingData: "notBreaching",
+            threshold: t.cpuPercent,
+            description:
+                `${who} CPU above ${t.cpuPercent} % for ${t.evaluationPeriods} minutes: find ` +
+                `the top SQL in Performance Insights (docs/database.md)`,
+            treatMissingData: "missing",
+            identifier,
         });
-    }
-    // A replica that stops reporting lag has stopped replicating: page.
+        alarm(`${prefix}freeable-memory-low`, {
+            metricName: RDS_METRIC.freeableMemory,
+            statistic: "Minimum",
+            comparisonOperator: "LessThanThreshold",
+            threshold: d.freeableMemoryBytes,
+            description:
+                `${who} freeable memory below ${t.freeableMemoryFraction * 100} % of ` +
+                `${a.instanceClass.instanceClass}'s ${a.instanceClass.memoryGib} GiB`,
+            treatMissingData: "missing",
+            identifier,
+        });
+        alarm(`${prefix}free-storage-low`, {
+            metricName: RDS_METRIC.freeStorageSpace,
+            statistic: "Minimum",
+            comparisonOperator: "LessThanThreshold",
+            threshold: d.freeStorageBytes,
+            description:
+                `${who} free storage below ${t.freeStorageFraction * 100} % of the ` +
+                `${a.allocatedStorageGb} GiB allocated`,
+            treatMissingData: "missing",
+            identifier,
+        });
+        alarm(`${prefix}connections-high`, {
+            metricName: RDS_METRIC.databaseConnections,
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: d.connections,
+            description:
+                `${who} connections above ${t.connectionsFraction * 100} % of ` +
+                `${a.instanceClass.instanceClass}'s default max_connections ` +
+                `(~${d.maxConnections}): pool connections (rdsProxy) or resize`,
+            treatMissingData: "missing",
+            identifier,
+        });
+        // An idle instance reports zero latency; a gap is not slowness.
+        const latencies = [
+            ["read-latency-high", RDS_METRIC.readLatency],
+            ["write-latency-high", RDS_METRIC.writeLatency],
+        ] as const;
+        for (const [suffix, metricName] of latencies) {
+            alarm(`${prefix}${suffix}`, {
+                metricName,
+                statistic: "Average",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.latencySeconds,
+                description: `${who} ${metricName} above ${t.latencySeconds * 1000} ms (the metric is in seconds)`,
+                treatMissingData: "notBreaching",
+                identifier,
+            });
+        }
+    };
+
+    instanceAlarms("", "Database", a.instanceIdentifier);
     a.replicaIdentifiers.forEach((identifier, i) => {
+        const who = `Read replica ${i + 1}`;
+        instanceAlarms(`replica-${i + 1}-`, who, identifier);
+        // A replica that stops reporting lag has stopped replicating: page.
         alarm(`replica-${i + 1}-lag-high`, {
             metricName: RDS_METRIC.replicaLag,
             statistic: "Maximum",
             comparisonOperator: "GreaterThanThreshold",
             threshold: t.replicaLagSeconds,
-            description: `Read replica ${i + 1} more than ${t.replicaLagSeconds} s behind the primary`,
+            description: `${who} more than ${t.replicaLagSeconds} s behind the primary`,
             treatMissingData: "breaching",
             identifier,
         });

@@ -120,7 +120,7 @@ export const DATABASE_SETTINGS = group(
         deletionProtection: setting("boolean", "RDS deletion protection.", flag, { default: true }),
         readReplicas: setting(
             "integer",
-            "Read replicas, each with the primary's monitoring and Performance Insights.",
+            "Read replicas, each with the primary's monitoring, Performance Insights and alarms (plus ReplicaLag).",
             wholeNumber(0, MAX_READ_REPLICAS),
             { default: 0 },
         ),

@@ -34,6 +34,10 @@ const RULES = [
     "alarm-request-rate",
     "alarm-actions",
     "alarm-coverage",
+    "alarm-readable",
+    "alarm-notifies",
+    "alarm-topic-subscribed",
+    "alarm-not-silenced",
     "database-enhanced-monitoring",
     "database-performance-insights",
     "database-storage-encrypted",
@@ -118,7 +122,10 @@ describe("rule metadata (getAnalyzerInfo)", () => {
             { pathPattern: "/static/*", minTtl: TTL.static.minTtl, maxTtl: TTL.static.maxTtl },
             { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
         ]);
-        expect(defaults["alarm-latency"].maxThresholdSeconds).toBe(SLO.latencyP95Ms / 1000);
+        expect(defaults["alarm-latency"]).toEqual({
+            minPercentile: SLO.latencyPercentile,
+            maxThresholdSeconds: SLO.latencyP95Ms / 1000,
+        });
         expect(defaults["alarm-error-rate"].maxErrorRatePercent).toBe(SLO.errorRate * 100);
         expect(defaults["alarm-request-rate"]).toMatchObject({
             maxRequests: SLO.requestRateAlarm.requests,
@@ -307,6 +314,7 @@ describe("committed per-environment configs", () => {
                 .map(([k]) => k)
                 .sort(),
         ).toEqual([
+            "alarm-topic-subscribed",
             "cdn-minimum-tls",
             "database-enhanced-monitoring",
             "database-performance-insights",

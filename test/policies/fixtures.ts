@@ -35,6 +35,14 @@ function previewOutputs(inputs: Inputs): Inputs {
     return { ...structuredClone(inputs), id: UNKNOWN, arn: UNKNOWN };
 }
 
+/** The default AWS provider the engine names on every custom resource (its region is the stack's). */
+export const TEST_PROVIDER = {
+    urn: "urn:pulumi:test::credlink::pulumi:providers:aws::default_7_48_0",
+    type: "pulumi:providers:aws",
+    name: "default_7_48_0",
+    properties: { region: "us-east-1", version: "7.48.0" },
+};
+
 export function resource(
     type: string,
     name: string,
@@ -52,6 +60,7 @@ export function resource(
         name,
         inputs,
         outputs: previewOutputs(inputs),
+        provider: TEST_PROVIDER,
         dependencies,
         propertyDependencies,
         protect: false,
@@ -139,7 +148,7 @@ function scalingPolicy(
     );
 }
 
-const rdsAlarm = (metric: string, stat: string, threshold: number) =>
+const rdsAlarm = (metric: string, stat: string, threshold: number, comparisonOperator = "GreaterThanThreshold") =>
     alarm(
         `database-${metric}`,
         {
@@ -147,6 +156,7 @@ const rdsAlarm = (metric: string, stat: string, threshold: number) =>
             namespace: "AWS/RDS",
             statistic: stat,
             threshold,
+            comparisonOperator,
             period: 60,
             dimensions: { DBInstanceIdentifier: "database-test" },
         },
@@ -168,6 +178,12 @@ export function compliantStack(): FixtureResource[] {
     const albDims = { LoadBalancer: UNKNOWN };
     return [
         resource(T.topic, "alerts", { kmsMasterKeyId: UNKNOWN }),
+        resource(
+            "aws:sns/topicSubscription:TopicSubscription",
+            "alerts-email-0",
+            { topic: UNKNOWN, protocol: "email", endpoint: "oncall@test.example.com" },
+            { propertyDependencies: { topic: [U.topic] } },
+        ),
         resource(T.alb, "api", {
             loadBalancerType: "application",
             internal: false,
@@ -329,8 +345,8 @@ export function compliantStack(): FixtureResource[] {
             [U.cluster, U.service],
         ),
         rdsAlarm("CPUUtilization", "Average", 80),
-        rdsAlarm("FreeableMemory", "Minimum", 1_717_986_918),
-        rdsAlarm("FreeStorageSpace", "Minimum", 10_737_418_240),
+        rdsAlarm("FreeableMemory", "Minimum", 1_717_986_918, "LessThanThreshold"),
+        rdsAlarm("FreeStorageSpace", "Minimum", 10_737_418_240, "LessThanThreshold"),
         rdsAlarm("DatabaseConnections", "Maximum", 1355),
         rdsAlarm("ReadLatency", "Average", 0.02),
         rdsAlarm("WriteLatency", "Average", 0.02),
@@ -544,3 +560,27 @@ export function expectViolations(
         if (e.fix) expect(line).toContain(e.fix);
     });
 }
+
+/**
+ * A copy of `stack` where the named resource's outputs hold `outputs` as known values: what
+ * the engine sends for a resource that already exists (an update preview), e.g. an ALB's arnSuffix.
+ */
+export function withOutputs(
+    stack: readonly FixtureResource[],
+    type: string,
+    name: string,
+    outputs: Inputs,
+): FixtureResource[] {
+    let found = false;
+    const out = stack.map((r) => {
+        if (r.type !== type || r.name !== name) return r;
+        found = true;
+        return { ...r, outputs: { ...r.outputs, ...outputs } };
+    });
+    if (!found) throw new Error(`fixture has no ${type} ${name}`);
+    return out;
+}
+
+/** The policies with a mandatory finding, each once, sorted. */
+export const failedPolicies = (ds: readonly Diagnostic[]) =>
+    [...new Set(mandatory(ds).map((d) => d.policyName))].sort();

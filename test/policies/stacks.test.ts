@@ -77,6 +77,7 @@ describe.each(STACKS)("stack %s, fresh-stack preview", (stack) => {
 
 it("dev's advisories are exactly the rules dev relaxes on purpose", () => {
     expect([...new Set(results.get("dev")!.map((d) => d.policyName))].sort()).toEqual([
+        "alarm-topic-subscribed",
         "cdn-minimum-tls",
         "database-enhanced-monitoring",
         "database-performance-insights",
