@@ -59,7 +59,9 @@ export class AlertsTopic extends pulumi.ComponentResource {
         // EventBridge's confused-deputy guard: aws:SourceArn is the rule's ARN (AWS EventBridge User Guide,
         // "Cross-service confused deputy prevention"); any rule of this account in the topic's region.
         const topicRegion = aws.getRegionOutput(region === undefined ? {} : { region }, { parent: this });
-        const eventRules = pulumi.interpolate`arn:${partition.partition}:events:${topicRegion.region}:${account.accountId}:rule/*`;
+        const eventRules = pulumi
+            .all([partition.partition, topicRegion.region, account.accountId])
+            .apply(([p, r, a]) => `arn:${p}:events:${r}:${a}:rule/*`);
         const fromEventRules = {
             StringEquals: { "aws:SourceAccount": account.accountId },
             ArnLike: { "aws:SourceArn": eventRules },

@@ -163,8 +163,9 @@ function check(stack: StackView, config: SimulationConfig, report: Report): void
                 fix:
                     minTasks !== undefined
                         ? `set ${PROJECT}:scaling.minTasks to at least ${minTasks}: target tracking needs ` +
-                          `${DEFAULT_ALARMS.scaleOutDatapoints} one-minute datapoints before it adds a task, so the tasks running when the ` +
-                          `surge starts must carry it (npm run simulate -- --stack <stack> --profile ${profile})`
+                          `${DEFAULT_ALARMS.scaleOutDatapoints} one-minute datapoints before it adds a task, so the ` +
+                          `tasks running when the surge starts must carry it ` +
+                          `(npm run simulate -- --stack <stack> --profile ${profile})`
                         : `${setup.maxTasks} tasks carry ${maxCarries} req/s, less than the ` +
                           `${formatCount(r.peakOfferedRps)} req/s peak: raise ${PROJECT}:scaling.maxTasks to at ` +
                           `least ${r.neededTasks} (or measure the per-task rate) and minTasks with it`,

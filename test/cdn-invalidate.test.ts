@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateInvalidationCommand, GetInvalidationCommand } from "@aws-sdk/client-cloudfront";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_WAIT_SECONDS, parseCli } from "../tools/cdn-invalidate/cli";
 import { type InvalidateOptions, runInvalidation } from "../tools/cdn-invalidate/run";
@@ -121,29 +121,32 @@ describe("runInvalidation (mocked AWS)", () => {
         );
     const created = () => mocks.cloudfront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input);
 
-    it("invalidates the entry documents under the stack's static path and waits until CloudFront completes", async () => {
-        mocks.cloudfront
-            .on(GetInvalidationCommand)
-            .resolvesOnce({ Invalidation: { Id: "I2J0I21PCUYOIK", Status: "InProgress" } as never })
-            .resolves({ Invalidation: { Id: "I2J0I21PCUYOIK", Status: "Completed" } as never });
-        expect(await run()).toEqual({ exitCode: 0, invalidationId: "I2J0I21PCUYOIK" });
-        const [input] = created();
-        expect(input).toMatchObject({
-            DistributionId: outputs.distributionId,
-            InvalidationBatch: { Paths: { Quantity: 1, Items: ["/static/index.html"] } },
-        });
-        expect(input.InvalidationBatch?.CallerReference).toMatch(/^cdn:invalidate-production-\d+-[0-9a-f]{8}$/);
-        expect(mocks.cloudfront.commandCalls(GetInvalidationCommand).map((c) => c.args[0].input)).toEqual([
-            { DistributionId: outputs.distributionId, Id: "I2J0I21PCUYOIK" },
-            { DistributionId: outputs.distributionId, Id: "I2J0I21PCUYOIK" },
-        ]);
-        expect(printed).toEqual([
-            `Distribution ${outputs.distributionId} (from ${outputsFile}), account ${ACCOUNT}`,
-            "Invalidation I2J0I21PCUYOIK created for 1 path(s): /static/index.html; waiting up to 30 s for it to " +
-                "complete",
-            expect.stringMatching(/^Invalidation I2J0I21PCUYOIK completed in \d+ s$/),
-        ]);
-    });
+    it(
+        "invalidates the entry documents under the stack's static path " + "and waits until CloudFront completes",
+        async () => {
+            mocks.cloudfront
+                .on(GetInvalidationCommand)
+                .resolvesOnce({ Invalidation: { Id: "I2J0I21PCUYOIK", Status: "InProgress" } as never })
+                .resolves({ Invalidation: { Id: "I2J0I21PCUYOIK", Status: "Completed" } as never });
+            expect(await run()).toEqual({ exitCode: 0, invalidationId: "I2J0I21PCUYOIK" });
+            const [input] = created();
+            expect(input).toMatchObject({
+                DistributionId: outputs.distributionId,
+                InvalidationBatch: { Paths: { Quantity: 1, Items: ["/static/index.html"] } },
+            });
+            expect(input.InvalidationBatch?.CallerReference).toMatch(/^cdn:invalidate-production-\d+-[0-9a-f]{8}$/);
+            expect(mocks.cloudfront.commandCalls(GetInvalidationCommand).map((c) => c.args[0].input)).toEqual([
+                { DistributionId: outputs.distributionId, Id: "I2J0I21PCUYOIK" },
+                { DistributionId: outputs.distributionId, Id: "I2J0I21PCUYOIK" },
+            ]);
+            expect(printed).toEqual([
+                `Distribution ${outputs.distributionId} (from ${outputsFile}), account ${ACCOUNT}`,
+                "Invalidation I2J0I21PCUYOIK created for 1 path(s): /static/index.html; waiting up to 30 s for it to " +
+                    "complete",
+                expect.stringMatching(/^Invalidation I2J0I21PCUYOIK completed in \d+ s$/),
+            ]);
+        },
+    );
 
     it("takes the distribution from --distribution-id without reading any outputs (a deploy job)", async () => {
         mocks.cloudfront.on(GetInvalidationCommand).resolves({ Invalidation: { Status: "Completed" } as never });
@@ -151,7 +154,9 @@ describe("runInvalidation (mocked AWS)", () => {
         expect(result.exitCode).toBe(0);
         expect(created()[0].DistributionId).toBe("E2QWRUHEXAMPLE");
         expect(printed[0]).toBe(`Distribution E2QWRUHEXAMPLE (from --distribution-id), account ${ACCOUNT}`);
-        expect(await mocks.sts.call(0).thisValue.config.region()).toBe("us-east-1");
+        // The mock records the client each command was sent through as the call's `this`.
+        const stsClient = mocks.sts.call(0).thisValue as STSClient;
+        expect(await stsClient.config.region()).toBe("us-east-1");
     });
 
     it("uses a new CallerReference each run, so a rerun is a new invalidation", async () => {
@@ -225,10 +230,9 @@ describe("runInvalidation (mocked AWS)", () => {
     });
 
     it("outputs that are missing or belong to another stack: one line, exit 2, before any AWS call", async () => {
-        expect(await run({ outputsFile: path.join(tempDir(), "none.json") })).toMatchObject({
-            exitCode: 2,
-            error: expect.stringMatching(/^--outputs .+none\.json: no such file$/),
-        });
+        const missing = await run({ outputsFile: path.join(tempDir(), "none.json") });
+        expect(missing.exitCode).toBe(2);
+        expect(missing.error).toMatch(/^--outputs .+none\.json: no such file$/);
         const staging = writeOutputs(tempDir(), { ...outputs, stack: "staging" });
         expect((await run({ outputsFile: staging })).error).toBe(
             `Stack outputs from ${staging} belong to stack "staging", not "production": pass that stack's ` +

@@ -174,22 +174,26 @@ describe.each([{ preview: false }, { preview: true }])(
             },
         );
 
-        it("maps proof URIs onto their objects with a viewer-request function on the proofs behaviour only", async () => {
-            const { run } = await build(baseArgs(), preview);
-            const fn = run.get(T.fn, "cdn-proofs-uri");
-            expect(fn.parent).toBe(run.get("credlink:cdn:CdnDistribution", "cdn").urn);
-            expect(fn.inputs).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
-            // The code CloudFront runs is the file test/proofs-uri-function.test.ts runs.
-            expect(fn.inputs.code).toBe(fs.readFileSync(PROOFS_URI_FUNCTION_FILE, "utf8"));
-            expect((fn.inputs.comment as string).length).toBeLessThanOrEqual(128);
-            const functionArn = preview ? UNKNOWN : (fn.outputs.arn as string);
-            if (!preview) expect(functionArn).toMatch(/^arn:aws:cloudfront::123456789012:function\/cdn-proofs-uri-/);
-            expect(behaviour(run, "/proofs/*").functionAssociations).toEqual([
-                { eventType: "viewer-request", functionArn },
-            ]);
-            expect(behaviour(run, "/static/*").functionAssociations).toBeUndefined();
-            expect(distributionOf(run).defaultCacheBehavior.functionAssociations).toBeUndefined();
-        });
+        it(
+            "maps proof URIs onto their objects with a viewer-request function on the proofs " + "behaviour only",
+            async () => {
+                const { run } = await build(baseArgs(), preview);
+                const fn = run.get(T.fn, "cdn-proofs-uri");
+                expect(fn.parent).toBe(run.get("credlink:cdn:CdnDistribution", "cdn").urn);
+                expect(fn.inputs).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
+                // The code CloudFront runs is the file test/proofs-uri-function.test.ts runs.
+                expect(fn.inputs.code).toBe(fs.readFileSync(PROOFS_URI_FUNCTION_FILE, "utf8"));
+                expect((fn.inputs.comment as string).length).toBeLessThanOrEqual(128);
+                const functionArn = preview ? UNKNOWN : (fn.outputs.arn as string);
+                if (!preview)
+                    expect(functionArn).toMatch(/^arn:aws:cloudfront::123456789012:function\/cdn-proofs-uri-/);
+                expect(behaviour(run, "/proofs/*").functionAssociations).toEqual([
+                    { eventType: "viewer-request", functionArn },
+                ]);
+                expect(behaviour(run, "/static/*").functionAssociations).toBeUndefined();
+                expect(distributionOf(run).defaultCacheBehavior.functionAssociations).toBeUndefined();
+            },
+        );
 
         it("takes path patterns and TTLs from its arguments", async () => {
             const { run } = await build(
@@ -413,7 +417,7 @@ describe("CdnDistribution wiring (normal mode)", () => {
 
     it("gives the base of proof URIs: the public host and the proofs path", async () => {
         const { run } = await build(baseArgs());
-        const d = run.get(T.distribution, "cdn").outputs as any;
+        const d = outputsOf<aws.cloudfront.DistributionState>(run.get(T.distribution, "cdn"));
         expect(run.outputs.proofsBaseUrl).toBe(`https://${d.domainName}/proofs`);
         const aliased = baseArgs({ aliases: ["api.example.com"], certificateArn: US_EAST_1_CERT });
         // With an alias it is known before anything exists, in preview too.
@@ -497,13 +501,12 @@ describe.each([{ preview: false }, { preview: true }])(
                     expect(logging.dependencies, c.name).toEqual(
                         expect.arrayContaining([logBucketPolicy, run.get(T.bucketPolicy, c.policy).urn]),
                     );
-                    if (!preview)
-                        expect(logging.inputs.targetBucket).toBe((run.get(T.bucket, "cdn-logs").outputs as any).bucket);
+                    if (!preview) expect(logging.inputs.targetBucket).toBe(bucketOf(run, "cdn-logs").bucket);
                 }
                 expect(run.get(T.logging, "cdn-proofs-access-logs").inputs.bucket).toBe(PROOFS.bucketName);
                 if (!preview)
                     expect(run.get(T.logging, "cdn-static-access-logs").inputs.bucket).toBe(
-                        (run.get(T.bucket, "cdn-static").outputs as any).bucket,
+                        bucketOf(run, "cdn-static").bucket,
                     );
             },
         );
@@ -566,8 +569,8 @@ describe("CdnDistribution OAC bucket policies (normal mode)", () => {
             "bucket in this account; no reader; TLS only",
         async () => {
             const { run } = await build(baseArgs());
-            const logArn = (run.get(T.bucket, "cdn-logs").outputs as any).arn as string;
-            const staticArn = (run.get(T.bucket, "cdn-static").outputs as any).arn as string;
+            const logArn = bucketOf(run, "cdn-logs").arn!;
+            const staticArn = bucketOf(run, "cdn-static").arn!;
             const delivery = (sid: string, prefix: string, source: string) => ({
                 Sid: sid,
                 Effect: "Allow",

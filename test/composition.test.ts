@@ -1,7 +1,9 @@
+import type * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import { StackOutputsSchema } from "../lib/outputs";
 import { runStack, type RegisteredResource, type StackRun } from "../tools/harness/run";
 import { readStackFile, stackNames } from "../tools/stack-file";
+import { containersOf, outputsOf, policyOf } from "./resources";
 
 const runs = new Map<string, StackRun>();
 async function run(stack: string): Promise<StackRun> {
@@ -172,9 +174,12 @@ describe("environment differences come from the stack files", () => {
 describe("the API wired to this stack", () => {
     const TASK = "aws:ecs/taskDefinition:TaskDefinition";
     const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
-    const containerOf = (r: StackRun) => JSON.parse(r.get(TASK, "api").inputs.containerDefinitions as string)[0];
-    const envOf = (r: StackRun) =>
-        Object.fromEntries(containerOf(r).environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const containerOf = (r: StackRun) => containersOf(r.get(TASK, "api"))[0];
+    const envOf = (r: StackRun) => Object.fromEntries(containerOf(r).environment.map((e) => [e.name, e.value]));
+    const dbSecretArnOf = (r: StackRun) => {
+        const db = outputsOf<aws.rds.InstanceState>(r.get("aws:rds/instance:Instance", "database"));
+        return db.masterUserSecrets![0].secretArn;
+    };
 
     it("production hands out proof URIs on its public host, a value that does not wait for CloudFront", async () => {
         const r = await run("production");
@@ -209,35 +214,37 @@ describe("the API wired to this stack", () => {
         },
     );
 
-    it("hands the container service.environment and service.secrets from the stack config, reads exactly those secrets", async () => {
-        const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:credlink/api-keys-AbCdEf";
-        const r = await runStack("production", {
-            config: {
-                "credlink:service.environment": { RATE_LIMIT_MAX: 10000, SIGN_RATE_LIMIT_MAX: 12000 },
-                "credlink:service.secrets": { API_KEY_PEPPER: `${secret}:pepper::` },
-            },
-        });
-        expect(envOf(r)).toMatchObject({ RATE_LIMIT_MAX: "10000", SIGN_RATE_LIMIT_MAX: "12000" });
-        expect(containerOf(r).secrets).toContainEqual({ name: "API_KEY_PEPPER", valueFrom: `${secret}:pepper::` });
-        const policy = JSON.parse(r.get("aws:iam/rolePolicy:RolePolicy", "api-execution").inputs.policy as string);
-        const read = policy.Statement.find((st: { Sid: string }) => st.Sid === "ReadSecrets");
-        const dbSecret = (
-            r.get("aws:rds/instance:Instance", "database").outputs.masterUserSecrets as { secretArn: string }[]
-        )[0].secretArn;
-        expect(read.Resource).toEqual([dbSecret, secret].sort());
-    });
+    it(
+        "hands the container service.environment and service.secrets from the stack config, " +
+            "reads exactly those secrets",
+        async () => {
+            const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:credlink/api-keys-AbCdEf";
+            const r = await runStack("production", {
+                config: {
+                    "credlink:service.environment": { RATE_LIMIT_MAX: 10000, SIGN_RATE_LIMIT_MAX: 12000 },
+                    "credlink:service.secrets": { API_KEY_PEPPER: `${secret}:pepper::` },
+                },
+            });
+            expect(envOf(r)).toMatchObject({ RATE_LIMIT_MAX: "10000", SIGN_RATE_LIMIT_MAX: "12000" });
+            expect(containerOf(r).secrets).toContainEqual({ name: "API_KEY_PEPPER", valueFrom: `${secret}:pepper::` });
+            const policy = policyOf(r.get("aws:iam/rolePolicy:RolePolicy", "api-execution"));
+            const read = policy.Statement.find((st) => st.Sid === "ReadSecrets");
+            expect(read?.Resource).toEqual([dbSecretArnOf(r), secret].sort());
+        },
+    );
 
-    it("connects the API to the database through the component: host, port, name, TLS and the managed secret", async () => {
-        const r = await run("production");
-        const env = envOf(r);
-        expect(env).toMatchObject({ PGPORT: "5432", PGDATABASE: "credlink", PGSSLMODE: "require" });
-        expect(env.PGHOST).toBe(r.get("aws:rds/instance:Instance", "database").outputs.address);
-        const secret = (
-            r.get("aws:rds/instance:Instance", "database").outputs.masterUserSecrets as { secretArn: string }[]
-        )[0].secretArn;
-        expect(containerOf(r).secrets).toEqual([
-            { name: "PGPASSWORD", valueFrom: `${secret}:password::` },
-            { name: "PGUSER", valueFrom: `${secret}:username::` },
-        ]);
-    });
+    it(
+        "connects the API to the database through the component: host, port, name, TLS and " + "the managed secret",
+        async () => {
+            const r = await run("production");
+            const env = envOf(r);
+            expect(env).toMatchObject({ PGPORT: "5432", PGDATABASE: "credlink", PGSSLMODE: "require" });
+            expect(env.PGHOST).toBe(r.get("aws:rds/instance:Instance", "database").outputs.address);
+            const secret = dbSecretArnOf(r);
+            expect(containerOf(r).secrets).toEqual([
+                { name: "PGPASSWORD", valueFrom: `${secret}:password::` },
+                { name: "PGUSER", valueFrom: `${secret}:username::` },
+            ]);
+        },
+    );
 });

@@ -3,11 +3,13 @@
  * and its predictive scaling policy, as registered under the mocks: the EventBridge rules' patterns,
  * their targets and input templates, the delivery alarm, the alerts topic's and key's policies.
  */
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AlertsTopic } from "../components/alerts";
 import { NOTIFICATION_KINDS, ScalingService, type ScalingServiceArgs } from "../components/scaling-service";
 import { runProgram, type StackRun } from "../tools/harness/run";
+import { inputsOf, policyOf } from "./resources";
 
 const T = {
     rule: "aws:cloudwatch/eventRule:EventRule",
@@ -55,7 +57,17 @@ function render(transformer: { inputPaths: Record<string, string>; inputTemplate
             .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], event);
     const filled = transformer.inputTemplate.replace(/<([\w.-]+)>/g, (_, name: string) => {
         const value = name in transformer.inputPaths ? at(transformer.inputPaths[name]) : undefined;
-        return value === undefined ? "" : String(value);
+        switch (typeof value) {
+            case "undefined":
+                return "";
+            case "string":
+            case "number":
+            case "boolean":
+                return String(value);
+            default:
+                // The notifications' templates only place scalar fields of the event.
+                throw new Error(`render: <${name}> is not a scalar: ${JSON.stringify(value)}`);
+        }
     });
     return JSON.parse(filled) as string;
 }
@@ -72,7 +84,8 @@ describe("ScalingService notifications", () => {
         serviceName = r.get(T.service, "api").outputs.name as string;
     });
 
-    const pattern = (kind: string) => JSON.parse(r.get(T.rule, `api-${kind}`).inputs.eventPattern as string);
+    const pattern = (kind: string): unknown =>
+        JSON.parse(inputsOf<aws.cloudwatch.EventRuleArgs>(r.get(T.rule, `api-${kind}`)).eventPattern!);
     const transformer = (kind: string) =>
         r.get(T.target, `api-${kind}`).inputs.inputTransformer as {
             inputPaths: Record<string, string>;
@@ -258,7 +271,7 @@ describe("ScalingService notifications", () => {
     });
 
     it("alarms on the alerts topic when EventBridge fails to deliver any of them", () => {
-        const alarm = r.get(T.alarm, "api-notifications-failed").inputs as Record<string, any>;
+        const alarm = inputsOf<aws.cloudwatch.MetricAlarmArgs>(r.get(T.alarm, "api-notifications-failed"));
         expect(alarm).toMatchObject({
             name: "api-test-notifications-failed",
             comparisonOperator: "GreaterThanThreshold",
@@ -268,8 +281,8 @@ describe("ScalingService notifications", () => {
             alarmActions: [TOPIC],
             okActions: [TOPIC],
         });
-        const queries = alarm.metricQueries as Record<string, any>[];
-        expect(queries.slice(0, -1).map((q) => q.metric.dimensions.RuleName)).toEqual(
+        const queries = alarm.metricQueries!;
+        expect(queries.slice(0, -1).map((q) => q.metric?.dimensions?.RuleName)).toEqual(
             NOTIFICATION_KINDS.map((k) => `api-test-${k}`),
         );
         for (const q of queries.slice(0, -1))
@@ -284,49 +297,55 @@ describe("ScalingService notifications", () => {
 });
 
 describe("AlertsTopic with eventBridgeRules", () => {
-    it("lets this account's EventBridge rules in the topic's region publish and use the key, nothing else", async () => {
-        const r = await runProgram(
-            () => {
-                new AlertsTopic("alerts", { eventBridgeRules: true });
-                new AlertsTopic("alerts-us-east-1", { region: "us-east-1" });
-            },
-            { config: { "aws:region": "eu-west-1" } },
-        );
-        const condition = {
-            StringEquals: { "aws:SourceAccount": "123456789012" },
-            ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" },
-        };
-        const topicArn = r.get(T.topic, "alerts").outputs.arn as string;
-        const topicPolicy = JSON.parse(r.get(T.topicPolicy, "alerts-policy").inputs.policy as string);
-        expect(topicPolicy.Statement).toContainEqual({
-            Sid: "EventBridgeRulesPublish",
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: condition,
-        });
-        const keyPolicy = JSON.parse(r.get(T.key, "alerts-key").inputs.policy as string);
-        expect(keyPolicy.Statement).toContainEqual({
-            Sid: "EventBridgeRulesPublish",
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-            Condition: condition,
-        });
-        // Without the option (the us-east-1 topic for CloudFront's alarms) EventBridge is not admitted.
-        for (const doc of [
-            r.get(T.topicPolicy, "alerts-us-east-1-policy").inputs.policy,
-            r.get(T.key, "alerts-us-east-1-key").inputs.policy,
-        ])
-            expect(doc as string).not.toContain("events.amazonaws.com");
-    });
+    it(
+        "lets this account's EventBridge rules in the topic's region publish and use the key, " + "nothing else",
+        async () => {
+            const r = await runProgram(
+                () => {
+                    new AlertsTopic("alerts", { eventBridgeRules: true });
+                    new AlertsTopic("alerts-us-east-1", { region: "us-east-1" });
+                },
+                { config: { "aws:region": "eu-west-1" } },
+            );
+            const condition = {
+                StringEquals: { "aws:SourceAccount": "123456789012" },
+                ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" },
+            };
+            const topicArn = r.get(T.topic, "alerts").outputs.arn as string;
+            const topicPolicy = policyOf(r.get(T.topicPolicy, "alerts-policy"));
+            expect(topicPolicy.Statement).toContainEqual({
+                Sid: "EventBridgeRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: condition,
+            });
+            const keyPolicy = policyOf(r.get(T.key, "alerts-key"));
+            expect(keyPolicy.Statement).toContainEqual({
+                Sid: "EventBridgeRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: condition,
+            });
+            // Without the option (the us-east-1 topic for CloudFront's alarms) EventBridge is not admitted.
+            for (const doc of [
+                r.get(T.topicPolicy, "alerts-us-east-1-policy").inputs.policy,
+                r.get(T.key, "alerts-us-east-1-key").inputs.policy,
+            ])
+                expect(doc as string).not.toContain("events.amazonaws.com");
+        },
+    );
 });
 
 describe("ScalingService predictive scaling", () => {
-    const predictive = (run: StackRun) =>
-        run.ofType(T.policy).find((p) => p.name === "api-predictive")?.inputs as Record<string, any> | undefined;
+    const policyInputs = (run: StackRun, name: string) => {
+        const policy = run.ofType(T.policy).find((p) => p.name === name);
+        return policy && inputsOf<aws.appautoscaling.PolicyArgs>(policy);
+    };
+    const predictive = (run: StackRun) => policyInputs(run, "api-predictive");
 
     it("is off by default", async () => {
         const run = await runProgram(build());
@@ -345,7 +364,8 @@ describe("ScalingService predictive scaling", () => {
             );
             const p = predictive(run)!;
             const target = run.get("aws:appautoscaling/target:Target", "api").inputs;
-            const label = `${run.get(T.lb, "api").outputs.arnSuffix as string}/${run.get(T.tg, "api").outputs.arnSuffix as string}`;
+            const lbSuffix = run.get(T.lb, "api").outputs.arnSuffix as string;
+            const label = `${lbSuffix}/${run.get(T.tg, "api").outputs.arnSuffix as string}`;
             expect(p).toMatchObject({
                 name: "api-test-predictive",
                 policyType: "PredictiveScaling",
@@ -369,13 +389,11 @@ describe("ScalingService predictive scaling", () => {
                 ],
             });
             // The same per-task target as the request tracking policy.
-            const tracking = run.ofType(T.policy).find((x) => x.name === "api-requests")!.inputs as Record<string, any>;
-            expect(Number(p.predictiveScalingPolicyConfiguration.metricSpecifications[0].targetValue)).toBe(
-                tracking.targetTrackingScalingPolicyConfiguration.targetValue,
+            const tracking = policyInputs(run, "api-requests")!.targetTrackingScalingPolicyConfiguration;
+            expect(Number(p.predictiveScalingPolicyConfiguration?.metricSpecifications[0].targetValue)).toBe(
+                tracking?.targetValue,
             );
-            expect(tracking.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel).toBe(
-                label,
-            );
+            expect(tracking?.predefinedMetricSpecification?.resourceLabel).toBe(label);
             expect(run.ofType(T.policy).find((x) => x.name === "api-predictive")!.dependencies).toContain(
                 run.get(T.rule_, "api-from-cloudfront").urn,
             );

@@ -87,7 +87,8 @@ export function checkSecretRefs(name: string, names: readonly string[], valueFro
         const ref = parseSecretRef(valueFrom);
         if (ref === undefined) {
             throw new Error(
-                `ScalingService ${name}: secrets.${names[i]} = ${JSON.stringify(valueFrom)} ${secretRefProblem(valueFrom)}`,
+                `ScalingService ${name}: secrets.${names[i]} = ${JSON.stringify(valueFrom)} ` +
+                    secretRefProblem(valueFrom),
             );
         }
         return ref;

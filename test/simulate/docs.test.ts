@@ -30,7 +30,9 @@ const facts = {
     firstScaleOut: formatClock(long.activities[0].t),
     ceilingCarries: formatCount(setup.maxTasks * setup.taskCapacityRps),
     longOverload: `${long.overloadSeconds} s`,
-    absorbed: `absorbed after **${formatClock(longWithCeiling.neededCapacityAt!)}** (${longWithCeiling.overloadSeconds} s of overload)`,
+    absorbed:
+        `absorbed after **${formatClock(longWithCeiling.neededCapacityAt!)}** ` +
+        `(${longWithCeiling.overloadSeconds} s of overload)`,
     fasterStart: formatClock(fasterStart.neededCapacityAt!),
     minTasks: `\`minTasks\` ≥ **${minTasks}**`,
 };
@@ -65,7 +67,8 @@ describe("the production spike numbers in the docs", () => {
             facts.overload,
             `It is over at ${facts.spikeEnd}`,
             `first possible scale-out at ${facts.firstScaleOut}`,
-            `scales out at ${facts.firstScaleOut} to its ${setup.maxTasks}-task ceiling (${facts.ceilingCarries} req/s) ` +
+            `scales out at ${facts.firstScaleOut} to its ${setup.maxTasks}-task ceiling ` +
+                `(${facts.ceilingCarries} req/s) ` +
                 `and stays overloaded for ${facts.longOverload}`,
             `${facts.absorbed}; a 30 s start-up brings that to ${facts.fasterStart}`,
             facts.minTasks,

@@ -66,7 +66,8 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
         .addOption(
             new Option(
                 "--distribution-id <id>",
-                "the distribution, instead of reading the stack outputs (e.g. a deploy job's pulumi/actions step output)",
+                "the distribution, instead of reading the stack outputs " +
+                    "(e.g. a deploy job's pulumi/actions step output)",
             )
                 .argParser(parseDistributionId)
                 .conflicts("outputs"),

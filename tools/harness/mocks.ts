@@ -164,10 +164,10 @@ function computed(args: pulumi.runtime.MockResourceArgs, region: string): Comput
         case "aws:ecs/cluster:Cluster":
             return { id: arn("ecs", `cluster/${name}`), state: { name, arn: arn("ecs", `cluster/${name}`) } };
         case "aws:ecs/service:Service": {
-            // The long ARN format (service/<cluster>/<service>), the only one for new accounts.
-            const cluster = String(inputs.cluster ?? "default")
-                .split("/")
-                .pop();
+            // The long ARN format (service/<cluster>/<service>), the only one for new accounts. At preview the
+            // cluster input is the engine's unknown (an object); the ARN is unknown then too (see awsMocks).
+            const clusterArn = typeof inputs.cluster === "string" ? inputs.cluster : "default";
+            const cluster = clusterArn.split("/").pop();
             return {
                 id: arn("ecs", `service/${name}`),
                 state: { name, arn: arn("ecs", `service/${cluster}/${name}`) },

@@ -66,7 +66,10 @@ export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: P
     return { stackDir, stacks };
 }
 
-/** The stack's k6 profiles replayed through its autoscaling; undefined when the config is invalid (the program says why). */
+/**
+ * The stack's k6 profiles replayed through its autoscaling; undefined when the config is invalid
+ * (the program says why).
+ */
 export function simulateStackFile(file: StackFile): ScalingSimulation | undefined {
     try {
         return simulateConfig(

@@ -146,7 +146,10 @@ function credentialsProblem(e: unknown, region: string, tool: string): string {
         );
     }
     if (/Expired|TokenRefreshRequired/i.test(name) || /expired/i.test(msg)) {
-        return `The AWS credentials have expired (${name}): refresh them (e.g. \`aws sso login\`) and run ${tool} again`;
+        return (
+            `The AWS credentials have expired (${name}): refresh them (e.g. \`aws sso login\`) ` +
+            `and run ${tool} again`
+        );
     }
     if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|IncompleteSignature/.test(name)) {
         return (
