@@ -14,6 +14,7 @@ import { PrivateBucket } from "./components/private-bucket";
 import { ScalingService } from "./components/scaling-service";
 import { SloDashboard } from "./components/slo-dashboard";
 import { loadStackConfig } from "./lib/config";
+import { capacityAtTargetRps } from "./policies/capacity-plan";
 import type { StackOutputs } from "./lib/outputs";
 import { CLOUDFRONT_REGION } from "./policies/aws/cloudfront";
 import { registerTagging, standardTags } from "./lib/tags";
@@ -137,6 +138,7 @@ export = function main(): Outputs {
         maxTasks: config.scaling.maxTasks,
         cpuTargetPercent: config.scaling.cpuTargetPercent,
         memoryTargetPercent: config.scaling.memoryTargetPercent,
+        capacityAtTargetRps: capacityAtTargetRps(config.scaling.maxTasks, config.scaling.requestsPerTarget),
         degradedWhenAnyOf: {
             latencyAlarmName: api.alarmNamesByKind["latency-p95"],
             errorRateAlarmName: api.alarmNamesByKind["error-rate"],
@@ -158,6 +160,7 @@ export = function main(): Outputs {
         clusterName: api.clusterName,
         serviceName: api.serviceName,
         albDnsName: api.albDnsName,
+        capacityAtTargetRps: api.capacityAtTargetRps,
         dbInstanceIdentifier: database.instanceIdentifier,
         dbEndpoint: database.endpoint,
         alertsTopicArn: alerts.topicArn,

@@ -30,6 +30,11 @@ export interface SloDashboardArgs {
     readonly maxTasks: number;
     readonly cpuTargetPercent: number;
     readonly memoryTargetPercent: number;
+    /**
+     * Requests per second the service carries with maxTasks tasks at its request-count target
+     * (maxTasks × requestsPerTarget / 60), drawn on the throughput widget next to the SLO peak.
+     */
+    readonly capacityAtTargetRps: number;
     /** The alarms the composite "service degraded" alarm combines. */
     readonly degradedWhenAnyOf: {
         readonly latencyAlarmName: pulumi.Input<string>;
@@ -66,6 +71,12 @@ export class SloDashboard extends pulumi.ComponentResource {
             throw new Error(
                 `SloDashboard ${name}: minTasks = ${args.minTasks} must be a whole number between 1 ` +
                     `and maxTasks (${args.maxTasks})`,
+            );
+        }
+        if (!Number.isFinite(args.capacityAtTargetRps) || args.capacityAtTargetRps <= 0) {
+            throw new Error(
+                `SloDashboard ${name}: capacityAtTargetRps = ${args.capacityAtTargetRps} must be a number of ` +
+                    `requests per second greater than 0 (maxTasks × requestsPerTarget / 60)`,
             );
         }
 
@@ -147,6 +158,7 @@ interface Resolved {
     readonly maxTasks: number;
     readonly cpuTargetPercent: number;
     readonly memoryTargetPercent: number;
+    readonly capacityAtTargetRps: number;
 }
 
 /**
@@ -206,7 +218,10 @@ export function dashboardBody(r: Resolved): { widgets: Record<string, unknown>[]
             [{ id: "rps", expression: "requests / PERIOD(requests)", label: "requests/s" }],
         ],
         annotations: {
-            horizontal: [line(`Peak target ${SLO.peakRequestsPerSecond} req/s`, SLO.peakRequestsPerSecond)],
+            horizontal: [
+                line(`Peak target ${SLO.peakRequestsPerSecond} req/s`, SLO.peakRequestsPerSecond),
+                line(`Capacity at scaling target ${Math.floor(r.capacityAtTargetRps)} req/s`, r.capacityAtTargetRps),
+            ],
         },
         yAxis: { left: { min: 0 } },
     });

@@ -21,6 +21,8 @@ export const StackOutputsSchema = z.object({
     clusterName: z.string(),
     serviceName: z.string(),
     albDnsName: z.string(),
+    /** Requests per second the service carries at its scaling target: maxTasks × requestsPerTarget / 60. */
+    capacityAtTargetRps: z.number(),
     /** RDS. */
     dbInstanceIdentifier: z.string(),
     dbEndpoint: z.string(),

@@ -33,6 +33,11 @@ export interface Setting<T = unknown> {
      * elsewhere (e.g. a task definition), so `--secret` would only hide it from the stack file.
      */
     readonly plaintext?: string;
+    /**
+     * Computed by the group's `derive` step when not given (and checked by it when given);
+     * the text says how, for the config reference.
+     */
+    readonly derived?: string;
 }
 
 export type SettingMap = Readonly<Record<string, Setting>>;
@@ -42,6 +47,18 @@ export interface RuleContext {
     /** The stack's AWS region, when known. */
     readonly region?: string;
 }
+
+/**
+ * Fills a group's `derived` settings that were not given, from the values that were (defaults
+ * applied), and checks the given ones against the same arithmetic. It runs only when every
+ * value of the group is valid, before the group's rules, and returns the derived values or
+ * one line per problem, naming settings through `at`.
+ */
+export type Derivation<V> = (
+    values: Partial<V>,
+    at: (...path: string[]) => string,
+    ctx: RuleContext,
+) => { readonly values?: Readonly<Record<string, unknown>>; readonly problems?: readonly string[] };
 
 /**
  * A rule over several settings of a group. It receives the values that are
@@ -63,6 +80,7 @@ export interface SettingsGroup<S extends SettingMap = SettingMap, G extends Grou
      */
     readonly groups?: G;
     readonly rules?: readonly CrossRule<GroupValues<S, G>>[];
+    readonly derive?: Derivation<GroupValues<S, G>>;
 }
 
 /**
@@ -75,14 +93,18 @@ export interface AnySettingsGroup {
     readonly settings: SettingMap;
     readonly groups?: GroupMap;
     readonly rules?: readonly CrossRule<never>[];
+    readonly derive?: Derivation<never>;
 }
 
 export type GroupMap = Readonly<Record<string, AnySettingsGroup>>;
 
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
-type Guaranteed<S> = S extends { readonly default: unknown } | { readonly required: true } ? true : false;
+type Guaranteed<S> = S extends
+    { readonly default: unknown } | { readonly required: true } | { readonly derived: string }
+    ? true
+    : false;
 
-/** The values of a settings map: settings with a default or `required` are always present. */
+/** The values of a settings map: settings with a default, `required` or `derived` are always present. */
 export type Values<S extends SettingMap> = {
     readonly [K in keyof S as Guaranteed<S[K]> extends true ? K : never]: ValueOf<S[K]>;
 } & {
@@ -106,16 +128,31 @@ export type GroupInput<X> =
 
 export function setting<
     T,
-    const E extends { default?: T; required?: true; secret?: true; plaintext?: string } = Record<never, never>,
+    const E extends {
+        default?: T;
+        required?: true;
+        secret?: true;
+        plaintext?: string;
+        derived?: string;
+    } = Record<never, never>,
 >(kind: SettingKind, description: string, schema: z.ZodType<T>, extra?: E): Setting<T> & E {
     return { kind, description, schema, ...(extra ?? ({} as E)) };
 }
 
 export function group<const S extends SettingMap, const G extends GroupMap = Record<never, never>>(
     settings: S,
-    extra: { groups?: G; rules?: readonly CrossRule<GroupValues<S, G>>[] } = {},
+    extra: {
+        groups?: G;
+        rules?: readonly CrossRule<GroupValues<S, G>>[];
+        derive?: Derivation<GroupValues<S, G>>;
+    } = {},
 ): SettingsGroup<S, G> & { readonly groups: G } {
-    return { settings, groups: extra.groups ?? ({} as G), ...(extra.rules ? { rules: extra.rules } : {}) };
+    return {
+        settings,
+        groups: extra.groups ?? ({} as G),
+        ...(extra.rules ? { rules: extra.rules } : {}),
+        ...(extra.derive ? { derive: extra.derive } : {}),
+    };
 }
 
 /** `static` + `minTtl` = `staticMinTtl`: how a sub-group's keys appear in the stack config. */
@@ -164,9 +201,9 @@ export interface Resolved<V> {
 }
 
 /**
- * Apply defaults, validate each given value against its schema, then run the
- * group's cross-setting rules over the valid values. Values that are Pulumi
- * Outputs (known only at deployment) pass through unchecked.
+ * Apply defaults, validate each given value against its schema, derive what the
+ * group derives, then run the group's cross-setting rules over the valid values.
+ * Values that are Pulumi Outputs (known only at deployment) pass through unchecked.
  */
 export function resolve<X extends AnySettingsGroup>(
     g: X,
@@ -187,6 +224,7 @@ function resolveInto(
 ): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     const at = (...keys: string[]) => opts.at([...path, ...keys]);
+    const before = problems.length;
     for (const [k, spec] of Object.entries(g.settings)) {
         const raw = input[k];
         if (raw === undefined) {
@@ -210,6 +248,12 @@ function resolveInto(
             opts,
             problems,
         );
+    }
+    // Deriving from invalid values would only add a second, misleading line.
+    if (g.derive && problems.length === before) {
+        const derived = g.derive(values as never, at, opts.ctx ?? {});
+        for (const [k, v] of Object.entries(derived.values ?? {})) if (values[k] === undefined) values[k] = v;
+        problems.push(...(derived.problems ?? []));
     }
     for (const rule of g.rules ?? []) {
         // `values` holds this group's own settings and sub-groups: the values its rules are written for.

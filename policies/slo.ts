@@ -80,6 +80,19 @@ export const SIMULATION = Object.freeze({
     maxOverloadSeconds: 0,
 });
 
+/**
+ * Capacity planning (policies/capacity-plan.ts): the service is planned from what ONE task
+ * sustains within the SLO (p95 < latencyP95Ms, errors < errorRate), measured by the k6
+ * capacity test. The request-count target aims below that rate, and the task ceiling carries
+ * the peak with headroom at the target.
+ */
+export const CAPACITY = Object.freeze({
+    /** Share of a task's sustained rate its request-count scaling target aims at, 0..1. */
+    targetUtilization: 0.7,
+    /** Headroom over the peak request rate that the task ceiling is planned for, percent. */
+    peakHeadroomPercent: 20,
+});
+
 /** Database monitoring floor. */
 export const DATABASE = Object.freeze({
     /** Enhanced Monitoring granularity, seconds (production). */

@@ -9,11 +9,20 @@ import { SCALING_SETTINGS } from "../components/scaling-service/settings";
 import { ConfigError, parseConfig, SECRET_PLACEHOLDER, SETTINGS, type StackConfig } from "../lib/config";
 import { resolve } from "../lib/settings";
 import { PROJECT_FILE, README_FILE, renderProjectFile, renderReadme } from "../tools/config-sync";
-import { DATABASE, SCALING, SLO, TTL } from "../policies/slo";
+import { CAPACITY, DATABASE, SCALING, SLO, TTL } from "../policies/slo";
 import { runStack } from "../tools/harness/run";
 import { readStackFile, REPO_ROOT, stackNames } from "../tools/stack-file";
 
-const minimal = { "aws:region": "us-east-1", "credlink:service.image": "registry.example.com/credlink-api:1.0.0" };
+// A per-task rate is the least a stack needs to plan its task ceiling and request target.
+const PLANNED = {
+    "credlink:scaling.taskCapacityRps": 23.81,
+    "credlink:scaling.taskCapacitySource": "planning assumption: test",
+};
+const minimal = {
+    "aws:region": "us-east-1",
+    "credlink:service.image": "registry.example.com/credlink-api:1.0.0",
+    ...PLANNED,
+};
 
 function problems(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
     try {
@@ -29,14 +38,20 @@ const parse = (values: Record<string, unknown>): StackConfig =>
     parseConfig({ values, secretKeys: new Set(), stack: "test" });
 
 describe("stack configuration", () => {
-    it("takes its defaults from the SLO module", () => {
+    it("takes its defaults from the SLO module and derives the capacity plan from them", () => {
         const c = parse(minimal);
         expect(c.scaling).toEqual({
             minTasks: SCALING.tasks.min,
-            maxTasks: SCALING.tasks.max,
+            // ceil(1000 × 1.2 × 60 / 1000) and round(23.81 × 0.7 × 60) = round(1000.02).
+            maxTasks: 72,
+            requestsPerTarget: 1000,
+            taskCapacityRps: 23.81,
+            taskCapacitySource: "planning assumption: test",
+            targetUtilization: CAPACITY.targetUtilization,
+            peakRequestsPerSecond: SLO.peakRequestsPerSecond,
+            peakHeadroomPercent: CAPACITY.peakHeadroomPercent,
             cpuTargetPercent: SCALING.cpuTargetPercent.default,
             memoryTargetPercent: SCALING.memoryTargetPercent.default,
-            requestsPerTarget: SCALING.requestsPerTargetPerMinute.default,
             scaleOutCooldownSeconds: SCALING.defaultScaleOutCooldownSeconds,
             requestScaleOutCooldownSeconds: SCALING.defaultRequestScaleOutCooldownSeconds,
             scaleInCooldownSeconds: SCALING.defaultScaleInCooldownSeconds,
@@ -60,12 +75,17 @@ describe("stack configuration", () => {
     it("reads values as Pulumi passes them (strings, JSON lists) into typed, frozen config", () => {
         const c = parse({
             ...minimal,
-            "credlink:scaling.maxTasks": "12",
+            "credlink:scaling.maxTasks": "80",
+            "credlink:scaling.taskCapacityRps": "23.81",
+            "credlink:scaling.targetUtilization": "0.65",
             "credlink:cdn.wafEnabled": "false",
             "credlink:alerts.emails": '["a@example.com"]',
             "credlink:tags": '["team=x=y"]',
         });
-        expect(c.scaling.maxTasks).toBe(12);
+        expect(c.scaling.maxTasks).toBe(80);
+        expect(c.scaling.taskCapacityRps).toBe(23.81);
+        // round(23.81 × 0.65 × 60) = round(928.59)
+        expect(c.scaling.requestsPerTarget).toBe(929);
         expect(c.cdn.wafEnabled).toBe(false);
         expect(c.alerts.emails).toEqual(["a@example.com"]);
         expect(c.tags).toEqual({ team: "x=y" });
@@ -83,16 +103,16 @@ describe("stack configuration", () => {
         const c = parse({
             ...minimal,
             "credlink:scaling.minTasks": 1,
-            "credlink:scaling.maxTasks": 40,
+            "credlink:scaling.maxTasks": 400,
             "credlink:cdn.staticMaxTtl": 2 * 31536000,
         });
-        expect([c.scaling.minTasks, c.scaling.maxTasks, c.cdn.static.maxTtl]).toEqual([1, 40, 63072000]);
+        expect([c.scaling.minTasks, c.scaling.maxTasks, c.cdn.static.maxTtl]).toEqual([1, 400, 63072000]);
     });
 
     it.each([
         [
-            { "credlink:scaling.minTasks": 25, "credlink:scaling.maxTasks": 20 },
-            "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
+            { "credlink:scaling.minTasks": 90, "credlink:scaling.maxTasks": 80 },
+            "credlink:scaling.minTasks = 90 must be <= credlink:scaling.maxTasks (80)",
         ],
         [
             { "credlink:scaling.cpuTargetPercent": 150 },
@@ -201,6 +221,10 @@ describe("stack configuration", () => {
             "credlink:service.image is required: set it with `pulumi config set service.image " +
                 "<value>` (Container image of the CredLink API (registry/repository:tag or @sha256 " +
                 "digest).)",
+            "credlink:scaling.taskCapacityRps is required to derive credlink:scaling.requestsPerTarget: set it " +
+                "to the requests per second one task sustains within the SLO (and " +
+                "credlink:scaling.taskCapacitySource to where that figure came from; see npm run " +
+                "capacity:plan), or set it explicitly",
             "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
             "credlink:database.monitoringIntervalSeconds = 7 must be one of 0, 1, 5, 10, 15, 30, 60",
         ]);
@@ -216,15 +240,15 @@ describe("stack configuration", () => {
     });
 
     it("stops the program with the one-line problems and no stack trace", async () => {
-        const err = await runStack("production", { config: { "credlink:scaling.minTasks": 25 } }).then(
+        const err = await runStack("production", { config: { "credlink:scaling.maxTasks": 20 } }).then(
             () => undefined,
             (e: unknown) => e,
         );
         expect(err).toBeInstanceOf(Error);
         expect((err as Error).message).toBe(
-            "Invalid configuration for stack production " +
-                "(Pulumi.production.yaml):\ncredlink:scaling.minTasks = 25 must be <= " +
-                "credlink:scaling.maxTasks (20)",
+            "Invalid configuration for stack production (Pulumi.production.yaml):\n" +
+                "credlink:scaling.maxTasks = 20 carries 333 req/s at the scaling target, below the planned peak " +
+                "of 1200 req/s (1000 × 1.2); set it to 72 or more, or leave it unset to derive it",
         );
         // pulumi.RunError is the error type the Pulumi CLI prints without a stack trace.
         expect(pulumi.RunError.isInstance(err)).toBe(true);
@@ -296,10 +320,15 @@ describe("service.environment and service.secrets (object settings)", () => {
 describe("Pulumi.yaml", () => {
     it("declares every setting with type, description and default, generated from lib/config.ts", () => {
         expect(fs.readFileSync(PROJECT_FILE, "utf8")).toBe(renderProjectFile());
+        // Derived and fractional settings are untyped (Pulumi has no number type), "" meaning unset.
         expect(renderProjectFile()).toContain(
-            `  scaling.maxTasks:\n    type: integer\n    description: Maximum running tasks.\n    ` +
-                `default: ${SCALING.tasks.max}\n`,
+            `  scaling.maxTasks:\n    description: "Maximum running tasks. When set, it must carry ` +
+                `peakRequestsPerSecond plus headroom at requestsPerTarget. Unset: derived as max(minTasks, ` +
+                `ceil(peakRequestsPerSecond × (1 + peakHeadroomPercent / 100) × 60 / requestsPerTarget))."\n` +
+                `    default: ""\n`,
         );
+        expect(renderProjectFile()).toContain(`  scaling.targetUtilization:\n    description: "Share of`);
+        expect(renderProjectFile()).toContain(`new tasks start."\n    default: 0.7\n`);
     });
 
     it("matches the README's config reference table", async () => {
@@ -312,6 +341,17 @@ describe("Pulumi.yaml", () => {
             "integer",
             "`2`",
             "Minimum running tasks; also the service's initial desired count.",
+            "",
+        ]);
+        const derived = readme.split("\n").find((l) => l.startsWith("| `credlink:scaling.requestsPerTarget`"));
+        expect(derived?.split("|").map((c) => c.trim())).toEqual([
+            "",
+            "`credlink:scaling.requestsPerTarget`",
+            "integer",
+            "derived",
+            "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE. When set, at most " +
+                "what one task sustains at targetUtilization. Unset: derived as " +
+                "`round(taskCapacityRps × targetUtilization × 60)`.",
             "",
         ]);
     });
@@ -435,10 +475,8 @@ describe("stack files", () => {
         );
         expect(c.scaling).toMatchObject({
             minTasks: 2,
-            maxTasks: 20,
             cpuTargetPercent: 60,
             memoryTargetPercent: 70,
-            requestsPerTarget: 1000,
             scaleOutCooldownSeconds: 60,
             requestScaleOutCooldownSeconds: 30,
             scaleInCooldownSeconds: 300,
@@ -461,5 +499,152 @@ describe("stack files", () => {
                 expect(account, `${stack}: account ${account}`).toBe("123456789012");
             expect(text).not.toMatch(/(password|secret|token|AKIA[0-9A-Z]{16})\s*:/i);
         }
+    });
+});
+
+describe("capacity plan in the stack config", () => {
+    /** Values as Pulumi hands them to the program: every one a string. */
+    const asStrings = (values: Readonly<Record<string, unknown>>) =>
+        Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+
+    it.each([
+        // ceil(1000 × 1.2 × 60 / 1000) = 72 tasks, 72 × 1000 / 60 = 1200 req/s
+        ["production", { minTasks: 2, maxTasks: 72, requestsPerTarget: 1000, peakRequestsPerSecond: 1000 }],
+        // ceil(200 × 1.2 × 60 / 1000) = ceil(14.4) = 15 tasks
+        ["staging", { minTasks: 2, maxTasks: 15, requestsPerTarget: 1000, peakRequestsPerSecond: 200 }],
+        // explicit, no per-task rate: 3 × 1000 / 60 = 50 req/s >= 20 × 1.2
+        ["dev", { minTasks: 1, maxTasks: 3, requestsPerTarget: 1000, peakRequestsPerSecond: 20 }],
+    ])("%s lands concrete numbers in StackConfig.scaling", (stack, expected) => {
+        const { values, secretKeys } = readStackFile(stack);
+        const c = parseConfig({ values: asStrings(values), secretKeys: new Set(secretKeys), stack });
+        expect(c.scaling).toMatchObject(expected);
+    });
+
+    it("production and staging ship the per-task planning assumption, labelled as one", () => {
+        for (const stack of ["production", "staging"]) {
+            const { values } = readStackFile(stack);
+            expect(values["credlink:scaling.taskCapacityRps"]).toBe(23.81);
+            expect(values["credlink:scaling.taskCapacitySource"]).toMatch(/^planning assumption: /);
+            expect(values["credlink:scaling.maxTasks"]).toBeUndefined();
+            expect(values["credlink:scaling.requestsPerTarget"]).toBeUndefined();
+        }
+    });
+
+    it.each([
+        [{ "credlink:scaling.maxTasks": 72 }, { maxTasks: 72, requestsPerTarget: 1000 }],
+        [{ "credlink:scaling.maxTasks": 500 }, { maxTasks: 500, requestsPerTarget: 1000 }],
+        // A lower request target needs more tasks: ceil(1200 × 60 / 900) = 80.
+        [{ "credlink:scaling.requestsPerTarget": 900 }, { maxTasks: 80, requestsPerTarget: 900 }],
+        // Its own peak and headroom: ceil(200 × 1.5 × 60 / 1000) = 18.
+        [
+            { "credlink:scaling.peakRequestsPerSecond": 200, "credlink:scaling.peakHeadroomPercent": 50 },
+            { maxTasks: 18, requestsPerTarget: 1000 },
+        ],
+        // round(23.81 × 0.5 × 60) = round(714.3) = 714; ceil(72000 / 714) = ceil(100.84) = 101.
+        [{ "credlink:scaling.targetUtilization": 0.5 }, { maxTasks: 101, requestsPerTarget: 714 }],
+        // The floor: a tiny peak still keeps minTasks.
+        [
+            { "credlink:scaling.peakRequestsPerSecond": 1, "credlink:scaling.minTasks": 4 },
+            { maxTasks: 4, requestsPerTarget: 1000 },
+        ],
+        // Pulumi.yaml declares derived settings with default "": unset.
+        [{ "credlink:scaling.maxTasks": "", "credlink:scaling.requestsPerTarget": "" }, { maxTasks: 72 }],
+        // No per-task rate: both explicit, checked against the peak only (100 × 800 / 60 = 1333 req/s).
+        [
+            {
+                "credlink:scaling.taskCapacityRps": undefined,
+                "credlink:scaling.taskCapacitySource": undefined,
+                "credlink:scaling.maxTasks": 100,
+                "credlink:scaling.requestsPerTarget": 800,
+            },
+            { maxTasks: 100, requestsPerTarget: 800 },
+        ],
+    ])("derives or keeps %j", (override, expected) => {
+        const values: Record<string, unknown> = { ...minimal, ...override };
+        for (const [k, v] of Object.entries(override)) if (v === undefined) delete values[k];
+        expect(parse(values).scaling).toMatchObject(expected);
+    });
+
+    it.each([
+        [
+            { "credlink:scaling.maxTasks": 20 },
+            "credlink:scaling.maxTasks = 20 carries 333 req/s at the scaling target, below the planned peak of " +
+                "1200 req/s (1000 × 1.2); set it to 72 or more, or leave it unset to derive it",
+        ],
+        [
+            { "credlink:scaling.maxTasks": 71 },
+            "credlink:scaling.maxTasks = 71 carries 1183 req/s at the scaling target, below the planned peak of " +
+                "1200 req/s (1000 × 1.2); set it to 72 or more, or leave it unset to derive it",
+        ],
+        [
+            { "credlink:scaling.maxTasks": 20, "credlink:scaling.peakHeadroomPercent": 0 },
+            "credlink:scaling.maxTasks = 20 carries 333 req/s at the scaling target, below the planned peak of " +
+                "1000 req/s (1000 × 1); set it to 60 or more, or leave it unset to derive it",
+        ],
+        [
+            { "credlink:scaling.requestsPerTarget": 1001 },
+            "credlink:scaling.requestsPerTarget = 1001 is more than one task sustains at the scaling target " +
+                "(23.81 req/s × 0.7 × 60 = 1000 requests per target per minute); set it to 1000 or less, or " +
+                "leave it unset to derive it",
+        ],
+        [
+            { "credlink:scaling.taskCapacitySource": undefined },
+            "credlink:scaling.taskCapacitySource is required with credlink:scaling.taskCapacityRps (23.81): say " +
+                'where that figure came from, a measurement\'s date and report path or "planning assumption: ..."',
+        ],
+        [
+            { "credlink:scaling.taskCapacityRps": undefined, "credlink:scaling.taskCapacitySource": undefined },
+            "credlink:scaling.taskCapacityRps is required to derive credlink:scaling.maxTasks and " +
+                "credlink:scaling.requestsPerTarget: set it to the requests per second one task sustains within " +
+                "the SLO (and credlink:scaling.taskCapacitySource to where that figure came from; see npm run " +
+                "capacity:plan), or set both explicitly",
+        ],
+        [
+            {
+                "credlink:scaling.taskCapacityRps": undefined,
+                "credlink:scaling.taskCapacitySource": undefined,
+                "credlink:scaling.maxTasks": 10,
+                "credlink:scaling.requestsPerTarget": 1000,
+            },
+            "credlink:scaling.maxTasks = 10 carries 166 req/s at the scaling target, below the planned peak of " +
+                "1200 req/s (1000 × 1.2); set it to 72 or more (at 1000 requests per target per minute)",
+        ],
+        [
+            { "credlink:scaling.taskCapacityRps": 0 },
+            "credlink:scaling.taskCapacityRps = 0 must be a number of requests per second greater than 0 and at " +
+                "most 100000",
+        ],
+        [
+            { "credlink:scaling.taskCapacityRps": "fast" },
+            'credlink:scaling.taskCapacityRps = "fast" must be a number of requests per second',
+        ],
+        [
+            { "credlink:scaling.taskCapacityRps": 0.01 },
+            "credlink:scaling.taskCapacityRps = 0.01 is too low to plan from: 0.01 req/s × 0.7 × 60 = 0 requests " +
+                "per target per minute at 0.7 target utilisation, and ALBRequestCountPerTarget needs at least 1",
+        ],
+        [
+            { "credlink:scaling.taskCapacityRps": 0.2 },
+            "credlink:scaling.maxTasks would be 9000 to carry the planned peak of 1200 req/s (1000 × 1.2) at 8 " +
+                "requests per target per minute, above the 5000-task limit of an ECS service; raise the per-task " +
+                "rate (credlink:scaling.taskCapacityRps) with a measurement or lower " +
+                "credlink:scaling.peakRequestsPerSecond",
+        ],
+        [
+            { "credlink:scaling.targetUtilization": 1.5 },
+            "credlink:scaling.targetUtilization = 1.5 must be between 0.1 and 1",
+        ],
+        [
+            { "credlink:scaling.peakHeadroomPercent": -1 },
+            "credlink:scaling.peakHeadroomPercent = -1 must be between 0 and 1000 %",
+        ],
+        [
+            { "credlink:scaling.peakRequestsPerSecond": 0 },
+            "credlink:scaling.peakRequestsPerSecond = 0 must be between 1 and 1000000",
+        ],
+    ])("checks %j against the plan in one line", (override, line) => {
+        const values: Record<string, unknown> = { ...minimal, ...override };
+        for (const [k, v] of Object.entries(override)) if (v === undefined) delete values[k];
+        expect(problems(values)).toEqual([line]);
     });
 });

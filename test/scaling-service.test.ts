@@ -39,6 +39,16 @@ const SSM_PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/credlink/sig
 const DB_SECRET =
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f8fad5b-d9cb-469f-a165-70867728950e-Xy12Zw";
 
+/**
+ * A measured per-task rate. By hand, at the default 0.7 utilisation and 1000 req/s peak + 20 %:
+ * requestsPerTarget = round(31.5 × 0.7 × 60) = round(1323) = 1323 per minute;
+ * maxTasks = ceil(1200 × 60 / 1323) = ceil(54.42) = 55; capacity at target = 55 × 1323 / 60 = 1212.75 req/s.
+ */
+const PLAN = {
+    taskCapacityRps: 31.5,
+    taskCapacitySource: "measurement: k6 TEST=capacity on 2026-11-30 (1 task), reports/run/capacity.json",
+};
+
 function args(overrides: Partial<ScalingServiceArgs> = {}): ScalingServiceArgs {
     return {
         vpcId: "vpc-0123456789abcdef0",
@@ -55,6 +65,7 @@ function args(overrides: Partial<ScalingServiceArgs> = {}): ScalingServiceArgs {
         proofsBucketArn: "arn:aws:s3:::credlink-proofs-test",
         proofUriDomain: "https://api.example.com/proofs",
         alarmTopicArn: TOPIC,
+        scaling: PLAN,
         ...overrides,
     };
 }
@@ -64,7 +75,7 @@ function build(overrides: Partial<ScalingServiceArgs> = {}) {
     return () => {
         const svc = new ScalingService("api", args(overrides));
         return {
-            capacityAtTarget: svc.capacityAtTarget,
+            capacityAtTargetRps: svc.capacityAtTargetRps,
             alarmNames: svc.alarmNames,
             alarmArns: svc.alarmArns,
             scalableTargetResourceId: svc.scalableTargetResourceId,
@@ -124,13 +135,13 @@ describe("ScalingService (with an ALB certificate)", () => {
         for (const child of children) expect(child.parent, child.name).toBe(component.urn);
     });
 
-    it("scales between minTasks and maxTasks on the ECS service's desired count", () => {
+    it("scales between minTasks and the planned maxTasks on the ECS service's desired count", () => {
         const target = r.get(T.target, "api");
         const cluster = r.get(T.cluster, "api");
         const service = r.get(T.service, "api");
         expect(target.inputs).toMatchObject({
             minCapacity: 2,
-            maxCapacity: 20,
+            maxCapacity: 55,
             serviceNamespace: "ecs",
             scalableDimension: "ecs:service:DesiredCount",
         });
@@ -164,7 +175,7 @@ describe("ScalingService (with an ALB certificate)", () => {
     });
 
     it(
-        "tracks 1000 requests per target with a 30 s scale-out and labels it <alb arnSuffix>/<target " +
+        "tracks the planned 1323 requests per target with a 30 s scale-out and labels it <alb arnSuffix>/<target " +
             "group arnSuffix>",
         () => {
             const requests = r.get(T.policy, "api-requests");
@@ -173,7 +184,7 @@ describe("ScalingService (with an ALB certificate)", () => {
             expect(albSuffix).toMatch(/^app\/api-[0-9a-f]{7}\/[0-9a-f]{16}$/);
             expect(tgSuffix).toMatch(/^targetgroup\/api-[0-9a-f]{7}\/[0-9a-f]{16}$/);
             expect(policyConfig(requests)).toEqual({
-                targetValue: 1000,
+                targetValue: 1323,
                 scaleOutCooldown: 30,
                 scaleInCooldown: 300,
                 disableScaleIn: false,
@@ -621,7 +632,7 @@ describe("ScalingService (with an ALB certificate)", () => {
                 metricName: "RunningTaskCount",
                 dimensions: serviceDim(),
                 statistic: "Minimum",
-                threshold: 20,
+                threshold: 55,
                 comparisonOperator: "GreaterThanOrEqualToThreshold",
                 period: 300,
                 evaluationPeriods: 3,
@@ -660,22 +671,19 @@ describe("ScalingService (with an ALB certificate)", () => {
         });
     });
 
-    it("warns that 20 tasks x 1000 requests/target/minute cannot carry the 1000 req/s SLO peak", () => {
-        expect(r.outputs.capacityAtTarget).toBeCloseTo(333.333, 3);
-        expect(r.warnings).toEqual([
-            "ScalingService api: capacity at target is 20 tasks x 1000 requests/target/minute / 60 " +
-                "= 333.3 req/s, below the SLO peak of 1000 req/s; " +
-                "to carry the peak at target raise scaling.maxTasks to 60 (at 1000/min) or set " +
-                "scaling.requestsPerTarget to a load-tested per-task rate (see " +
-                "docs/scaling-service.md)",
-        ]);
+    it("outputs the capacity at target of the plan (55 x 1323 / 60) and logs no warning", () => {
+        expect(r.outputs.capacityAtTargetRps).toBe(1212.75);
+        expect(r.warnings).toEqual([]);
     });
 });
 
 describe("ScalingService without a certificate (dev)", () => {
     let r: StackRun;
     beforeAll(async () => {
-        r = await runProgram(build({ certificateArn: undefined, scaling: { minTasks: 1, maxTasks: 60 } }));
+        // No per-task rate: both explicit, still checked against the peak (60 x 1200 / 60 = 1200 req/s).
+        r = await runProgram(
+            build({ certificateArn: undefined, scaling: { minTasks: 1, maxTasks: 60, requestsPerTarget: 1200 } }),
+        );
     });
 
     it("serves plain HTTP on 80, forwarding only requests with the origin header", () => {
@@ -700,11 +708,12 @@ describe("ScalingService without a certificate (dev)", () => {
         ]);
     });
 
-    it("follows the configured range and logs no warning when capacity at target meets the peak", () => {
+    it("follows an explicit range and request target that carry the planned peak", () => {
         expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 1, maxCapacity: 60 });
+        expect(policyConfig(r.get(T.policy, "api-requests")).targetValue).toBe(1200);
         expect(r.get(T.service, "api").inputs.desiredCount).toBe(1);
         expect(r.get(T.alarm, "api-at-max-capacity").inputs.threshold).toBe(60);
-        expect(r.outputs.capacityAtTarget).toBe(1000);
+        expect(r.outputs.capacityAtTargetRps).toBe(1200);
         expect(r.warnings).toEqual([]);
     });
 });
@@ -715,18 +724,17 @@ describe("ScalingService in preview (a new stack)", () => {
         r = await runProgram(build(), { preview: true });
     });
 
-    it("still logs the capacity warning and knows the alarm names", () => {
-        expect(r.warnings).toHaveLength(1);
-        expect(r.warnings[0]).toContain("333.3 req/s, below the SLO peak of 1000 req/s");
+    it("knows the capacity at target and the alarm names", () => {
+        expect(r.warnings).toEqual([]);
         expect(r.outputs.alarmNames).toHaveLength(9);
-        expect(r.outputs.capacityAtTarget).toBeCloseTo(333.333, 3);
+        expect(r.outputs.capacityAtTargetRps).toBe(1212.75);
     });
 
     it("knows every SLO-backed input even though ARN suffixes are computed later", () => {
         const requests = r.get(T.policy, "api-requests");
-        expect(policyConfig(requests).targetValue).toBe(1000);
+        expect(policyConfig(requests).targetValue).toBe(1323);
         expect(policyConfig(requests).predefinedMetricSpecification?.resourceLabel).toBe(UNKNOWN);
-        expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 20 });
+        expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 55 });
         expect(r.get(T.alarm, "api-latency-p95").inputs).toMatchObject({
             threshold: 0.5,
             extendedStatistic: "p95",
@@ -871,19 +879,19 @@ describe("ScalingService container settings: environment, secrets, database, pro
 
 describe("ScalingService argument errors", () => {
     it("rejects minTasks above maxTasks", async () => {
-        expect(await constructionError({ scaling: { minTasks: 30, maxTasks: 20 } })).toBe(
-            "ScalingService api: scaling.minTasks = 30 must be <= scaling.maxTasks (20)",
+        expect(await constructionError({ scaling: { ...PLAN, minTasks: 70, maxTasks: 60 } })).toBe(
+            "ScalingService api: scaling.minTasks = 70 must be <= scaling.maxTasks (60)",
         );
     });
 
     it("rejects a CPU target of 150 %", async () => {
-        expect(await constructionError({ scaling: { cpuTargetPercent: 150 } })).toBe(
+        expect(await constructionError({ scaling: { ...PLAN, cpuTargetPercent: 150 } })).toBe(
             "ScalingService api: scaling.cpuTargetPercent = 150 must be between 1 and 100 %",
         );
     });
 
     it("rejects a negative cooldown", async () => {
-        expect(await constructionError({ scaling: { scaleOutCooldownSeconds: -1 } })).toBe(
+        expect(await constructionError({ scaling: { ...PLAN, scaleOutCooldownSeconds: -1 } })).toBe(
             "ScalingService api: scaling.scaleOutCooldownSeconds = -1 must be between 0 and 3600 s",
         );
     });
@@ -971,7 +979,47 @@ describe("ScalingService argument errors", () => {
     });
 
     it("accepts a range outside the SLO bands (the policy pack reports it, construction does not fail)", async () => {
-        const r = await runProgram(build({ scaling: { minTasks: 1, maxTasks: 40 } }));
-        expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 1, maxCapacity: 40 });
+        const r = await runProgram(build({ scaling: { ...PLAN, minTasks: 1, maxTasks: 100 } }));
+        expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 1, maxCapacity: 100 });
+    });
+});
+
+describe("ScalingService capacity plan", () => {
+    it("derives maxTasks from an explicit, lower request target: ceil(1200 x 60 / 1000) = 72", async () => {
+        const r = await runProgram(build({ scaling: { ...PLAN, requestsPerTarget: 1000 } }));
+        expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 72 });
+        expect(policyConfig(r.get(T.policy, "api-requests")).targetValue).toBe(1000);
+        expect(r.outputs.capacityAtTargetRps).toBe(1200);
+    });
+
+    it("plans for its own peak and headroom: ceil(200 x 1.5 x 60 / 1323) = 14", async () => {
+        const r = await runProgram(
+            build({ scaling: { ...PLAN, peakRequestsPerSecond: 200, peakHeadroomPercent: 50 } }),
+        );
+        expect(r.get(T.target, "api").inputs).toMatchObject({ minCapacity: 2, maxCapacity: 14 });
+        expect(r.outputs.capacityAtTargetRps).toBe(308.7);
+    });
+
+    it("rejects a task ceiling that cannot carry the planned peak", async () => {
+        expect(await constructionError({ scaling: { ...PLAN, maxTasks: 20 } })).toBe(
+            "ScalingService api: scaling.maxTasks = 20 carries 441 req/s at the scaling target, below the planned " +
+                "peak of 1200 req/s (1000 × 1.2); set it to 55 or more, or leave it unset to derive it",
+        );
+    });
+
+    it("rejects a request target above what one task sustains at the target utilisation", async () => {
+        expect(await constructionError({ scaling: { ...PLAN, requestsPerTarget: 1324 } })).toBe(
+            "ScalingService api: scaling.requestsPerTarget = 1324 is more than one task sustains at the scaling " +
+                "target (31.5 req/s × 0.7 × 60 = 1323 requests per target per minute); set it to 1323 or less, or " +
+                "leave it unset to derive it",
+        );
+    });
+
+    it("needs a per-task rate to derive anything", async () => {
+        expect(await constructionError({ scaling: { maxTasks: 60 } })).toBe(
+            "ScalingService api: scaling.taskCapacityRps is required to derive scaling.requestsPerTarget: set it to " +
+                "the requests per second one task sustains within the SLO (and scaling.taskCapacitySource to where " +
+                "that figure came from; see npm run capacity:plan), or set it explicitly",
+        );
     });
 });

@@ -12,9 +12,11 @@ const args = {
     distributionId: "E2EXAMPLE12345",
     dbInstanceIdentifier: "db-1234567",
     minTasks: 2,
-    maxTasks: 20,
+    maxTasks: 72,
     cpuTargetPercent: 60,
     memoryTargetPercent: 70,
+    // 43 tasks x 1000 requests per target per minute / 60: a fraction, drawn exactly and labelled in whole req/s.
+    capacityAtTargetRps: 716.6666666666666,
     degradedWhenAnyOf: {
         latencyAlarmName: "api-latency-p95",
         errorRateAlarmName: "api-5xx-rate",
@@ -61,14 +63,15 @@ describe("SloDashboard", () => {
             "p95",
             "p99",
         ]);
-        expect(byTitle("Requests per second").properties.annotations!.horizontal[0].value).toBe(
-            SLO.peakRequestsPerSecond,
-        );
+        expect(byTitle("Requests per second").properties.annotations!.horizontal).toEqual([
+            { label: `Peak target ${SLO.peakRequestsPerSecond} req/s`, value: SLO.peakRequestsPerSecond },
+            { label: "Capacity at scaling target 716 req/s", value: args.capacityAtTargetRps },
+        ]);
         expect(byTitle("5xx error rate").properties.annotations!.horizontal[0].value).toBe(SLO.errorRate * 100);
         expect(byTitle("CDN cache-hit rate").properties.annotations!.horizontal[0].value).toBe(
             SLO.cdnCacheHitRatePercent,
         );
-        expect(byTitle("Running tasks").properties.annotations!.horizontal.map((h) => h.value)).toEqual([2, 20]);
+        expect(byTitle("Running tasks").properties.annotations!.horizontal.map((h) => h.value)).toEqual([2, 72]);
         expect(byTitle("Service CPU and memory").properties.annotations!.horizontal.map((h) => h.value)).toEqual([
             60, 70,
         ]);
@@ -141,8 +144,15 @@ describe("SloDashboard", () => {
     });
 
     it("rejects a task range it cannot draw", async () => {
-        await expect(runProgram(() => new SloDashboard("slo", { ...args, minTasks: 25 }))).rejects.toThrow(
-            "SloDashboard slo: minTasks = 25 must be a whole number between 1 and maxTasks (20)",
+        await expect(runProgram(() => new SloDashboard("slo", { ...args, minTasks: 75 }))).rejects.toThrow(
+            "SloDashboard slo: minTasks = 75 must be a whole number between 1 and maxTasks (72)",
+        );
+    });
+
+    it.each([0, -5, Number.NaN])("rejects a capacity line of %s req/s", async (capacityAtTargetRps) => {
+        await expect(runProgram(() => new SloDashboard("slo", { ...args, capacityAtTargetRps }))).rejects.toThrow(
+            `SloDashboard slo: capacityAtTargetRps = ${capacityAtTargetRps} must be a number of requests per ` +
+                "second greater than 0 (maxTasks × requestsPerTarget / 60)",
         );
     });
 });

@@ -20,12 +20,15 @@ export async function renderConfigTable(): Promise<string> {
     const rows = SETTINGS.map((s) => {
         const def = s.required
             ? "**required**"
-            : s.default === undefined
-              ? "unset"
-              : `\`${JSON.stringify(s.default)}\``;
+            : s.derived !== undefined
+              ? "derived"
+              : s.default === undefined
+                ? "unset"
+                : `\`${JSON.stringify(s.default)}\``;
         return (
             `| \`${PROJECT}:${s.key}\` | ${s.kind} | ${def} | ` +
-            `${cell(s.description)}${s.secret ? " Set with `--secret`." : ""} |`
+            `${cell(s.description)}${s.derived ? ` Unset: derived as \`${cell(s.derived)}\`.` : ""}` +
+            `${s.secret ? " Set with `--secret`." : ""} |`
         );
     });
     const table = ["| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
@@ -46,14 +49,16 @@ export function renderProjectFile(): string {
     const config: Record<string, Record<string, unknown>> = {};
     for (const s of SETTINGS) {
         // Pulumi has no type for fractions: a number is declared untyped and validated by lib/config.ts.
-        const decl: Record<string, unknown> = s.kind === "number" ? {} : { type: s.kind };
-        decl.description = s.description;
+        // So is a derived setting, which needs "" (unset) as its default.
+        const untyped = s.kind === "number" || s.derived !== undefined;
+        const decl: Record<string, unknown> = untyped ? {} : { type: s.kind };
+        decl.description = s.derived ? `${s.description} Unset: derived as ${s.derived}.` : s.description;
         if (s.kind === "array") decl.items = { type: "string" };
         // Pulumi treats a declaration without a default as required, so optional settings
         // without a default declare "" (untyped or string only) and lib/config.ts reads "" as "not set".
         if (s.default !== undefined) decl.default = s.default;
         else if (!s.required) {
-            if (s.kind !== "string" && s.kind !== "number") {
+            if (s.kind !== "string" && !untyped) {
                 throw new Error(`${s.key}: an optional ${s.kind} setting needs a default for Pulumi.yaml`);
             }
             decl.default = "";

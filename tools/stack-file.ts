@@ -60,6 +60,11 @@ export function readStackFile(stack: string, dir = REPO_ROOT): StackFile {
                 `(${stackNames(dir).join(", ") || "none found"})`,
         );
     }
+    return parseStackFile(name, file, text);
+}
+
+/** A stack file's text read as readStackFile reads the file (e.g. an edit before it is written). */
+export function parseStackFile(name: string, file: string, text: string): StackFile {
     let doc: unknown;
     try {
         doc = parse(text);

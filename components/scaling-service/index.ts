@@ -2,6 +2,8 @@
  * ScalingService: the CredLink API on ECS Fargate in private subnets behind an
  * internet-facing ALB that only CloudFront can reach, with three-signal target
  * tracking (CPU, memory, requests per target), its alarms and custom metrics.
+ * The task ceiling and the request-count target come from the capacity plan
+ * (policies/capacity-plan.ts) unless given, and given ones must carry the peak.
  *
  * Everything here is plain @pulumi/aws so tests and the policy pack see every
  * resource and input.
@@ -11,17 +13,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AlarmSuffix, createAlarms } from "./alarms";
 import { resolveArgs, type ScalingServiceArgs } from "./args";
 import { createAutoscaling } from "./autoscaling";
-import { capacityReport } from "./capacity";
 import { createLoadBalancer } from "./load-balancer";
 import { createLogMetricFilters } from "./metrics";
 import { createNetworkSecurity } from "./network-security";
 import { createNotifications, type NotificationKind } from "./notifications";
 import { createService } from "./service";
+import { capacityAtTargetRps } from "../../policies/capacity-plan";
 
 export { ALARM_SUFFIXES, alarmBodies, type AlarmSuffix } from "./alarms";
 export type { AlarmSettings, ScalingServiceArgs, ScalingSettings, ServiceSettings } from "./args";
 export { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "./settings";
-export { capacityReport } from "./capacity";
 export { CUSTOM_METRICS, EXAMPLE_REQUEST_LOG_LINE, PERFORMANCE_NAMESPACE } from "./metrics";
 export { NOTIFICATION_KINDS, notificationRules, type NotificationKind } from "./notifications";
 
@@ -41,8 +42,8 @@ export class ScalingService extends pulumi.ComponentResource {
     /** The database admits this group on 5432. */
     public readonly taskSecurityGroupId: pulumi.Output<string>;
     public readonly taskRoleName: pulumi.Output<string>;
-    /** Requests per second the service carries with max tasks at the request-count target. */
-    public readonly capacityAtTarget: pulumi.Output<number>;
+    /** Requests per second the service carries with maxTasks tasks at the request-count target. */
+    public readonly capacityAtTargetRps: pulumi.Output<number>;
     /** `service/<cluster>/<service>`: the Application Auto Scaling resource ID. */
     public readonly scalableTargetResourceId: pulumi.Output<string>;
     /** Every alarm: the eight of ALARM_SUFFIXES, then the notification-delivery alarm. */
@@ -66,9 +67,6 @@ export class ScalingService extends pulumi.ComponentResource {
         // Physical names that must be unique per account and region carry the stack name.
         const physical = `${name}-${pulumi.getStack()}`;
         const https = args.certificateArn !== undefined;
-
-        const capacity = capacityReport(name, args.scaling.maxTasks, args.scaling.requestsPerTarget);
-        if (capacity.warning) void pulumi.log.warn(capacity.warning, this);
 
         const identity = aws.getCallerIdentityOutput({}, { parent });
         const partition = aws.getPartitionOutput({}, { parent });
@@ -172,7 +170,9 @@ export class ScalingService extends pulumi.ComponentResource {
         this.logGroupName = logGroup.name;
         this.taskSecurityGroupId = taskSecurityGroup.id;
         this.taskRoleName = taskRole.name;
-        this.capacityAtTarget = pulumi.output(capacity.capacityAtTarget);
+        this.capacityAtTargetRps = pulumi
+            .all([args.scaling.maxTasks, args.scaling.requestsPerTarget])
+            .apply(([maxTasks, perTarget]) => capacityAtTargetRps(maxTasks, perTarget));
         this.scalableTargetResourceId = target.resourceId;
         this.alarmNames = pulumi.output([...created.names, `${physical}-notifications-failed`]);
         this.alarmArns = pulumi.all([...Object.values(created.alarms), notifications.deliveryAlarm].map((a) => a.arn));
@@ -197,7 +197,7 @@ export class ScalingService extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
             taskSecurityGroupId: this.taskSecurityGroupId,
             taskRoleName: this.taskRoleName,
-            capacityAtTarget: this.capacityAtTarget,
+            capacityAtTargetRps: this.capacityAtTargetRps,
             scalableTargetResourceId: this.scalableTargetResourceId,
             alarmNames: this.alarmNames,
             alarmArns: this.alarmArns,

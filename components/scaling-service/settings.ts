@@ -4,9 +4,11 @@
  * component validates its args with the same schemas and defaults. Defaults that
  * are SLO numbers come from policies/slo.ts.
  *
- * Limits are what AWS accepts; the SLO bands (2..20 tasks, CPU 50..70 %, ...) are
- * the policy pack's job, so a stack outside them still constructs and the pack
- * reports it.
+ * Limits are what AWS accepts; the SLO bands (CPU 50..70 %, ...) are the policy
+ * pack's job, so a stack outside them still constructs and the pack reports it.
+ * The exception is capacity: the task ceiling and the request-count target are a
+ * plan derived from what one task sustains (policies/capacity-plan.ts), and a value
+ * set explicitly that cannot carry the planned peak is a configuration error.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -22,11 +24,14 @@ import {
     type ValuesOfGroup,
     wholeNumber,
 } from "../../lib/settings";
-import { SCALING, SLO } from "../../policies/slo";
+import { type CapacitySettings, planCapacity } from "../../policies/capacity-plan";
+import { CAPACITY, SCALING, SLO } from "../../policies/slo";
 import { secretRefProblem } from "./secret-refs";
 
 /** Tasks per ECS service: AWS's service quota. */
-const MAX_TASKS = 5000;
+export const MAX_TASKS = 5000;
+/** A request rate one task could plausibly sustain, requests per second. */
+const MAX_TASK_RPS = 100_000;
 /**
  * Predictive scaling modes: `off`, or Application Auto Scaling's ForecastOnly / ForecastAndScale
  * (API_PredictiveScalingPolicyConfiguration `Mode`).
@@ -205,6 +210,31 @@ export const SERVICE_SETTINGS = group(
     },
 );
 
+const taskRate: z.ZodType<number> = z
+    .number({ error: "must be a number of requests per second" })
+    .refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_TASK_RPS, {
+        error: `must be a number of requests per second greater than 0 and at most ${MAX_TASK_RPS}`,
+    });
+
+const utilization: z.ZodType<number> = z
+    .number({ error: "must be a number between 0.1 and 1" })
+    .min(0.1, { error: "must be between 0.1 and 1" })
+    .max(1, { error: "must be between 0.1 and 1" });
+
+/** The settings a capacity plan reads, or undefined when one is known only at deployment (an Output). */
+function planInputs(v: Readonly<Partial<Record<keyof CapacitySettings, unknown>>>): CapacitySettings | undefined {
+    const keys: readonly (keyof CapacitySettings)[] = [
+        "minTasks",
+        "maxTasks",
+        "requestsPerTarget",
+        "taskCapacityRps",
+        "targetUtilization",
+        "peakRequestsPerSecond",
+        "peakHeadroomPercent",
+    ];
+    return keys.every((k) => v[k] === undefined || typeof v[k] === "number") ? (v as CapacitySettings) : undefined;
+}
+
 export const SCALING_SETTINGS = group(
     {
         minTasks: setting(
@@ -213,9 +243,48 @@ export const SCALING_SETTINGS = group(
             wholeNumber(1, MAX_TASKS),
             { default: SCALING.tasks.min },
         ),
-        maxTasks: setting("integer", "Maximum running tasks.", wholeNumber(1, MAX_TASKS), {
-            default: SCALING.tasks.max,
-        }),
+        maxTasks: setting(
+            "integer",
+            "Maximum running tasks. When set, it must carry peakRequestsPerSecond plus headroom at " +
+                "requestsPerTarget.",
+            wholeNumber(1, MAX_TASKS),
+            {
+                derived:
+                    "max(minTasks, ceil(peakRequestsPerSecond × (1 + peakHeadroomPercent / 100) × 60 / " +
+                    "requestsPerTarget))",
+            },
+        ),
+        taskCapacityRps: setting(
+            "number",
+            "Requests per second ONE task sustains within the SLO (p95 < 500 ms, errors < 5 %): measured with " +
+                "the k6 capacity test, or a planning assumption. maxTasks and requestsPerTarget derive from it.",
+            taskRate,
+        ),
+        taskCapacitySource: setting(
+            "string",
+            "Where scaling.taskCapacityRps came from: a measurement's date and report path, or " +
+                '"planning assumption: ...". Required with taskCapacityRps.',
+            nonEmptyString,
+        ),
+        targetUtilization: setting(
+            "number",
+            "Share of taskCapacityRps the request-count target aims at, 0.1..1: the rest absorbs bursts while " +
+                "new tasks start.",
+            utilization,
+            { default: CAPACITY.targetUtilization },
+        ),
+        peakRequestsPerSecond: setting(
+            "integer",
+            "Peak request rate the service must carry at its scaling target, requests per second.",
+            wholeNumber(1, 1_000_000),
+            { default: SLO.peakRequestsPerSecond },
+        ),
+        peakHeadroomPercent: setting(
+            "integer",
+            "Headroom above peakRequestsPerSecond that maxTasks is planned for, percent.",
+            wholeNumber(0, 1000, " %"),
+            { default: CAPACITY.peakHeadroomPercent },
+        ),
         cpuTargetPercent: setting("integer", "Target-tracking target for average service CPU, percent.", percent, {
             default: SCALING.cpuTargetPercent.default,
         }),
@@ -227,11 +296,10 @@ export const SCALING_SETTINGS = group(
         ),
         requestsPerTarget: setting(
             "integer",
-            "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE.",
+            "Target-tracking target for ALBRequestCountPerTarget: requests per task per MINUTE. When set, at " +
+                "most what one task sustains at targetUtilization.",
             wholeNumber(1, 1_000_000),
-            {
-                default: SCALING.requestsPerTargetPerMinute.default,
-            },
+            { derived: "round(taskCapacityRps × targetUtilization × 60)" },
         ),
         scaleOutCooldownSeconds: setting(
             "integer",
@@ -265,11 +333,28 @@ export const SCALING_SETTINGS = group(
         ),
     },
     {
+        derive(v, at) {
+            const inputs = planInputs(v);
+            // Values known only at deployment cannot be planned; given explicitly, they pass unchecked.
+            if (inputs === undefined)
+                return v.maxTasks !== undefined && v.requestsPerTarget !== undefined
+                    ? {}
+                    : { problems: [`${at("maxTasks")} and ${at("requestsPerTarget")} need plain numbers to derive`] };
+            const r = planCapacity(inputs, (key) => at(key), MAX_TASKS);
+            if (r.problems) return { problems: r.problems };
+            return { values: { maxTasks: r.plan.maxTasks, requestsPerTarget: r.plan.requestsPerTarget } };
+        },
         rules: [
             (v, at) =>
                 v.minTasks === undefined || v.maxTasks === undefined || v.minTasks <= v.maxTasks
                     ? undefined
                     : `${at("minTasks")} = ${v.minTasks} must be <= ${at("maxTasks")} (${v.maxTasks})`,
+            (v, at) =>
+                v.taskCapacityRps === undefined || v.taskCapacitySource !== undefined
+                    ? undefined
+                    : `${at("taskCapacitySource")} is required with ${at("taskCapacityRps")} ` +
+                      `(${String(v.taskCapacityRps)}): say where that figure came from, a measurement's date and ` +
+                      `report path or "planning assumption: ..."`,
         ],
     },
 );

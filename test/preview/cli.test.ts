@@ -100,6 +100,10 @@ describe("bad input", () => {
                 "error: stack broken: Invalid configuration for stack broken (Pulumi.broken.yaml):",
                 "credlink:scaling.minTask is not a known setting (did you mean " +
                     "credlink:scaling.minTasks?); see the config reference in README.md",
+                "credlink:scaling.taskCapacityRps is required to derive credlink:scaling.requestsPerTarget: set it " +
+                    "to the requests per second one task sustains within the SLO (and " +
+                    "credlink:scaling.taskCapacitySource to where that figure came from; see npm run " +
+                    "capacity:plan), or set it explicitly",
                 "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
                 "",
             ].join("\n"),
@@ -163,7 +167,7 @@ describe("committed stacks", () => {
     });
 });
 
-describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)", () => {
+describe("seeded violations (1..400 tasks, 2-year static TTL, 2 s latency alarm)", () => {
     it("exits non-zero and reports exactly those violations, naming the resources", async () => {
         const dir = tmp();
         const policyConfig = "policies/config/production.json";
@@ -216,7 +220,7 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
                 .map((d) => d.message)
                 .join("\n"),
         ).toMatch(
-            /maxCapacity = 40\b[\s\S]*\n[\s\S]*minCapacity = 1\b|minCapacity = 1\b[\s\S]*\n[\s\S]*maxCapacity = 40\b/,
+            /maxCapacity = 400\b[\s\S]*\n[\s\S]*minCapacity = 1\b|minCapacity = 1\b[\s\S]*\n[\s\S]*maxCapacity = 400\b/,
         );
         // Nothing else: the other findings are the ones the production stack already has.
         const others = (s: typeof seeded) =>
@@ -258,7 +262,7 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
                 .sort(),
         ).toEqual([
             "credlink:alarms.latencyP95ThresholdMs: 2000",
-            "credlink:scaling.maxTasks: 40",
+            "credlink:scaling.maxTasks: 400",
             "credlink:scaling.minTasks: 1",
         ]);
     });

@@ -9,7 +9,7 @@ import { readStackFile, REPO_ROOT } from "../../tools/stack-file";
 
 const SEEDED_CHANGES = {
     "credlink:scaling.minTasks": 1,
-    "credlink:scaling.maxTasks": 40,
+    "credlink:scaling.maxTasks": 400,
     "credlink:cdn.staticMaxTtl": 2 * 365 * 24 * 3600,
     "credlink:alarms.latencyP95ThresholdMs": 2000,
 } as const;

@@ -162,7 +162,8 @@ describe("stack file", () => {
 
     it("secure values are taken as set (their plaintext is not needed, so not validated) and remembered", () => {
         const dir = project(
-            "config:\n  aws:region: eu-west-1\n  service.image: x:1\n  " +
+            "config:\n  aws:region: eu-west-1\n  service.image: x:1\n  scaling.taskCapacityRps: 23.81\n  " +
+                "scaling.taskCapacitySource: 'planning assumption: test'\n  " +
                 "credlink:alerts.httpsEndpoint:\n    secure: AAABAKx1c2VjcmV0\n",
         );
         const { config, secureKeys } = readStackConfig("demo", dir);

@@ -54,6 +54,7 @@ export function outputsFor(config: StackConfig): StackOutputs {
         clusterName: `credlink-${env}`,
         serviceName: "credlink-api",
         albDnsName: `credlink-${env}-alb-1234567890.${r}.elb.amazonaws.com`,
+        capacityAtTargetRps: (config.scaling.maxTasks * config.scaling.requestsPerTarget) / 60,
         dbInstanceIdentifier: `credlink-${env}-db`,
         dbEndpoint: `credlink-${env}-db.abcdefghijkl.${r}.rds.amazonaws.com:5432`,
         alertsTopicArn: `arn:aws:sns:${r}:${ACCOUNT}:credlink-${env}-alerts`,
