@@ -1,0 +1,20 @@
+/**
+ * `npm run capacity:plan -- --stack <name> (--per-task-rps <n> | --from <capacity.json>) [--json] [--write]`:
+ * derive a stack's task ceiling and request-count target from what one task sustains, with the
+ * monthly Fargate cost of its task range (tools/capacity/). Exit 0 = planned, 2 = bad input.
+ */
+import { runCapacityPlan } from "../tools/capacity/cli";
+
+const write = (stream: NodeJS.WriteStream) => (s: string) => void stream.write(s);
+
+try {
+    process.exitCode = runCapacityPlan(process.argv.slice(2), {
+        out: write(process.stdout),
+        err: write(process.stderr),
+    });
+} catch (e) {
+    process.stderr.write(
+        `capacity:plan: unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}\n`,
+    );
+    process.exitCode = 1;
+}
