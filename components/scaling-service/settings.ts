@@ -262,8 +262,8 @@ export const SCALING_SETTINGS = group(
         ),
         taskCapacitySource: setting(
             "string",
-            "Where scaling.taskCapacityRps came from: a measurement's date and report path, or " +
-                '"planning assumption: ...". Required with taskCapacityRps.',
+            "Where scaling.taskCapacityRps came from: a measurement's date and report path, or a text " +
+                "starting with 'planning assumption:'. Required with taskCapacityRps.",
             nonEmptyString,
         ),
         targetUtilization: setting(
