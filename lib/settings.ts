@@ -85,9 +85,9 @@ export interface SettingsGroup<S extends SettingMap = SettingMap, G extends Grou
 
 /**
  * Any group, its value types erased: what code that walks groups (flatten, resolve) and
- * the sub-groups of a group are typed as. Its rules take `never` because their values'
- * type is not known here; only resolveInto, which builds a group's values from that
- * group's own settings, calls them.
+ * the sub-groups of a group are typed as. Its rules and derivation take `never` because
+ * their values' type is not known here; only resolveInto, which builds a group's values
+ * from that group's own settings, calls them.
  */
 export interface AnySettingsGroup {
     readonly settings: SettingMap;

@@ -159,7 +159,8 @@ describe("--write", () => {
         const r = await plan("--stack", "dev", "--stack-dir", dir, "--from", report, "--write");
         expect([r.code, r.stderr]).toEqual([0, ""]);
         expect(r.stdout).toContain(
-            "removed scaling.maxTasks = 3 (it derives now)\nremoved scaling.requestsPerTarget = 1000 (it derives now)\n" +
+            "removed scaling.maxTasks = 3 (it derives now)\n" +
+                "removed scaling.requestsPerTarget = 1000 (it derives now)\n" +
                 "wrote Pulumi.dev.yaml: scaling.taskCapacityRps = 31.5, scaling.taskCapacitySource set\n",
         );
         const after = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
@@ -230,7 +231,8 @@ describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
         [
             "an unknown stack",
             ["--stack", "prod", "--per-task-rps", "20"],
-            `Pulumi.prod.yaml not found in ${REPO_ROOT}: the stack must be one of this project's (dev, production, staging)`,
+            `Pulumi.prod.yaml not found in ${REPO_ROOT}: the stack must be one of this project's ` +
+                "(dev, production, staging)",
         ],
         ...["0", "-3", "abc", "Infinity"].map((v): [string, string[], string] => [
             `--per-task-rps ${v}`,
@@ -309,7 +311,8 @@ describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
         [
             "a measurement in which no step held",
             ["--stack", "production", "--from", file("zero.json", { ...MEASURED, perTaskRps: 0 })],
-            `--from ${path.relative(REPO_ROOT, path.join(dir, "zero.json"))}: perTaskRps = 0: no step held the SLO, so ` +
+            `--from ${path.relative(REPO_ROOT, path.join(dir, "zero.json"))}: perTaskRps = 0: no step held the ` +
+                "SLO, so " +
                 "there is no per-task rate to plan from; rerun the capacity test from a lower starting rate",
         ],
         [
@@ -357,7 +360,8 @@ describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
             code: 2,
             stdout: "",
             stderr:
-                "capacity:plan: Pulumi.demo.yaml: credlink:service.memory = 512 is not a valid Fargate memory size for " +
+                "capacity:plan: Pulumi.demo.yaml: credlink:service.memory = 512 is not a valid Fargate memory " +
+                "size for " +
                 "credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs\n",
         });
     });

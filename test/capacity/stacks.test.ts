@@ -18,7 +18,8 @@ describe.each([
     ["staging", 2, 15, 1000, 250],
     ["dev", 1, 3, 1000, 50],
 ])("stack %s", (stack, minTasks, maxTasks, perTarget, capacity) => {
-    it(`scales ${minTasks}..${maxTasks} tasks at ${perTarget} requests per target: ${capacity} req/s at target`, async () => {
+    const title = `scales ${minTasks}..${maxTasks} tasks at ${perTarget}/min: ${capacity} req/s at target`;
+    it(title, async () => {
         const r = await runStack(stack);
         expect(r.get("aws:appautoscaling/target:Target", "api").inputs).toMatchObject({
             minCapacity: minTasks,

@@ -20,7 +20,7 @@ import {
     SOURCE_KEY,
     type StackCapacityPlan,
 } from "./plan";
-import { cents, FARGATE_ON_DEMAND_USD, formatUsd, HOURS_PER_MONTH, type CpuArchitecture } from "./pricing";
+import { cents, FARGATE_ON_DEMAND_USD, formatUsd, HOURS_PER_MONTH } from "./pricing";
 import { editStackFileText } from "./write";
 
 export interface Io {
@@ -122,7 +122,7 @@ const tasks = (n: number) => `${n} task${n === 1 ? "" : "s"}`;
 function renderPlan(p: StackCapacityPlan, written: string | undefined): string {
     const s = p.config.scaling;
     const svc = p.config.service;
-    const arch = svc.cpuArchitecture as CpuArchitecture;
+    const arch = svc.cpuArchitecture;
     const price = FARGATE_ON_DEMAND_USD[arch];
     const factor = show((100 + s.peakHeadroomPercent) / 100);
     const ceiling =
@@ -138,7 +138,8 @@ function renderPlan(p: StackCapacityPlan, written: string | undefined): string {
         `  planned peak          ${show(p.plan.plannedPeakRps)} req/s = ${s.peakRequestsPerSecond} req/s × ${factor} ` +
             `(${s.peakHeadroomPercent} % headroom)`,
         `  maxTasks              ${s.maxTasks} = ${ceiling} (task range ${s.minTasks}..${s.maxTasks})`,
-        `  capacityAtTargetRps   ${show(p.plan.capacityAtTargetRps)} req/s = ${s.maxTasks} × ${s.requestsPerTarget} / 60`,
+        `  capacityAtTargetRps   ${show(p.plan.capacityAtTargetRps)} req/s = ` +
+            `${s.maxTasks} × ${s.requestsPerTarget} / 60`,
         `  monthly task cost     ${formatUsd(p.monthlyTaskCostAtMinUsd)} at minimum (${tasks(s.minTasks)}), ` +
             `${formatUsd(p.monthlyTaskCostAtPeakUsd)} at peak (${tasks(s.maxTasks)})`,
         `                        ${formatUsd(p.taskMonthlyUsd)} per task: (${show(svc.cpu / 1024)} vCPU × ` +

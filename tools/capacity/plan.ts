@@ -8,7 +8,7 @@ import { ConfigError, parseConfig, PROJECT, type StackConfig } from "../../lib/c
 import { MAX_TASKS } from "../../components/scaling-service/settings";
 import { type CapacityPlan, planCapacity } from "../../policies/capacity-plan";
 import { parseStackFile, readStackFile, type StackFile, StackFileError } from "../stack-file";
-import { type CpuArchitecture, taskMonthlyCostUsd } from "./pricing";
+import { taskMonthlyCostUsd } from "./pricing";
 
 /** Settings the plan derives: `--write` removes them from the stack file. */
 export const DERIVED_KEYS = ["scaling.maxTasks", "scaling.requestsPerTarget"] as const;
@@ -80,11 +80,7 @@ export function planStack(file: StackFile, taskCapacityRps: number, source: stri
         MAX_TASKS,
     );
     if (result.problems) throw new PlanInputError(result.problems[0]);
-    const perTask = taskMonthlyCostUsd(
-        config.service.cpu,
-        config.service.memory,
-        config.service.cpuArchitecture as CpuArchitecture,
-    );
+    const perTask = taskMonthlyCostUsd(config.service.cpu, config.service.memory, config.service.cpuArchitecture);
     return {
         stack: file.stack,
         file: file.file,

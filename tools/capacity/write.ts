@@ -5,7 +5,7 @@
  * file's last `scaling.*` key (or where the removed ones were), and a removed key hands the
  * comment above it to the key below.
  */
-import { isMap, isScalar, Pair, parseDocument, Scalar, type YAMLMap } from "yaml";
+import { isMap, isScalar, Pair, parseDocument, Scalar } from "yaml";
 import { PROJECT } from "../../lib/config";
 
 export interface StackFileEdit {
@@ -23,8 +23,7 @@ export function editStackFileText(text: string, edit: StackFileEdit): string {
     const doc = parseDocument(text);
     const config = doc.get("config", true);
     if (!isMap(config)) throw new Error(`has no "config:" map to write to`);
-    const map = config as YAMLMap<unknown, unknown>;
-    const items = map.items as Pair[];
+    const items = config.items;
     const indexOf = (key: string) => items.findIndex((p) => keyOf(p) === key || keyOf(p) === `${PROJECT}:${key}`);
 
     let removedAt: number | undefined;
@@ -38,7 +37,7 @@ export function editStackFileText(text: string, edit: StackFileEdit): string {
         const next = items[i];
         if (next && isScalar(next.key)) {
             next.key.commentBefore = next.key.commentBefore ? `${comment}\n${next.key.commentBefore}` : comment;
-        } else map.comment = map.comment ? `${comment}\n${map.comment}` : comment;
+        } else config.comment = config.comment ? `${comment}\n${config.comment}` : comment;
     }
 
     // New keys follow the file's own style: namespaced when its other project keys are.
