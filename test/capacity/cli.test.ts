@@ -49,12 +49,33 @@ function writeJson(dir: string, name: string, content: unknown): string {
     return file;
 }
 
+/** A capacity.json in the format loadtests/lib/capacity-report.ts writes (schema credlink-capacity/1). */
+const step = (n: number, rate: number, p95Ms: number, held: boolean) => ({
+    step: n,
+    rate,
+    achievedRps: rate,
+    requests: rate * 30,
+    p95Ms,
+    errorRate: held ? 0 : 0.08,
+    droppedIterations: 0,
+    held,
+    verdict: held ? "held" : "failed",
+});
 const MEASURED = {
-    perTaskRps: 31.5,
-    tasks: 1,
-    target: "https://api.staging.credlink.example.com",
+    schema: "credlink-capacity/1",
     date: "2026-11-30T12:00:00.000Z",
-    steps: [{ offeredRps: 30, p95Ms: 210, errorRate: 0, dropped: 0, held: true }],
+    target: "https://api.staging.credlink.example.com",
+    tasks: 2,
+    perTaskRps: 31.5,
+    capacityRps: 63,
+    result: "measured",
+    kneeStep: 3,
+    workload: "mixed",
+    mix: { health: 2, sign: 20, verify: 78 },
+    slo: { latencyP95Ms: 500, errorRate: 0.05, droppedIterations: 0 },
+    stepSeconds: 30,
+    steps: [step(1, 21, 90, true), step(2, 42, 140, true), step(3, 63, 310, true), step(4, 84, 2400, false)],
+    notes: [],
 };
 
 /** One task a month: (vCPU × vCPU-hour + GB × GB-hour) × 730, for 1 vCPU / 2 GB on x86: $36.0401. */
@@ -126,7 +147,7 @@ describe("the plan", () => {
         const rel = path.relative(REPO_ROOT, report);
         expect(r.stdout).toContain(
             "  per-task rate         31.5 req/s within the SLO; source: measurement: k6 TEST=capacity on " +
-                `2026-11-30T12:00:00.000Z (1 task behind https://api.staging.credlink.example.com), ${rel}\n`,
+                `2026-11-30T12:00:00.000Z (2 tasks behind https://api.staging.credlink.example.com), ${rel}\n`,
         );
         expect(r.stdout).toContain("  maxTasks              2 = ceil(24 × 60 / 1323) (task range 1..2)\n");
         expect(r.stdout).toContain("the stack runs in eu-west-1)\n");
@@ -137,6 +158,21 @@ describe("the plan", () => {
         );
         // Without --write nothing changes.
         expect(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")).toContain("scaling.maxTasks: 3");
+    });
+
+    it("labels a lower-bound measurement (every step held) as such in the source", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-"));
+        const report = writeJson(dir, "capacity.json", { ...MEASURED, result: "lower-bound", kneeStep: 4 });
+        let out = "";
+        const code = runCapacityPlan(["--stack", "production", "--from", report], {
+            out: (x) => (out += x),
+            err: (x) => (out += x),
+        });
+        expect(code).toBe(0);
+        expect(out).toContain(
+            "source: measurement (a lower bound: every step held): k6 TEST=capacity on 2026-11-30T12:00:00.000Z " +
+                "(2 tasks behind https://api.staging.credlink.example.com)",
+        );
     });
 
     it("shows when minTasks, not the peak, sets the ceiling", async () => {
@@ -165,7 +201,7 @@ describe("--write", () => {
         );
         const after = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
         const source =
-            "measurement: k6 TEST=capacity on 2026-11-30T12:00:00.000Z (1 task behind " +
+            "measurement: k6 TEST=capacity on 2026-11-30T12:00:00.000Z (2 tasks behind " +
             "https://api.staging.credlink.example.com), reports/20261130-120000-capacity/capacity.json";
         const expected = before
             .replace("  credlink:scaling.maxTasks: 3\n  credlink:scaling.requestsPerTarget: 1000\n", "")
@@ -300,7 +336,18 @@ describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
                     'date must be an ISO 8601 date, e.g. 2026-11-30T14:00:00Z (found "last Tuesday")',
                 ],
                 ["steps.json", { ...MEASURED, steps: undefined }, "steps must be the list of measured steps (missing)"],
-                ["list.json", [MEASURED], `the file must be a JSON object (found [${JSON.stringify(MEASURED)}])`],
+                ["list.json", [31.5], "the file must be a JSON object (found [31.5])"],
+                [
+                    "schema.json",
+                    { ...MEASURED, schema: "credlink-capacity/2" },
+                    "schema must be credlink-capacity/1, the capacity.json format this planner reads " +
+                        '(found "credlink-capacity/2")',
+                ],
+                [
+                    "result.json",
+                    { ...MEASURED, result: "great" },
+                    'result must be measured, lower-bound or below-range (found "great")',
+                ],
             ] as const
         ).map(([name, content, problem]): [string, string[], string] => [
             `a capacity file whose ${name.replace(".json", "")} is wrong`,

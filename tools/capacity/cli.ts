@@ -110,9 +110,11 @@ function rateAndSource(flags: Flags, file: StackFile, stackDir: string, now: Dat
                 `to plan from; rerun the capacity test from a lower starting rate`,
         );
     const where = path.relative(stackDir, path.resolve(report)).split(path.sep).join("/");
+    // Every step held: the task sustains at least this much, so the plan errs on the safe side.
+    const kind = m.result === "lower-bound" ? "measurement (a lower bound: every step held)" : "measurement";
     return {
         rate: m.perTaskRps,
-        source: `measurement: k6 TEST=capacity on ${m.date} (${tasks(m.tasks)} behind ${m.target}), ${where}`,
+        source: `${kind}: k6 TEST=capacity on ${m.date} (${tasks(m.tasks)} behind ${m.target}), ${where}`,
     };
 }
 

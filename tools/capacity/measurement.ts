@@ -1,14 +1,23 @@
 /**
- * The capacity.json the k6 capacity test writes (`TEST=capacity`, reports/<timestamp>-capacity/):
- * the per-task rate it found, how many tasks stood behind the target, the target, when, and the
- * step table. Only the fields the planner relies on are checked; the rest is the report's.
+ * The capacity.json the k6 capacity test writes (`TEST=capacity`, reports/<timestamp>-capacity/;
+ * its one definition is loadtests/lib/capacity-report.ts): the per-task rate it found, how many
+ * tasks stood behind the target, the target, when, and the step table. Only the fields the
+ * planner relies on are checked; the rest is the report's.
  */
 import * as fs from "node:fs";
 import { z } from "zod";
 import { show } from "../../lib/settings";
 
+/** The format version this planner reads (CAPACITY_SCHEMA in loadtests/lib/capacity-report.ts). */
+export const CAPACITY_SCHEMA = "credlink-capacity/1";
+
 export const MeasurementSchema = z.object(
     {
+        schema: z
+            .literal(CAPACITY_SCHEMA, {
+                error: `must be ${CAPACITY_SCHEMA}, the capacity.json format this planner reads`,
+            })
+            .optional(),
         perTaskRps: z.number({ error: "must be a number of requests per second" }),
         tasks: z.int({ error: "must be a whole number of tasks" }).min(1, { error: "must be at least 1" }),
         target: z.string({ error: "must be the measured URL" }).min(1, { error: "must be the measured URL" }),
@@ -16,6 +25,12 @@ export const MeasurementSchema = z.object(
             error: "must be an ISO 8601 date, e.g. 2026-11-30T14:00:00Z",
         }),
         steps: z.array(z.unknown(), { error: "must be the list of measured steps" }),
+        /** measured (a knee), lower-bound (every step held) or below-range (none held). */
+        result: z
+            .enum(["measured", "lower-bound", "below-range"], {
+                error: "must be measured, lower-bound or below-range",
+            })
+            .optional(),
     },
     { error: "must be a JSON object" },
 );
