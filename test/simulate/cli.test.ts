@@ -64,6 +64,10 @@ describe("bad input: one line, exit code 2, nothing on stdout", () => {
             ["--stack", "broken", "--profile", "spike", "--stack-dir", "test/preview/fixtures"],
             "error: Pulumi.broken.yaml has invalid configuration: credlink:scaling.minTask is not a known " +
                 "setting (did you mean credlink:scaling.minTasks?); see the config reference in README.md; " +
+                "credlink:scaling.taskCapacityRps is required to derive credlink:scaling.requestsPerTarget: set it " +
+                "to the requests per second one task sustains within the SLO (and " +
+                "credlink:scaling.taskCapacitySource to where that figure came from; see npm run " +
+                "capacity:plan), or set it explicitly; " +
                 "credlink:scaling.minTasks = 25 must be <= credlink:scaling.maxTasks (20)",
         ],
         [
@@ -101,8 +105,8 @@ describe("production, spike profile", () => {
         expect(r.stderr).toBe("");
         const json = JSON.parse(fs.readFileSync(`${dir}/spike.json`, "utf8")) as SimulationJson;
 
-        // The k6 spike shape at the SLO's peak, on the production stack file's 2..20 tasks.
-        expect(json).toMatchObject({ stack: "production", profile: "spike", minTasks: 2, maxTasks: 20 });
+        // The k6 spike shape at the SLO's peak, on the production stack file's planned 2..72 tasks.
+        expect(json).toMatchObject({ stack: "production", profile: "spike", minTasks: 2, maxTasks: 72 });
         expect(json.peakRps).toBe(SLO.peakRequestsPerSecond);
         expect(json.timeline.map((p) => p.offeredRps)).toEqual(
             offeredLoad("spike", SLO.peakRequestsPerSecond, 60).map((v) => Math.round(v * 1000) / 1000),
@@ -117,7 +121,7 @@ describe("production, spike profile", () => {
         expect(r.stdout).toContain(
             `  overload:         ${json.overloadSeconds} s, from 0:${String(json.firstOverloadAt).padStart(2, "0")}`,
         );
-        expect(r.stdout).toMatch(/^ {2}peak tasks: +\d+ running \(maxTasks 20\)/m);
+        expect(r.stdout).toMatch(/^ {2}peak tasks: +\d+ running \(maxTasks 72\)/m);
         expect(r.stdout).toContain("  needed capacity:  ");
 
         const svg = fs.readFileSync(`${dir}/spike.svg`, "utf8");

@@ -45,7 +45,19 @@ describe.each(stackNames())("stack %s", (stack) => {
             expect.arrayContaining(registered),
         );
         expect(setup.policies).toHaveLength(registered.length);
-        // No measured rate in the stack file: the planning assumption from the request target.
-        expect(taskCapacityOf(config).rps).toBeCloseTo(config.scaling.requestsPerTarget / 60 / 0.7, 9);
+        // The stack's per-task rate when it declares one (production, staging), else the planning
+        // assumption from the request target (dev).
+        const declared = config.scaling.taskCapacityRps;
+        expect(taskCapacityOf(config)).toEqual(
+            declared === undefined
+                ? {
+                      rps: config.scaling.requestsPerTarget / 60 / 0.7,
+                      source:
+                          "planning assumption: scaling.requestsPerTarget " +
+                          `${config.scaling.requestsPerTarget} / 60 / 0.7`,
+                  }
+                : { rps: declared, source: config.scaling.taskCapacitySource },
+        );
+        expect(declared === undefined).toBe(stack === "dev");
     });
 });

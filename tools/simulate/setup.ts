@@ -11,7 +11,6 @@ import {
     plannedTaskCapacityRps,
     type ScalingSetup,
 } from "../../policies/simulation";
-import { SLO } from "../../policies/slo";
 import { readStackFile, REPO_ROOT } from "../stack-file";
 
 export interface TaskCapacity {
@@ -22,12 +21,16 @@ export interface TaskCapacity {
 }
 
 /**
- * The per-task rate of a stack. The stack config declares no measured rate, so it is the
- * planning assumption: the request target is where a task sits at 70 % of what it sustains
- * (policies/simulation/model.ts, plannedTaskCapacityRps).
+ * The per-task rate of a stack: `scaling.taskCapacityRps` with its `taskCapacitySource` when the
+ * stack declares one (the capacity plan's input, policies/capacity-plan.ts), else the planning
+ * assumption: the request target is where a task sits at 70 % of what it sustains
+ * (policies/simulation/model.ts, plannedTaskCapacityRps). The pack's rule reads the same setting.
  */
 export function taskCapacityOf(config: StackConfig): TaskCapacity {
-    const perTarget = config.scaling.requestsPerTarget;
+    const s = config.scaling;
+    if (s.taskCapacityRps !== undefined)
+        return { rps: s.taskCapacityRps, source: s.taskCapacitySource ?? "scaling.taskCapacityRps" };
+    const perTarget = s.requestsPerTarget;
     return {
         rps: plannedTaskCapacityRps(perTarget),
         source:
@@ -35,9 +38,9 @@ export function taskCapacityOf(config: StackConfig): TaskCapacity {
     };
 }
 
-/** The load the profiles are scaled to: the SLO's peak, which every stack is held to. */
-export function peakRpsOf(_config: StackConfig): number {
-    return SLO.peakRequestsPerSecond;
+/** The load the profiles are scaled to: the stack's peak (`scaling.peakRequestsPerSecond`, the SLO's by default). */
+export function peakRpsOf(config: StackConfig): number {
+    return config.scaling.peakRequestsPerSecond;
 }
 
 /** The scalable target and policies the program registers for this config. */
