@@ -547,6 +547,15 @@ describe("capacity plan in the stack config", () => {
             { "credlink:scaling.peakRequestsPerSecond": 1, "credlink:scaling.minTasks": 4 },
             { maxTasks: 4, requestsPerTarget: 1000 },
         ],
+        // A stack pinned to one task for the capacity test, with a peak one task carries (16.7 >= 10 × 1.2).
+        [
+            {
+                "credlink:scaling.minTasks": 1,
+                "credlink:scaling.maxTasks": 1,
+                "credlink:scaling.peakRequestsPerSecond": 10,
+            },
+            { minTasks: 1, maxTasks: 1, requestsPerTarget: 1000 },
+        ],
         // Pulumi.yaml declares derived settings with default "": unset.
         [{ "credlink:scaling.maxTasks": "", "credlink:scaling.requestsPerTarget": "" }, { maxTasks: 72 }],
         // No per-task rate: both explicit, checked against the peak only (100 × 800 / 60 = 1333 req/s).
