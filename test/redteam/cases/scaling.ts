@@ -9,8 +9,8 @@ import type { RedTeamCase } from "../harness";
 
 export const CASES: readonly RedTeamCase[] = [
     {
-        name: "the stack file raises the task ceiling to 40",
-        stackFile: { "credlink:scaling.maxTasks": 40 },
+        name: "the stack file raises the task ceiling to 150 (past the cost ceiling)",
+        stackFile: { "credlink:scaling.maxTasks": 150 },
         mustFail: ["scaling-task-range"],
     },
     { name: "the production stack as committed", mustFail: [] },
