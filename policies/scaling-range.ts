@@ -17,6 +17,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
     ECS_DEFAULT_COOLDOWN_SECONDS,
+    ECS_PREDICTIVE_METRIC as PREDICTIVE_METRIC,
     ECS_SCALABLE_DIMENSION,
     ECS_SERVICE_NAMESPACE,
     ECS_TARGET_TRACKING_METRIC,
@@ -36,7 +37,17 @@ import {
     type TargetTrackingProps,
     TYPES,
 } from "./types";
-import { type Read, readBoolean, readNumber, readObject, readSetString, readString, show, valueOr } from "./values";
+import {
+    type Read,
+    readArray,
+    readBoolean,
+    readNumber,
+    readObject,
+    readSetString,
+    readString,
+    show,
+    valueOr,
+} from "./values";
 
 const mustBeLiteral = (property: string, found: Read<unknown>, fix: string): Finding =>
     literalRequired(property, found, fix, "a literal number the policy pack can check at preview");
@@ -361,6 +372,47 @@ interface TrackingConfig {
     maxTargetUtilization: number;
 }
 
+/** What a scaling metric's target is held to. */
+type Band =
+    | { readonly kind: "percent"; readonly min: number; readonly max: number; readonly setting: string }
+    | { readonly kind: "requests" };
+
+function bandOf(metric: string, config: TrackingConfig): Band | undefined {
+    switch (metric) {
+        case ECS_TARGET_TRACKING_METRIC.cpu:
+        case PREDICTIVE_METRIC.cpu:
+            return { kind: "percent", min: config.cpuTargetMin, max: config.cpuTargetMax, setting: "cpuTargetPercent" };
+        case ECS_TARGET_TRACKING_METRIC.memory:
+        case PREDICTIVE_METRIC.memory:
+            return {
+                kind: "percent",
+                min: config.memoryTargetMin,
+                max: config.memoryTargetMax,
+                setting: "memoryTargetPercent",
+            };
+        case ECS_TARGET_TRACKING_METRIC.requests:
+        case PREDICTIVE_METRIC.requests:
+            return { kind: "requests" };
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * The ECS metric a predictive metric specification scales on: its predefined metric pair
+ * (ALBRequestCount, ECSServiceCPUUtilization, ECSServiceMemoryUtilization) or predefined scaling
+ * metric; undefined for customized metrics.
+ */
+function predictiveMetric(spec: Record<string, unknown>): string | undefined {
+    for (const key of ["predefinedMetricPairSpecification", "predefinedScalingMetricSpecification"]) {
+        const m = readObject(spec[key]);
+        if (m.state !== "known") continue;
+        const type = readSetString(m.value.predefinedMetricType);
+        if (type.state === "known") return type.value;
+    }
+    return undefined;
+}
+
 export const targetTrackingBands = resourcePolicy<TrackingConfig>({
     id: "scaling-target-tracking",
     description:
@@ -397,53 +449,76 @@ export const targetTrackingBands = resourcePolicy<TrackingConfig>({
         },
     },
     check(r, config, report) {
-        const tt = targetTracking(r.props as ScalingPolicyProps);
+        const judge = (band: Band, target: Read<number>, property: string) => {
+            if (band.kind === "percent") {
+                if (target.state !== "known")
+                    return report(r, mustBeLiteral(property, target, `set credlink:scaling.${band.setting}`));
+                if (target.value >= band.min && target.value <= band.max) return;
+                return report(r, {
+                    property,
+                    found: String(target.value),
+                    allowed: `${band.min}..${band.max} %`,
+                    fix: `set credlink:scaling.${band.setting} between ${band.min} and ${band.max}`,
+                });
+            }
+            const ceiling = requestCeiling(config);
+            for (const f of ceiling.problems) report(r, f);
+            if (target.state !== "known")
+                return report(r, mustBeLiteral(property, target, "set credlink:scaling.requestsPerTarget"));
+            if (target.value > 0 && target.value <= ceiling.limit) return;
+            report(r, {
+                property,
+                found: String(target.value),
+                allowed: `more than 0 and at most ${ceiling.limit} requests per target per minute (${ceiling.basis})`,
+                fix:
+                    `set credlink:scaling.requestsPerTarget to ${ceiling.limit} or less (or leave it to the ` +
+                    `capacity plan), or measure what one task sustains (k6 TEST=capacity) and set ` +
+                    `credlink:scaling.taskCapacityRps from it`,
+            });
+        };
+        const p = r.props as ScalingPolicyProps;
+        if (
+            ecsScope(p) === "ecs" &&
+            readString(p.policyType).state === "known" &&
+            p.policyType === "PredictiveScaling"
+        ) {
+            // A predictive plan aims at the same targets as target tracking (scaling-policy-type reports a
+            // configuration that is not literal).
+            const c = readObject(p.predictiveScalingPolicyConfiguration);
+            const specs = c.state === "known" ? readArray((c.value as PredictiveScalingProps).metricSpecifications) : c;
+            if (specs.state === "unknown")
+                return report(
+                    r,
+                    literalRequired(
+                        "predictiveScalingPolicyConfiguration.metricSpecifications",
+                        specs,
+                        "build the metric specifications from literals",
+                    ),
+                );
+            (specs.state === "known" ? specs.value : []).forEach((raw, i) => {
+                const spec = readObject(raw);
+                const property = `predictiveScalingPolicyConfiguration.metricSpecifications[${i}]`;
+                if (spec.state !== "known")
+                    return report(r, literalRequired(property, spec, "build the metric specification from literals"));
+                const metric = predictiveMetric(spec.value);
+                const band = metric === undefined ? undefined : bandOf(metric, config);
+                if (band) judge(band, readNumber(spec.value.targetValue), `${property}.targetValue (${metric})`);
+            });
+            return;
+        }
+        const tt = targetTracking(p);
         if (!tt) return;
         if (!tt.config) return report(r, tt.problem!);
         const metric = trackedMetric(tt.config);
         if (metric.kind === "problem") return report(r, metric.finding);
         if (metric.kind === "customized") return; // an extra policy on another metric; no band applies
-        const target = readNumber(tt.config.targetValue);
-        const property = `targetTrackingScalingPolicyConfiguration.targetValue (${metric.metric})`;
-        const percentBands: Record<string, { min: number; max: number; setting: string }> = {
-            [ECS_TARGET_TRACKING_METRIC.cpu]: {
-                min: config.cpuTargetMin,
-                max: config.cpuTargetMax,
-                setting: "cpuTargetPercent",
-            },
-            [ECS_TARGET_TRACKING_METRIC.memory]: {
-                min: config.memoryTargetMin,
-                max: config.memoryTargetMax,
-                setting: "memoryTargetPercent",
-            },
-        };
-        const band = percentBands[metric.metric];
-        if (band) {
-            if (target.state !== "known")
-                return report(r, mustBeLiteral(property, target, `set credlink:scaling.${band.setting}`));
-            if (target.value >= band.min && target.value <= band.max) return;
-            return report(r, {
-                property,
-                found: String(target.value),
-                allowed: `${band.min}..${band.max} %`,
-                fix: `set credlink:scaling.${band.setting} between ${band.min} and ${band.max}`,
-            });
-        }
-        if (metric.metric !== ECS_TARGET_TRACKING_METRIC.requests) return; // no SLO band for other metrics
-        const ceiling = requestCeiling(config);
-        for (const f of ceiling.problems) report(r, f);
-        if (target.state !== "known")
-            return report(r, mustBeLiteral(property, target, "set credlink:scaling.requestsPerTarget"));
-        if (target.value > 0 && target.value <= ceiling.limit) return;
-        report(r, {
-            property,
-            found: String(target.value),
-            allowed: `more than 0 and at most ${ceiling.limit} requests per target per minute (${ceiling.basis})`,
-            fix:
-                `set credlink:scaling.requestsPerTarget to ${ceiling.limit} or less (or leave it to the ` +
-                `capacity plan), or measure what one task sustains (k6 TEST=capacity) and set ` +
-                `credlink:scaling.taskCapacityRps from it`,
-        });
+        const band = bandOf(metric.metric, config);
+        if (!band) return; // no SLO band for other metrics
+        judge(
+            band,
+            readNumber(tt.config.targetValue),
+            `targetTrackingScalingPolicyConfiguration.targetValue (${metric.metric})`,
+        );
     },
 });
 

@@ -23,6 +23,7 @@ import {
     scalingIdsKnown,
     T,
     TEST_CONFIG,
+    TEST_STACK_CONFIG,
     UNKNOWN,
     urnOf,
     without,
@@ -289,6 +290,35 @@ describe("scaling-policy-type", () => {
         ]);
     });
 
+    it("holds a predictive plan to the target-tracking targets (targetValue a string, as sent)", async () => {
+        const onRequests = (targetValue: string) =>
+            extraPolicy("api-predictive", {
+                policyType: "PredictiveScaling",
+                predictiveScalingPolicyConfiguration: {
+                    mode: "ForecastAndScale",
+                    maxCapacityBreachBehavior: "HonorMaxCapacity",
+                    metricSpecifications: [
+                        {
+                            targetValue,
+                            predefinedMetricPairSpecification: {
+                                predefinedMetricType: "ALBRequestCount",
+                                resourceLabel: UNKNOWN,
+                            },
+                        },
+                    ],
+                },
+            });
+        expectCompliant(await analyze(pack, [...compliantStack(), onRequests("1000")]));
+        expectViolations(await analyze(pack, [...compliantStack(), onRequests("2000")]), "scaling-target-tracking", [
+            {
+                resource: `${T.policy} "api-predictive"`,
+                property: "predictiveScalingPolicyConfiguration.metricSpecifications[0].targetValue (ALBRequestCount)",
+                found: "2000",
+                allowed: "more than 0 and at most 1000 requests per target per minute",
+            },
+        ]);
+    });
+
     it("does not count a predictive policy as a replacement for a target-tracking one", async () => {
         const stack = [
             ...without(compliantStack(), T.policy, "api-requests"),
@@ -441,7 +471,7 @@ describe("scaling-target-tracking", () => {
 
     describe("with the stack's own capacity settings (PULUMI_CONFIG)", () => {
         const withStack = async (stackConfig: Record<string, string>, stack: FixtureResource[]) => {
-            const p = await openPack(TEST_CONFIG, stackConfig);
+            const p = await openPack(TEST_CONFIG, { ...TEST_STACK_CONFIG, ...stackConfig });
             try {
                 return await analyze(p, stack);
             } finally {
@@ -669,8 +699,8 @@ describe("scaling-capacity-at-target (mandatory by default)", () => {
                 property: "capacity at target (maxCapacity x ALBRequestCountPerTarget target / 60)",
                 found: `10 (${TARGET}) x 1000 / 60 = 166.7 requests/s`,
                 allowed:
-                    "at least 300 requests/s: peak 250 (the policy's 250; the stack sets no " +
-                    "credlink:scaling.peakRequestsPerSecond) + 20 % headroom",
+                    "at least 300 requests/s: peak 250 (the policy's floor 250; the stack's " +
+                    "credlink:scaling.peakRequestsPerSecond 40 is below it) + 20 % headroom",
                 fix: "it takes maxCapacity >= 18 at 1000 requests per target",
             },
         ]);
@@ -719,7 +749,7 @@ describe("scaling-capacity-at-target (mandatory by default)", () => {
 
     describe("each stack against its own peak setting, never below the policy's", () => {
         const withStack = async (stackConfig: Record<string, string>) => {
-            const p = await openPack(TEST_CONFIG, stackConfig);
+            const p = await openPack(TEST_CONFIG, { ...TEST_STACK_CONFIG, ...stackConfig });
             try {
                 return await analyze(p, compliantStack());
             } finally {

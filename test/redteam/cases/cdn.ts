@@ -12,9 +12,9 @@ const CDN = "components/cdn/index.ts";
 /** The program pairs /proofs/* with the static cache policy and /static/* with the proofs one. */
 const SWAP_PAIRING = {
     file: CDN,
-    find: `                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache),
+    find: `                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache, proofsUriFunction),
                     s3Behaviour(ORIGIN_ID.static, args.static, staticCache),`,
-    replace: `                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, staticCache),
+    replace: `                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, staticCache, proofsUriFunction),
                     s3Behaviour(ORIGIN_ID.static, args.static, proofsCache),`,
 };
 
@@ -190,7 +190,7 @@ export const CASES: readonly RedTeamCase[] = [
             {
                 file: CDN,
                 find: `                orderedCacheBehaviors: [
-                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache),
+                    s3Behaviour(ORIGIN_ID.proofs, args.proofs, proofsCache, proofsUriFunction),
                     s3Behaviour(ORIGIN_ID.static, args.static, staticCache),
                 ],`,
                 replace: "                orderedCacheBehaviors: [],",

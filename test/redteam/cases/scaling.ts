@@ -159,9 +159,11 @@ export const CASES: readonly RedTeamCase[] = [
         program: [
             {
                 file: AUTOSCALING,
-                find: `                serviceNamespace: target.serviceNamespace,
+                find: `                policyType: "TargetTrackingScaling",
+                serviceNamespace: target.serviceNamespace,
                 scalableDimension: target.scalableDimension,`,
-                replace: `                serviceNamespace: target.arn.apply(() => ECS_SERVICE_NAMESPACE),
+                replace: `                policyType: "TargetTrackingScaling",
+                serviceNamespace: target.arn.apply(() => ECS_SERVICE_NAMESPACE),
                 scalableDimension: target.arn.apply(() => ECS_SCALABLE_DIMENSION),`,
             },
         ],
@@ -185,10 +187,14 @@ export const CASES: readonly RedTeamCase[] = [
         program: [
             {
                 file: AUTOSCALING,
-                find: "                resourceId: target.resourceId,",
+                find: `                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                targetTrackingScalingPolicyConfiguration: {`,
                 replace:
-                    "                resourceId: " +
-                    "pulumi.interpolate`service/${input.clusterName}/${input.serviceName}-v2`,",
+                    "                scalableDimension: target.scalableDimension,\n" +
+                    "                resourceId: pulumi.interpolate`service/${input.clusterName}/" +
+                    "${input.serviceName}-v2`,\n" +
+                    "                targetTrackingScalingPolicyConfiguration: {",
             },
         ],
         mustFail: ["scaling-links", "scaling-service-coverage"],
