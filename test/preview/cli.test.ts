@@ -203,34 +203,34 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
             // A new stack cannot tell which cache policy a behaviour uses; an update names it.
             ["cdn-ttl-bands", "aws:cloudfront/distribution:Distribution", "cdn", ["new stack"]],
             ["cdn-ttl-bands", "aws:cloudfront/distribution:Distribution", "cdn", ["update"]],
-            ["scaling-task-range", "aws:appautoscaling/target:Target", "api", ["new stack", "update"]],
+            // 40 tasks sit under the pack's cost ceiling (100); one task is below the floor (2).
             ["scaling-task-range", "aws:appautoscaling/target:Target", "api", ["new stack", "update"]],
         ]);
         // Each names the seeded value.
         expect(mandatory[0].message).toMatch(/threshold = 2 s\b/);
         expect(mandatory[1].message).toMatch(/maxTtl 63072000 s/);
         expect(mandatory[2].message).toMatch(/maxTtl \(from cache policy "cdn-static-cache"\) = 63072000 s/);
-        expect(
-            mandatory
-                .slice(3)
-                .map((d) => d.message)
-                .join("\n"),
-        ).toMatch(
-            /maxCapacity = 40\b[\s\S]*\n[\s\S]*minCapacity = 1\b|minCapacity = 1\b[\s\S]*\n[\s\S]*maxCapacity = 40\b/,
-        );
+        expect(mandatory[3].message).toMatch(/minCapacity = 1; allowed: 2\.\.100 tasks/);
         // Nothing else: the other findings are the ones the production stack already has.
         const others = (s: typeof seeded) =>
             s.diagnostics
                 .filter((d) => d.enforcementLevel !== "mandatory")
                 .map((d) => [d.enforcementLevel, d.policyName, d.resourceType, d.resourceName]);
-        expect(others(seeded)).toEqual(others(production));
+        // Except production's advisory note that its cache-policy pairing is decided with IDs known: with a
+        // 2-year static policy no pairing complies, so the seeded stack has the cdn-ttl-bands violation instead.
+        const pairingNote = (d: { policyName: string; message: string }) =>
+            d.policyName === "cdn-ttl-bands" && d.message.includes("cache policies (IDs unknown at preview)");
+        expect(others(seeded)).toEqual(
+            others({ ...production, diagnostics: production.diagnostics.filter((d) => !pairingNote(d)) }),
+        );
+        expect(production.diagnostics.filter(pairingNote).map((d) => d.enforcementLevel)).toEqual(["advisory"]);
         expect(production.diagnostics.filter((d) => d.enforcementLevel === "mandatory")).toEqual([]);
 
         for (const d of mandatory)
             expect(r.stdout).toContain(
                 `- [mandatory] ${d.policyName}: ${d.resourceName} (${d.resourceType})\n          ${d.urn}\n`,
             );
-        expect(r.stdout).toContain("    seeded: FAILED, 5 mandatory violations");
+        expect(r.stdout).toContain("    seeded: FAILED, 4 mandatory violations");
 
         type Sarif = {
             runs: Array<{
@@ -256,10 +256,6 @@ describe("seeded violations (1..40 tasks, 2-year static TTL, 2 s latency alarm)"
                 .map((x) => lines[x.locations[0].physicalLocation.region.startLine - 1].trim())
                 .filter((l) => l !== "config:")
                 .sort(),
-        ).toEqual([
-            "credlink:alarms.latencyP95ThresholdMs: 2000",
-            "credlink:scaling.maxTasks: 40",
-            "credlink:scaling.minTasks: 1",
-        ]);
+        ).toEqual(["credlink:alarms.latencyP95ThresholdMs: 2000", "credlink:scaling.minTasks: 1"]);
     });
 });
