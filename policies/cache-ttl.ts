@@ -323,10 +323,31 @@ function checkTtls(
             }
         }
         for (const [property, pool] of pools) {
+            // One cache policy per behaviour that references one: more cache policies flowing into the property
+            // than behaviours that can reference them means a value picked from several (pulumi.all([a, b])).
+            const all = [...new Set(pool.flatMap((e) => e.policies.map((p) => p.resource)))];
+            const ids = new Set(all.map((c) => stack.props<CachePolicyProps>(c).id));
+            const referencing = behavioursOf(d.props).behaviours.filter((b) => {
+                if (b.property !== property) return false;
+                const id = readSetString(b.props.cachePolicyId);
+                return id.state === "unknown" || (id.state === "known" && ids.has(id.value));
+            });
+            if (all.length > referencing.length) {
+                report(d, {
+                    property: `${property} cache policies`,
+                    found:
+                        `${all.length} flow into it (${all.map((c) => `"${c.name}"`).join(", ")}) for ` +
+                        `${referencing.length} behaviour${referencing.length === 1 ? "" : "s"} that reference one`,
+                    allowed: "each cachePolicyId taken from exactly one cache policy of this stack",
+                    fix:
+                        "take each cachePolicyId from one cache policy's id output, without combining other " +
+                        "cache policies' outputs into it",
+                });
+                continue;
+            }
             const compliant = pool.map((e) =>
                 e.policies.filter((p) => p.ttls && !e.req.check(p.ttls)).map((p) => p.resource),
             );
-            const all = [...new Set(pool.flatMap((e) => e.policies.map((p) => p.resource)))];
             if (assignable(compliant, all)) {
                 const ambiguous = pool.filter((e, i) => compliant[i].length < e.policies.length);
                 if (ambiguous.length > 0)

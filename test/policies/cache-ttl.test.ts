@@ -177,7 +177,7 @@ describe("cdn-ttl-bands", () => {
     );
 
     it("rejects proofs TTLs set on the behaviour beyond one week", async () => {
-        const stack = distChange((d) => {
+        const stack = changed<Distribution>(compliantStack(), T.distribution, "cdn", (d, links) => {
             const b = d.orderedCacheBehaviors[0];
             delete b.cachePolicyId;
             Object.assign(b, {
@@ -186,6 +186,8 @@ describe("cdn-ttl-bands", () => {
                 maxTtl: 1_209_600,
                 forwardedValues: { queryString: false, cookies: { forward: "none" } },
             });
+            // The proofs cache policy no longer flows into the behaviours.
+            links.propertyDependencies.orderedCacheBehaviors = [urnOf(T.cachePolicy, "cdn-static-cache")];
         });
         expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
             {
@@ -469,13 +471,15 @@ describe("origin groups, sub-paths and empty values (issue 14)", () => {
     });
 
     it('does not let an empty cachePolicyId ("") hide the behaviour\'s own TTL fields', async () => {
+        // /static/img/* still references the static cache policy, so it stays among the dependencies.
         const stack = distChange((d) => {
-            Object.assign(d.orderedCacheBehaviors[1], { cachePolicyId: "" }, legacyTtls(0, 0, 2 * 31_536_000));
+            d.orderedCacheBehaviors.unshift({ ...d.orderedCacheBehaviors[1], pathPattern: "/static/img/*" });
+            Object.assign(d.orderedCacheBehaviors[2], { cachePolicyId: "" }, legacyTtls(0, 0, 2 * 31_536_000));
         });
         expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
             {
                 resource: DIST,
-                property: "orderedCacheBehaviors[1] (/static/*) minTtl, defaultTtl, maxTtl (from its TTL fields)",
+                property: "orderedCacheBehaviors[2] (/static/*) minTtl, defaultTtl, maxTtl (from its TTL fields)",
                 found: "0 s, 0 s, 63072000 s (2 years)",
                 allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/*",
             },
@@ -553,7 +557,12 @@ describe("origin groups, sub-paths and empty values (issue 14)", () => {
                 d.aliases = undefined;
                 delete d.orderedCacheBehaviors[1].cachePolicyId;
                 Object.assign(d.orderedCacheBehaviors[1], legacyTtls(0, 60, 60));
-                return resource(r.type, "cdn-staging", d, { propertyDependencies: r.propertyDependencies });
+                return resource(r.type, "cdn-staging", d, {
+                    propertyDependencies: {
+                        ...r.propertyDependencies,
+                        orderedCacheBehaviors: [urnOf(T.cachePolicy, "cdn-proofs-cache")],
+                    },
+                });
             });
         const ds = await analyze(pack, [...compliantStack(), ...staging]);
         expect(
@@ -561,5 +570,39 @@ describe("origin groups, sub-paths and empty values (issue 14)", () => {
                 .filter((d) => d.policyName === "cdn-ttl-bands")
                 .map((d) => d.message.split("\n")[1]),
         ).toEqual([expect.stringContaining(`${T.distribution} "cdn-staging": orderedCacheBehaviors[1] (/static/*)`)]);
+    });
+});
+
+describe("a cache policy ID picked through an Output from a decoy", () => {
+    it("rejects a cachePolicyId built from two cache policies (pulumi.all([noCache, cached]))", async () => {
+        // At preview the ID is unknown and both policies are dependencies: pairing the behaviour with the
+        // compliant one would pass what `pulumi up` then creates with the cached one.
+        const stack = [
+            ...distChange((d) => {
+                d.defaultCacheBehavior.cachePolicyId = UNKNOWN;
+            }).map((r) =>
+                r.type === T.distribution
+                    ? resource(r.type, r.name, r.inputs, {
+                          propertyDependencies: {
+                              ...r.propertyDependencies,
+                              defaultCacheBehavior: [
+                                  urnOf(T.cachePolicy, "api-no-cache"),
+                                  urnOf(T.cachePolicy, "api-cache"),
+                              ],
+                          },
+                      })
+                    : r,
+            ),
+            resource(T.cachePolicy, "api-no-cache", { minTtl: 0, defaultTtl: 0, maxTtl: 0 }),
+            resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
+        ];
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior cache policies",
+                found: '2 flow into it ("api-no-cache", "api-cache") for 1 behaviour that reference one',
+                allowed: "each cachePolicyId taken from exactly one cache policy of this stack",
+            },
+        ]);
     });
 });

@@ -162,6 +162,31 @@ export const CASES: readonly RedTeamCase[] = [
         mustFail: [],
     },
 
+    // A value picked through an Output from a decoy
+    {
+        name: "the API's cache policy picked from pulumi.all([noCache, shortCache]) (the decoy never cached)",
+        program: [
+            {
+                file: CDN,
+                find: '        const proofsCache = s3CachePolicy("proofs", args.proofs);',
+                replace:
+                    '        const proofsCache = s3CachePolicy("proofs", args.proofs);\n' +
+                    '        const apiNoCache = s3CachePolicy("api-none", {\n' +
+                    "            ...args.proofs, minTtl: 0, defaultTtl: 0, maxTtl: 0,\n" +
+                    "        });\n" +
+                    '        const apiShort = s3CachePolicy("api-short", {\n' +
+                    "            ...args.proofs, minTtl: 0, defaultTtl: 60, maxTtl: 300,\n" +
+                    "        });",
+            },
+            {
+                file: CDN,
+                find: "cachePolicyId: MANAGED_CACHE_POLICY.CachingDisabled,",
+                replace: "cachePolicyId: pulumi.all([apiNoCache.id, apiShort.id]).apply(([, short]) => short),",
+            },
+        ],
+        mustFail: ["cdn-api-not-cached"],
+    },
+
     // Empty values must not switch a rule off
     {
         name: 'static assets with cachePolicyId "" and two-year TTLs, the static policy still used by /static/img/*',
