@@ -23,12 +23,23 @@ import {
     type BehaviorProps,
     type CachePolicyProps,
     type DistributionProps,
+    type OriginGroupProps,
     type OriginProps,
     TYPES,
     type ViewerCertificateProps,
 } from "./types";
 import { MANAGED_CACHE_POLICY, VIEWER_TLS_AT_LEAST_MINIMUM } from "./aws/cloudfront";
-import { type Read, readArray, readBoolean, readNumber, readObject, readString, show, valueOr } from "./values";
+import {
+    type Read,
+    readArray,
+    readBoolean,
+    readNumber,
+    readObject,
+    readSetString,
+    readString,
+    show,
+    valueOr,
+} from "./values";
 
 /** The TTLs of the AWS-managed "CachingDisabled" cache policy. */
 const CACHING_DISABLED_TTLS: Ttls = { minTtl: 0, defaultTtl: 0, maxTtl: 0 };
@@ -122,13 +133,17 @@ function behavioursOf(d: DistributionProps): { behaviours: Behaviour[]; unknowns
     return { behaviours, unknowns };
 }
 
-/** IDs of custom origins (the ALB is the only one in this stack); `complete` is false when an origin ID is unknown. */
-function customOriginIds(d: DistributionProps): { ids: Set<string>; complete: boolean } {
+/**
+ * IDs of the origins that reach the API: custom origins (the ALB), VPC origins, and origin
+ * groups with any such member (a failover pair of ALBs is the API too). `complete` is false
+ * when an origin or group ID, or a group's members, are unknown at preview.
+ */
+export function apiOriginIds(d: DistributionProps): { ids: Set<string>; complete: boolean } {
     const ids = new Set<string>();
-    const origins = readArray(d.origins);
-    if (origins.state !== "known") return { ids, complete: origins.state === "absent" };
     let complete = true;
-    for (const raw of origins.value) {
+    const origins = readArray(d.origins);
+    if (origins.state === "unknown") complete = false;
+    for (const raw of origins.state === "known" ? origins.value : []) {
         const o = readObject(raw);
         if (o.state !== "known") {
             complete = false;
@@ -137,7 +152,28 @@ function customOriginIds(d: DistributionProps): { ids: Set<string>; complete: bo
         const origin = o.value as OriginProps;
         const id = readString(origin.originId);
         if (id.state !== "known") complete = false;
-        else if (readObject(origin.customOriginConfig).state !== "absent") ids.add(id.value);
+        else if (
+            readObject(origin.customOriginConfig).state !== "absent" ||
+            readObject(origin.vpcOriginConfig).state !== "absent"
+        )
+            ids.add(id.value);
+    }
+    const groups = readArray(d.originGroups);
+    if (groups.state === "unknown") complete = false;
+    for (const raw of groups.state === "known" ? groups.value : []) {
+        const g = readObject(raw);
+        const id = g.state === "known" ? readString((g.value as OriginGroupProps).originId) : g;
+        const members = g.state === "known" ? readArray((g.value as OriginGroupProps).members) : g;
+        if (id.state !== "known" || members.state === "unknown") {
+            complete = false;
+            continue;
+        }
+        for (const m of members.state === "known" ? members.value : []) {
+            const member = readObject(m);
+            const memberId = member.state === "known" ? readString(member.value.originId) : member;
+            if (memberId.state !== "known") complete = false;
+            else if (ids.has(memberId.value)) ids.add(id.value);
+        }
     }
     return { ids, complete };
 }
@@ -165,30 +201,34 @@ interface Candidate {
 }
 
 function ttlSource(stack: StackView, dist: PolicyResource, b: Behaviour): TtlSource {
-    const id = readString(b.props.cachePolicyId);
+    // An empty cachePolicyId is no cache policy: the behaviour's own TTL fields apply.
+    const id = readSetString(b.props.cachePolicyId);
     if (id.state === "absent") {
         const t = ttlsOf(b.props);
         return t.ttls
             ? { kind: "ttls", ttls: t.ttls, from: "its TTL fields" }
             : { kind: "unverifiable", found: `${t.unknown.join(", ")} unknown at preview` };
     }
-    if (id.state === "known" && id.value === MANAGED_CACHE_POLICY.CachingDisabled) {
-        return { kind: "ttls", ttls: CACHING_DISABLED_TTLS, from: "managed policy CachingDisabled" };
+    if (id.state === "known") {
+        if (id.value === MANAGED_CACHE_POLICY.CachingDisabled)
+            return { kind: "ttls", ttls: CACHING_DISABLED_TTLS, from: "managed policy CachingDisabled" };
+        // A known ID (an update, or a literal) names exactly one cache policy: match it to the policies' own
+        // IDs, never to whichever policy the dependencies offer.
+        const exact = stack.ofType(TYPES.cachePolicy).find((c) => stack.props<CachePolicyProps>(c).id === id.value);
+        if (!exact)
+            return {
+                kind: "unverifiable",
+                found: `${show(id)}, neither CachingDisabled nor a cache policy created in this stack`,
+            };
+        const t = ttlsOf(stack.props<CachePolicyProps>(exact));
+        return t.ttls
+            ? { kind: "ttls", ttls: t.ttls, from: `cache policy "${exact.name}"` }
+            : {
+                  kind: "unverifiable",
+                  found: `cache policy "${exact.name}" with ${t.unknown.join(", ")} unknown at preview`,
+              };
     }
     const candidates = [...new Set(stack.referencedBy(dist, b.property).filter((r) => r.type === TYPES.cachePolicy))];
-    if (id.state === "known") {
-        // After an update the ID is known; match it to the cache policy's own ID output.
-        const exact = candidates.find((c) => stack.props<CachePolicyProps>(c).id === id.value);
-        if (exact) {
-            const t = ttlsOf(stack.props<CachePolicyProps>(exact));
-            return t.ttls
-                ? { kind: "ttls", ttls: t.ttls, from: `cache policy "${exact.name}"` }
-                : {
-                      kind: "unverifiable",
-                      found: `cache policy "${exact.name}" with ${t.unknown.join(", ")} unknown at preview`,
-                  };
-        }
-    }
     if (candidates.length === 0) {
         return {
             kind: "unverifiable",
@@ -228,25 +268,36 @@ function assignable(options: ReadonlyArray<readonly PolicyResource[]>, policies:
     return search(0);
 }
 
+/** What a rule requires of one behaviour's TTLs, and how to fix it. */
+interface Requirement {
+    readonly check: TtlCheck;
+    readonly fix: string;
+}
+
+/** Where the exact pairing of behaviours and cache policies is decided when preview cannot tell. */
+const EXACT_PAIRING =
+    "`pulumi up` (and the offline preview's update mode), which know the cache policy IDs and check the " +
+    "exact pairing";
+
 /**
  * Applies a TTL requirement to every behaviour it selects. When a behaviour's
  * cache policy ID is unknown at preview, the candidates are the stack's cache
  * policies in the distribution's property dependencies for that property; the
- * requirement holds if the behaviours can be matched to compliant candidates.
+ * requirement holds if the behaviours can be matched to compliant candidates,
+ * and an advisory note says that the exact pairing is decided with the IDs known.
  */
 function checkTtls(
     stack: StackView,
     report: Report,
-    select: (dist: Res<DistributionProps>) => (b: Behaviour) => TtlCheck | undefined,
-    fix: (b: Behaviour) => string,
+    select: (dist: Res<DistributionProps>) => (b: Behaviour) => Requirement | undefined,
 ): void {
     for (const dist of stack.ofType(TYPES.distribution)) {
         const d = stack.res<DistributionProps>(dist);
         const requirementFor = select(d);
-        const pools = new Map<string, Array<{ b: Behaviour; check: TtlCheck; policies: readonly Candidate[] }>>();
+        const pools = new Map<string, Array<{ b: Behaviour; req: Requirement; policies: readonly Candidate[] }>>();
         for (const b of behavioursOf(d.props).behaviours) {
-            const check = requirementFor(b);
-            if (!check) continue;
+            const req = requirementFor(b);
+            if (!req) continue;
             const source = ttlSource(stack, dist, b);
             if (source.kind === "unverifiable") {
                 report(d, {
@@ -255,28 +306,65 @@ function checkTtls(
                     allowed:
                         "TTLs the pack can read: the managed CachingDisabled policy, a cache policy " +
                         "created in this stack, or the behaviour's own TTL fields",
-                    fix: fix(b),
+                    fix: req.fix,
                 });
             } else if (source.kind === "ttls") {
-                const problem = check(source.ttls);
+                const problem = req.check(source.ttls);
                 if (problem)
                     report(d, {
                         ...problem,
                         property: `${b.label} ${problem.property} (from ${source.from})`,
-                        fix: fix(b),
+                        fix: req.fix,
                     });
             } else {
                 const pool = pools.get(b.property) ?? [];
-                pool.push({ b, check, policies: source.policies });
+                pool.push({ b, req, policies: source.policies });
                 pools.set(b.property, pool);
             }
         }
-        for (const pool of pools.values()) {
-            const compliant = pool.map((e) =>
-                e.policies.filter((p) => p.ttls && !e.check(p.ttls)).map((p) => p.resource),
-            );
+        for (const [property, pool] of pools) {
+            // One cache policy per behaviour that references one: more cache policies flowing into the property
+            // than behaviours that can reference them means a value picked from several (pulumi.all([a, b])).
             const all = [...new Set(pool.flatMap((e) => e.policies.map((p) => p.resource)))];
-            if (assignable(compliant, all)) continue;
+            const ids = new Set(all.map((c) => stack.props<CachePolicyProps>(c).id));
+            const referencing = behavioursOf(d.props).behaviours.filter((b) => {
+                if (b.property !== property) return false;
+                const id = readSetString(b.props.cachePolicyId);
+                return id.state === "unknown" || (id.state === "known" && ids.has(id.value));
+            });
+            if (all.length > referencing.length) {
+                report(d, {
+                    property: `${property} cache policies`,
+                    found:
+                        `${all.length} flow into it (${all.map((c) => `"${c.name}"`).join(", ")}) for ` +
+                        `${referencing.length} behaviour${referencing.length === 1 ? "" : "s"} that reference one`,
+                    allowed: "each cachePolicyId taken from exactly one cache policy of this stack",
+                    fix:
+                        "take each cachePolicyId from one cache policy's id output, without combining other " +
+                        "cache policies' outputs into it",
+                });
+                continue;
+            }
+            const compliant = pool.map((e) =>
+                e.policies.filter((p) => p.ttls && !e.req.check(p.ttls)).map((p) => p.resource),
+            );
+            if (assignable(compliant, all)) {
+                const ambiguous = pool.filter((e, i) => compliant[i].length < e.policies.length);
+                if (ambiguous.length > 0)
+                    report(
+                        d,
+                        {
+                            property: `${property} cache policies (IDs unknown at preview)`,
+                            found:
+                                `${ambiguous.map((e) => e.b.label).join(" and ")} can each be paired with ` +
+                                `${all.map((p) => `"${p.name}"`).join(" or ")}; one pairing complies, others do not`,
+                            allowed: `the exact pairing, decided by ${EXACT_PAIRING}`,
+                            fix: "none at preview; a violation there names the behaviour and its cache policy",
+                        },
+                        { advisory: true },
+                    );
+                continue;
+            }
             // Blame the behaviours no candidate satisfies; if each has one, the pool as a whole cannot be matched.
             const blamed = compliant.some((c) => c.length === 0)
                 ? pool.filter((_, i) => compliant[i].length === 0)
@@ -284,7 +372,7 @@ function checkTtls(
             blamed.forEach((e) => {
                 const i = pool.indexOf(e);
                 const names = e.policies.map((p) => `"${p.resource.name}"`).join(" or ");
-                const problems = e.policies.map((p) => (p.ttls ? e.check(p.ttls) : undefined));
+                const problems = e.policies.map((p) => (p.ttls ? e.req.check(p.ttls) : undefined));
                 const found =
                     compliant[i].length > 0
                         ? "a compliant cache policy that another behaviour needs too"
@@ -305,55 +393,56 @@ function checkTtls(
                         `${e.policies.length === 1 ? names : `one of ${names}`})`,
                     found,
                     allowed: problems.find((p) => p !== undefined)?.allowed ?? "TTLs the pack can read at preview",
-                    fix: fix(e.b),
+                    fix: e.req.fix,
                 });
             });
         }
     }
 }
 
+const neverCached = (t: Ttls) => TTL_KEYS.every((k) => t[k] === 0);
+
 export const apiNotCached = stackPolicy<Record<string, never>>({
     id: "cdn-api-not-cached",
     description:
-        "CloudFront behaviours that reach the API (the ALB custom origin) must never cache: TTLs " +
-        "0/0/0 or the managed CachingDisabled policy.",
+        "CloudFront behaviours that reach the API (a custom or VPC origin such as the ALB, or an origin " +
+        "group with one) must never cache: TTLs 0/0/0 or the managed CachingDisabled policy.",
     severity: "critical",
     remediationSteps:
         "Attach the AWS-managed CachingDisabled cache policy (4135ea2d-6df8-44a3-9df3-4b5a84be39ad) " +
         "to every behaviour whose target origin is the ALB, and forward what the API needs with an " +
         "origin request policy.",
     check(stack, _config, report) {
-        checkTtls(
-            stack,
-            report,
-            (d) => {
-                const origins = customOriginIds(d.props);
-                if (!origins.complete) {
-                    report(d, {
-                        property: "origins[].originId",
-                        found: "unknown at preview",
-                        allowed: "literal origin IDs, so the pack can tell which behaviours reach the API",
-                        fix: "give every origin a literal originId",
-                    });
-                }
-                return (b) => {
-                    const target = readString(b.props.targetOriginId);
-                    // A behaviour whose target is unknown may reach the API: hold it to the API's rule.
-                    if (target.state === "known" && !origins.ids.has(target.value)) return undefined;
-                    return (t) =>
+        checkTtls(stack, report, (d) => {
+            const origins = apiOriginIds(d.props);
+            if (!origins.complete) {
+                report(d, {
+                    property: "origins[].originId / originGroups",
+                    found: "unknown at preview",
+                    allowed:
+                        "literal origin IDs and group members, so the pack can tell which behaviours reach the API",
+                    fix: "give every origin and origin group a literal originId and literal members",
+                });
+            }
+            return (b) => {
+                const target = readString(b.props.targetOriginId);
+                // A behaviour whose target is unknown may reach the API: hold it to the API's rule.
+                if (target.state === "known" && !origins.ids.has(target.value)) return undefined;
+                return {
+                    check: (t) =>
                         TTL_KEYS.every((k) => t[k] === TTL.api[k])
                             ? undefined
                             : {
                                   property: "minTtl/defaultTtl/maxTtl",
                                   found: showTtls(t),
                                   allowed: `${showTtls(TTL.api)} (never cached)`,
-                              };
+                              },
+                    fix:
+                        `attach the managed CachingDisabled cache policy ` +
+                        `(${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
                 };
-            },
-            () =>
-                `attach the managed CachingDisabled cache policy ` +
-                `(${MANAGED_CACHE_POLICY.CachingDisabled}) to this behaviour`,
-        );
+            };
+        });
     },
 });
 
@@ -363,11 +452,27 @@ interface PathBand {
     readonly maxTtl: number;
 }
 
-export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
+/** The text of a path pattern before its first wildcard. */
+const literalPrefix = (pattern: string) => pattern.split(/[*?]/)[0];
+
+/**
+ * Whether every path `inner` matches, `outer` matches too: equal patterns, or `outer` is a
+ * literal prefix followed by one `*` (CloudFront's `*` matches any characters, `/` included)
+ * that the text of `inner` before its first wildcard starts with.
+ */
+export function covers(outer: string, inner: string): boolean {
+    if (outer === inner) return true;
+    if (!outer.endsWith("*")) return false;
+    const prefix = outer.slice(0, -1);
+    return !/[*?]/.test(prefix) && literalPrefix(inner).startsWith(prefix);
+}
+
+export const ttlBands = stackPolicy<{ paths: PathBand[]; requireEveryPath: boolean }>({
     id: "cdn-ttl-bands",
     description:
         "CloudFront TTLs for static assets and proofs stay within their SLO bands (min, default and " +
-        "max TTL each inside the band).",
+        "max TTL each inside the band); a cached sub-path takes the band of the longest configured " +
+        "pattern that covers it, and a never-cached one (0/0/0) needs none.",
     severity: "medium",
     remediationSteps:
         "Set the behaviour's cache policy TTLs (credlink:cdn.staticMinTtl/DefaultTtl/MaxTtl, " +
@@ -392,53 +497,100 @@ export const ttlBands = stackPolicy<{ paths: PathBand[] }>({
                 { pathPattern: "/proofs/*", minTtl: TTL.proofs.minTtl, maxTtl: TTL.proofs.maxTtl },
             ],
         },
+        requireEveryPath: {
+            type: "boolean",
+            description:
+                "Every distribution has a behaviour for each configured path pattern (else that path falls " +
+                "through to another behaviour, whose TTLs no band holds).",
+            default: true,
+        },
     },
     check(stack, config, report) {
-        const bands = new Map(config.paths.map((p) => [p.pathPattern, p]));
-        checkTtls(
-            stack,
-            report,
-            (d) => {
-                const origins = customOriginIds(d.props);
-                return (b) => {
-                    const band = b.pattern === undefined ? undefined : bands.get(b.pattern);
-                    if (band) return checkBand(b, band);
-                    // A cacheable path (not the API) without a band would escape the rule by renaming
-                    // its pattern: every such behaviour must have one.
-                    const target = readString(b.props.targetOriginId);
-                    const cacheable =
-                        b.pattern !== undefined &&
-                        target.state === "known" &&
-                        origins.complete &&
-                        !origins.ids.has(target.value);
-                    if (cacheable) {
-                        report(d, {
-                            property: `${b.label} path pattern`,
-                            found: `${JSON.stringify(b.pattern)} has no TTL band`,
-                            allowed: `a band for every cached path; configured: ${[...bands.keys()].join(", ")}`,
-                            fix:
-                                `add ${JSON.stringify(b.pattern)} with its band to ` +
-                                `cdn-ttl-bands.paths in the policy config, or use a configured path ` +
-                                `pattern`,
-                        });
-                    }
-                    return undefined;
-                };
-            },
-            (b) =>
-                `set the TTLs of the cache policy for ${b.pattern} between the band's limits ` +
-                `(config cdn-ttl-bands.paths)`,
-        );
-
-        function checkBand(b: Behaviour, band: PathBand) {
-            return (t: Record<(typeof TTL_KEYS)[number], number>) => {
-                const outside = TTL_KEYS.filter((k) => t[k] < band.minTtl || t[k] > band.maxTtl);
-                if (outside.length === 0) return undefined;
+        const configured = config.paths.map((p) => p.pathPattern).join(", ");
+        /** The band of a pattern: its own, else the longest configured pattern that covers it. */
+        const bandOf = (pattern: string): { band: PathBand; inherited: boolean } | undefined => {
+            const own = config.paths.find((p) => p.pathPattern === pattern);
+            if (own) return { band: own, inherited: false };
+            const outer = config.paths
+                .filter((p) => covers(p.pathPattern, pattern))
+                .sort((a, b) => b.pathPattern.length - a.pathPattern.length)[0];
+            return outer ? { band: outer, inherited: true } : undefined;
+        };
+        if (config.requireEveryPath) {
+            for (const dist of stack.ofType(TYPES.distribution)) {
+                const d = stack.res<DistributionProps>(dist);
+                const { behaviours } = behavioursOf(d.props);
+                // Unknown patterns (and behaviour lists) are cdn-viewer-https's to report.
+                if (behaviours.some((b) => b.pattern === undefined)) continue;
+                if (readArray(d.props.orderedCacheBehaviors).state === "unknown") continue;
+                for (const p of config.paths) {
+                    if (behaviours.some((b) => b.pattern === p.pathPattern)) continue;
+                    report(d, {
+                        property: "orderedCacheBehaviors",
+                        found: `no behaviour for ${JSON.stringify(p.pathPattern)} (it falls through to another one)`,
+                        allowed: `a behaviour for every configured path: ${configured}`,
+                        fix:
+                            `add a cache behaviour for ${p.pathPattern} with TTLs inside its band, or remove ` +
+                            `the path from cdn-ttl-bands.paths for this environment`,
+                    });
+                }
+            }
+        }
+        checkTtls(stack, report, (d) => {
+            const origins = apiOriginIds(d.props);
+            return (b) => {
+                if (b.pattern === undefined) return undefined; // cdn-viewer-https reports an unknown pattern
+                const found = b.pattern === "default" ? undefined : bandOf(b.pattern);
+                if (found && !found.inherited) return checkBand(b.pattern, found.band);
+                // Without a band of its own, a behaviour that reaches the API is cdn-api-not-cached's; one whose
+                // target or origins are unknown is held to that rule too.
+                const target = readString(b.props.targetOriginId);
+                if (target.state !== "known" || !origins.complete || origins.ids.has(target.value)) return undefined;
+                // A behaviour that never caches needs no band; a cached one takes its covering band, and one
+                // with none would escape the rule by renaming its pattern.
+                if (found) {
+                    const inner = checkBand(b.pattern, found.band);
+                    return {
+                        check: (t) => (neverCached(t) ? undefined : inner.check(t)),
+                        fix:
+                            `set the TTLs of ${b.pattern} inside the band of ${found.band.pathPattern}, never cache ` +
+                            `it (CachingDisabled), or give it a band of its own in cdn-ttl-bands.paths`,
+                    };
+                }
                 return {
-                    property: outside.join(", "),
-                    found: outside.map((k) => duration(t[k])).join(", "),
-                    allowed: `${duration(band.minTtl)} .. ${duration(band.maxTtl)} for ${b.pattern}`,
+                    check: (t) =>
+                        neverCached(t)
+                            ? undefined
+                            : {
+                                  property: "TTLs",
+                                  found: `${showTtls(t)} (cached, and ${JSON.stringify(b.pattern)} has no TTL band)`,
+                                  allowed:
+                                      `never cached (0/0/0), or a band for every cached path (configured: ` +
+                                      `${configured}, and the paths they cover)`,
+                              },
+                    fix:
+                        `add ${JSON.stringify(b.pattern)} with its band to cdn-ttl-bands.paths in the policy ` +
+                        `config, use a configured path pattern, or never cache it (CachingDisabled)`,
                 };
+            };
+        });
+
+        function checkBand(pattern: string, band: PathBand): Requirement {
+            return {
+                check: (t) => {
+                    const outside = TTL_KEYS.filter((k) => t[k] < band.minTtl || t[k] > band.maxTtl);
+                    if (outside.length === 0) return undefined;
+                    return {
+                        property: outside.join(", "),
+                        found: outside.map((k) => duration(t[k])).join(", "),
+                        allowed:
+                            `${duration(band.minTtl)} .. ${duration(band.maxTtl)} for ${pattern}` +
+                            (band.pathPattern === pattern ? "" : ` (the band of ${band.pathPattern})`),
+                    };
+                },
+                fix:
+                    `set the TTLs of the cache policy for ${pattern} between the band's limits ` +
+                    `(config cdn-ttl-bands.paths)`,
             };
         }
     },
@@ -481,7 +633,7 @@ export const ttlOrder = resourcePolicy<Record<string, never>>({
             return;
         }
         behaviourChecks(r as Res<DistributionProps>, report, (b) =>
-            readString(b.props.cachePolicyId).state === "absent" ? ordered(b.props, `${b.label}.`) : undefined,
+            readSetString(b.props.cachePolicyId).state === "absent" ? ordered(b.props, `${b.label}.`) : undefined,
         );
     },
 });

@@ -13,6 +13,7 @@ import { cacheTtlPolicies } from "./cache-ttl";
 import { databaseMonitoringPolicies } from "./database-monitoring";
 import { scalingRangePolicies } from "./scaling-range";
 import { scalingSimulationPolicies } from "./scaling-simulation";
+import { uncheckedResourceTypes } from "./unchecked-resource-types";
 import { waiverPolicy } from "./waivers";
 
 const rules = [
@@ -21,12 +22,13 @@ const rules = [
     ...scalingSimulationPolicies,
     ...alarmThresholdPolicies,
     ...databaseMonitoringPolicies,
+    uncheckedResourceTypes,
 ];
 
 new PolicyPack("credlink-performance", {
     description:
-        "CredLink SLO guardrails: CloudFront cache TTLs, ECS scaling ranges and simulated scaling, alarm thresholds " +
-        "and RDS monitoring.",
+        "CredLink SLO guardrails: CloudFront cache TTLs, ECS scaling, capacity and simulated scaling, alarm " +
+        "thresholds, RDS monitoring, and no unchecked resource types.",
     displayName: "CredLink performance",
     // The waiver policy goes first: it publishes the waivers before the rules run (see waivers.ts).
     policies: [waiverPolicy(rules.map((r) => r.name)), ...rules],

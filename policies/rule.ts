@@ -41,7 +41,11 @@ export interface Finding {
     readonly fix: string;
 }
 
-export type Report = (subject: Subject, finding: Finding) => void;
+/**
+ * Reports a finding at the rule's level; `{ advisory: true }` makes it a note that never blocks
+ * (for what the pack can only narrow down at preview and `pulumi up` decides exactly).
+ */
+export type Report = (subject: Subject, finding: Finding, opts?: { readonly advisory?: boolean }) => void;
 
 /** The finding for a value a rule must judge but that is not a literal (unknown at preview). */
 export function literalRequired(
@@ -66,8 +70,8 @@ interface RuleMeta<C> {
 }
 
 export interface ResourceRule<C> extends RuleMeta<C> {
-    /** Pulumi type tokens the rule looks at. */
-    readonly types: readonly string[];
+    /** Pulumi type tokens the rule looks at; `"all"` hands it every resource. */
+    readonly types: readonly string[] | "all";
     readonly check: (resource: Res, config: C, report: Report) => void;
 }
 
@@ -96,19 +100,22 @@ function defaultsOf<C>(meta: RuleMeta<C>): C {
 
 /** Reports through the SDK, turning a finding on a waived resource into an advisory WAIVED note. */
 function reporter(meta: RuleMeta<unknown>, reportViolation: ReportViolation, stackUrn: boolean): Report {
-    return (subject, finding) => {
+    // The SDK (1.21) also accepts a violation object, which can carry its own level; its
+    // published type only names the string form.
+    const reportObject = reportViolation as unknown as (v: object) => void;
+    return (subject, finding, opts) => {
         const text = message(subject, finding);
         const match = findWaiver(meta.id, subject);
         const urn = stackUrn ? subject.urn : undefined;
         if (match?.active) {
             const w = match.waiver;
-            // The SDK (1.21) also accepts a violation object, which can carry its own level; its
-            // published type only names the string form.
-            (reportViolation as unknown as (v: object) => void)({
+            reportObject({
                 message: `${meta.description}\nWAIVED until ${w.expires} (${w.reason}): ${text}`,
                 enforcementLevel: "advisory",
                 urn: subject.urn,
             });
+        } else if (opts?.advisory) {
+            reportObject({ message: `${meta.description}\n${text}`, enforcementLevel: "advisory", urn: subject.urn });
         } else if (match) {
             reportViolation(`${text} (The waiver for this resource expired on ${match.waiver.expires}.)`, urn);
         } else {
@@ -119,9 +126,9 @@ function reporter(meta: RuleMeta<unknown>, reportViolation: ReportViolation, sta
 
 export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
     const defaults = defaultsOf(rule);
-    const types = new Set(rule.types);
+    const types = rule.types === "all" ? undefined : new Set(rule.types);
     const validateResource: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
-        if (!types.has(args.type)) return;
+        if (types && !types.has(args.type)) return;
         const config = { ...defaults, ...args.getConfig<Partial<C>>() };
         rule.check(
             { urn: args.urn, name: args.name, type: args.type, props: plain(args.props) },
@@ -130,7 +137,7 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
         );
     };
     // What validateResourceOfType sets: the server then skips other types without deserializing their props.
-    if (rule.types.length === 1) validateResource.__pulumiType = rule.types[0];
+    if (rule.types !== "all" && rule.types.length === 1) validateResource.__pulumiType = rule.types[0];
     return {
         name: rule.id,
         description: rule.description,

@@ -113,6 +113,8 @@ function serviceSetup(
     }
     const requests = simulated.find((p) => p.metric === "requests");
     if (simulated.length === 0 || (measuredRps === undefined && !requests)) return undefined;
+    // A target of 0 or less plans no capacity (scaling-target-tracking reports it); the engine would throw.
+    if (simulated.some((p) => p.targetValue <= 0)) return undefined;
     const taskCapacityRps = measuredRps ?? plannedTaskCapacityRps(requests!.targetValue);
     const min = range.min.value;
     const max = range.max.value;

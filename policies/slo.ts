@@ -105,3 +105,22 @@ export const DATABASE = Object.freeze({
 export function capacityAtTarget(maxTasks: number, requestsPerTargetPerMinute: number): number {
     return (maxTasks * requestsPerTargetPerMinute) / MINUTE;
 }
+
+/**
+ * The policy pack's capacity gate (policies/scaling-range.ts), each a policy config key:
+ * what a stack's request-count target and task range are held to.
+ */
+export const CAPACITY_GATE = Object.freeze({
+    /**
+     * Per-task rate the pack assumes when a stack states none (`scaling.taskCapacityRps`),
+     * requests/s: the seed's 1000 requests per target per minute read back at the target
+     * utilisation (about 23.8 req/s). A planning assumption, not a measurement.
+     */
+    planningTaskCapacityRps: SCALING.requestsPerTargetPerMinute.default / MINUTE / CAPACITY.targetUtilization,
+    /**
+     * Absolute task ceiling per ECS service, a cost guard that outlives any capacity plan:
+     * about 1.4 x the 72 tasks that carry the SLO peak with 20 % headroom at 1000 requests per
+     * target per minute (1000 x 1.2 x 60 / 1000).
+     */
+    maxTasks: 100,
+});

@@ -54,6 +54,16 @@ export function readString(v: unknown): Read<string> {
     return typeof v === "string" ? { state: "known", value: v } : ABSENT;
 }
 
+/**
+ * A string where "" counts as not set: what the AWS provider does with an empty ID, ARN or
+ * name (an empty `cachePolicyId` means "no cache policy", an empty `replicateSourceDb` "no
+ * source"), so an empty value can never look like a set one to a rule.
+ */
+export function readSetString(v: unknown): Read<string> {
+    const r = readString(v);
+    return r.state === "known" && r.value.trim() === "" ? ABSENT : r;
+}
+
 export function readBoolean(v: unknown): Read<boolean> {
     if (v === undefined || v === null) return ABSENT;
     if (isUnknown(v)) return UNKNOWN_READ;

@@ -4,7 +4,7 @@
  *
  *   "waivers": { "waivers": [ { "rule": "scaling-task-range", "name": "api",
  *                               "type": "aws:appautoscaling/target:Target",
- *                               "reason": "load test needs 40 tasks; SRE-123", "expires": "2026-03-01" } ] }
+ *                               "reason": "load test needs 150 tasks; SRE-123", "expires": "2026-03-01" } ] }
  *
  * The JSON schema below makes a waiver without a reason, with an unknown rule
  * or with a malformed date a config error: the Pulumi CLI validates the config

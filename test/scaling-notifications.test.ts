@@ -39,6 +39,8 @@ const args = (overrides: Partial<ScalingServiceArgs> = {}): ScalingServiceArgs =
     proofUriDomain: "https://api.example.com/proofs",
     alarmTopicArn: TOPIC,
     ...overrides,
+    // A measured per-task rate, so the capacity plan derives what a test does not set.
+    scaling: { taskCapacityRps: 30, taskCapacitySource: "planning assumption: test", ...overrides.scaling },
 });
 
 const build =

@@ -20,5 +20,15 @@ export const ECS_TARGET_TRACKING_METRIC = Object.freeze({
 } as const);
 export type EcsTargetTrackingMetric = (typeof ECS_TARGET_TRACKING_METRIC)[keyof typeof ECS_TARGET_TRACKING_METRIC];
 
+/**
+ * Predictive scaling's predefined metric pairs for ECS, each the counterpart of a target-tracking
+ * metric: the target value is in the same unit (percent, requests per task per minute).
+ */
+export const ECS_PREDICTIVE_METRIC = Object.freeze({
+    cpu: "ECSServiceCPUUtilization",
+    memory: "ECSServiceMemoryUtilization",
+    requests: "ALBRequestCount",
+} as const);
+
 /** Application Auto Scaling's cooldown for ECS target tracking when none is set, seconds. */
 export const ECS_DEFAULT_COOLDOWN_SECONDS = 300;

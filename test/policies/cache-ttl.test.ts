@@ -12,7 +12,10 @@ import {
     CACHING_DISABLED,
     changed,
     compliantStack,
+    expectCompliant,
     expectViolations,
+    isPairingNote,
+    mandatory,
     openPack,
     resource,
     T,
@@ -43,7 +46,7 @@ describe("compliant CDN", () => {
         "reports nothing for the compliant stack (new cache policies with unknown IDs matched " +
             "through property dependencies)",
         async () => {
-            expect(await analyze(pack, compliantStack())).toEqual([]);
+            expectCompliant(await analyze(pack, compliantStack()));
         },
     );
 
@@ -57,7 +60,7 @@ describe("compliant CDN", () => {
                 forwardedValues: { queryString: true, cookies: { forward: "all" } },
             });
         });
-        expect(await analyze(pack, stack)).toEqual([]);
+        expectCompliant(await analyze(pack, stack));
     });
 });
 
@@ -174,7 +177,7 @@ describe("cdn-ttl-bands", () => {
     );
 
     it("rejects proofs TTLs set on the behaviour beyond one week", async () => {
-        const stack = distChange((d) => {
+        const stack = changed<Distribution>(compliantStack(), T.distribution, "cdn", (d, links) => {
             const b = d.orderedCacheBehaviors[0];
             delete b.cachePolicyId;
             Object.assign(b, {
@@ -183,6 +186,8 @@ describe("cdn-ttl-bands", () => {
                 maxTtl: 1_209_600,
                 forwardedValues: { queryString: false, cookies: { forward: "none" } },
             });
+            // The proofs cache policy no longer flows into the behaviours.
+            links.propertyDependencies.orderedCacheBehaviors = [urnOf(T.cachePolicy, "cdn-static-cache")];
         });
         expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
             {
@@ -203,9 +208,15 @@ describe("cdn-ttl-bands", () => {
             expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
                 {
                     resource: DIST,
-                    property: "orderedCacheBehaviors[1] (/assets/*) path pattern",
-                    found: '"/assets/*" has no TTL band',
-                    allowed: "a band for every cached path; configured: /static/*, /proofs/*",
+                    property: "orderedCacheBehaviors",
+                    found: 'no behaviour for "/static/*"',
+                    allowed: "a behaviour for every configured path: /static/*, /proofs/*",
+                },
+                {
+                    resource: DIST,
+                    property: "orderedCacheBehaviors[1] (/assets/*) cache policy (ID unknown at preview",
+                    found: '"cdn-proofs-cache" has TTLs minTtl 3600 s (1 hour)',
+                    allowed: "never cached (0/0/0), or a band for every cached path (configured: /static/*, /proofs/*",
                 },
             ]);
         },
@@ -351,4 +362,247 @@ it("uses the managed CachingDisabled ID in the compliant fixture", () => {
     expect(inputsOf<aws.cloudfront.DistributionArgs>(distribution).defaultCacheBehavior.cachePolicyId).toBe(
         CACHING_DISABLED,
     );
+});
+
+describe("origin groups, sub-paths and empty values (issue 14)", () => {
+    /** The API behind an origin group: failover between two ALB custom origins. */
+    const failoverApi = (d: Distribution) => {
+        const api = d.origins[0];
+        d.origins.push({ ...api, originId: "api-standby", domainName: "standby.api.test.example.com" });
+        d.originGroups = [
+            {
+                originId: "api-group",
+                failoverCriteria: { statusCodes: [500, 502, 503, 504] },
+                members: [{ originId: "api" }, { originId: "api-standby" }],
+            },
+        ];
+        d.defaultCacheBehavior.targetOriginId = "api-group";
+    };
+    const legacyTtls = (minTtl: number, defaultTtl: number, maxTtl: number) => ({
+        minTtl,
+        defaultTtl,
+        maxTtl,
+        forwardedValues: { queryString: false, cookies: { forward: "none" } },
+    });
+    const subPath = (pathPattern: string, ttl: Record<string, unknown>) => (d: Distribution) => {
+        const b = { ...d.orderedCacheBehaviors[1], pathPattern };
+        delete b.cachePolicyId;
+        // Sub-paths go first: CloudFront takes the first behaviour whose pattern matches.
+        d.orderedCacheBehaviors.unshift({ ...b, ...ttl });
+    };
+
+    it("recognises an API default behaviour behind an origin group of ALB origins (never cached: passes)", async () => {
+        expectCompliant(await analyze(pack, distChange(failoverApi)));
+    });
+
+    it("holds that origin group to the API rule (a cached failover pair fails)", async () => {
+        const stack = distChange((d) => {
+            failoverApi(d);
+            delete d.defaultCacheBehavior.cachePolicyId;
+            Object.assign(d.defaultCacheBehavior, legacyTtls(0, 60, 60));
+        });
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior minTtl/defaultTtl/maxTtl (from its TTL fields)",
+                found: "minTtl 0 s, defaultTtl 60 s (1 minute), maxTtl 60 s (1 minute)",
+                allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
+            },
+        ]);
+    });
+
+    it("holds a behaviour whose origin is a VPC origin (an internal ALB) to the API rule", async () => {
+        const stack = distChange((d) => {
+            d.origins.push({
+                originId: "internal-api",
+                domainName: "internal.example.com",
+                vpcOriginConfig: { vpcOriginId: "vo_1" },
+            });
+            d.orderedCacheBehaviors.unshift({
+                ...d.orderedCacheBehaviors[1],
+                pathPattern: "/v2/*",
+                targetOriginId: "internal-api",
+                cachePolicyId: undefined,
+                ...legacyTtls(0, 300, 300),
+            });
+        });
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[0] (/v2/*) minTtl/defaultTtl/maxTtl (from its TTL fields)",
+                found: "minTtl 0 s, defaultTtl 300 s (5 minutes), maxTtl 300 s (5 minutes)",
+                allowed: "minTtl 0 s, defaultTtl 0 s, maxTtl 0 s (never cached)",
+            },
+        ]);
+    });
+
+    it.each([
+        ["CachingDisabled", { cachePolicyId: CACHING_DISABLED }],
+        ["TTL fields 0/0/0", legacyTtls(0, 0, 0)],
+    ])("passes a never-cached sub-path under a cached path without a band (/static/live/*, %s)", async (_l, ttl) => {
+        expectCompliant(await analyze(pack, distChange(subPath("/static/live/*", ttl))));
+    });
+
+    it("gives a cached sub-path the band of the longest configured pattern that covers it", async () => {
+        expectCompliant(await analyze(pack, distChange(subPath("/static/js/*", legacyTtls(86_400, 604_800, 604_800)))));
+        const tooLong = distChange(subPath("/static/js/*", legacyTtls(86_400, 604_800, 2 * 31_536_000)));
+        expectViolations(await analyze(pack, tooLong), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[0] (/static/js/*) maxTtl (from its TTL fields)",
+                found: "63072000 s (2 years)",
+                allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/js/* (the band of /static/*)",
+            },
+        ]);
+    });
+
+    it("still rejects a cached path that no configured pattern covers (/stat* is not under /static/*)", async () => {
+        const stack = distChange(subPath("/stat*", legacyTtls(60, 60, 60)));
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[0] (/stat*) TTLs (from its TTL fields)",
+                found:
+                    "minTtl 60 s (1 minute), defaultTtl 60 s (1 minute), maxTtl 60 s (1 minute) " +
+                    '(cached, and "/stat*" has no TTL band)',
+                allowed: "never cached (0/0/0), or a band for every cached path",
+            },
+        ]);
+    });
+
+    it('does not let an empty cachePolicyId ("") hide the behaviour\'s own TTL fields', async () => {
+        // /static/img/* still references the static cache policy, so it stays among the dependencies.
+        const stack = distChange((d) => {
+            d.orderedCacheBehaviors.unshift({ ...d.orderedCacheBehaviors[1], pathPattern: "/static/img/*" });
+            Object.assign(d.orderedCacheBehaviors[2], { cachePolicyId: "" }, legacyTtls(0, 0, 2 * 31_536_000));
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[2] (/static/*) minTtl, defaultTtl, maxTtl (from its TTL fields)",
+                found: "0 s, 0 s, 63072000 s (2 years)",
+                allowed: "86400 s (1 day) .. 31536000 s (1 year) for /static/*",
+            },
+        ]);
+    });
+
+    it("does not let an empty orderedCacheBehaviors list switch the bands off", async () => {
+        const stack = distChange((d) => {
+            d.orderedCacheBehaviors = [];
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors",
+                found: 'no behaviour for "/static/*"',
+                allowed: "a behaviour for every configured path",
+            },
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors",
+                found: 'no behaviour for "/proofs/*"',
+                allowed: "a behaviour for every configured path",
+            },
+        ]);
+    });
+
+    it("matches a known ID only to its own cache policy, never to one the dependencies offer", async () => {
+        // An update where /static/* names a cache policy managed elsewhere, while the list still depends on
+        // the stack's two policies: pairing it with the compliant one would pass it unseen.
+        const stack = compliantStack().map((r) => {
+            if (r.type === T.cachePolicy) return { ...r, outputs: { ...r.outputs, id: `${r.name}-id` } };
+            if (r.type !== T.distribution) return r;
+            const d = structuredClone(r.inputs) as Distribution;
+            d.orderedCacheBehaviors[0].cachePolicyId = "cdn-proofs-cache-id";
+            d.orderedCacheBehaviors[1].cachePolicyId = "0c1fa9ab-aaaa-4bbb-8ccc-000000000001";
+            return resource(r.type, r.name, d, { propertyDependencies: r.propertyDependencies });
+        });
+        expectViolations(await analyze(pack, stack), "cdn-ttl-bands", [
+            {
+                resource: DIST,
+                property: "orderedCacheBehaviors[1] (/static/*).cachePolicyId",
+                found: '"0c1fa9ab-aaaa-4bbb-8ccc-000000000001", neither CachingDisabled nor a cache policy created',
+                allowed: "TTLs the pack can read",
+            },
+        ]);
+    });
+
+    it("notes an ambiguous pairing at preview (advisory) and says nothing once the IDs are known", async () => {
+        const preview = await analyze(pack, compliantStack());
+        expect(preview.filter(isPairingNote).map((d) => d.message.split("\n")[1])).toEqual([
+            `${DIST}: orderedCacheBehaviors cache policies (IDs unknown at preview) = orderedCacheBehaviors[0] ` +
+                `(/proofs/*) and orderedCacheBehaviors[1] (/static/*) can each be paired with "cdn-proofs-cache" ` +
+                `or "cdn-static-cache"; one pairing complies, others do not; allowed: the exact pairing, decided ` +
+                "by `pulumi up` (and the offline preview's update mode), which know the cache policy IDs and " +
+                "check the exact pairing. Fix: none at preview; a violation there names the behaviour and its " +
+                "cache policy",
+        ]);
+        const known = compliantStack().map((r) => {
+            if (r.type === T.cachePolicy) return { ...r, outputs: { ...r.outputs, id: `${r.name}-id` } };
+            if (r.type !== T.distribution) return r;
+            const d = structuredClone(r.inputs) as Distribution;
+            d.orderedCacheBehaviors[0].cachePolicyId = "cdn-proofs-cache-id";
+            d.orderedCacheBehaviors[1].cachePolicyId = "cdn-static-cache-id";
+            return resource(r.type, r.name, d, { propertyDependencies: r.propertyDependencies });
+        });
+        expect(await analyze(pack, known)).toEqual([]);
+    });
+
+    it("checks a staging distribution (continuous deployment) like any other distribution", async () => {
+        const staging = compliantStack()
+            .filter((r) => r.type === T.distribution)
+            .map((r) => {
+                const d = structuredClone(r.inputs) as Distribution & { staging?: boolean };
+                d.staging = true;
+                d.aliases = undefined;
+                delete d.orderedCacheBehaviors[1].cachePolicyId;
+                Object.assign(d.orderedCacheBehaviors[1], legacyTtls(0, 60, 60));
+                return resource(r.type, "cdn-staging", d, {
+                    propertyDependencies: {
+                        ...r.propertyDependencies,
+                        orderedCacheBehaviors: [urnOf(T.cachePolicy, "cdn-proofs-cache")],
+                    },
+                });
+            });
+        const ds = await analyze(pack, [...compliantStack(), ...staging]);
+        expect(
+            mandatory(ds)
+                .filter((d) => d.policyName === "cdn-ttl-bands")
+                .map((d) => d.message.split("\n")[1]),
+        ).toEqual([expect.stringContaining(`${T.distribution} "cdn-staging": orderedCacheBehaviors[1] (/static/*)`)]);
+    });
+});
+
+describe("a cache policy ID picked through an Output from a decoy", () => {
+    it("rejects a cachePolicyId built from two cache policies (pulumi.all([noCache, cached]))", async () => {
+        // At preview the ID is unknown and both policies are dependencies: pairing the behaviour with the
+        // compliant one would pass what `pulumi up` then creates with the cached one.
+        const stack = [
+            ...distChange((d) => {
+                d.defaultCacheBehavior.cachePolicyId = UNKNOWN;
+            }).map((r) =>
+                r.type === T.distribution
+                    ? resource(r.type, r.name, r.inputs, {
+                          propertyDependencies: {
+                              ...r.propertyDependencies,
+                              defaultCacheBehavior: [
+                                  urnOf(T.cachePolicy, "api-no-cache"),
+                                  urnOf(T.cachePolicy, "api-cache"),
+                              ],
+                          },
+                      })
+                    : r,
+            ),
+            resource(T.cachePolicy, "api-no-cache", { minTtl: 0, defaultTtl: 0, maxTtl: 0 }),
+            resource(T.cachePolicy, "api-cache", { minTtl: 0, defaultTtl: 60, maxTtl: 300 }),
+        ];
+        expectViolations(await analyze(pack, stack), "cdn-api-not-cached", [
+            {
+                resource: DIST,
+                property: "defaultCacheBehavior cache policies",
+                found: '2 flow into it ("api-no-cache", "api-cache") for 1 behaviour that reference one',
+                allowed: "each cachePolicyId taken from exactly one cache policy of this stack",
+            },
+        ]);
+    });
 });

@@ -46,12 +46,17 @@ export class RedTeam {
         return p;
     }
 
-    private evaluator(stack: string): Promise<PolicyEvaluator> {
-        let e = this.evaluators.get(stack);
+    /**
+     * The pack for a stack config, as the CLI starts one per preview with the stack's config in
+     * PULUMI_CONFIG: a case that edits the stack file gets a pack that sees the edit.
+     */
+    private evaluator(planned: PlannedStack): Promise<PolicyEvaluator> {
+        const stackConfig = stackConfigStrings(planned.stackConfig);
+        const key = `${planned.stack}\n${JSON.stringify(stackConfig)}`;
+        let e = this.evaluators.get(key);
         if (!e) {
-            const planned = this.plan(stack);
-            e = startPolicyEvaluator({ project: PROJECT, stack, stackConfig: stackConfigStrings(planned.stackConfig) });
-            this.evaluators.set(stack, e);
+            e = startPolicyEvaluator({ project: PROJECT, stack: planned.stack, stackConfig });
+            this.evaluators.set(key, e);
         }
         return e;
     }
@@ -72,7 +77,7 @@ export class RedTeam {
                 : base.policyConfig,
         };
         const programDir = c.program ? copyProgram(path.join("redteam", c.name), c.program) : undefined;
-        const preview = await previewWith(planned, this.evaluator(stack), programDir);
+        const preview = await previewWith(planned, this.evaluator(planned), programDir);
         if (preview.error !== undefined) throw new Error(`case "${c.name}": the preview errored: ${preview.error}`);
         const failedPolicies = [
             ...new Set((preview.evaluation?.violations ?? []).filter(isBlocking).map((v) => v.policyName)),

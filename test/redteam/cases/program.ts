@@ -49,4 +49,78 @@ type Outputs =`,
         ],
         mustFail: ["alarm-latency"],
     },
+
+    {
+        name: "an ECS service declared through a raw CloudFormation stack",
+        program: [
+            {
+                file: "index.ts",
+                find: "type Outputs =",
+                replace: `new aws.cloudformation.Stack("batch-worker", {
+    templateBody: JSON.stringify({
+        Resources: {
+            Worker: {
+                Type: "AWS::ECS::Service",
+                Properties: {
+                    Cluster: "credlink",
+                    DesiredCount: 40,
+                    LaunchType: "FARGATE",
+                    TaskDefinition: "worker:1",
+                },
+            },
+        },
+    }),
+});
+
+type Outputs =`,
+            },
+        ],
+        mustFail: ["unchecked-resource-types"],
+    },
+    {
+        name: "a CloudFront distribution created through Cloud Control",
+        program: [
+            {
+                file: "index.ts",
+                find: "type Outputs =",
+                replace: `new aws.cloudcontrol.Resource("docs-cdn", {
+    typeName: "AWS::CloudFront::Distribution",
+    desiredState: JSON.stringify({
+        DistributionConfig: {
+            Enabled: true,
+            DefaultCacheBehavior: { TargetOriginId: "docs", ViewerProtocolPolicy: "allow-all", MinTTL: 31536000 },
+            Origins: [
+                {
+                    Id: "docs",
+                    DomainName: "docs.example.com",
+                    CustomOriginConfig: { OriginProtocolPolicy: "https-only" },
+                },
+            ],
+        },
+    }),
+});
+
+type Outputs =`,
+            },
+        ],
+        mustFail: ["unchecked-resource-types"],
+    },
+    {
+        name: "an external ECS task set that runs tasks outside the service's scalable target",
+        program: [
+            {
+                file: "index.ts",
+                find: "setTaskSecurityGroupId(api.taskSecurityGroupId);",
+                replace: `setTaskSecurityGroupId(api.taskSecurityGroupId);
+    new aws.ecs.TaskSet("canary", {
+        cluster: api.clusterName,
+        service: api.serviceName,
+        taskDefinition: "credlink-api:1",
+        launchType: "FARGATE",
+        scale: { unit: "PERCENT", value: 200 },
+    });`,
+            },
+        ],
+        mustFail: ["unchecked-resource-types"],
+    },
 ];
