@@ -111,6 +111,12 @@ export interface StartOptions {
     readonly callTimeoutMs?: number;
     /** The `node` to run the pack with. */
     readonly nodePath?: string;
+    /**
+     * Called once the pack's process is spawned. Binding the engine's port needs the event
+     * loop, so a caller about to keep it busy (running a program) waits for this first and
+     * the pack boots on the other core meanwhile.
+     */
+    readonly onSpawn?: () => void;
 }
 
 export interface PolicyPackProcess {
@@ -232,8 +238,14 @@ function providerOf(r: AnalyzerResource): analyzerProto.AnalyzerProviderResource
     return p;
 }
 
+/** One request per resource object: remediate and analyze send the same one. */
+const analyzeRequests = new WeakMap<AnalyzerResource, analyzerProto.AnalyzeRequest>();
+
 function analyzeRequest(r: AnalyzerResource): analyzerProto.AnalyzeRequest {
+    const cached = analyzeRequests.get(r);
+    if (cached) return cached;
     const req = new analyzerProto.AnalyzeRequest();
+    analyzeRequests.set(r, req);
     req.setUrn(r.urn);
     req.setType(r.type);
     req.setName(r.name);
@@ -389,6 +401,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
         stdio: ["ignore", "pipe", "pipe"],
     });
     track(child);
+    opts.onSpawn?.();
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => {
         stderr = (stderr + d).slice(-64 * 1024);

@@ -10,7 +10,7 @@
  * its default.
  */
 import * as fs from "node:fs";
-import Ajv, { type ErrorObject } from "ajv";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
@@ -141,13 +141,25 @@ function valueAt(root: unknown, instancePath: string): unknown {
     return v;
 }
 
+/** Compiled validators by schema: the same pack's schemas come back on every configure. */
+const validators = new Map<string, ValidateFunction>();
+function compiled(schema: object): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let check = validators.get(key);
+    if (!check) {
+        check = ajv.compile(schema);
+        validators.set(key, check);
+    }
+    return check;
+}
+
 function validate(policy: PolicySchemaInfo, props: Record<string, unknown>): string[] {
     const schema = {
         type: "object",
         properties: policy.configSchema?.properties ?? {},
         required: [...(policy.configSchema?.required ?? [])],
     };
-    const check = ajv.compile(schema);
+    const check = compiled(schema);
     if (check(props)) return [];
     const errors = (check.errors ?? []).filter((e) => !e.schemaPath.includes("/oneOf/"));
     return [...new Set(errors.map((e) => describeError(e, valueAt(props, e.instancePath))))];

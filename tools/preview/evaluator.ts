@@ -41,6 +41,7 @@ export async function startPolicyEvaluator(ctx: StackContext, packDir = DEFAULT_
         stack: ctx.stack,
         stackConfig: ctx.stackConfig,
         dryRun: true,
+        onSpawn: ctx.onSpawn,
     });
     return {
         async evaluate(input: EvaluationInput) {

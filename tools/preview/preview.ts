@@ -95,6 +95,8 @@ export function stackConfigStrings({ values }: StackFile): Record<string, string
     );
 }
 
+const noop = (): void => undefined;
+
 const closeQuietly = (ready: Promise<PolicyEvaluator>) =>
     ready.then(
         (e) => e.close(),
@@ -127,12 +129,18 @@ export function mergeEvaluations(byMode: ReadonlyArray<[PreviewMode, PolicyEvalu
  * schema rejects throws InputError.
  */
 export async function previewStack(planned: PlannedStack, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
+    let spawned!: () => void;
+    const isSpawned = new Promise<void>((resolve) => (spawned = resolve));
     const evaluatorReady = startEvaluator({
         project: PROJECT,
         stack: planned.stack,
         stackConfig: stackConfigStrings(planned.stackConfig),
+        onSpawn: spawned,
     });
     evaluatorReady.catch(() => undefined); // awaited after the runs; a failure must not go unhandled meanwhile
+    // The pack boots in its own process while the program runs, once it is spawned: the runs keep
+    // this process's event loop busy, and spawning needs it (the engine's port is bound first).
+    await Promise.race([isSpawned, evaluatorReady.then(noop, noop)]);
     try {
         return await previewWith(planned, evaluatorReady);
     } finally {

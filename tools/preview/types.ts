@@ -66,6 +66,8 @@ export interface StackContext {
     readonly stack: string;
     /** Stack config as the CLI passes it: `<namespace>:<key>` -> string. */
     readonly stackConfig: Readonly<Record<string, string>>;
+    /** Called once the pack's process is spawned (see StartOptions.onSpawn). */
+    readonly onSpawn?: () => void;
 }
 
 export interface EvaluationInput {
