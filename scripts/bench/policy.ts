@@ -4,12 +4,16 @@
  * (remediate + analyze per resource, one at a time, then analyzeStack).
  * Reports the median over repeated runs of analyze throughput and analyzeStack
  * time, and the analyzeStack time per resource as N grows (stack rules must
- * stay linear).
+ * stay linear). With --awsguard, Pulumi's own AWS rule set (scripts/bench/awsguard,
+ * installed with `npm ci --prefix scripts/bench/awsguard`) analyzes the same
+ * resources the same way, as the baseline for sequential analyze. Prints the
+ * machine and writes the result as JSON.
  *
- *   npm run bench:policy -- --copies 1,10,100 --runs 5
+ *   npm run bench:policy -- --copies 1,10,100 --runs 5 [--awsguard]
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import {
     analyzeResources,
     DEFAULT_PACK_DIR,
@@ -19,6 +23,13 @@ import {
     toAnalyzerResource,
 } from "../../tools/analyzer";
 import { runStack } from "../../tools/harness/run";
+import { stackConfigStrings } from "../../tools/preview/preview";
+import { readStackFile } from "../../tools/stack-file";
+import { defaultResultFile, describeMachine, machine, median, writeResult } from "./machine";
+
+/** analyzeStack over about 10,000 resources must take at most this long. */
+const GOAL_STACK_MS_10K = 2_000;
+const AWSGUARD_DIR = path.join(__dirname, "awsguard");
 
 const list = (v: string) => {
     const n = v.split(",").map(Number);
@@ -33,12 +44,38 @@ const count = (v: string) => {
     return n;
 };
 
-const opts = new Command("bench:policy")
-    .description("Benchmark the policy pack over gRPC with N copies of the production stack")
-    .option("--copies <list>", "stack copies per measurement (100 copies = about 10,000 resources)", list, [1, 10, 100])
-    .option("--runs <n>", "repetitions per size; the median is reported", count, 5)
-    .parse()
-    .opts<{ copies: number[]; runs: number }>();
+interface Options {
+    copies: number[];
+    runs: number;
+    json: string;
+    awsguard?: boolean;
+}
+
+function parseOptions(): Options {
+    const command = new Command("npm run bench:policy --")
+        .description("Benchmark the policy pack over gRPC with N copies of the production stack")
+        .option(
+            "--copies <list>",
+            "stack copies per measurement (100 copies = about 10,000 resources)",
+            list,
+            [1, 10, 100],
+        )
+        .option("--runs <n>", "repetitions per size; the median is reported", count, 5)
+        .option("--json <file>", "where to write the result", defaultResultFile("policy"))
+        .option(
+            "--awsguard",
+            "also time Pulumi's AWS rule set on the same resources (npm ci --prefix scripts/bench/awsguard)",
+        )
+        .allowExcessArguments(false)
+        .exitOverride();
+    try {
+        return command.parse().opts<Options>();
+    } catch (e) {
+        // Commander has printed its one line (or the help).
+        process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
+    }
+}
+const opts = parseOptions();
 
 /** Copy `k` of the stack: URNs, names and literal identifiers suffixed so relations stay within the copy. */
 function copyOf(resources: readonly RegisteredResourceLike[], k: number): RegisteredResourceLike[] {
@@ -66,17 +103,58 @@ function copyOf(resources: readonly RegisteredResourceLike[], k: number): Regist
     }));
 }
 
-const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/** Sequential remediate + analyze over `resources`, as the CLI drives a pack; resources per second. */
+async function sequentialRate(
+    pack: Awaited<ReturnType<typeof startPolicyPack>>,
+    resources: readonly RegisteredResourceLike[],
+): Promise<number> {
+    const t0 = performance.now();
+    for (const r of resources) {
+        const a = toAnalyzerResource(r, "analyze");
+        await pack.remediate(a);
+        await pack.analyze(a);
+    }
+    return resources.length / ((performance.now() - t0) / 1000);
+}
+
+/** A pack's sequential analyze rate over `resources`: one warm-up pass, then the median of `runs` passes. */
+async function warmSequentialRate(
+    pack: Awaited<ReturnType<typeof startPolicyPack>>,
+    resources: readonly RegisteredResourceLike[],
+    runs: number,
+): Promise<number> {
+    await sequentialRate(pack, resources);
+    const rates: number[] = [];
+    for (let i = 0; i < runs; i++) rates.push(await sequentialRate(pack, resources));
+    return median(rates);
+}
+
+/** The awsguard baseline: its warm sequential analyze rate over the same resources. */
+async function awsguardRate(resources: readonly RegisteredResourceLike[], runs: number): Promise<number> {
+    if (!fs.existsSync(path.join(AWSGUARD_DIR, "node_modules", "@pulumi", "awsguard")))
+        throw new Error("--awsguard needs the baseline installed: run `npm ci --prefix scripts/bench/awsguard`");
+    const pack = await startPolicyPack(AWSGUARD_DIR, { project: "credlink", stack: "production" });
+    try {
+        await pack.configure({});
+        return await warmSequentialRate(pack, resources, runs);
+    } finally {
+        await pack.close();
+    }
+}
 
 async function main(): Promise<void> {
+    const at = machine();
+    console.log(`machine: ${describeMachine(at)}`);
     const run = await runStack("production", { preview: true });
     const config = loadPolicyConfigFile(path.join(DEFAULT_PACK_DIR, "config", "production.json"));
 
     const started = performance.now();
-    const pack = await startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "production" });
+    // As the CLI starts it for the production stack: its config in PULUMI_CONFIG.
+    const pack = await startPolicyPack(DEFAULT_PACK_DIR, {
+        project: "credlink",
+        stack: "production",
+        stackConfig: stackConfigStrings(readStackFile("production")),
+    });
     const startMs = performance.now() - started;
     try {
         await pack.configure(config);
@@ -89,7 +167,14 @@ async function main(): Promise<void> {
             "copies  resources  analyze, sequential  analyze, 8 in flight  analyzeStack  " +
                 "analyzeStack per 1k resources  mandatory",
         );
-        const perK: Array<{ n: number; stackMs: number }> = [];
+        const perK: Array<{
+            copies: number;
+            n: number;
+            sequentialPerSecond: number;
+            pipelinedPerSecond: number;
+            stackMs: number;
+            stackMsRange: [number, number];
+        }> = [];
         for (const copies of opts.copies) {
             const resources = Array.from({ length: copies }, (_, k) => copyOf(run.resources, k)).flat();
             const analyzeRates: number[] = [];
@@ -116,7 +201,14 @@ async function main(): Promise<void> {
                 pipelinedRates.push(resources.length / ((t4 - t3 - (t2 - t1)) / 1000));
             }
             const stackMs = median(stackTimes);
-            perK.push({ n: resources.length, stackMs });
+            perK.push({
+                copies,
+                n: resources.length,
+                sequentialPerSecond: Math.round(median(analyzeRates)),
+                pipelinedPerSecond: Math.round(median(pipelinedRates)),
+                stackMs: Math.round(stackMs),
+                stackMsRange: [Math.round(Math.min(...stackTimes)), Math.round(Math.max(...stackTimes))],
+            });
             console.log(
                 `${String(copies).padStart(6)}  ${String(resources.length).padStart(9)}  ` +
                     `${`${median(analyzeRates).toFixed(0)} resources/s`.padStart(19)}  ` +
@@ -126,14 +218,46 @@ async function main(): Promise<void> {
                     `${String(mandatory / opts.runs).padStart(9)}`,
             );
         }
+        let growth: number | undefined;
         if (perK.length > 1) {
             const [small, large] = [perK[0], perK[perK.length - 1]];
-            const growth = large.stackMs / large.n / (small.stackMs / small.n);
+            growth = large.stackMs / large.n / (small.stackMs / small.n);
             console.log(
                 `analyzeStack time per resource, ${large.n} vs ${small.n} resources: ` +
                     `x${growth.toFixed(2)} (1 = linear)`,
             );
         }
+        const largest = perK[perK.length - 1];
+        if (largest.n >= 10_000)
+            console.log(
+                `analyzeStack over ${largest.n} resources: ${largest.stackMs} ms (goal <= ${GOAL_STACK_MS_10K} ms): ` +
+                    `${largest.stackMs <= GOAL_STACK_MS_10K ? "met" : "MISSED"}`,
+            );
+        let baseline: { resources: number; sequentialPerSecond: number; ours: number } | undefined;
+        if (opts.awsguard) {
+            // The smallest size, so the baseline's run stays short; per-resource rates compare at any size.
+            const sample = perK[0];
+            const resources = Array.from({ length: sample.copies }, (_, k) => copyOf(run.resources, k)).flat();
+            // Both packs measured the same way: warm, sequential, same resources.
+            const ours = await warmSequentialRate(pack, resources, opts.runs);
+            const theirs = await awsguardRate(resources, opts.runs);
+            baseline = { resources: resources.length, sequentialPerSecond: Math.round(theirs), ours: Math.round(ours) };
+            console.log(
+                `sequential analyze, warm, over the same ${resources.length} resources: this pack ` +
+                    `${baseline.ours} resources/s, awsguard (Pulumi's AWS rule set) ${baseline.sequentialPerSecond} ` +
+                    `resources/s (goal: at least as fast): ${ours >= theirs ? "met" : "MISSED"}`,
+            );
+        }
+        const flags = `--copies ${opts.copies.join(",")} --runs ${opts.runs}${opts.awsguard ? " --awsguard" : ""}`;
+        const written = writeResult(opts.json, "policy", `npm run bench:policy -- ${flags}`, at, {
+            pack: { name: pack.info.name, version: pack.info.version, policies: pack.info.policies.length },
+            packStartMs: Math.round(startMs),
+            sizes: perK,
+            analyzeStackGrowthPerResource: growth === undefined ? null : Math.round(growth * 100) / 100,
+            goalStackMs10k: GOAL_STACK_MS_10K,
+            awsguard: baseline ?? null,
+        });
+        console.log(`result: ${written}`);
     } finally {
         await pack.close();
     }

@@ -1,17 +1,20 @@
 /**
- * `npm run bench:preview [-- --runs 5 --stack production]`: times cold
- * `npm run preview -- --stack <stack>` runs, each a fresh process tree (npm,
- * tsx, the program and the policy pack's own process), and samples the tree's
- * total resident memory from /proc. A benchmark, not a test: it reports the
- * median wall time and the peak RSS against the goals (5 s, 1 GiB on 2 cores).
+ * `npm run bench:preview [-- --runs 5 --stack production --json <file>]`: times cold
+ * `npm run preview -- --stack <stack>` runs, each a fresh process tree (npm, tsx, the
+ * program and the policy pack's own process), and samples the tree's total resident
+ * memory from /proc. Each run is paired with the floor, a bare `node` that only loads
+ * @pulumi/pulumi, timed the same way on the same machine, so the result is a ratio that
+ * carries across machines. A benchmark, not a test: it reports the medians against the
+ * goals (at most 2.5 x the floor, peak tree RSS under 1 GiB) and writes them as JSON.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { REPO_ROOT } from "../../tools/stack-file";
+import { defaultResultFile, describeMachine, machine, median, writeResult } from "./machine";
 
-const GOAL_MEDIAN_MS = 5_000;
+/** The preview's median may take at most this many times the floor's median. */
+const GOAL_RATIO = 2.5;
 const GOAL_PEAK_RSS_BYTES = 1024 ** 3;
 const SAMPLE_EVERY_MS = 50;
 
@@ -50,10 +53,30 @@ function treeOf(root: number, table: Map<number, { ppid: number; rss: number }>)
     return pids.filter((pid) => table.has(pid));
 }
 
-function runOnce(stack: string): Promise<RunResult> {
+/** A command of the benchmark: what it runs and how a reader reruns it. */
+interface Timed {
+    readonly label: string;
+    readonly command: string;
+    readonly args: readonly string[];
+}
+
+const previewCommand = (stack: string): Timed => ({
+    label: `npm run preview -- --stack ${stack}`,
+    command: "npm",
+    args: ["run", "--silent", "preview", "--", "--stack", stack],
+});
+
+/** The floor: a bare Node process that loads the Pulumi SDK and exits. */
+const FLOOR: Timed = {
+    label: `node -e 'require("@pulumi/pulumi")'`,
+    command: process.execPath,
+    args: ["-e", 'require("@pulumi/pulumi")'],
+};
+
+function runOnce(timed: Timed): Promise<RunResult> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
-        const child = spawn("npm", ["run", "--silent", "preview", "--", "--stack", stack], {
+        const child = spawn(timed.command, [...timed.args], {
             cwd: REPO_ROOT,
             stdio: ["ignore", "ignore", "pipe"],
         });
@@ -81,11 +104,7 @@ function runOnce(stack: string): Promise<RunResult> {
             clearInterval(timer);
             const wallMs = performance.now() - started;
             if (exitCode !== 0 && exitCode !== 1)
-                reject(
-                    new Error(
-                        `npm run preview -- --stack ${stack} exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`,
-                    ),
-                );
+                reject(new Error(`${timed.label} exited ${exitCode}: ${stderr.trim().split("\n")[0] ?? ""}`));
             else
                 resolve({
                     wallMs,
@@ -98,10 +117,6 @@ function runOnce(stack: string): Promise<RunResult> {
     });
 }
 
-const median = (xs: readonly number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const mib = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -111,35 +126,83 @@ async function main() {
         if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number >= 1");
         return n;
     };
-    const opts = new Command()
+    const command = new Command()
         .name("npm run bench:preview --")
-        .option("--runs <n>", "number of cold runs", positive, 5)
+        .option("--runs <n>", "number of cold runs (each paired with a floor run)", positive, 5)
         .option("--stack <name>", "stack to preview", "production")
-        .parse()
-        .opts<{ runs: number; stack: string }>();
+        .option("--json <file>", "where to write the result", defaultResultFile("preview"))
+        .allowExcessArguments(false)
+        .exitOverride();
+    let opts: { runs: number; stack: string; json: string };
+    try {
+        opts = command.parse().opts();
+    } catch (e) {
+        // Commander has printed its one line (or the help).
+        process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
+    }
 
-    console.log(
-        `bench:preview: ${opts.runs} cold runs of \`npm run preview -- --stack ${opts.stack}\` on ` +
-            `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`,
-    );
-    const results: RunResult[] = [];
+    const at = machine();
+    const preview = previewCommand(opts.stack);
+    console.log(`bench:preview: ${opts.runs} cold runs of \`${preview.label}\`, each after one of the floor`);
+    console.log(`  floor: \`${FLOOR.label}\``);
+    console.log(`  machine: ${describeMachine(at)}`);
+    const runs: Array<{ floor: RunResult; preview: RunResult }> = [];
     for (let i = 1; i <= opts.runs; i++) {
-        const r = await runOnce(opts.stack);
-        results.push(r);
+        // Interleaved, so drift in the machine's load touches both alike.
+        const floor = await runOnce(FLOOR);
+        const r = await runOnce(preview);
+        runs.push({ floor, preview: r });
         console.log(
-            `  run ${i}: ${secs(r.wallMs)}, peak tree RSS ${mib(r.peakTreeRssBytes)} (largest ` +
-                `process ${mib(r.peakProcessRssBytes)}, ${r.processes} processes), exit ${r.exitCode}`,
+            `  run ${i}: preview ${secs(r.wallMs)} (floor ${secs(floor.wallMs)}), peak tree RSS ` +
+                `${mib(r.peakTreeRssBytes)} (largest process ${mib(r.peakProcessRssBytes)}, ${r.processes} ` +
+                `processes), exit ${r.exitCode}`,
         );
     }
-    const med = median(results.map((r) => r.wallMs));
-    const peak = Math.max(...results.map((r) => r.peakTreeRssBytes));
-    console.log(`median ${secs(med)} (goal < ${secs(GOAL_MEDIAN_MS)}): ${med < GOAL_MEDIAN_MS ? "met" : "MISSED"}`);
+    const previewMs = runs.map((r) => r.preview.wallMs);
+    const floorMs = runs.map((r) => r.floor.wallMs);
+    const med = median(previewMs);
+    const floorMed = median(floorMs);
+    const ratio = med / floorMed;
+    const peak = Math.max(...runs.map((r) => r.preview.peakTreeRssBytes));
+    const ratioMet = ratio <= GOAL_RATIO;
+    const rssMet = peak > 0 && peak < GOAL_PEAK_RSS_BYTES;
+    console.log(
+        `median ${secs(med)} (range ${secs(Math.min(...previewMs))}..${secs(Math.max(...previewMs))}); ` +
+            `floor median ${secs(floorMed)}; ratio ${ratio.toFixed(2)} x the floor (goal <= ${GOAL_RATIO}): ` +
+            `${ratioMet ? "met" : "MISSED"}`,
+    );
     console.log(
         `peak RSS ${mib(peak)} (goal < ${mib(GOAL_PEAK_RSS_BYTES)}): ` +
-            `${peak === 0 ? "not measured (no /proc)" : peak < GOAL_PEAK_RSS_BYTES ? "met" : "MISSED"}`,
+            `${peak === 0 ? "not measured (no /proc)" : rssMet ? "met" : "MISSED"}`,
     );
-    if (results.some((r) => r.exitCode !== 0))
+    if (runs.some((r) => r.preview.exitCode !== 0))
         console.log(`note: the preview reported mandatory violations for ${opts.stack} (exit 1); timings still count`);
+    const written = writeResult(
+        opts.json,
+        "preview",
+        `npm run bench:preview -- --runs ${opts.runs} --stack ${opts.stack}`,
+        at,
+        {
+            stack: opts.stack,
+            runs: runs.map((r) => ({
+                previewMs: Math.round(r.preview.wallMs),
+                floorMs: Math.round(r.floor.wallMs),
+                peakTreeRssBytes: r.preview.peakTreeRssBytes,
+                exitCode: r.preview.exitCode,
+            })),
+            medianMs: Math.round(med),
+            minMs: Math.round(Math.min(...previewMs)),
+            maxMs: Math.round(Math.max(...previewMs)),
+            floorMedianMs: Math.round(floorMed),
+            ratio: Math.round(ratio * 100) / 100,
+            goalRatio: GOAL_RATIO,
+            ratioMet,
+            peakTreeRssBytes: peak,
+            goalPeakRssBytes: GOAL_PEAK_RSS_BYTES,
+            rssMet,
+        },
+    );
+    console.log(`result: ${written}`);
 }
 
 main().catch((e: unknown) => {
