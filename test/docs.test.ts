@@ -26,7 +26,17 @@ function mentionedPaths(markdown: string): string[] {
     return [...new Set([...spans, ...links])].filter((p) => /^[\w.][\w.-]*\/[^\s]*$/.test(p));
 }
 
-const isDir = (p: string) => fs.existsSync(p) && fs.statSync(p).isDirectory();
+// Directories of the repository: ones git tracks files in (not reports/ or .tmp/ left by a run).
+const tracked = execFileSync("git", ["ls-files"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n");
+const trackedDirs = new Set(
+    tracked.flatMap((f) =>
+        f
+            .split("/")
+            .slice(0, -1)
+            .map((_, i, a) => a.slice(0, i + 1).join("/")),
+    ),
+);
+const isDir = (p: string) => trackedDirs.has(path.relative(REPO_ROOT, p).split(path.sep).join("/"));
 
 /** The paths a document in `docDir` names that look like repository paths but do not exist. */
 function missingPaths(markdown: string, docDir: string): string[] {
