@@ -86,8 +86,8 @@ const BAD_INPUT: Array<[string[], string]> = [
     ],
 ];
 
-// The script runs start first and together: each is mostly Node and tsx start-up, which overlaps the
-// in-process cases below.
+// The script runs start before the first test, together (a top-level beforeAll): each is mostly Node
+// and tsx start-up, which overlaps the in-process cases.
 const runArgs = (dir: string) => [
     ...["--stack", "production", "--profile", "spike"],
     ...["--json", `${dir}/spike.json`, "--svg", `${dir}/spike.svg`],
