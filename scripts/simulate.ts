@@ -7,8 +7,10 @@
  */
 import { main } from "../tools/simulate/cli";
 
+const write = (stream: NodeJS.WriteStream) => (s: string) => void stream.write(s);
+
 try {
-    process.exitCode = main(process.argv.slice(2));
+    process.exitCode = main(process.argv.slice(2), { out: write(process.stdout), err: write(process.stderr) });
 } catch (e) {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

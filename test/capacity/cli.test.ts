@@ -1,13 +1,15 @@
 /**
- * `npm run capacity:plan` end to end, as child processes run by tsx: the plan it prints, the
- * exact --json fields, --write on a copy of the stack files, and every bad input as one line on
- * stderr with exit 2 and nothing on stdout.
+ * `npm run capacity:plan`: the plan it prints, the exact --json fields, --write on a copy of the stack
+ * files, and every bad input as one line on stderr with exit 2 and nothing on stdout. Every case runs
+ * through the planner's own entry function, runCapacityPlan(argv, io); three runs of the real script by
+ * tsx (a plan, a bad input, --help) prove scripts/capacity-plan.ts wires argv, stdout, stderr and the
+ * exit code to it.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config";
 import { runCapacityPlan } from "../../tools/capacity/cli";
 import { readStack } from "../../tools/capacity/plan";
@@ -21,7 +23,8 @@ interface Result {
     stderr: string;
 }
 
-function plan(...args: string[]): Promise<Result> {
+/** The script itself, run by tsx as `npm run capacity:plan` runs it. */
+function planScript(...args: string[]): Promise<Result> {
     return new Promise((resolve) => {
         execFile(
             TSX,
@@ -32,6 +35,14 @@ function plan(...args: string[]): Promise<Result> {
             },
         );
     });
+}
+
+/** The planner in this process, through the entry function the script calls. */
+function plan(...args: string[]): Result {
+    let stdout = "";
+    let stderr = "";
+    const code = runCapacityPlan(args, { out: (s) => (stdout += s), err: (s) => (stderr += s) });
+    return { code, stdout, stderr };
 }
 
 /** A copy of the committed stack files, to write to. */
@@ -82,8 +93,8 @@ const MEASURED = {
 const TASK_MONTH = (1 * 0.04048 + 2 * 0.004445) * 730;
 
 describe("the plan", () => {
-    it("prints production's plan from its planning figure, with the arithmetic and the task cost", async () => {
-        const r = await plan("--stack", "production", "--per-task-rps", "23.81");
+    it("prints production's plan from its planning figure, with the arithmetic and the task cost", () => {
+        const r = plan("--stack", "production", "--per-task-rps", "23.81");
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const source = readStackFile("production").values["credlink:scaling.taskCapacitySource"] as string;
@@ -105,12 +116,12 @@ describe("the plan", () => {
         expect(72 * TASK_MONTH).toBeCloseTo(2594.89, 2);
     });
 
-    it("prints exactly the plan's numbers with --json", async () => {
-        const [production, staging, dev] = await Promise.all([
+    it("prints exactly the plan's numbers with --json", () => {
+        const [production, staging, dev] = [
             plan("--stack", "production", "--per-task-rps", "31.5", "--json"),
             plan("--stack", "staging", "--per-task-rps", "23.81", "--json"),
             plan("--stack", "dev", "--per-task-rps", "6", "--json"),
-        ]);
+        ];
         for (const r of [production, staging, dev]) expect([r.code, r.stderr]).toEqual([0, ""]);
         // round(31.5 × 0.7 × 60) = 1323; ceil(1200 × 60 / 1323) = 55; 55 × 1323 / 60 = 1212.75.
         expect(JSON.parse(production.stdout)).toStrictEqual({
@@ -139,10 +150,10 @@ describe("the plan", () => {
         });
     });
 
-    it("plans from a measurement and says which explicit settings --write would remove", async () => {
+    it("plans from a measurement and says which explicit settings --write would remove", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-"));
         const report = writeJson(dir, "capacity.json", MEASURED);
-        const r = await plan("--stack", "dev", "--from", report);
+        const r = plan("--stack", "dev", "--from", report);
         expect([r.code, r.stderr]).toEqual([0, ""]);
         const rel = path.relative(REPO_ROOT, report);
         expect(r.stdout).toContain(
@@ -163,23 +174,19 @@ describe("the plan", () => {
     it("labels a lower-bound measurement (every step held) as such in the source", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-"));
         const report = writeJson(dir, "capacity.json", { ...MEASURED, result: "lower-bound", kneeStep: 4 });
-        let out = "";
-        const code = runCapacityPlan(["--stack", "production", "--from", report], {
-            out: (x) => (out += x),
-            err: (x) => (out += x),
-        });
-        expect(code).toBe(0);
-        expect(out).toContain(
+        const r = plan("--stack", "production", "--from", report);
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        expect(r.stdout).toContain(
             "source: measurement (a lower bound: every step held): k6 TEST=capacity on 2026-11-30T12:00:00.000Z " +
                 "(2 tasks behind https://api.staging.credlink.example.com)",
         );
     });
 
-    it("shows when minTasks, not the peak, sets the ceiling", async () => {
-        const r = await plan("--stack", "dev", "--per-task-rps", "100");
+    it("shows when minTasks, not the peak, sets the ceiling", () => {
+        const r = plan("--stack", "dev", "--per-task-rps", "100");
         // round(100 × 42) = 4200; ceil(24 × 60 / 4200) = 1 = minTasks.
         expect(r.stdout).toContain("  maxTasks              1 = ceil(24 × 60 / 4200) (task range 1..1)\n");
-        const floor = await plan("--stack", "staging", "--per-task-rps", "400");
+        const floor = plan("--stack", "staging", "--per-task-rps", "400");
         // round(400 × 42) = 16800; ceil(240 × 60 / 16800) = 1, below minTasks 2.
         expect(floor.stdout).toContain(
             "  maxTasks              2 = minTasks, since ceil(240 × 60 / 16800) = 1 is fewer (task range 2..2)\n",
@@ -188,11 +195,11 @@ describe("the plan", () => {
 });
 
 describe("--write", () => {
-    it("sets the measured rate and its source, removes the derived keys and keeps every comment", async () => {
+    it("sets the measured rate and its source, removes the derived keys and keeps every comment", () => {
         const dir = stackDir();
         const report = writeJson(dir, "reports/20261130-120000-capacity/capacity.json", MEASURED);
         const before = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
-        const r = await plan("--stack", "dev", "--stack-dir", dir, "--from", report, "--write");
+        const r = plan("--stack", "dev", "--stack-dir", dir, "--from", report, "--write");
         expect([r.code, r.stderr]).toEqual([0, ""]);
         expect(r.stdout).toContain(
             "removed scaling.maxTasks = 3 (it derives now)\n" +
@@ -220,10 +227,10 @@ describe("--write", () => {
         expect(c.scaling).toMatchObject({ maxTasks: 2, requestsPerTarget: 1323, taskCapacityRps: 31.5 });
     });
 
-    it("replaces production's planning figure in place, changing only those two lines", async () => {
+    it("replaces production's planning figure in place, changing only those two lines", () => {
         const dir = stackDir();
         const before = fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8");
-        const r = await plan(
+        const r = plan(
             "--stack",
             "production",
             "--stack-dir",
@@ -250,172 +257,165 @@ describe("--write", () => {
         ]);
     });
 
-    it("leaves the file alone when the plan fails", async () => {
+    it("leaves the file alone when the plan fails", () => {
         const dir = stackDir();
         const before = fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8");
-        const r = await plan("--stack", "production", "--stack-dir", dir, "--per-task-rps", "0.2", "--write");
-        expect(r.code).toBe(2);
+        const r = plan("--stack", "production", "--stack-dir", dir, "--per-task-rps", "0.2", "--write");
+        expect([r.code, r.stdout]).toEqual([2, ""]);
         expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).toBe(before);
     });
 });
 
-describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-bad-"));
-    const file = (name: string, content: unknown) => path.relative(REPO_ROOT, writeJson(dir, name, content));
-    const HELP = "(see npm run capacity:plan -- --help)";
-    const cases: Array<[string, string[], string]> = [
+const badDir = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-bad-"));
+const file = (name: string, content: unknown) => path.relative(REPO_ROOT, writeJson(badDir, name, content));
+const HELP = "(see npm run capacity:plan -- --help)";
+// A stack file the program would reject: 512 MB is not a Fargate size for the default 1 vCPU.
+fs.writeFileSync(
+    path.join(badDir, "Pulumi.demo.yaml"),
+    "config:\n  aws:region: us-east-1\n  service.image: x:1\n  service.memory: 512\n",
+);
+const BAD_INPUT: Array<[string, string[], string]> = [
+    [
+        "an unknown stack",
+        ["--stack", "prod", "--per-task-rps", "20"],
+        `Pulumi.prod.yaml not found in ${REPO_ROOT}: the stack must be one of this project's ` +
+            "(dev, production, staging)",
+    ],
+    ...["0", "-3", "abc", "Infinity"].map((v): [string, string[], string] => [
+        `--per-task-rps ${v}`,
+        ["--stack", "production", "--per-task-rps", v],
+        `option '--per-task-rps <n>' argument '${v}' is invalid. must be a number of requests per second ` +
+            `greater than 0, e.g. 23.81 ${HELP}`,
+    ]),
+    [
+        "neither a rate nor a measurement",
+        ["--stack", "production"],
+        "give exactly one of --per-task-rps <req/s> or --from <capacity.json> (neither was given; see npm run " +
+            "capacity:plan -- --help)",
+    ],
+    [
+        "both a rate and a measurement",
+        ["--stack", "production", "--per-task-rps", "20", "--from", "x.json"],
+        "give exactly one of --per-task-rps <req/s> or --from <capacity.json> (both were given; see npm run " +
+            "capacity:plan -- --help)",
+    ],
+    ["no stack", ["--per-task-rps", "20"], `required option '--stack <name>' not specified ${HELP}`],
+    ["an unknown flag", ["--stack", "production", "--per-task-rps", "20", "--rate"], `unknown option '--rate' ${HELP}`],
+    [
+        "a stray argument",
+        ["--stack", "production", "--per-task-rps", "20", "production"],
+        `too many arguments. Expected 0 arguments but got 1. ${HELP}`,
+    ],
+    [
+        "--source with --from",
+        ["--stack", "production", "--from", "x.json", "--source", "mine"],
+        `--source goes with --per-task-rps; --from takes the source from the measurement ${HELP}`,
+    ],
+    [
+        "an empty --source",
+        ["--stack", "production", "--per-task-rps", "20", "--source", " "],
+        `--source must not be empty: say where the per-task figure came from ${HELP}`,
+    ],
+    [
+        "an unreadable capacity file",
+        ["--stack", "production", "--from", "reports/none/capacity.json"],
+        "--from reports/none/capacity.json: cannot read it (ENOENT); pass the capacity.json of a k6 run",
+    ],
+    [
+        "a capacity file that is not JSON",
+        ["--stack", "production", "--from", file("text.json", "p95 was fine")],
+        `--from ${path.relative(REPO_ROOT, path.join(badDir, "text.json"))}: not valid JSON (Unexpected token 'p', ` +
+            `"p95 was fine" is not valid JSON); pass the capacity.json of a k6 TEST=capacity run`,
+    ],
+    ...(
         [
-            "an unknown stack",
-            ["--stack", "prod", "--per-task-rps", "20"],
-            `Pulumi.prod.yaml not found in ${REPO_ROOT}: the stack must be one of this project's ` +
-                "(dev, production, staging)",
-        ],
-        ...["0", "-3", "abc", "Infinity"].map((v): [string, string[], string] => [
-            `--per-task-rps ${v}`,
-            ["--stack", "production", "--per-task-rps", v],
-            `option '--per-task-rps <n>' argument '${v}' is invalid. must be a number of requests per second ` +
-                `greater than 0, e.g. 23.81 ${HELP}`,
-        ]),
-        [
-            "neither a rate nor a measurement",
-            ["--stack", "production"],
-            "give exactly one of --per-task-rps <req/s> or --from <capacity.json> (neither was given; see npm run " +
-                "capacity:plan -- --help)",
-        ],
-        [
-            "both a rate and a measurement",
-            ["--stack", "production", "--per-task-rps", "20", "--from", "x.json"],
-            "give exactly one of --per-task-rps <req/s> or --from <capacity.json> (both were given; see npm run " +
-                "capacity:plan -- --help)",
-        ],
-        ["no stack", ["--per-task-rps", "20"], `required option '--stack <name>' not specified ${HELP}`],
-        [
-            "an unknown flag",
-            ["--stack", "production", "--per-task-rps", "20", "--rate"],
-            `unknown option '--rate' ${HELP}`,
-        ],
-        [
-            "a stray argument",
-            ["--stack", "production", "--per-task-rps", "20", "production"],
-            `too many arguments. Expected 0 arguments but got 1. ${HELP}`,
-        ],
-        [
-            "--source with --from",
-            ["--stack", "production", "--from", "x.json", "--source", "mine"],
-            `--source goes with --per-task-rps; --from takes the source from the measurement ${HELP}`,
-        ],
-        [
-            "an empty --source",
-            ["--stack", "production", "--per-task-rps", "20", "--source", " "],
-            `--source must not be empty: say where the per-task figure came from ${HELP}`,
-        ],
-        [
-            "an unreadable capacity file",
-            ["--stack", "production", "--from", "reports/none/capacity.json"],
-            "--from reports/none/capacity.json: cannot read it (ENOENT); pass the capacity.json of a k6 run",
-        ],
-        [
-            "a capacity file that is not JSON",
-            ["--stack", "production", "--from", file("text.json", "p95 was fine")],
-            `--from ${path.relative(REPO_ROOT, path.join(dir, "text.json"))}: not valid JSON (Unexpected token 'p', ` +
-                `"p95 was fine" is not valid JSON); pass the capacity.json of a k6 TEST=capacity run`,
-        ],
-        ...(
             [
-                [
-                    "rate.json",
-                    { ...MEASURED, perTaskRps: "fast" },
-                    'perTaskRps must be a number of requests per second (found "fast")',
-                ],
-                ["tasks.json", { ...MEASURED, tasks: 0 }, "tasks must be at least 1 (found 0)"],
-                ["fraction.json", { ...MEASURED, tasks: 1.5 }, "tasks must be a whole number of tasks (found 1.5)"],
-                ["target.json", { ...MEASURED, target: undefined }, "target must be the measured URL (missing)"],
-                [
-                    "date.json",
-                    { ...MEASURED, date: "last Tuesday" },
-                    'date must be an ISO 8601 date, e.g. 2026-11-30T14:00:00Z (found "last Tuesday")',
-                ],
-                ["steps.json", { ...MEASURED, steps: undefined }, "steps must be the list of measured steps (missing)"],
-                ["list.json", [31.5], "the file must be a JSON object (found [31.5])"],
-                [
-                    "schema.json",
-                    { ...MEASURED, schema: "credlink-capacity/2" },
-                    "schema must be credlink-capacity/1, the capacity.json format this planner reads " +
-                        '(found "credlink-capacity/2")',
-                ],
-                [
-                    "result.json",
-                    { ...MEASURED, result: "great" },
-                    'result must be measured, lower-bound or below-range (found "great")',
-                ],
-            ] as const
-        ).map(([name, content, problem]): [string, string[], string] => [
-            `a capacity file whose ${name.replace(".json", "")} is wrong`,
-            ["--stack", "production", "--from", file(name, content)],
-            `--from ${path.relative(REPO_ROOT, path.join(dir, name))}: ${problem}; is it the capacity.json of a k6 ` +
-                "TEST=capacity run?",
-        ]),
-        [
-            "a measurement in which no step held",
-            ["--stack", "production", "--from", file("zero.json", { ...MEASURED, perTaskRps: 0 })],
-            `--from ${path.relative(REPO_ROOT, path.join(dir, "zero.json"))}: perTaskRps = 0: no step held the ` +
-                "SLO, so " +
-                "there is no per-task rate to plan from; rerun the capacity test from a lower starting rate",
-        ],
-        [
-            "a rate that would need more tasks than a service may have",
-            ["--stack", "production", "--per-task-rps", "0.2"],
-            "Pulumi.production.yaml: credlink:scaling.maxTasks would be 9000 to carry the planned peak of 1200 req/s " +
-                "(1000 × 1.2) at 8 requests per target per minute, above the 5000-task limit of an ECS service; " +
-                "raise the per-task rate (credlink:scaling.taskCapacityRps) with a measurement or lower " +
-                "credlink:scaling.peakRequestsPerSecond",
-        ],
-    ];
+                "rate.json",
+                { ...MEASURED, perTaskRps: "fast" },
+                'perTaskRps must be a number of requests per second (found "fast")',
+            ],
+            ["tasks.json", { ...MEASURED, tasks: 0 }, "tasks must be at least 1 (found 0)"],
+            ["fraction.json", { ...MEASURED, tasks: 1.5 }, "tasks must be a whole number of tasks (found 1.5)"],
+            ["target.json", { ...MEASURED, target: undefined }, "target must be the measured URL (missing)"],
+            [
+                "date.json",
+                { ...MEASURED, date: "last Tuesday" },
+                'date must be an ISO 8601 date, e.g. 2026-11-30T14:00:00Z (found "last Tuesday")',
+            ],
+            ["steps.json", { ...MEASURED, steps: undefined }, "steps must be the list of measured steps (missing)"],
+            ["list.json", [31.5], "the file must be a JSON object (found [31.5])"],
+            [
+                "schema.json",
+                { ...MEASURED, schema: "credlink-capacity/2" },
+                "schema must be credlink-capacity/1, the capacity.json format this planner reads " +
+                    '(found "credlink-capacity/2")',
+            ],
+            [
+                "result.json",
+                { ...MEASURED, result: "great" },
+                'result must be measured, lower-bound or below-range (found "great")',
+            ],
+        ] as const
+    ).map(([name, content, problem]): [string, string[], string] => [
+        `a capacity file whose ${name.replace(".json", "")} is wrong`,
+        ["--stack", "production", "--from", file(name, content)],
+        `--from ${path.relative(REPO_ROOT, path.join(badDir, name))}: ${problem}; is it the capacity.json of a k6 ` +
+            "TEST=capacity run?",
+    ]),
+    [
+        "a measurement in which no step held",
+        ["--stack", "production", "--from", file("zero.json", { ...MEASURED, perTaskRps: 0 })],
+        `--from ${path.relative(REPO_ROOT, path.join(badDir, "zero.json"))}: perTaskRps = 0: no step held the ` +
+            "SLO, so " +
+            "there is no per-task rate to plan from; rerun the capacity test from a lower starting rate",
+    ],
+    [
+        "a rate that would need more tasks than a service may have",
+        ["--stack", "production", "--per-task-rps", "0.2"],
+        "Pulumi.production.yaml: credlink:scaling.maxTasks would be 9000 to carry the planned peak of 1200 req/s " +
+            "(1000 × 1.2) at 8 requests per target per minute, above the 5000-task limit of an ECS service; " +
+            "raise the per-task rate (credlink:scaling.taskCapacityRps) with a measurement or lower " +
+            "credlink:scaling.peakRequestsPerSecond",
+    ],
+    [
+        "a stack file the program would reject, named with the setting",
+        ["--stack", "demo", "--stack-dir", badDir, "--per-task-rps", "20"],
+        "Pulumi.demo.yaml: credlink:service.memory = 512 is not a valid Fargate memory size for " +
+            "credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs",
+    ],
+];
 
-    // Every case through the planner's own entry function (the line and the exit code the script sets)...
-    it.each(cases)("%s", (_, args, line) => {
-        let stdout = "";
-        let stderr = "";
-        const code = runCapacityPlan(args, { out: (x) => (stdout += x), err: (x) => (stderr += x) });
-        expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: "", stderr: `capacity:plan: ${line}\n` });
+// The script runs start before the first test, together (a top-level beforeAll): each is mostly Node
+// and tsx start-up, which overlaps the in-process cases.
+const PLAN_ARGS = ["--stack", "production", "--per-task-rps", "23.81"];
+const [, badArgs, badLine] = BAD_INPUT.find(([name]) => name.startsWith("a stack file the program would reject"))!;
+let scriptRuns: Promise<[Result, Result, Result]>;
+beforeAll(() => {
+    scriptRuns = Promise.all([planScript(...PLAN_ARGS), planScript(...badArgs), planScript("--help")]);
+});
+
+describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
+    it.each(BAD_INPUT)("%s", (_, args, line) => {
+        expect(plan(...args)).toEqual({ code: 2, stdout: "", stderr: `capacity:plan: ${line}\n` });
+    });
+});
+
+describe("scripts/capacity-plan.ts, run by tsx, prints and exits as runCapacityPlan says", () => {
+    it("a plan: exit 0, the plan on stdout", async () => {
+        const [run] = await scriptRuns;
+        const here = plan(...PLAN_ARGS);
+        expect(here.code).toBe(0);
+        expect(run).toEqual(here);
     });
 
-    // ...and one of each kind through the real script run by tsx: the same line, exit 2, no stack trace.
-    it("the script prints the same lines and exits 2", async () => {
-        const picked = [
-            "an unknown stack",
-            "--per-task-rps 0",
-            "neither a rate nor a measurement",
-            "a capacity file that is not JSON",
-            "a capacity file whose rate is wrong",
-            "a rate that would need more tasks than a service may have",
-        ].map((name) => cases.find(([n]) => n === name)!);
-        const results = await Promise.all(picked.map(([, args]) => plan(...args)));
-        expect(results).toEqual(
-            picked.map(([, , line]) => ({ code: 2, stdout: "", stderr: `capacity:plan: ${line}\n` })),
-        );
+    it("bad input: exit 2, the one line on stderr, nothing on stdout", async () => {
+        const [, bad] = await scriptRuns;
+        expect(bad).toEqual({ code: 2, stdout: "", stderr: `capacity:plan: ${badLine}\n` });
     });
 
-    it("a stack file the program would reject, named with the setting (run by tsx)", async () => {
-        const bad = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-stack-"));
-        fs.writeFileSync(
-            path.join(bad, "Pulumi.demo.yaml"),
-            "config:\n  aws:region: us-east-1\n  service.image: x:1\n  service.memory: 512\n",
-        );
-        const r = await plan("--stack", "demo", "--stack-dir", bad, "--per-task-rps", "20");
-        expect(r).toEqual({
-            code: 2,
-            stdout: "",
-            stderr:
-                "capacity:plan: Pulumi.demo.yaml: credlink:service.memory = 512 is not a valid Fargate memory " +
-                "size for " +
-                "credlink:service.cpu (1024); see the Fargate task size table in the AWS ECS docs\n",
-        });
-    });
-
-    it("--help lists every flag and exits 0 (run by tsx)", async () => {
-        const r = await plan("--help");
-        expect([r.code, r.stderr]).toEqual([0, ""]);
+    it("--help lists every flag and exits 0", async () => {
+        const [, , help] = await scriptRuns;
+        expect([help.code, help.stderr]).toEqual([0, ""]);
         for (const flag of [
             "--stack <name>",
             "--per-task-rps <n>",
@@ -425,6 +425,6 @@ describe("bad input: one line on stderr, exit 2, nothing on stdout", () => {
             "--write",
             "--stack-dir <dir>",
         ])
-            expect(r.stdout).toContain(flag);
+            expect(help.stdout).toContain(flag);
     });
 });

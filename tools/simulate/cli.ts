@@ -18,6 +18,12 @@ import { renderSvg } from "./svg";
 
 export const EXIT = { ok: 0, badInput: 2 } as const;
 
+/** Where the command prints: the process's stdout/stderr in scripts/simulate.ts, buffers in tests. */
+export interface Io {
+    readonly out: (s: string) => void;
+    readonly err: (s: string) => void;
+}
+
 /** Bad input: printed as one line, exit code 2. */
 export class SimulateInputError extends Error {
     constructor(message: string) {
@@ -51,7 +57,7 @@ function parseStartup(value: string): number {
     return Number(value);
 }
 
-export function parseFlags(argv: readonly string[]): Flags {
+export function parseFlags(argv: readonly string[], io: Io): Flags {
     const program = new Command()
         .name("npm run simulate --")
         .description(
@@ -78,7 +84,7 @@ export function parseFlags(argv: readonly string[]): Flags {
         )
         .allowExcessArguments(false)
         .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+        .configureOutput({ writeOut: io.out, writeErr: io.err });
     program.parse(argv, { from: "user" });
     return program.opts<Flags>();
 }
@@ -115,10 +121,11 @@ export function simulateStack(
     return { stack, setup, taskCapacity: taskCapacityOf(config), run };
 }
 
-export function main(argv: readonly string[]): number {
+/** Runs the command; returns the exit code. Bad input is one line on io.err, never a throw. */
+export function main(argv: readonly string[], io: Io): number {
     let flags: Flags;
     try {
-        flags = parseFlags(argv);
+        flags = parseFlags(argv, io);
     } catch (e) {
         // Commander has already printed its one-line message (or the help).
         if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
@@ -132,11 +139,11 @@ export function main(argv: readonly string[]): number {
         });
         if (flags.json) writeFile(flags.json, `${JSON.stringify(buildJsonReport(sim), null, 2)}\n`);
         if (flags.svg) writeFile(flags.svg, renderSvg(sim));
-        process.stdout.write(`${renderSummary(sim)}\n`);
+        io.out(`${renderSummary(sim)}\n`);
         return EXIT.ok;
     } catch (e) {
         if (e instanceof SimulateInputError) {
-            process.stderr.write(`error: ${e.message}\n`);
+            io.err(`error: ${e.message}\n`);
             return EXIT.badInput;
         }
         throw e;
