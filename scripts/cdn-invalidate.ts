@@ -4,8 +4,7 @@
  * one line per problem and no stack trace.
  */
 import * as path from "node:path";
-import { parseCli } from "../tools/cdn-invalidate/cli";
-import { runInvalidation } from "../tools/cdn-invalidate/run";
+import { cdnInvalidateMain } from "../tools/cdn-invalidate/main";
 
 const fail = (message: string, code = 2): never => {
     for (const line of message.split("\n")) process.stderr.write(`cdn:invalidate: ${line}\n`);
@@ -19,22 +18,12 @@ process.on("unhandledRejection", (e) =>
     fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
 );
 
-async function main(): Promise<void> {
-    const cli = parseCli(process.argv.slice(2), {
-        out: (s) => process.stdout.write(s),
-        err: (s) => process.stderr.write(s),
-    });
-    if (cli.kind === "exit") {
-        if (cli.message) fail(cli.message, cli.code);
-        process.exit(cli.code);
-    }
-    const run = await runInvalidation(cli.options, {
-        projectDir: path.resolve(__dirname, ".."),
-        print: (line) => process.stdout.write(`${line}\n`),
-    });
-    if (run.error) fail(run.error, run.exitCode);
+cdnInvalidateMain(
+    process.argv.slice(2),
+    { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) },
+    { projectDir: path.resolve(__dirname, "..") },
+).then(
     // Explicit exit: an abandoned request (after a deadline) must not keep the process alive.
-    process.exit(run.exitCode);
-}
-
-main().catch((e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
+    (code) => process.exit(code),
+    (e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
+);

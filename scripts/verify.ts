@@ -4,8 +4,7 @@
  * 0 (matches), 1 (drift) or 2 (bad input or environment) without stack traces.
  */
 import * as path from "node:path";
-import { parseCli } from "../tools/verify/cli";
-import { runVerify } from "../tools/verify/run";
+import { verifyMain } from "../tools/verify/main";
 
 const fail = (message: string, code = 2): never => {
     for (const line of message.split("\n")) process.stderr.write(`verify: ${line}\n`);
@@ -20,22 +19,12 @@ process.on("unhandledRejection", (e) =>
     fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
 );
 
-async function main(): Promise<void> {
-    const cli = parseCli(process.argv.slice(2), {
-        out: (s) => process.stdout.write(s),
-        err: (s) => process.stderr.write(s),
-    });
-    if (cli.kind === "exit") {
-        if (cli.message) fail(cli.message, cli.code);
-        process.exit(cli.code);
-    }
-    const run = await runVerify(cli.options, {
-        projectDir: path.resolve(__dirname, ".."),
-        print: (line) => process.stdout.write(`${line}\n`),
-    });
-    if (run.error) fail(run.error, run.exitCode);
+verifyMain(
+    process.argv.slice(2),
+    { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) },
+    { projectDir: path.resolve(__dirname, "..") },
+).then(
     // Explicit exit: an abandoned request (after a deadline) must not keep the process alive.
-    process.exit(run.exitCode);
-}
-
-main().catch((e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
+    (code) => process.exit(code),
+    (e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
+);

@@ -1,15 +1,17 @@
 /**
  * `npm run cdn:invalidate`: flags, the CreateInvalidation call, the bounded wait, and one-line
  * errors for missing credentials, refused permissions, hung calls and bad input. AWS is mocked
- * with aws-sdk-client-mock (the verify fixtures' mocks); the entry point runs for real at the end.
+ * with aws-sdk-client-mock (the verify fixtures' mocks). The command runs in-process
+ * (cdnInvalidateMain); the entry point runs for real at the end, only to prove its wiring.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateInvalidationCommand, GetInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_MAX_WAIT_SECONDS, parseCli } from "../tools/cdn-invalidate/cli";
+import { cdnInvalidateMain } from "../tools/cdn-invalidate/main";
 import { type InvalidateOptions, runInvalidation } from "../tools/cdn-invalidate/run";
 import { DEFAULT_TIMEOUT_MS } from "../tools/verify/cli";
 import { ACCOUNT, mocks, outputsFor, production, PROJECT_DIR, tempDir, writeOutputs } from "./verify/fixtures";
@@ -186,24 +188,24 @@ describe("runInvalidation (mocked AWS)", () => {
     it("a CreateInvalidation that never answers is cut off by the deadline: one line, exit 1", async () => {
         mocks.cloudfront.on(CreateInvalidationCommand).callsFake(() => new Promise(() => undefined));
         const started = Date.now();
-        const result = await run();
+        const result = await run({ timeoutMs: 50 });
         expect(Date.now() - started).toBeLessThan(5_000);
         expect(result).toEqual({
             exitCode: 1,
-            error: `CreateInvalidation on ${outputs.distributionId} timed out (no answer within 0.8 s)`,
+            error: `CreateInvalidation on ${outputs.distributionId} timed out (no answer within 0.2 s)`,
         });
     });
 
     it("a GetInvalidation that never answers ends at the wait limit: one line, exit 1", async () => {
         mocks.cloudfront.on(GetInvalidationCommand).callsFake(() => new Promise(() => undefined));
         const started = Date.now();
-        const result = await run({ maxWaitSeconds: 1 });
+        const result = await run({ maxWaitSeconds: 0.25, timeoutMs: 50 });
         expect(Date.now() - started).toBeLessThan(5_000);
         expect(result).toEqual({
             exitCode: 1,
             invalidationId: "I2J0I21PCUYOIK",
             error:
-                `Invalidation I2J0I21PCUYOIK of ${outputs.distributionId} had not completed after 1 s; CloudFront ` +
+                `Invalidation I2J0I21PCUYOIK of ${outputs.distributionId} had not completed after 0.25 s; CloudFront ` +
                 `keeps working on it: check it with \`aws cloudfront get-invalidation --distribution-id ` +
                 `${outputs.distributionId} --id I2J0I21PCUYOIK\``,
         });
@@ -211,9 +213,9 @@ describe("runInvalidation (mocked AWS)", () => {
 
     it("an invalidation still in progress at the wait limit: exit 1", async () => {
         mocks.cloudfront.on(GetInvalidationCommand).resolves({ Invalidation: { Status: "InProgress" } as never });
-        const result = await run({ maxWaitSeconds: 1 });
+        const result = await run({ maxWaitSeconds: 0.25 });
         expect(result.exitCode).toBe(1);
-        expect(result.error).toMatch(/^Invalidation I2J0I21PCUYOIK of E\w+ had not completed after 1 s;/);
+        expect(result.error).toMatch(/^Invalidation I2J0I21PCUYOIK of E\w+ had not completed after 0\.25 s;/);
     });
 
     it("a refused CreateInvalidation names the permissions it needs: exit 2", async () => {
@@ -242,6 +244,99 @@ describe("runInvalidation (mocked AWS)", () => {
     });
 });
 
+describe("cdnInvalidateMain: the command in-process", () => {
+    const outputs = outputsFor(production());
+    afterEach(() => vi.unstubAllEnvs());
+    beforeEach(() => {
+        for (const m of Object.values(mocks)) m.reset();
+    });
+    const main = async (args: string[]) => {
+        let stdout = "";
+        let stderr = "";
+        const code = await cdnInvalidateMain(
+            args,
+            { out: (s) => (stdout += s), err: (s) => (stderr += s) },
+            { projectDir: PROJECT_DIR, pollSeconds: { min: 0.01, max: 0.02 } },
+        );
+        return [code, stdout, stderr] as const;
+    };
+
+    it("a bad flag is one line on stderr, exit 2, nothing on stdout", async () => {
+        expect(await main(["--stack", "production", "--paths", "index.html"])).toEqual([
+            2,
+            "",
+            "cdn:invalidate: option '--paths <path...>' argument 'index.html' is invalid. must start with / " +
+                "(see npm run cdn:invalidate -- --help)\n",
+        ]);
+    });
+
+    it("no pulumi CLI on PATH (the real lookup): one line, exit 2", async () => {
+        vi.stubEnv("PATH", tempDir());
+        expect(await main(["--stack", "production"])).toEqual([
+            2,
+            "",
+            "cdn:invalidate: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
+                "--outputs <file> (written by `pulumi stack output --json --stack production > outputs.json`)\n",
+        ]);
+    });
+
+    it("--help is the usage on stdout, exit 0", async () => {
+        const [code, stdout, stderr] = await main(["--help"]);
+        expect([code, stderr]).toEqual([0, ""]);
+        expect(stdout).toMatch(/^Usage: npm run cdn:invalidate -- \[options\]\n/);
+    });
+
+    it("a completed invalidation: its progress lines on stdout, exit 0", async () => {
+        mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ci` });
+        mocks.cloudfront.on(CreateInvalidationCommand).resolves({
+            Invalidation: { Id: "I2J0I21PCUYOIK", Status: "InProgress", CreateTime: new Date() } as never,
+        });
+        mocks.cloudfront.on(GetInvalidationCommand).resolves({ Invalidation: { Status: "Completed" } as never });
+        const [code, stdout, stderr] = await main([
+            "--stack",
+            "production",
+            "--distribution-id",
+            "E2QWRUHEXAMPLE",
+            "--paths",
+            "/static/index.html",
+        ]);
+        expect([code, stderr]).toEqual([0, ""]);
+        expect(stdout.split("\n")).toEqual([
+            `Distribution E2QWRUHEXAMPLE (from --distribution-id), account ${ACCOUNT}`,
+            "Invalidation I2J0I21PCUYOIK created for 1 path(s): /static/index.html; waiting up to 600 s for it to " +
+                "complete",
+            expect.stringMatching(/^Invalidation I2J0I21PCUYOIK completed in \d+ s$/),
+            "",
+        ]);
+    });
+
+    it("an invalidation refused by CloudFront: the error line on stderr, exit 2", async () => {
+        mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ci` });
+        mocks.cloudfront
+            .on(CreateInvalidationCommand)
+            .rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDenied" }));
+        const [code, stdout, stderr] = await main([
+            "--stack",
+            "production",
+            "--outputs",
+            writeOutputs(tempDir(), outputs),
+        ]);
+        expect(code).toBe(2);
+        expect(stdout).toMatch(/^Distribution E\w+ \(from .+\), account 123456789012\n$/);
+        expect(stderr).toBe(
+            `cdn:invalidate: CloudFront refused CreateInvalidation on ${outputs.distributionId} (AccessDenied: ` +
+                `User is not authorized): the caller needs cloudfront:CreateInvalidation and ` +
+                `cloudfront:GetInvalidation on arn:aws:cloudfront::${ACCOUNT}:distribution/${outputs.distributionId} ` +
+                `(docs/cdn.md)\n`,
+        );
+    });
+});
+
+/**
+ * The real entry point, as few runs as prove its wiring (argv in, stdout/stderr, exit code): the
+ * flags and lines themselves are tested in-process above. Both runs start together; each takes
+ * about a second of Node, tsx and SDK start-up.
+ */
 describe("entry point", () => {
     const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
     /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
@@ -251,27 +346,30 @@ describe("entry point", () => {
         return bin;
     };
     const run = (args: string[]) =>
-        spawnSync(tsx, ["scripts/cdn-invalidate.ts", ...args], {
-            cwd: PROJECT_DIR,
-            encoding: "utf8",
-            timeout: 60_000,
-            env: { ...process.env, PATH: nodeOnlyPath() },
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+            const child = spawn(tsx, ["scripts/cdn-invalidate.ts", ...args], {
+                cwd: PROJECT_DIR,
+                timeout: 60_000,
+                env: { ...process.env, PATH: nodeOnlyPath() },
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+            child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+            child.on("error", reject);
+            child.on("close", (status) => resolve({ status, stdout, stderr }));
         });
 
-    it("scripts/cdn-invalidate.ts: a bad flag and a missing pulumi CLI are one line on stderr, exit 2", () => {
-        const bad = run(["--stack", "production", "--paths", "index.html"]);
-        expect([bad.status, bad.stdout, bad.stderr]).toEqual([
-            2,
-            "",
-            "cdn:invalidate: option '--paths <path...>' argument 'index.html' is invalid. must start with / " +
-                "(see npm run cdn:invalidate -- --help)\n",
-        ]);
-        const noCli = run(["--stack", "production"]);
-        expect([noCli.status, noCli.stdout, noCli.stderr]).toEqual([
-            2,
-            "",
-            "cdn:invalidate: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
+    it("scripts/cdn-invalidate.ts: --help on stdout, exit 0; no pulumi CLI is one line on stderr, exit 2", async () => {
+        const [help, noCli] = await Promise.all([run(["--help"]), run(["--stack", "production"])]);
+        expect([help.status, help.stderr]).toEqual([0, ""]);
+        expect(help.stdout).toMatch(/^Usage: npm run cdn:invalidate -- \[options\]\n/);
+        expect(noCli).toEqual({
+            status: 2,
+            stdout: "",
+            stderr:
+                "cdn:invalidate: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
                 "--outputs <file> (written by `pulumi stack output --json --stack production > outputs.json`)\n",
-        ]);
-    });
+        });
+    }, 60_000);
 });

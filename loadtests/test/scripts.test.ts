@@ -1,7 +1,9 @@
 /**
  * scripts/load-test.sh and scripts/load-test-local.sh, run by bash with a PATH made of
  * symlinks to exactly the tools they use, so "k6 is missing" holds on any machine; a stub
- * k6 stands in for the real one where a run must get that far.
+ * k6 stands in for the real one where a run must get that far. Each test has its own bin
+ * and report directories, so the tests run concurrently: most of a run is Node and tsx
+ * start-up (the env validation), which two cores overlap.
  */
 import { spawn } from "node:child_process";
 import {
@@ -108,7 +110,7 @@ afterAll(async () => {
     rmSync(work, { recursive: true, force: true });
 });
 
-describe("scripts/load-test.sh refuses in one line", () => {
+describe.concurrent("scripts/load-test.sh refuses in one line", () => {
     it("without k6, saying how to install it", async () => {
         expect(existsSync(join(noK6, "k6"))).toBe(false);
         const r = await run(WRAPPER, { TARGET_URL: url }, noK6);
@@ -178,7 +180,7 @@ describe("scripts/load-test.sh refuses in one line", () => {
     });
 });
 
-describe("scripts/load-test.sh runs k6", () => {
+describe.concurrent("scripts/load-test.sh runs k6", () => {
     it("after the health check, with reports under reports/<timestamp>-<test>, and exits with k6's code", async () => {
         const reports = join(work, "reports");
         const r = await run(
@@ -262,16 +264,18 @@ describe("scripts/load-test.sh runs k6", () => {
     });
 
     it("leaves k6's JSON output off with TIME_SERIES=off, and refuses other values", async () => {
-        const r = await run(
-            WRAPPER,
-            { TARGET_URL: url, TEST: "smoke", TIME_SERIES: "off", REPORTS_ROOT: join(work, "off") },
-            binDir("series-off", 0),
-        );
+        const [r, bad] = await Promise.all([
+            run(
+                WRAPPER,
+                { TARGET_URL: url, TEST: "smoke", TIME_SERIES: "off", REPORTS_ROOT: join(work, "off") },
+                binDir("series-off", 0),
+            ),
+            run(WRAPPER, { TARGET_URL: url, TIME_SERIES: "yes" }, binDir("series-bad", 0)),
+        ]);
         expect(r.code).toBe(0);
         expect(readFileSync(k6Call("series-off"), "utf8").split("\n")[0]).toBe(
             `run ${join(ROOT, "loadtests/smoke.ts")}`,
         );
-        const bad = await run(WRAPPER, { TARGET_URL: url, TIME_SERIES: "yes" }, binDir("series-bad", 0));
         expect(bad).toEqual({
             code: 2,
             stdout: "",
@@ -299,7 +303,7 @@ describe("scripts/load-test.sh runs k6", () => {
     });
 });
 
-describe("scripts/load-test-local.sh", () => {
+describe.concurrent("scripts/load-test-local.sh", () => {
     it("starts the reference API, smoke-tests it through the wrapper, stops it and returns k6's code", async () => {
         const r = await run(
             LOCAL,

@@ -1,17 +1,48 @@
 /**
  * Flags, stack files and the outputs source: each bad input is one line and
- * exit 2. The last tests run the real entry points (tsx and the shell wrapper).
+ * exit 2. The command runs in-process (verifyMain); the last tests run the real entry
+ * points (tsx and the shell wrapper) only to prove they wire argv, streams and exit code.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_TIMEOUT_MS, parseCli } from "../../tools/verify/cli";
+import { verifyMain } from "../../tools/verify/main";
 import { loadOutputs, type PulumiRunner } from "../../tools/verify/outputs";
 import { readStackConfig } from "../../tools/verify/stack-config";
 import { VerifyError } from "../../tools/verify/types";
-import { outputsFor, production, PROJECT_DIR, tempDir } from "./fixtures";
+import {
+    ACCOUNT,
+    compliantAccount,
+    mocks,
+    outputsFor,
+    production,
+    PROJECT_DIR,
+    serve,
+    tempDir,
+    writeOutputs,
+} from "./fixtures";
 import { SECRET_PLACEHOLDER } from "../../lib/config";
+
+interface ProcessResult {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs a command in the project directory with PATH replaced; resolves when it has exited. */
+function runProcess(cmd: string, args: readonly string[], PATH: string): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { cwd: PROJECT_DIR, env: { ...process.env, PATH }, timeout: 60_000 });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+}
 
 function parse(args: string[]) {
     let out = "";
@@ -242,26 +273,32 @@ describe("outputs source", () => {
     });
 });
 
-describe("entry points", () => {
-    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
-    const run = (cmd: string, args: string[], PATH = `${path.dirname(process.execPath)}:/usr/bin:/bin`) =>
-        spawnSync(cmd, args, { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH } });
-    /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
-    const nodeOnlyPath = () => {
-        const bin = tempDir();
-        fs.symlinkSync(process.execPath, path.join(bin, "node"));
-        return bin;
+const NOW = new Date("2025-06-01T10:00:00Z");
+
+describe("verifyMain: the command in-process", () => {
+    afterEach(() => vi.unstubAllEnvs());
+    const main = async (args: string[], projectDir = PROJECT_DIR) => {
+        let stdout = "";
+        let stderr = "";
+        const code = await verifyMain(
+            args,
+            { out: (s) => (stdout += s), err: (s) => (stderr += s) },
+            { projectDir, now: () => NOW, resolveHost: () => Promise.resolve(["192.0.2.10"]) },
+        );
+        return [code, stdout, stderr] as const;
     };
 
-    it("scripts/verify.ts: bad flag and missing pulumi CLI are one line on stderr, exit 2, no stack trace", () => {
-        const bad = run(tsx, ["scripts/verify.ts", "--stack", "production", "--nope"], nodeOnlyPath());
-        expect([bad.status, bad.stdout, bad.stderr]).toEqual([
+    it("a bad flag is one line on stderr, exit 2, nothing on stdout", async () => {
+        expect(await main(["--stack", "production", "--nope"])).toEqual([
             2,
             "",
             "verify: unknown option '--nope' (see npm run verify -- --help)\n",
         ]);
-        const noCli = run(tsx, ["scripts/verify.ts", "--stack", "production"], nodeOnlyPath());
-        expect([noCli.status, noCli.stdout, noCli.stderr]).toEqual([
+    });
+
+    it("no pulumi CLI on PATH (the real lookup): one line, exit 2", async () => {
+        vi.stubEnv("PATH", tempDir());
+        expect(await main(["--stack", "production"])).toEqual([
             2,
             "",
             "verify: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
@@ -270,14 +307,101 @@ describe("entry points", () => {
         ]);
     });
 
-    it("scripts/optimize-performance.sh forwards its arguments to npm run verify", () => {
-        const help = run("bash", ["scripts/optimize-performance.sh", "--help"]);
-        expect(help.status).toBe(0);
-        expect(help.stdout).toContain("Usage: npm run verify -- [options]");
-        const missing = run("bash", ["scripts/optimize-performance.sh"]);
-        expect([missing.status, missing.stderr]).toEqual([
+    it("several problems: one prefixed line each on stderr", async () => {
+        const dir = tempDir();
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.demo.yaml"),
+            "config:\n  aws:region: us-east-1\n  credlink:service.image: x:1\n  credlink:scaling.minTasks: many\n" +
+                "  credlink:cdn.staticTtl: 5\n",
+        );
+        expect(await main(["--stack", "demo", "--outputs", writeOutputs(dir, {})], dir)).toEqual([
             2,
-            "verify: required option '--stack <name>' not specified (see npm run verify -- --help)\n",
+            "",
+            "verify: Pulumi.demo.yaml: credlink:cdn.staticTtl is not a known setting (did you mean " +
+                "credlink:cdn.staticMinTtl?); see the config reference in README.md\n" +
+                'verify: Pulumi.demo.yaml: credlink:scaling.minTasks = "many" must be a whole number between 1 ' +
+                "and 5000\n",
         ]);
+    });
+
+    it("--help is the usage on stdout, exit 0", async () => {
+        const [code, stdout, stderr] = await main(["--help"]);
+        expect([code, stderr]).toEqual([0, ""]);
+        expect(stdout).toMatch(/^Usage: npm run verify -- \[options\]\n/);
+    });
+
+    it("a compliant account: the check lines on stdout, exit 0", async () => {
+        for (const m of Object.values(mocks)) m.reset();
+        const config = production();
+        const outputs = outputsFor(config);
+        serve(compliantAccount(config, outputs), outputs);
+        const dir = tempDir();
+        const [code, stdout, stderr] = await main([
+            "--stack",
+            "production",
+            "--outputs",
+            writeOutputs(dir, outputs),
+            "--report-dir",
+            dir,
+        ]);
+        expect([code, stderr]).toEqual([0, ""]);
+        const lines = stdout.split("\n");
+        expect(lines[0]).toBe(
+            `Verifying stack production in account ${ACCOUNT} (${config.region}) against ` +
+                `${path.join(PROJECT_DIR, "Pulumi.production.yaml")}`,
+        );
+        expect(lines.slice(-4)).toEqual([
+            "",
+            `PASS: ${lines.filter((l) => l.startsWith("✓ ")).length} passed, 0 failed, 0 warnings. Dashboard: ` +
+                outputs.dashboardUrl,
+            `Report: ${path.join(dir, "verify-production-2025-06-01T10-00-00Z", "report.html")} (also report.md, ` +
+                "results.json)",
+            "",
+        ]);
+    });
+});
+
+/**
+ * The real entry points, as few runs as prove the wiring (argv in, stdout/stderr, exit code): the
+ * flags and lines themselves are tested in-process above. The runs start together; each takes
+ * about a second of Node, tsx and SDK start-up.
+ */
+describe("entry points", () => {
+    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+    /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
+    const nodeOnlyPath = () => {
+        const bin = tempDir();
+        fs.symlinkSync(process.execPath, path.join(bin, "node"));
+        return bin;
+    };
+    const runs: Partial<Record<"noCli" | "help" | "missing", ProcessResult>> = {};
+    beforeAll(async () => {
+        const systemPath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
+        [runs.noCli, runs.help, runs.missing] = await Promise.all([
+            runProcess(tsx, ["scripts/verify.ts", "--stack", "production"], nodeOnlyPath()),
+            runProcess("bash", ["scripts/optimize-performance.sh", "--help"], systemPath),
+            runProcess("bash", ["scripts/optimize-performance.sh"], systemPath),
+        ]);
+    }, 60_000);
+
+    it("scripts/verify.ts: a missing pulumi CLI is one line on stderr, exit 2, no stack trace", () => {
+        expect(runs.noCli).toEqual({
+            status: 2,
+            stdout: "",
+            stderr:
+                "verify: The pulumi CLI is not on PATH: install it, or pass the outputs as a file with " +
+                "--outputs <file> (written by `pulumi stack output --json --stack production > " +
+                "outputs.json`)\n",
+        });
+    });
+
+    it("scripts/optimize-performance.sh forwards its arguments to npm run verify, and its exit code back", () => {
+        expect([runs.help?.status, runs.help?.stderr]).toEqual([0, ""]);
+        expect(runs.help?.stdout).toMatch(/^Usage: npm run verify -- \[options\]\n/);
+        expect(runs.missing).toEqual({
+            status: 2,
+            stdout: "",
+            stderr: "verify: required option '--stack <name>' not specified (see npm run verify -- --help)\n",
+        });
     });
 });
