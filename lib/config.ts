@@ -12,10 +12,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ALERTS_SETTINGS } from "../components/alerts";
+import { ALERTS_SETTINGS } from "../components/alerts/settings";
 import { CDN_SETTINGS, DOMAIN_SETTINGS } from "../components/cdn/settings";
 import { DATABASE_SETTINGS } from "../components/database/settings";
-import { NETWORK_SETTINGS } from "../components/network";
+import { NETWORK_SETTINGS } from "../components/network/settings";
 import { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "../components/scaling-service/settings";
 import {
     type AnySettingsGroup,

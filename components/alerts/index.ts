@@ -1,29 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { group, type GroupInput, listOf, resolveOrThrow, setting, type ValuesOfGroup } from "../lib/settings";
+import { type GroupInput, resolveOrThrow } from "../../lib/settings";
+import { ALERTS_SETTINGS } from "./settings";
+
+export { ALERTS_SETTINGS, type AlertsSettings } from "./settings";
 
 /** Services that notify the topic: CloudWatch alarms and RDS event subscriptions. */
 const PUBLISHERS = ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"];
-
-/** Who is told about alarms (`credlink:alerts.*` in the stack), declared once. */
-export const ALERTS_SETTINGS = group({
-    emails: setting(
-        "array",
-        "E-mail addresses subscribed to the alerts topic (each must confirm).",
-        listOf(z.email(), "e-mail address"),
-        {
-            default: [] as string[],
-        },
-    ),
-    httpsEndpoint: setting(
-        "string",
-        "Optional HTTPS endpoint (e.g. a chat webhook) subscribed to the alerts topic. Secret.",
-        z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
-        { secret: true },
-    ),
-});
-export type AlertsSettings = ValuesOfGroup<typeof ALERTS_SETTINGS>;
 
 /** ALERTS_SETTINGS (emails, httpsEndpoint: pass it as a secret) describes the settings and their defaults. */
 export interface AlertsTopicArgs extends GroupInput<typeof ALERTS_SETTINGS> {
