@@ -10,7 +10,7 @@ import { defaultPolicyConfigFile, readPolicyConfig } from "../../tools/preview/i
 import { copyProgram, type SourceEdit } from "../../tools/harness/program-copy";
 import { startPolicyEvaluator } from "../../tools/preview/evaluator";
 import { planPreview, previewWith, stackConfigStrings, type PlannedStack } from "../../tools/preview/preview";
-import { isBlocking, type PolicyEvaluator, type StackPreview } from "../../tools/preview/types";
+import { isBlocking, type PolicyEvaluator, type PolicyViolation, type StackPreview } from "../../tools/preview/types";
 import { PROJECT } from "../../lib/config";
 
 export interface RedTeamCase {
@@ -77,7 +77,14 @@ export class RedTeam {
                 : base.policyConfig,
         };
         const programDir = c.program ? copyProgram(path.join("redteam", c.name), c.program) : undefined;
-        const preview = await previewWith(planned, this.evaluator(planned), programDir);
+        // An evasion fails the gate when either mode fails it: once the findings name every policy the
+        // case expects, the other mode cannot change the verdict. A compliant case runs both.
+        const decided =
+            c.mustFail.length > 0
+                ? (violations: readonly PolicyViolation[]) =>
+                      c.mustFail.every((p) => violations.some((v) => isBlocking(v) && v.policyName === p))
+                : undefined;
+        const preview = await previewWith(planned, this.evaluator(planned), programDir, decided);
         if (preview.error !== undefined) throw new Error(`case "${c.name}": the preview errored: ${preview.error}`);
         const failedPolicies = [
             ...new Set((preview.evaluation?.violations ?? []).filter(isBlocking).map((v) => v.policyName)),

@@ -148,19 +148,42 @@ export async function previewStack(planned: PlannedStack, startEvaluator: StartP
     }
 }
 
-/** `previewStack` with a pack that is already running for this stack (it stays running). */
+/**
+ * `previewStack` with a pack that is already running for this stack (it stays running).
+ * `decided`, when given, is asked after each mode's evaluation whether the findings so far
+ * settle the question; if so the remaining modes are skipped. The red-team corpus uses it for
+ * an evasion that must fail: the gate fails when either mode fails it, so once one mode has
+ * reported what the case expects, the other cannot change the verdict.
+ */
 export async function previewWith(
     planned: PlannedStack,
     evaluatorReady: Promise<PolicyEvaluator>,
     programDir?: string,
+    decided?: (violations: readonly PolicyViolation[]) => boolean,
 ): Promise<StackPreview> {
     const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
+    const simulation = simulateStackFile(planned.stackConfig);
+    const withSimulation = simulation ? { simulation } : {};
     const runs: Array<[PreviewMode, StackRun]> = [];
+    const byMode: Array<[PreviewMode, PolicyEvaluation]> = [];
+    const run = async (mode: PreviewMode) => {
+        const preview = mode === "new stack";
+        runs.push([mode, await runStack(planned.stack, { preview, configFile: planned.stackConfig, programDir })]);
+    };
+    const evaluate = async (evaluator: PolicyEvaluator, [mode, r]: [PreviewMode, StackRun]) => {
+        const evaluation = await evaluator.evaluate({
+            stack: planned.stack,
+            resources: r.resources,
+            policyConfig: planned.policyConfig,
+            policyConfigFile: planned.policyConfigFile,
+        });
+        byMode.push([mode, evaluation]);
+    };
+    // Without `decided`, every program run comes first: the pack boots meanwhile.
+    const upFront = decided === undefined;
     try {
-        for (const mode of PREVIEW_MODES) {
-            const preview = mode === "new stack";
-            runs.push([mode, await runStack(planned.stack, { preview, configFile: planned.stackConfig, programDir })]);
-        }
+        if (upFront) for (const mode of PREVIEW_MODES) await run(mode);
+        else await run(PREVIEW_MODES[0]);
     } catch (e) {
         const first = runs[0]?.[1];
         return {
@@ -172,32 +195,34 @@ export async function previewWith(
     }
     // The plan shows the new stack, as `pulumi preview` of a new stack does.
     const { resources, warnings } = runs[0][1];
-    const simulation = simulateStackFile(planned.stackConfig);
 
     let evaluator: PolicyEvaluator;
     try {
         evaluator = await evaluatorReady;
     } catch (e) {
-        return { ...base, resources, warnings, error: programErrorMessage(e), ...(simulation ? { simulation } : {}) };
+        return { ...base, resources, warnings, error: programErrorMessage(e), ...withSimulation };
     }
     try {
-        const byMode: Array<[PreviewMode, PolicyEvaluation]> = [];
-        for (const [mode, run] of runs) {
-            const evaluation = await evaluator.evaluate({
-                stack: planned.stack,
-                resources: run.resources,
-                policyConfig: planned.policyConfig,
-                policyConfigFile: planned.policyConfigFile,
-            });
-            byMode.push([mode, evaluation]);
-        }
+        if (upFront) for (const r of runs) await evaluate(evaluator, r);
+        else
+            for (const mode of PREVIEW_MODES) {
+                if (mode !== PREVIEW_MODES[0]) {
+                    if (decided(mergeEvaluations(byMode).violations)) break;
+                    try {
+                        await run(mode);
+                    } catch (e) {
+                        return { ...base, resources, warnings, error: programErrorMessage(e), ...withSimulation };
+                    }
+                }
+                await evaluate(evaluator, runs[runs.length - 1]);
+            }
         const evaluation = mergeEvaluations(byMode);
         return {
             ...base,
             resources,
             warnings: [...warnings, ...(evaluation.logs ?? [])],
             evaluation,
-            ...(simulation ? { simulation } : {}),
+            ...withSimulation,
         };
     } catch (e) {
         if (e instanceof InputError) throw e;
