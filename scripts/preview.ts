@@ -1,91 +1,17 @@
 /**
- * `npm run preview -- --stack <name>|all`: the offline `pulumi preview --policy-pack policies`.
- * Runs the program for each stack under Pulumi's mocks in preview mode, sends
- * the resources to the policy pack in its own process over the Analyzer gRPC
- * protocol, prints the plan and the policy report, and writes JSON/SARIF.
+ * `npm run preview -- --stack <name>|all`: the offline `pulumi preview --policy-pack policies`
+ * (tools/preview/cli.ts). Runs the program for each stack under Pulumi's mocks in preview mode,
+ * sends the resources to the policy pack in its own process over the Analyzer gRPC protocol,
+ * prints the plan and the policy report, and writes JSON/SARIF.
  *
  * Exit codes: 0 no mandatory violation; 1 a mandatory violation or a program
  * error; 2 bad input (unknown stack, unreadable policy config, bad flag).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { Command, CommanderError } from "commander";
-import { startPolicyEvaluator } from "../tools/preview/evaluator";
-import { InputError } from "../tools/preview/inputs";
-import { planPreview, previewStack, programErrorMessage } from "../tools/preview/preview";
-import { buildJsonReport, renderStackPreview, renderSummary } from "../tools/preview/report";
-import { buildSarif } from "../tools/preview/sarif";
-import { previewFailed, type StackPreview } from "../tools/preview/types";
+import { previewMain } from "../tools/preview/cli";
 
-interface Flags {
-    stack: string;
-    policyConfig?: string;
-    stackDir?: string;
-    json?: string;
-    sarif?: string;
-    verbose?: boolean;
-}
+const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
 
-const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
-
-function parseFlags(argv: string[]): Flags {
-    const program = new Command()
-        .name("npm run preview --")
-        .description("Preview stacks offline under Pulumi's mocks and check them with the policy pack (policies/).")
-        .requiredOption("--stack <name>", 'stack to preview (a Pulumi.<name>.yaml), or "all"')
-        .option("--policy-config <file>", "policy pack config (default: policies/config/<stack>.json)")
-        .option("--stack-dir <dir>", "directory holding the Pulumi.<stack>.yaml files (default: the repo root)")
-        .option("--json <file>", "write the JSON report to <file>")
-        .option("--sarif <file>", "write a SARIF 2.1.0 report for GitHub code scanning to <file>")
-        .option("--verbose", "print the resource tree of each stack")
-        .allowExcessArguments(false)
-        .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-    program.parse(argv, { from: "user" });
-    return program.opts<Flags>();
-}
-
-function writeReport(file: string, content: unknown): void {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
-}
-
-async function main(argv: string[]): Promise<number> {
-    let flags: Flags;
-    try {
-        flags = parseFlags(argv);
-    } catch (e) {
-        // Commander has already printed its one-line message (or the help).
-        if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-        throw e;
-    }
-
-    const { stacks } = planPreview({
-        stack: flags.stack,
-        stackDir: flags.stackDir,
-        policyConfigFile: flags.policyConfig,
-    });
-
-    const previews: StackPreview[] = [];
-    for (const planned of stacks) {
-        const preview = await previewStack(planned, (ctx) => startPolicyEvaluator(ctx));
-        previews.push(preview);
-        if (previews.length > 1) process.stdout.write("\n");
-        process.stdout.write(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);
-        for (const w of preview.warnings) process.stdout.write(`warning: stack ${preview.stack}: ${w}\n`);
-        if (preview.error !== undefined) process.stderr.write(`error: stack ${preview.stack}: ${preview.error}\n`);
-    }
-
-    process.stdout.write(`\n${renderSummary(previews)}\n`);
-    if (flags.json) writeReport(flags.json, buildJsonReport(previews));
-    if (flags.sarif) writeReport(flags.sarif, buildSarif(previews));
-    return previews.some(previewFailed) ? EXIT.failed : EXIT.ok;
-}
-
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-        process.stderr.write(`error: ${programErrorMessage(e)}\n`);
-        process.exit(e instanceof InputError ? EXIT.badInput : EXIT.failed);
-    },
+void previewMain(process.argv.slice(2), { out: write(process.stdout), err: write(process.stderr) }).then((code) =>
+    // Exit now: the policy pack's process and gRPC channels must not keep Node alive.
+    process.exit(code),
 );

@@ -1,6 +1,8 @@
 /**
- * `npm run preview` end to end, as child processes: the program under mocks,
- * the policy pack in its own process over gRPC, exit codes and exact messages.
+ * `npm run preview` end to end: the program under mocks, the policy pack in its own process
+ * over gRPC, exit codes and exact messages. The committed and seeded stacks and one bad input
+ * run as child processes through scripts/preview.ts; the other bad inputs run the same command
+ * in process (tools/preview/cli.ts), which the child-process runs show is what the script runs.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,6 +11,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LoadProfile } from "../../policies/load-profiles";
 import type { JsonReport } from "../../tools/preview/report";
+import { previewMain } from "../../tools/preview/cli";
 import { simulateStack } from "../../tools/simulate/cli";
 import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { sarifSchemaErrors } from "./sarif-schema";
@@ -35,12 +38,20 @@ function preview(...args: string[]): Promise<Result> {
     });
 }
 
+/** The command in this process, with its output captured as the child process's would be. */
+async function previewInProcess(...args: string[]): Promise<Result> {
+    let stdout = "";
+    let stderr = "";
+    const code = await previewMain(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "preview-cli-"));
 const readJson = <T>(file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as T;
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+[(:]\d+/m);
 
 describe("bad input", () => {
-    it("names the stacks that exist for an unknown stack", async () => {
+    it("names the stacks that exist for an unknown stack (through the script, as a child process)", async () => {
         const r = await preview("--stack", "prod");
         expect(r).toEqual({
             code: 2,
@@ -50,7 +61,12 @@ describe("bad input", () => {
     });
 
     it("reports a malformed policy config in one line", async () => {
-        const r = await preview("--stack", "production", "--policy-config", `${FIXTURES}/policy-config.malformed.json`);
+        const r = await previewInProcess(
+            "--stack",
+            "production",
+            "--policy-config",
+            `${FIXTURES}/policy-config.malformed.json`,
+        );
         expect(r).toEqual({
             code: 2,
             stdout: "",
@@ -61,10 +77,18 @@ describe("bad input", () => {
     });
 
     it("reports a policy config the pack cannot take, one line per problem", async () => {
-        const [level, unknown] = await Promise.all([
-            preview("--stack", "dev", "--policy-config", `${FIXTURES}/policy-config.bad-level.json`),
-            preview("--stack", "dev", "--policy-config", `${FIXTURES}/policy-config.unknown-policy.json`),
-        ]);
+        const level = await previewInProcess(
+            "--stack",
+            "dev",
+            "--policy-config",
+            `${FIXTURES}/policy-config.bad-level.json`,
+        );
+        const unknown = await previewInProcess(
+            "--stack",
+            "dev",
+            "--policy-config",
+            `${FIXTURES}/policy-config.unknown-policy.json`,
+        );
         expect(level).toEqual({
             code: 2,
             stdout: "",
@@ -86,7 +110,7 @@ describe("bad input", () => {
     });
 
     it("shows a program error with the stack name, one line per problem and no stack trace", async () => {
-        const r = await preview(
+        const r = await previewInProcess(
             "--stack",
             "broken",
             "--stack-dir",
