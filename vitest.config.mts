@@ -16,7 +16,7 @@ const ISOLATED = [
     "loadtests/test/workload.test.ts",
 ];
 
-/** Everything else is a plain module or talks to its own policy pack process: one worker's files share their imports. */
+/** The rest are plain modules or talk to their own policy pack process: a worker's files share imports. */
 const SHARED = ["test/**/*.test.ts", "loadtests/test/**/*.test.ts"];
 
 const common = {
