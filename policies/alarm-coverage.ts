@@ -402,6 +402,19 @@ export const coverage = stackPolicy<{
                 deps: new Set(stack.referencedBy(alarm, "dimensions", "metricQueries").map((d) => d.urn)),
             };
         });
+        // Every metric an alarm reads, once, indexed by its lower-cased key: a resource only looks at
+        // the alarms on the metrics it needs (CloudWatch keys are case-sensitive; a key that differs
+        // only in case is found so it can be named), in the order the stack lists them.
+        const byKey = new Map<string, Array<{ c: Candidate; m: AlarmMetric; key: string; seq: number }>>();
+        let seq = 0;
+        for (const c of candidates)
+            for (const m of isFinding(c.model.compared) ? c.model.metrics : c.model.compared.reads) {
+                const key = describeMetric(m);
+                const lower = key.toLowerCase();
+                const list = byKey.get(lower) ?? [];
+                list.push({ c, m, key, seq: seq++ });
+                byKey.set(lower, list);
+            }
         for (const w of watched) {
             const have = new Set<string>();
             const notCounted: string[] = [];
@@ -409,28 +422,25 @@ export const coverage = stackPolicy<{
                 const alternatives = entry.split("|");
                 let covered = false;
                 const misses: string[] = [];
-                for (const c of candidates) {
-                    const reads = isFinding(c.model.compared) ? c.model.metrics : c.model.compared.reads;
-                    for (const m of reads) {
-                        const key = describeMetric(m);
-                        const exact = alternatives.includes(key);
-                        const caseOnly = !exact && alternatives.some((k) => k.toLowerCase() === key.toLowerCase());
-                        if ((!exact && !caseOnly) || (covered && exact)) continue;
-                        const why = caseOnly
-                            ? `${key} differs in case from ${alternatives.join(" or ")} (CloudWatch is case-sensitive)`
-                            : (c.problem ??
-                              metricProblem(c, m, key) ??
-                              dimensionProblem(c, m, w) ??
-                              (c.region.state === "known" &&
-                              w.region.state === "known" &&
-                              c.region.value === w.region.value
-                                  ? undefined
-                                  : `the alarm is in ${show(c.region)}, the resource publishes in ${show(w.region)}`));
-                        if (why === undefined) {
-                            covered = true;
-                            have.add(key);
-                        } else if (pointsAt(c, m, w)) misses.push(`"${c.alarm.name}" on ${key}: ${why}`);
-                    }
+                const reading = [...new Set(alternatives.map((k) => k.toLowerCase()))]
+                    .flatMap((k) => byKey.get(k) ?? [])
+                    .sort((a, b) => a.seq - b.seq);
+                for (const { c, m, key } of reading) {
+                    const exact = alternatives.includes(key);
+                    const caseOnly = !exact && alternatives.some((k) => k.toLowerCase() === key.toLowerCase());
+                    if ((!exact && !caseOnly) || (covered && exact)) continue;
+                    const why = caseOnly
+                        ? `${key} differs in case from ${alternatives.join(" or ")} (CloudWatch is case-sensitive)`
+                        : (c.problem ??
+                          metricProblem(c, m, key) ??
+                          dimensionProblem(c, m, w) ??
+                          (c.region.state === "known" && w.region.state === "known" && c.region.value === w.region.value
+                              ? undefined
+                              : `the alarm is in ${show(c.region)}, the resource publishes in ${show(w.region)}`));
+                    if (why === undefined) {
+                        covered = true;
+                        have.add(key);
+                    } else if (pointsAt(c, m, w)) misses.push(`"${c.alarm.name}" on ${key}: ${why}`);
                 }
                 if (!covered) notCounted.push(...misses);
             }
