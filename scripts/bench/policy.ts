@@ -84,7 +84,13 @@ function copyOf(resources: readonly RegisteredResourceLike[], k: number): Regist
         for (const key of ["name", "identifier"]) if (typeof r.inputs[key] === "string") ids.add(r.inputs[key]);
     const urn = (u: string) => `${u}-${k}`;
     const deep = (v: unknown): unknown => {
-        if (typeof v === "string") return ids.has(v) ? `${v}-${k}` : v;
+        // Whole identifiers, and identifiers as path segments (an autoscaling resourceId
+        // "service/<cluster>/<service>"), so each copy's relations hold as in the original.
+        if (typeof v === "string")
+            return v
+                .split("/")
+                .map((segment) => (ids.has(segment) ? `${segment}-${k}` : segment))
+                .join("/");
         if (Array.isArray(v)) return v.map(deep);
         if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([key, e]) => [key, deep(e)]));
         return v;
