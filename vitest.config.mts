@@ -11,6 +11,7 @@ const ISOLATED = [
     "test/preview/cli.test.ts",
     "test/preview/report.test.ts",
     "test/policies/stacks.test.ts",
+    "test/policies/prebuilt-pack.test.ts",
     "test/capacity/stacks.test.ts",
     "test/verify/**/*.test.ts",
     "loadtests/test/workload.test.ts",
