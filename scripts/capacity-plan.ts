@@ -4,14 +4,10 @@
  * monthly Fargate cost of its task range (tools/capacity/). Exit 0 = planned, 2 = bad input.
  */
 import { runCapacityPlan } from "../tools/capacity/cli";
-
-const write = (stream: NodeJS.WriteStream) => (s: string) => void stream.write(s);
+import { processIo } from "../tools/cli-io";
 
 try {
-    process.exitCode = runCapacityPlan(process.argv.slice(2), {
-        out: write(process.stdout),
-        err: write(process.stderr),
-    });
+    process.exitCode = runCapacityPlan(process.argv.slice(2), processIo);
 } catch (e) {
     process.stderr.write(
         `capacity:plan: unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}\n`,

@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { cdnInvalidateMain } from "../tools/cdn-invalidate/main";
+import { processIo } from "../tools/cli-io";
 
 const fail = (message: string, code = 2): never => {
     for (const line of message.split("\n")) process.stderr.write(`cdn:invalidate: ${line}\n`);
@@ -18,11 +19,7 @@ process.on("unhandledRejection", (e) =>
     fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
 );
 
-cdnInvalidateMain(
-    process.argv.slice(2),
-    { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) },
-    { projectDir: path.resolve(__dirname, "..") },
-).then(
+cdnInvalidateMain(process.argv.slice(2), processIo, { projectDir: path.resolve(__dirname, "..") }).then(
     // Explicit exit: an abandoned request (after a deadline) must not keep the process alive.
     (code) => process.exit(code),
     (e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),

@@ -7,11 +7,10 @@
  * Exit codes: 0 no mandatory violation; 1 a mandatory violation or a program
  * error; 2 bad input (unknown stack, unreadable policy config, bad flag).
  */
+import { processIo } from "../tools/cli-io";
 import { previewMain } from "../tools/preview/cli";
 
-const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
-
-void previewMain(process.argv.slice(2), { out: write(process.stdout), err: write(process.stderr) }).then((code) =>
+void previewMain(process.argv.slice(2), processIo).then((code) =>
     // Exit now: the policy pack's process and gRPC channels must not keep Node alive.
     process.exit(code),
 );

@@ -5,12 +5,11 @@
  *
  * Exit codes: 0 done; 2 bad input (unknown stack or profile, invalid stack config, bad flag).
  */
+import { processIo } from "../tools/cli-io";
 import { main } from "../tools/simulate/cli";
 
-const write = (stream: NodeJS.WriteStream) => (s: string) => void stream.write(s);
-
 try {
-    process.exitCode = main(process.argv.slice(2), { out: write(process.stdout), err: write(process.stderr) });
+    process.exitCode = main(process.argv.slice(2), processIo);
 } catch (e) {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { verifyMain } from "../tools/verify/main";
+import { processIo } from "../tools/cli-io";
 
 const fail = (message: string, code = 2): never => {
     for (const line of message.split("\n")) process.stderr.write(`verify: ${line}\n`);
@@ -19,11 +20,7 @@ process.on("unhandledRejection", (e) =>
     fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
 );
 
-verifyMain(
-    process.argv.slice(2),
-    { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) },
-    { projectDir: path.resolve(__dirname, "..") },
-).then(
+verifyMain(process.argv.slice(2), processIo, { projectDir: path.resolve(__dirname, "..") }).then(
     // Explicit exit: an abandoned request (after a deadline) must not keep the process alive.
     (code) => process.exit(code),
     (e: unknown) => fail(`unexpected error: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),

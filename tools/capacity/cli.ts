@@ -4,6 +4,7 @@
  * with the monthly Fargate cost of its task range. Exit 0 = planned (and written), 2 = bad
  * input, always as one line on stderr.
  */
+import type { CliIo } from "../cli-io";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -23,9 +24,7 @@ import {
 import { cents, FARGATE_ON_DEMAND_USD, formatUsd, HOURS_PER_MONTH } from "./pricing";
 import { editStackFileText } from "./write";
 
-export interface Io {
-    readonly out: (s: string) => void;
-    readonly err: (s: string) => void;
+export interface Io extends CliIo {
     /** Today, for the source of a rate given on the command line. */
     readonly now?: () => Date;
 }

@@ -3,7 +3,7 @@
  * and io.err. scripts/cdn-invalidate.ts only wires it to the process (and tests call it without
  * spawning one).
  */
-import type { CliIo } from "../verify/main";
+import type { CliIo } from "../cli-io";
 import { parseCli } from "./cli";
 import { runInvalidation, type InvalidateDeps } from "./run";
 

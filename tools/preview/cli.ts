@@ -8,6 +8,7 @@
  * Exit codes: 0 no mandatory violation; 1 a mandatory violation or a program
  * error; 2 bad input (unknown stack, unreadable policy config, bad flag).
  */
+import type { CliIo } from "../cli-io";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
@@ -29,13 +30,7 @@ interface Flags {
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
-/** Where the command writes: the process's streams, or a test's buffers. */
-export interface PreviewIo {
-    out(text: string): void;
-    err(text: string): void;
-}
-
-function parseFlags(argv: readonly string[], io: PreviewIo): Flags {
+function parseFlags(argv: readonly string[], io: CliIo): Flags {
     const program = new Command()
         .name("npm run preview --")
         .description("Preview stacks offline under Pulumi's mocks and check them with the policy pack (policies/).")
@@ -61,7 +56,7 @@ function writeReport(file: string, content: unknown): void {
  * Runs the command; returns its exit code. Bad input (InputError) and any other failure are
  * one `error:` line on stderr, never a stack trace.
  */
-export async function previewMain(argv: readonly string[], io: PreviewIo): Promise<number> {
+export async function previewMain(argv: readonly string[], io: CliIo): Promise<number> {
     try {
         return await run(argv, io);
     } catch (e) {
@@ -70,7 +65,7 @@ export async function previewMain(argv: readonly string[], io: PreviewIo): Promi
     }
 }
 
-async function run(argv: readonly string[], io: PreviewIo): Promise<number> {
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
     let flags: Flags;
     try {
         flags = parseFlags(argv, io);

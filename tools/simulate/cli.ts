@@ -4,6 +4,7 @@
  *
  * Exit codes: 0 done (overload is a finding, not a failure); 2 bad input, as one line.
  */
+import type { CliIo } from "../cli-io";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -18,11 +19,8 @@ import { renderSvg } from "./svg";
 
 export const EXIT = { ok: 0, badInput: 2 } as const;
 
-/** Where the command prints: the process's stdout/stderr in scripts/simulate.ts, buffers in tests. */
-export interface Io {
-    readonly out: (s: string) => void;
-    readonly err: (s: string) => void;
-}
+/** Where the command prints (tools/cli-io.ts). */
+export type Io = CliIo;
 
 /** Bad input: printed as one line, exit code 2. */
 export class SimulateInputError extends Error {
