@@ -1,5 +1,6 @@
 /** Command line of `npm run cdn:invalidate`: flags -> InvalidateOptions, or one line and exit 2. */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type CliExit, type CliIo, parseCommand } from "../cli-io";
 import { DEFAULT_TIMEOUT_MS } from "../verify/cli";
 import { parseStack, parseTimeout } from "../verify/cli";
 import type { InvalidateOptions } from "./run";
@@ -10,7 +11,7 @@ export const MAX_WILDCARD_PATHS = 15;
 export const DEFAULT_MAX_WAIT_SECONDS = 600;
 const MAX_WAIT_RANGE = { min: 30, max: 3600 };
 
-export type ParsedCli = { kind: "run"; options: InvalidateOptions } | { kind: "exit"; code: 0 | 2; message?: string };
+export type ParsedCli = { kind: "run"; options: InvalidateOptions } | CliExit;
 
 /** Why a path cannot be invalidated, or undefined when it can. */
 export function invalidationPathProblem(path: string): string | undefined {
@@ -43,7 +44,7 @@ function parseMaxWait(value: string): number {
     return n;
 }
 
-export function buildProgram(write: { out: (s: string) => void; err: (s: string) => void }): Command {
+export function buildProgram(write: CliIo): Command {
     return new Command()
         .name("npm run cdn:invalidate --")
         .description(
@@ -99,24 +100,10 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
 }
 
 /** Parses user arguments (without node and script). Never throws. */
-export function parseCli(
-    args: readonly string[],
-    write: { out: (s: string) => void; err: (s: string) => void },
-): ParsedCli {
+export function parseCli(args: readonly string[], write: CliIo): ParsedCli {
     const program = buildProgram(write);
-    try {
-        program.parse([...args], { from: "user" });
-    } catch (e) {
-        if (e instanceof CommanderError) {
-            if (e.exitCode === 0) return { kind: "exit", code: 0 };
-            return {
-                kind: "exit",
-                code: 2,
-                message: `${e.message.replace(/^error: /, "").split("\n")[0]} (see npm run cdn:invalidate -- --help)`,
-            };
-        }
-        throw e;
-    }
+    const exit = parseCommand(program, args, "cdn:invalidate");
+    if (exit) return exit;
     const o = program.opts<{
         stack: string;
         outputs?: string;

@@ -1,11 +1,12 @@
 /** Command line of `npm run verify`: flags → VerifyOptions, or one line and exit 2. */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type CliExit, type CliIo, parseCommand } from "../cli-io";
 import type { VerifyOptions } from "./run";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const TIMEOUT_RANGE = { min: 500, max: 300_000 };
 
-export type ParsedCli = { kind: "run"; options: VerifyOptions } | { kind: "exit"; code: 0 | 2; message?: string };
+export type ParsedCli = { kind: "run"; options: VerifyOptions } | CliExit;
 
 export function parseTimeout(value: string): number {
     const n = Number(value);
@@ -29,7 +30,7 @@ function parseStaticPath(value: string): string {
     return value;
 }
 
-export function buildProgram(write: { out: (s: string) => void; err: (s: string) => void }): Command {
+export function buildProgram(write: CliIo): Command {
     return new Command()
         .name("npm run verify --")
         .description(
@@ -82,24 +83,10 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
 }
 
 /** Parses user arguments (without node and script). Never throws. */
-export function parseCli(
-    args: readonly string[],
-    write: { out: (s: string) => void; err: (s: string) => void },
-): ParsedCli {
+export function parseCli(args: readonly string[], write: CliIo): ParsedCli {
     const program = buildProgram(write);
-    try {
-        program.parse([...args], { from: "user" });
-    } catch (e) {
-        if (e instanceof CommanderError) {
-            if (e.exitCode === 0) return { kind: "exit", code: 0 };
-            return {
-                kind: "exit",
-                code: 2,
-                message: `${e.message.replace(/^error: /, "").split("\n")[0]} (see npm run verify -- --help)`,
-            };
-        }
-        throw e;
-    }
+    const exit = parseCommand(program, args, "verify");
+    if (exit) return exit;
     const o = program.opts<{
         stack: string;
         outputs?: string;
