@@ -1,10 +1,12 @@
 /**
- * What every benchmark prints first and writes with its result: the machine a figure was
+ * What every benchmark shares: how it reads its flags, and what it prints first and writes with its
+ * result: the machine a figure was
  * measured on (a figure without it cannot be compared or reproduced), and the JSON file.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { type Command, CommanderError } from "commander";
 import { REPO_ROOT } from "../../tools/stack-file";
 
 export interface Machine {
@@ -51,3 +53,15 @@ export const median = (xs: readonly number[]): number => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * A benchmark's flags, parsed by a commander program with `exitOverride`: help exits 0, a bad flag
+ * exits 2 after commander has printed its one line.
+ */
+export function parseFlagsOrExit<T extends object>(command: Command): T {
+    try {
+        return command.parse().opts<T>();
+    } catch (e) {
+        process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
+    }
+}

@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import {
     analyzeResources,
     DEFAULT_PACK_DIR,
@@ -25,7 +25,7 @@ import {
 import { runStack } from "../../tools/harness/run";
 import { stackConfigStrings } from "../../tools/preview/preview";
 import { readStackFile } from "../../tools/stack-file";
-import { defaultResultFile, describeMachine, machine, median, writeResult } from "./machine";
+import { defaultResultFile, describeMachine, machine, median, parseFlagsOrExit, writeResult } from "./machine";
 
 /** analyzeStack over about 10,000 resources must take at most this long. */
 const GOAL_STACK_MS_10K = 2_000;
@@ -68,12 +68,7 @@ function parseOptions(): Options {
         )
         .allowExcessArguments(false)
         .exitOverride();
-    try {
-        return command.parse().opts<Options>();
-    } catch (e) {
-        // Commander has printed its one line (or the help).
-        process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
-    }
+    return parseFlagsOrExit<Options>(command);
 }
 const opts = parseOptions();
 

@@ -9,9 +9,9 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { REPO_ROOT } from "../../tools/stack-file";
-import { defaultResultFile, describeMachine, machine, median, writeResult } from "./machine";
+import { defaultResultFile, describeMachine, machine, median, parseFlagsOrExit, writeResult } from "./machine";
 
 /** The preview's median may take at most this many times the floor's median. */
 const GOAL_RATIO = 2.5;
@@ -133,13 +133,7 @@ async function main() {
         .option("--json <file>", "where to write the result", defaultResultFile("preview"))
         .allowExcessArguments(false)
         .exitOverride();
-    let opts: { runs: number; stack: string; json: string };
-    try {
-        opts = command.parse().opts();
-    } catch (e) {
-        // Commander has printed its one line (or the help).
-        process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
-    }
+    const opts = parseFlagsOrExit<{ runs: number; stack: string; json: string }>(command);
 
     const at = machine();
     const preview = previewCommand(opts.stack);
