@@ -1,7 +1,6 @@
 /**
- * What every benchmark shares: how it reads its flags, and what it prints first and writes with its
- * result: the machine a figure was
- * measured on (a figure without it cannot be compared or reproduced), and the JSON file.
+ * What every benchmark shares: how it reads its flags, the machine a figure was measured on (a
+ * figure without it cannot be compared or reproduced), which it prints first, and the JSON file.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
