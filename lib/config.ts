@@ -17,6 +17,7 @@ import { CDN_SETTINGS, DOMAIN_SETTINGS } from "../components/cdn/settings";
 import { DATABASE_SETTINGS } from "../components/database/settings";
 import { NETWORK_SETTINGS } from "../components/network/settings";
 import { ALARM_SETTINGS, SCALING_SETTINGS, SERVICE_SETTINGS } from "../components/scaling-service/settings";
+import { PROJECT, SECRET_PLACEHOLDER } from "./project";
 import {
     type AnySettingsGroup,
     flag,
@@ -32,7 +33,7 @@ import {
     type ValuesOfGroup,
 } from "./settings";
 
-export const PROJECT = "credlink";
+export { PROJECT, SECRET_PLACEHOLDER } from "./project";
 
 /** Settings of the stack as a whole, read by index.ts. */
 const STACK_WIDE_SETTINGS = group({
@@ -94,12 +95,6 @@ register("", STACK_WIDE_SETTINGS);
 
 /** Every stack setting, in declaration order: what Pulumi.yaml and the README table list. */
 export const SETTINGS: readonly StackSetting[] = [...INDEX].map(([key, { spec }]) => ({ ...spec, key }));
-
-/**
- * What the offline tools pass for a `secure:` value: its plaintext is known only to
- * the stack's secrets provider, so the value is taken as set but not validated.
- */
-export const SECRET_PLACEHOLDER = "[secret: decrypted by the Pulumi CLI]";
 
 /** Namespaces this program's providers read; keys there are theirs to validate. */
 const PROVIDER_NAMESPACES = ["aws", "awsx", "random", "pulumi"];

@@ -10,6 +10,10 @@
 import { processIo } from "../tools/cli-io";
 import { previewMain } from "../tools/preview/cli";
 
+// Errors are printed as one line, never as a stack trace: do not read the source map of every
+// module the SDK and the program load (tsx turns source maps on).
+process.setSourceMapsEnabled(false);
+
 void previewMain(process.argv.slice(2), processIo).then((code) =>
     // Exit now: the policy pack's process and gRPC channels must not keep Node alive.
     process.exit(code),

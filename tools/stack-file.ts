@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT, SECRET_PLACEHOLDER } from "../lib/config";
+import { PROJECT, SECRET_PLACEHOLDER } from "../lib/project";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 

@@ -23,7 +23,7 @@ import {
     toAnalyzerResource,
 } from "../../tools/analyzer";
 import { runStack } from "../../tools/harness/run";
-import { stackConfigStrings } from "../../tools/preview/preview";
+import { stackConfigStrings } from "../../tools/preview/inputs";
 import { readStackFile } from "../../tools/stack-file";
 import { defaultResultFile, describeMachine, machine, median, parseFlagsOrExit, writeResult } from "./machine";
 

@@ -18,7 +18,7 @@ import {
 } from "../../tools/analyzer";
 import { isUnknown, runStack, type StackRun } from "../../tools/harness/run";
 import { readStackFile, REPO_ROOT, stackNames } from "../../tools/stack-file";
-import { stackConfigStrings } from "../../tools/preview/preview";
+import { stackConfigStrings } from "../../tools/preview/inputs";
 import { TTL } from "../../policies/slo";
 import { isPairingNote } from "./fixtures";
 

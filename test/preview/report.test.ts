@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError, readPolicyConfig, resolveStacks } from "../../tools/preview/inputs";
 import { renderPlanSummary, renderResourceTree, summarizePlan } from "../../tools/preview/plan";
-import { planPreview } from "../../tools/preview/preview";
+import { planPreview } from "../../tools/preview/inputs";
 import {
     buildJsonReport,
     parseUrn,

@@ -9,7 +9,8 @@ import { parsePolicyConfig } from "../../tools/analyzer";
 import { defaultPolicyConfigFile, readPolicyConfig } from "../../tools/preview/inputs";
 import { copyProgram, type SourceEdit } from "../../tools/harness/program-copy";
 import { startPolicyEvaluator } from "../../tools/preview/evaluator";
-import { planPreview, previewWith, stackConfigStrings, type PlannedStack } from "../../tools/preview/preview";
+import { planPreview, stackConfigStrings, type PlannedStack } from "../../tools/preview/inputs";
+import { previewWith } from "../../tools/preview/preview";
 import { isBlocking, type PolicyEvaluator, type PolicyViolation, type StackPreview } from "../../tools/preview/types";
 import { PROJECT } from "../../lib/config";
 

@@ -12,12 +12,11 @@ import type { CliIo } from "../cli-io";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { startPolicyEvaluator } from "./evaluator";
-import { InputError } from "./inputs";
-import { planPreview, previewStack, programErrorMessage } from "./preview";
+import { launchEvaluator } from "./evaluator";
+import { InputError, planPreview } from "./inputs";
 import { buildJsonReport, renderStackPreview, renderSummary } from "./report";
 import { buildSarif } from "./sarif";
-import { previewFailed, type StackPreview } from "./types";
+import { previewFailed, programErrorMessage, type StackPreview } from "./types";
 
 interface Flags {
     stack: string;
@@ -81,9 +80,15 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         policyConfigFile: flags.policyConfig,
     });
 
+    // The first stack's pack boots in its own process while this one loads @pulumi/pulumi and the
+    // program, which is why ./preview (which loads them) is imported only after the pack is spawned.
+    const firstPack = launchEvaluator(stacks[0]);
+    await firstPack.spawned;
+    const { previewStack } = await import("./preview");
+
     const previews: StackPreview[] = [];
-    for (const planned of stacks) {
-        const preview = await previewStack(planned, (ctx) => startPolicyEvaluator(ctx));
+    for (const [i, planned] of stacks.entries()) {
+        const preview = await previewStack(planned, i === 0 ? firstPack : launchEvaluator(planned));
         previews.push(preview);
         if (previews.length > 1) io.out("\n");
         io.out(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);

@@ -11,8 +11,16 @@ import {
     type PolicyPackProcess,
     startPolicyPack,
 } from "../analyzer";
-import { InputError } from "./inputs";
-import type { EvaluationInput, PolicyEvaluator, PolicyMetadata, PolicyViolation, StackContext } from "./types";
+import { PROJECT } from "../../lib/project";
+import { asInputError, type PlannedStack, stackConfigStrings } from "./inputs";
+import type {
+    EvaluationInput,
+    PolicyEvaluator,
+    PolicyMetadata,
+    PolicyViolation,
+    StackContext,
+    StartPolicyEvaluator,
+} from "./types";
 
 const toViolation = (d: Diagnostic): PolicyViolation => ({
     policyName: d.policyName,
@@ -25,11 +33,6 @@ const toViolation = (d: Diagnostic): PolicyViolation => ({
     ...(d.urn ? { urn: d.urn } : {}),
     ...(d.severity ? { severity: d.severity } : {}),
 });
-
-/** A policy config the pack's schema rejects is bad input, like a malformed file. */
-export function asInputError(e: PolicyConfigError): InputError {
-    return new InputError(e.problems.map((p) => `policy config ${p}`).join("\n"));
-}
 
 /**
  * Start the pack for one stack, as `pulumi preview` does for each update: its
@@ -77,4 +80,35 @@ export async function startPolicyEvaluator(ctx: StackContext, packDir = DEFAULT_
         },
         close: () => pack.close(),
     };
+}
+
+/** A policy pack being started for one stack. */
+export interface LaunchedEvaluator {
+    /**
+     * Settles once the pack's process exists (or its start failed). Spawning needs this
+     * process's event loop, because the engine's port is bound first; after that the pack
+     * boots on its own while this process is busy.
+     */
+    readonly spawned: Promise<void>;
+    /** The running pack; a start failure is only reported when this is awaited. */
+    readonly ready: Promise<PolicyEvaluator>;
+}
+
+const noop = (): void => undefined;
+
+/** Start the pack for a planned stack, told the stack's name, project and config. */
+export function launchEvaluator(
+    planned: PlannedStack,
+    start: StartPolicyEvaluator = startPolicyEvaluator,
+): LaunchedEvaluator {
+    let spawned!: () => void;
+    const isSpawned = new Promise<void>((resolve) => (spawned = resolve));
+    const ready = start({
+        project: PROJECT,
+        stack: planned.stack,
+        stackConfig: stackConfigStrings(planned.stackConfig),
+        onSpawn: spawned,
+    });
+    ready.catch(noop); // awaited by whoever evaluates; a failure must not go unhandled meanwhile
+    return { ready, spawned: Promise.race([isSpawned, ready.then(noop, noop)]) };
 }

@@ -1,10 +1,13 @@
 /**
  * Turning command-line input into stacks and policy configs, with one-line
- * errors that say what is wrong and how to fix it.
+ * errors that say what is wrong and how to fix it. Nothing here loads
+ * @pulumi/pulumi or the program: the preview plans its stacks and starts the
+ * first policy pack before those load.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, stackNames } from "../stack-file";
+import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
+import { readStackFile, REPO_ROOT, type StackFile, StackFileError, stackNames } from "../stack-file";
 
 /** Bad input from the user: printed as one line, exit code 2, no stack trace. */
 export class InputError extends Error {
@@ -12,6 +15,11 @@ export class InputError extends Error {
         super(message);
         this.name = "InputError";
     }
+}
+
+/** A policy config the pack's schema rejects is bad input, like a malformed file. */
+export function asInputError(e: PolicyConfigError): InputError {
+    return new InputError(e.problems.map((p) => `policy config ${p}`).join("\n"));
 }
 
 /** A path as shown to users and written to reports: relative to the repo root when inside it. */
@@ -68,4 +76,53 @@ function jsonErrorWhere(text: string, message: string): string {
     if (!m) return `: ${message.replace(/\s*\n\s*/g, " ")}`;
     const before = text.slice(0, Number(m[2])).split("\n");
     return ` at line ${before.length} column ${before[before.length - 1].length + 1}: ${m[1]}`;
+}
+
+export interface PreviewOptions {
+    /** A stack name or `all`. */
+    readonly stack: string;
+    /** Directory holding Pulumi.<stack>.yaml (default: the repo root). */
+    readonly stackDir?: string;
+    /** One policy config for every stack; default policies/config/<stack>.json. */
+    readonly policyConfigFile?: string;
+}
+
+export interface PlannedStack {
+    readonly stack: string;
+    readonly stackFile: string;
+    /** Pulumi.<stack>.yaml's config, parsed once for the program and the pack. */
+    readonly stackConfig: StackFile;
+    readonly policyConfigFile: string;
+    readonly policyConfig: PolicyConfig;
+}
+
+/** Check every input that can be checked before running anything, so bad input fails fast with one line. */
+export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: PlannedStack[] } {
+    const stackDir = path.resolve(opts.stackDir ?? REPO_ROOT);
+    const stacks = resolveStacks(opts.stack, stackDir).map((stack) => {
+        const file = path.resolve(opts.policyConfigFile ?? defaultPolicyConfigFile(stack));
+        const shown = displayPath(file);
+        let policyConfig: PolicyConfig;
+        try {
+            policyConfig = parsePolicyConfig(readPolicyConfig(file), shown);
+        } catch (e) {
+            throw e instanceof PolicyConfigError ? asInputError(e) : e;
+        }
+        const stackFile = displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`));
+        let stackConfig: StackFile;
+        try {
+            stackConfig = readStackFile(stack, stackDir);
+        } catch (e) {
+            throw e instanceof StackFileError ? new InputError(`stack ${stack}: ${e.message}`) : e;
+        }
+        return { stack, stackFile, stackConfig, policyConfigFile: shown, policyConfig };
+    });
+    return { stackDir, stacks };
+}
+
+/** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
+export function stackConfigStrings({ values }: StackFile): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }

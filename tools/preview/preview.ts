@@ -5,66 +5,20 @@
  * and ARNs known); hand each run's resources to the policy pack, started for
  * that stack in its own process. A mandatory violation in either run fails.
  */
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "../analyzer";
-import { ConfigError, parseConfig, PROJECT } from "../../lib/config";
+import { ConfigError, parseConfig } from "../../lib/config";
 import { runStack, type StackRun } from "../harness/run";
 import { type ScalingSimulation, simulateConfig } from "../simulate/stack";
-import { readStackFile, REPO_ROOT, type StackFile, StackFileError } from "../stack-file";
-import { asInputError } from "./evaluator";
-import { defaultPolicyConfigFile, displayPath, InputError, readPolicyConfig, resolveStacks } from "./inputs";
+import type { StackFile } from "../stack-file";
+import type { LaunchedEvaluator } from "./evaluator";
+import { InputError, type PlannedStack } from "./inputs";
 import {
     type PolicyEvaluation,
     type PolicyEvaluator,
     type PolicyViolation,
-    PREVIEW_MODES,
     type PreviewMode,
+    programErrorMessage,
     type StackPreview,
-    type StartPolicyEvaluator,
 } from "./types";
-
-export interface PreviewOptions {
-    /** A stack name or `all`. */
-    readonly stack: string;
-    /** Directory holding Pulumi.<stack>.yaml (default: the repo root). */
-    readonly stackDir?: string;
-    /** One policy config for every stack; default policies/config/<stack>.json. */
-    readonly policyConfigFile?: string;
-}
-
-export interface PlannedStack {
-    readonly stack: string;
-    readonly stackFile: string;
-    /** Pulumi.<stack>.yaml's config, parsed once for the program and the pack. */
-    readonly stackConfig: StackFile;
-    readonly policyConfigFile: string;
-    readonly policyConfig: PolicyConfig;
-}
-
-/** Check every input that can be checked before running anything, so bad input fails fast with one line. */
-export function planPreview(opts: PreviewOptions): { stackDir: string; stacks: PlannedStack[] } {
-    const stackDir = path.resolve(opts.stackDir ?? REPO_ROOT);
-    const stacks = resolveStacks(opts.stack, stackDir).map((stack) => {
-        const file = path.resolve(opts.policyConfigFile ?? defaultPolicyConfigFile(stack));
-        const shown = displayPath(file);
-        let policyConfig: PolicyConfig;
-        try {
-            policyConfig = parsePolicyConfig(readPolicyConfig(file), shown);
-        } catch (e) {
-            throw e instanceof PolicyConfigError ? asInputError(e) : e;
-        }
-        const stackFile = displayPath(path.join(stackDir, `Pulumi.${stack}.yaml`));
-        let stackConfig: StackFile;
-        try {
-            stackConfig = readStackFile(stack, stackDir);
-        } catch (e) {
-            throw e instanceof StackFileError ? new InputError(`stack ${stack}: ${e.message}`) : e;
-        }
-        return { stack, stackFile, stackConfig, policyConfigFile: shown, policyConfig };
-    });
-    return { stackDir, stacks };
-}
 
 /**
  * The stack's k6 profiles replayed through its autoscaling; undefined when the config is invalid
@@ -79,20 +33,6 @@ export function simulateStackFile(file: StackFile): ScalingSimulation | undefine
         if (e instanceof ConfigError) return undefined;
         throw e;
     }
-}
-
-/** The message of a program error without its stack trace (RunError messages are one line per problem). */
-export function programErrorMessage(e: unknown): string {
-    if (pulumi.RunError.isInstance(e)) return e.message;
-    if (e instanceof Error) return e.message || e.name;
-    return String(e);
-}
-
-/** Stack config as the Pulumi CLI hands it to plugins: every value a string, objects and lists as JSON. */
-export function stackConfigStrings({ values }: StackFile): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
 }
 
 const noop = (): void => undefined;
@@ -122,37 +62,28 @@ export function mergeEvaluations(byMode: ReadonlyArray<[PreviewMode, PolicyEvalu
 }
 
 /**
- * Preview one stack in both modes the engine can see it in (PREVIEW_MODES): the
- * pack's process starts while the program runs, then gets the policy config and
- * the resources of each run; a mandatory violation in either mode fails. Program
- * and pack failures become the preview's `error`; a policy config the pack's
- * schema rejects throws InputError.
+ * Preview one stack in both modes the engine can see it in (PREVIEW_MODES) with its
+ * pack, launched by the caller (it may boot while the program's modules load); the
+ * pack is closed afterwards. A mandatory violation in either mode fails. Program and
+ * pack failures become the preview's `error`; a policy config the pack's schema
+ * rejects throws InputError.
  */
-export async function previewStack(planned: PlannedStack, startEvaluator: StartPolicyEvaluator): Promise<StackPreview> {
-    let spawned!: () => void;
-    const isSpawned = new Promise<void>((resolve) => (spawned = resolve));
-    const evaluatorReady = startEvaluator({
-        project: PROJECT,
-        stack: planned.stack,
-        stackConfig: stackConfigStrings(planned.stackConfig),
-        onSpawn: spawned,
-    });
-    evaluatorReady.catch(() => undefined); // awaited after the runs; a failure must not go unhandled meanwhile
-    // The pack boots in its own process while the program runs, once it is spawned: the runs keep
-    // this process's event loop busy, and spawning needs it (the engine's port is bound first).
-    await Promise.race([isSpawned, evaluatorReady.then(noop, noop)]);
+export async function previewStack(planned: PlannedStack, pack: LaunchedEvaluator): Promise<StackPreview> {
+    // The runs keep this process's event loop busy, and spawning needs it.
+    await pack.spawned;
     try {
-        return await previewWith(planned, evaluatorReady);
+        return await previewWith(planned, pack.ready);
     } finally {
-        await closeQuietly(evaluatorReady);
+        await closeQuietly(pack.ready);
     }
 }
 
 /**
  * `previewStack` with a pack that is already running for this stack (it stays running).
- * `decided`, when given, is asked after each mode's evaluation whether the findings so far
- * settle the question; if so the remaining modes are skipped. The red-team corpus uses it for
- * an evasion that must fail: the gate fails when either mode fails it, so once one mode has
+ * The pack evaluates the new stack in its own process while this one runs the update.
+ * `decided`, when given, is asked after the new stack's evaluation whether the findings
+ * settle the question; if so the update is not run. The red-team corpus uses it for an
+ * evasion that must fail: the gate fails when either mode fails it, so once one mode has
  * reported what the case expects, the other cannot change the verdict.
  */
 export async function previewWith(
@@ -162,70 +93,65 @@ export async function previewWith(
     decided?: (violations: readonly PolicyViolation[]) => boolean,
 ): Promise<StackPreview> {
     const base = { stack: planned.stack, stackFile: planned.stackFile, policyConfigFile: planned.policyConfigFile };
-    const simulation = simulateStackFile(planned.stackConfig);
-    const withSimulation = simulation ? { simulation } : {};
-    const runs: Array<[PreviewMode, StackRun]> = [];
-    const byMode: Array<[PreviewMode, PolicyEvaluation]> = [];
-    const run = async (mode: PreviewMode) => {
-        const preview = mode === "new stack";
-        runs.push([mode, await runStack(planned.stack, { preview, configFile: planned.stackConfig, programDir })]);
-    };
-    const evaluate = async (evaluator: PolicyEvaluator, [mode, r]: [PreviewMode, StackRun]) => {
-        const evaluation = await evaluator.evaluate({
+    const runMode = (mode: PreviewMode) =>
+        runStack(planned.stack, { preview: mode === "new stack", configFile: planned.stackConfig, programDir });
+    const evaluate = async (run: StackRun) =>
+        (await evaluatorReady).evaluate({
             stack: planned.stack,
-            resources: r.resources,
+            resources: run.resources,
             policyConfig: planned.policyConfig,
             policyConfigFile: planned.policyConfigFile,
         });
-        byMode.push([mode, evaluation]);
-    };
-    // Without `decided`, every program run comes first: the pack boots meanwhile.
-    const upFront = decided === undefined;
+
+    let newStack: StackRun;
     try {
-        if (upFront) for (const mode of PREVIEW_MODES) await run(mode);
-        else await run(PREVIEW_MODES[0]);
+        newStack = await runMode("new stack");
     } catch (e) {
-        const first = runs[0]?.[1];
-        return {
-            ...base,
-            resources: first?.resources ?? [],
-            warnings: first?.warnings ?? [],
-            error: programErrorMessage(e),
-        };
+        return { ...base, resources: [], warnings: [], error: programErrorMessage(e) };
     }
     // The plan shows the new stack, as `pulumi preview` of a new stack does.
-    const { resources, warnings } = runs[0][1];
+    const { resources, warnings } = newStack;
+    const simulation = simulateStackFile(planned.stackConfig);
+    const withSimulation = simulation ? { simulation } : {};
+    const failed = (e: unknown): StackPreview => ({
+        ...base,
+        resources,
+        warnings,
+        error: programErrorMessage(e),
+        ...withSimulation,
+    });
 
-    let evaluator: PolicyEvaluator;
+    const newStackEvaluation = evaluate(newStack);
+    newStackEvaluation.catch(noop); // awaited below
+    const byMode: Array<[PreviewMode, PolicyEvaluation]> = [];
     try {
-        evaluator = await evaluatorReady;
-    } catch (e) {
-        return { ...base, resources, warnings, error: programErrorMessage(e), ...withSimulation };
-    }
-    try {
-        if (upFront) for (const r of runs) await evaluate(evaluator, r);
-        else
-            for (const mode of PREVIEW_MODES) {
-                if (mode !== PREVIEW_MODES[0]) {
-                    if (decided(mergeEvaluations(byMode).violations)) break;
-                    try {
-                        await run(mode);
-                    } catch (e) {
-                        return { ...base, resources, warnings, error: programErrorMessage(e), ...withSimulation };
-                    }
-                }
-                await evaluate(evaluator, runs[runs.length - 1]);
+        if (decided === undefined) {
+            let update: StackRun;
+            try {
+                update = await runMode("update");
+            } catch (e) {
+                // A program error is the preview's error, as it stops `pulumi preview` before the pack's verdict.
+                await newStackEvaluation.catch(noop);
+                return failed(e);
             }
-        const evaluation = mergeEvaluations(byMode);
-        return {
-            ...base,
-            resources,
-            warnings: [...warnings, ...(evaluation.logs ?? [])],
-            evaluation,
-            ...withSimulation,
-        };
+            byMode.push(["new stack", await newStackEvaluation]);
+            byMode.push(["update", await evaluate(update)]);
+        } else {
+            byMode.push(["new stack", await newStackEvaluation]);
+            if (!decided(mergeEvaluations(byMode).violations)) {
+                let update: StackRun;
+                try {
+                    update = await runMode("update");
+                } catch (e) {
+                    return failed(e);
+                }
+                byMode.push(["update", await evaluate(update)]);
+            }
+        }
     } catch (e) {
         if (e instanceof InputError) throw e;
-        return { ...base, resources, warnings, error: programErrorMessage(e), ...(simulation ? { simulation } : {}) };
+        return failed(e);
     }
+    const evaluation = mergeEvaluations(byMode);
+    return { ...base, resources, warnings: [...warnings, ...(evaluation.logs ?? [])], evaluation, ...withSimulation };
 }

@@ -120,3 +120,12 @@ export const isBlocking = (v: PolicyViolation): boolean => v.enforcementLevel ==
 export function previewFailed(p: StackPreview): boolean {
     return p.error !== undefined || (p.evaluation?.violations.some(isBlocking) ?? false);
 }
+
+/**
+ * The message of a program or pack error without its stack trace (a Pulumi RunError's message
+ * is one line per problem). Every error the program or the SDK throws is an Error.
+ */
+export function programErrorMessage(e: unknown): string {
+    if (e instanceof Error) return e.message || e.name;
+    return String(e);
+}
