@@ -5,10 +5,19 @@
  */
 import * as fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyProgram, COPIES_DIR } from "../tools/harness/program-copy";
+import { copyProgram, type SourceEdit } from "../tools/harness/program-copy";
 import { runStack, UNKNOWN } from "../tools/harness/run";
 
-afterAll(() => fs.rmSync(COPIES_DIR, { recursive: true, force: true }));
+// Other files (the red-team corpus) write their copies next to these at the same time: remove only ours.
+const copies: string[] = [];
+const copy = (label: string, edits: readonly SourceEdit[]): string => {
+    const dir = copyProgram(`harness-${label}`, edits);
+    copies.push(dir);
+    return dir;
+};
+afterAll(() => {
+    for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const STACK_URN = "urn:pulumi:production::credlink::pulumi:pulumi:Stack::credlink-production";
 const MODULE_SCOPE_TOPIC = {
@@ -21,7 +30,7 @@ describe("the program runs as the language host runs it", () => {
     it("registers resources declared at module scope, as children of the stack", async () => {
         const run = await runStack("production", {
             preview: true,
-            programDir: copyProgram("module-scope", [MODULE_SCOPE_TOPIC]),
+            programDir: copy("module-scope", [MODULE_SCOPE_TOPIC]),
         });
         const stray = run.get("aws:sns/topic:Topic", "stray-alerts");
         expect(stray.urn).toBe("urn:pulumi:production::credlink::aws:sns/topic:Topic::stray-alerts");
@@ -31,14 +40,14 @@ describe("the program runs as the language host runs it", () => {
     });
 
     it("evaluates the program afresh on every run, as every `pulumi` command is a new process", async () => {
-        const dir = copyProgram("module-scope-twice", [MODULE_SCOPE_TOPIC]);
+        const dir = copy("module-scope-twice", [MODULE_SCOPE_TOPIC]);
         await runStack("production", { preview: true, programDir: dir });
         const second = await runStack("production", { preview: true, programDir: dir });
         expect(second.ofType("aws:sns/topic:Topic").map((t) => t.name)).toContain("stray-alerts");
     });
 
     it("does not call a CommonJS `export default` function, so its resources never exist", async () => {
-        const dir = copyProgram("export-default", [
+        const dir = copy("export-default", [
             {
                 file: "index.ts",
                 find: "export = function main()",
