@@ -3,21 +3,26 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Files that run a Pulumi program (the runtime under mocks is process-global and keeps state
- * between runs), mock modules or stub the environment: each gets a fresh process.
+ * between runs), mock modules, stub the environment or count the policy packs their process
+ * runs: each gets a fresh process.
  */
 const ISOLATED = [
-    "test/*.test.ts",
+    "test/{alerts,cdn,cdn-invalidate,composition,config,database,harness,private-bucket}.test.ts",
+    "test/{scaling-notifications,scaling-service,slo-dashboard,stack,tags}.test.ts",
     "test/redteam/**/*.test.ts",
     "test/preview/cli.test.ts",
-    "test/preview/report.test.ts",
     "test/policies/stacks.test.ts",
+    "test/policies/analyzer-client.test.ts",
     "test/policies/prebuilt-pack.test.ts",
     "test/capacity/stacks.test.ts",
-    "test/verify/**/*.test.ts",
+    "test/verify/{aws,cli,program,verify}.test.ts",
     "loadtests/test/workload.test.ts",
 ];
 
-/** The rest are plain modules or talk to their own policy pack process: a worker's files share imports. */
+/**
+ * The rest are plain modules or talk to policy packs through test/policies/fixtures.ts: a worker's
+ * files share imports and packs.
+ */
 const SHARED = ["test/**/*.test.ts", "loadtests/test/**/*.test.ts"];
 
 const common = {

@@ -9,12 +9,11 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeMachine, machine, median, writeResult } from "../scripts/bench/machine";
 import { REPO_ROOT } from "../tools/stack-file";
-
-const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+import { tsScript } from "./ts-script";
 
 function bench(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        execFile(TSX, [`scripts/bench/${script}.ts`, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) =>
+        execFile(...tsScript(`scripts/bench/${script}.ts`, ...args), { cwd: REPO_ROOT }, (err, stdout, stderr) =>
             resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
         );
     });

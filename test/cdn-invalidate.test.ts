@@ -15,6 +15,7 @@ import { cdnInvalidateMain } from "../tools/cdn-invalidate/main";
 import { type InvalidateOptions, runInvalidation } from "../tools/cdn-invalidate/run";
 import { DEFAULT_TIMEOUT_MS } from "../tools/verify/cli";
 import { ACCOUNT, mocks, outputsFor, production, PROJECT_DIR, tempDir, writeOutputs } from "./verify/fixtures";
+import { tsScript } from "./ts-script";
 
 const parse = (args: string[]) => parseCli(args, { out: () => undefined, err: () => undefined });
 
@@ -338,7 +339,6 @@ describe("cdnInvalidateMain: the command in-process", () => {
  * about a second of Node, tsx and SDK start-up.
  */
 describe("entry point", () => {
-    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
     /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
     const nodeOnlyPath = () => {
         const bin = tempDir();
@@ -347,7 +347,7 @@ describe("entry point", () => {
     };
     const run = (args: string[]) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-            const child = spawn(tsx, ["scripts/cdn-invalidate.ts", ...args], {
+            const child = spawn(...tsScript("scripts/cdn-invalidate.ts", ...args), {
                 cwd: PROJECT_DIR,
                 timeout: 60_000,
                 env: { ...process.env, PATH: nodeOnlyPath() },

@@ -18,6 +18,7 @@ import {
     TAGGABLE_TYPES_FILE,
     type TaggableTypesFile,
 } from "../tools/taggable-types";
+import { tsScript } from "./ts-script";
 
 // The scan reads every declaration file of @pulumi/aws (a few hundred ms): once per file.
 let scan: AwsTypeScan;
@@ -36,10 +37,9 @@ describe("lib/aws-taggable-types.json", () => {
 
     it("npm run taggable:sync -- --check passes on the committed list and rejects an unknown flag in one line", () => {
         const script = path.join(REPO_ROOT, "scripts", "generate-taggable-types.ts");
-        const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-        const check = spawnSync(tsx, [script, "--check"], { cwd: REPO_ROOT, encoding: "utf8" });
+        const check = spawnSync(...tsScript(script, "--check"), { cwd: REPO_ROOT, encoding: "utf8" });
         expect([check.status, check.stderr, check.stdout]).toEqual([0, "", ""]);
-        const typo = spawnSync(tsx, [script, "--chek"], { cwd: REPO_ROOT, encoding: "utf8" });
+        const typo = spawnSync(...tsScript(script, "--chek"), { cwd: REPO_ROOT, encoding: "utf8" });
         const usage = 'unknown argument "--chek": usage: npm run taggable:sync [-- --check]\n';
         expect([typo.status, typo.stderr]).toEqual([2, usage]);
     });

@@ -14,8 +14,7 @@ import { parseConfig } from "../../lib/config";
 import { runCapacityPlan } from "../../tools/capacity/cli";
 import { readStack } from "../../tools/capacity/plan";
 import { readStackFile, REPO_ROOT, stackNames } from "../../tools/stack-file";
-
-const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+import { tsScript } from "../ts-script";
 
 interface Result {
     code: number | null;
@@ -27,8 +26,7 @@ interface Result {
 function planScript(...args: string[]): Promise<Result> {
     return new Promise((resolve) => {
         execFile(
-            TSX,
-            ["scripts/capacity-plan.ts", ...args],
+            ...tsScript("scripts/capacity-plan.ts", ...args),
             { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
             (err, stdout, stderr) => {
                 resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });

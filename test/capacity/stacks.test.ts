@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { SLO } from "../../policies/slo";
 import { runStack } from "../../tools/harness/run";
 import { REPO_ROOT } from "../../tools/stack-file";
+import { tsScript } from "../ts-script";
 
 describe.each([
     // stack, minTasks, maxTasks, requestsPerTarget, capacity at target (maxTasks × requestsPerTarget / 60)
@@ -57,8 +58,7 @@ it("npm run preview fails a production stack file that lowers scaling.maxTasks b
     );
     const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
         execFile(
-            path.join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-            ["scripts/preview.ts", "--stack", "production", "--stack-dir", dir],
+            ...tsScript("scripts/preview.ts", "--stack", "production", "--stack-dir", dir),
             { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } },
             (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stderr }),
         ),

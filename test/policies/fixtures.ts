@@ -520,16 +520,74 @@ export const TEST_STACK_CONFIG: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Running packs by stack config. The stack config is fixed when a pack starts (PULUMI_CONFIG);
+ * the policy config is not, so several handles (see `openPack`) can share one process. The
+ * `shared` vitest project runs several of these files in one worker, one test at a time, so a
+ * pack started for one file serves the next: each start costs about a second of CPU.
+ */
+const running = new Map<string, Promise<PolicyPackProcess>>();
+
+/** Which handle's policy config each shared process holds, and when it is in place. */
+const holder = new WeakMap<PolicyPackProcess, { handle: PolicyPackProcess; sent: Promise<PolicyConfig> }>();
+
+/**
  * The pack in its own process, configured like `--policy-pack-config`, with the stack config the
- * CLI would hand it (`credlink:<key>` -> string); close it in afterAll.
+ * CLI would hand it (`credlink:<key>` -> string). The handle behaves as a pack of its own: before
+ * each call it re-sends its policy config if another handle configured the process since. Its
+ * `close` releases it; the processes end with the worker.
  */
 export async function openPack(
     config: PolicyConfig = TEST_CONFIG,
     stackConfig: Readonly<Record<string, string>> = TEST_STACK_CONFIG,
 ): Promise<PolicyPackProcess> {
-    const pack = await startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test", stackConfig });
-    await pack.configure(config);
-    return pack;
+    const key = JSON.stringify(Object.entries(stackConfig).sort(([a], [b]) => a.localeCompare(b)));
+    let started = running.get(key);
+    if (running.size === 0) {
+        // vitest stops a worker with SIGTERM, which skips exit handlers: exit instead, so that
+        // tools/analyzer's exit hook ends the packs this worker kept running.
+        process.once("SIGTERM", () => process.exit(143));
+    }
+    if (!started) {
+        started = startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test", stackConfig });
+        running.set(key, started);
+        started.catch(() => running.delete(key));
+    }
+    const pack = await started;
+    let own = config;
+    let ownSource: string | undefined;
+    const configured = (): Promise<PolicyConfig> => {
+        const held = holder.get(pack);
+        if (held?.handle === handle) return held.sent;
+        const sent = pack.configure(own, ownSource);
+        holder.set(pack, { handle, sent });
+        return sent;
+    };
+    const handle: PolicyPackProcess = {
+        dir: pack.dir,
+        info: pack.info,
+        pluginVersion: pack.pluginVersion,
+        logs: pack.logs,
+        stderr: () => pack.stderr(),
+        configure: async (next = {}, source) => {
+            const previous = [own, ownSource] as const;
+            [own, ownSource] = [next, source];
+            holder.delete(pack);
+            try {
+                return await configured();
+            } catch (e) {
+                // A rejected config leaves a pack with the one it had.
+                [own, ownSource] = previous;
+                holder.delete(pack);
+                throw e;
+            }
+        },
+        remediate: async (r) => (await configured(), pack.remediate(r)),
+        analyze: async (r) => (await configured(), pack.analyze(r)),
+        analyzeStack: async (rs) => (await configured(), pack.analyzeStack(rs)),
+        close: () => Promise.resolve(),
+    };
+    await handle.configure(config);
+    return handle;
 }
 
 export async function analyze(pack: PolicyPackProcess, stack: readonly FixtureResource[]): Promise<Diagnostic[]> {

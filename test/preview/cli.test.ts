@@ -15,8 +15,8 @@ import { previewMain } from "../../tools/preview/cli";
 import { simulateStack } from "../../tools/simulate/cli";
 import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { sarifSchemaErrors } from "./sarif-schema";
+import { tsScript } from "../ts-script";
 
-const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const FIXTURES = "test/preview/fixtures";
 
 interface Result {
@@ -28,8 +28,7 @@ interface Result {
 function preview(...args: string[]): Promise<Result> {
     return new Promise((resolve) => {
         execFile(
-            TSX,
-            ["scripts/preview.ts", ...args],
+            ...tsScript("scripts/preview.ts", ...args),
             { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
             (err, stdout, stderr) => {
                 resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });

@@ -15,8 +15,7 @@ import { SLO } from "../../policies/slo";
 import { main } from "../../tools/simulate/cli";
 import type { SimulationJson } from "../../tools/simulate/report";
 import { REPO_ROOT } from "../../tools/stack-file";
-
-const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+import { tsScript } from "../ts-script";
 
 interface Result {
     code: number | null;
@@ -28,8 +27,7 @@ interface Result {
 function simulateScript(...args: string[]): Promise<Result> {
     return new Promise((resolve) => {
         execFile(
-            TSX,
-            ["scripts/simulate.ts", ...args],
+            ...tsScript("scripts/simulate.ts", ...args),
             { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
             (err, stdout, stderr) => {
                 resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });

@@ -24,6 +24,7 @@ import {
     writeOutputs,
 } from "./fixtures";
 import { SECRET_PLACEHOLDER } from "../../lib/config";
+import { tsScript } from "../ts-script";
 
 interface ProcessResult {
     readonly status: number | null;
@@ -367,7 +368,6 @@ describe("verifyMain: the command in-process", () => {
  * about a second of Node, tsx and SDK start-up.
  */
 describe("entry points", () => {
-    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
     /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
     const nodeOnlyPath = () => {
         const bin = tempDir();
@@ -378,7 +378,7 @@ describe("entry points", () => {
     beforeAll(async () => {
         const systemPath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
         [runs.noCli, runs.help, runs.missing] = await Promise.all([
-            runProcess(tsx, ["scripts/verify.ts", "--stack", "production"], nodeOnlyPath()),
+            runProcess(...tsScript("scripts/verify.ts", "--stack", "production"), nodeOnlyPath()),
             runProcess("bash", ["scripts/optimize-performance.sh", "--help"], systemPath),
             runProcess("bash", ["scripts/optimize-performance.sh"], systemPath),
         ]);
