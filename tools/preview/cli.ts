@@ -84,7 +84,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // program, which is why ./preview (which loads them) is imported only after the pack is spawned.
     const firstPack = launchEvaluator(stacks[0]);
     await firstPack.spawned;
-    const { previewStack } = await import("./preview");
+    let previewStack: typeof import("./preview").previewStack;
+    try {
+        ({ previewStack } = await import("./preview"));
+    } catch (e) {
+        await firstPack.ready.then((p) => p.close()).catch(() => undefined);
+        throw e;
+    }
 
     const previews: StackPreview[] = [];
     for (const [i, planned] of stacks.entries()) {

@@ -13,14 +13,7 @@ import {
 } from "../analyzer";
 import { PROJECT } from "../../lib/project";
 import { asInputError, type PlannedStack, stackConfigStrings } from "./inputs";
-import type {
-    EvaluationInput,
-    PolicyEvaluator,
-    PolicyMetadata,
-    PolicyViolation,
-    StackContext,
-    StartPolicyEvaluator,
-} from "./types";
+import type { EvaluationInput, PolicyEvaluator, PolicyMetadata, PolicyViolation, StackContext } from "./types";
 
 const toViolation = (d: Diagnostic): PolicyViolation => ({
     policyName: d.policyName,
@@ -97,13 +90,10 @@ export interface LaunchedEvaluator {
 const noop = (): void => undefined;
 
 /** Start the pack for a planned stack, told the stack's name, project and config. */
-export function launchEvaluator(
-    planned: PlannedStack,
-    start: StartPolicyEvaluator = startPolicyEvaluator,
-): LaunchedEvaluator {
+export function launchEvaluator(planned: PlannedStack): LaunchedEvaluator {
     let spawned!: () => void;
     const isSpawned = new Promise<void>((resolve) => (spawned = resolve));
-    const ready = start({
+    const ready = startPolicyEvaluator({
         project: PROJECT,
         stack: planned.stack,
         stackConfig: stackConfigStrings(planned.stackConfig),

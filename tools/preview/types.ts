@@ -91,8 +91,6 @@ export interface PolicyEvaluator {
     close(): Promise<void>;
 }
 
-export type StartPolicyEvaluator = (ctx: StackContext) => Promise<PolicyEvaluator>;
-
 /** The outcome of previewing one stack. */
 export interface StackPreview {
     readonly stack: string;
