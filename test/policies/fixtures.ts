@@ -523,38 +523,61 @@ export const TEST_STACK_CONFIG: Readonly<Record<string, string>> = {
  * Running packs by stack config. The stack config is fixed when a pack starts (PULUMI_CONFIG);
  * the policy config is not, so several handles (see `openPack`) can share one process. The
  * `shared` vitest project runs several of these files in one worker, one test at a time, so a
- * pack started for one file serves the next: each start costs about a second of CPU.
+ * pack started for one file serves the next: each start costs about a second of CPU. A pack no
+ * handle holds stays running only while it is among the MAX_IDLE most recently released.
  */
-const running = new Map<string, Promise<PolicyPackProcess>>();
+const running = new Map<string, { pack: Promise<PolicyPackProcess>; handles: number; released: number }>();
+const MAX_IDLE = 2;
+let releases = 0;
 
 /** Which handle's policy config each shared process holds, and when it is in place. */
 const holder = new WeakMap<PolicyPackProcess, { handle: PolicyPackProcess; sent: Promise<PolicyConfig> }>();
 
+async function release(key: string): Promise<void> {
+    const entry = running.get(key);
+    if (!entry || --entry.handles > 0) return;
+    entry.released = ++releases;
+    const idle = [...running].filter(([, e]) => e.handles === 0).sort(([, x], [, y]) => y.released - x.released);
+    for (const [k, e] of idle.slice(MAX_IDLE)) {
+        running.delete(k);
+        await e.pack.then((p) => p.close()).catch(() => undefined);
+    }
+}
+
 /**
  * The pack in its own process, configured like `--policy-pack-config`, with the stack config the
  * CLI would hand it (`credlink:<key>` -> string). The handle behaves as a pack of its own: before
- * each call it re-sends its policy config if another handle configured the process since. Its
- * `close` releases it; the processes end with the worker.
+ * each call it re-sends its policy config if another handle configured the process since. Close it
+ * in afterAll; the packs still running end with the worker.
  */
 export async function openPack(
     config: PolicyConfig = TEST_CONFIG,
     stackConfig: Readonly<Record<string, string>> = TEST_STACK_CONFIG,
 ): Promise<PolicyPackProcess> {
     const key = JSON.stringify(Object.entries(stackConfig).sort(([a], [b]) => a.localeCompare(b)));
-    let started = running.get(key);
     if (running.size === 0) {
         // vitest stops a worker with SIGTERM, which skips exit handlers: exit instead, so that
         // tools/analyzer's exit hook ends the packs this worker kept running.
         process.once("SIGTERM", () => process.exit(143));
     }
-    if (!started) {
-        started = startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test", stackConfig });
-        running.set(key, started);
+    let entry = running.get(key);
+    if (!entry) {
+        const started = startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test", stackConfig });
+        entry = { pack: started, handles: 0, released: 0 };
+        running.set(key, entry);
         started.catch(() => running.delete(key));
     }
-    const pack = await started;
+    entry.handles++;
+    let pack: PolicyPackProcess;
+    try {
+        pack = await entry.pack;
+    } catch (e) {
+        entry.handles--;
+        throw e;
+    }
     let own = config;
     let ownSource: string | undefined;
+    let closed = false;
     const configured = (): Promise<PolicyConfig> => {
         const held = holder.get(pack);
         if (held?.handle === handle) return held.sent;
@@ -584,9 +607,18 @@ export async function openPack(
         remediate: async (r) => (await configured(), pack.remediate(r)),
         analyze: async (r) => (await configured(), pack.analyze(r)),
         analyzeStack: async (rs) => (await configured(), pack.analyzeStack(rs)),
-        close: () => Promise.resolve(),
+        close: async () => {
+            if (closed) return;
+            closed = true;
+            await release(key);
+        },
     };
-    await handle.configure(config);
+    try {
+        await handle.configure(config);
+    } catch (e) {
+        await handle.close();
+        throw e;
+    }
     return handle;
 }
 
