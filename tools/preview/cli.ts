@@ -12,7 +12,7 @@ import type { CliIo } from "../cli-io";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { launchEvaluator } from "./evaluator";
+import { launchEvaluator, type LaunchedEvaluator } from "./evaluator";
 import { InputError, planPreview } from "./inputs";
 import { buildJsonReport, renderStackPreview, renderSummary } from "./report";
 import { buildSarif } from "./sarif";
@@ -80,26 +80,31 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         policyConfigFile: flags.policyConfig,
     });
 
-    // The first stack's pack boots in its own process while this one loads @pulumi/pulumi and the
-    // program, which is why ./preview (which loads them) is imported only after the pack is spawned.
-    const firstPack = launchEvaluator(stacks[0]);
-    await firstPack.spawned;
-    let previewStack: typeof import("./preview").previewStack;
-    try {
-        ({ previewStack } = await import("./preview"));
-    } catch (e) {
-        await firstPack.ready.then((p) => p.close()).catch(() => undefined);
-        throw e;
-    }
-
+    // Each stack's pack boots in its own process while this one works: the first while this one
+    // loads @pulumi/pulumi and the program (so ./preview, which loads them, is imported only once
+    // the pack is spawned), each next one while the stack before it is previewed.
+    const packs: LaunchedEvaluator[] = [launchEvaluator(stacks[0])];
+    let handedOver = 0; // packs given to previewStack, which closes them
     const previews: StackPreview[] = [];
-    for (const [i, planned] of stacks.entries()) {
-        const preview = await previewStack(planned, i === 0 ? firstPack : launchEvaluator(planned));
-        previews.push(preview);
-        if (previews.length > 1) io.out("\n");
-        io.out(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);
-        for (const w of preview.warnings) io.out(`warning: stack ${preview.stack}: ${w}\n`);
-        if (preview.error !== undefined) io.err(`error: stack ${preview.stack}: ${preview.error}\n`);
+    try {
+        await packs[0].spawned;
+        const { previewStack } = await import("./preview");
+        for (const [i, planned] of stacks.entries()) {
+            if (i + 1 < stacks.length) {
+                packs.push(launchEvaluator(stacks[i + 1]));
+                await packs[i + 1].spawned;
+            }
+            handedOver = i + 1;
+            const preview = await previewStack(planned, packs[i]);
+            previews.push(preview);
+            if (previews.length > 1) io.out("\n");
+            io.out(`${renderStackPreview(preview, { verbose: flags.verbose })}\n`);
+            for (const w of preview.warnings) io.out(`warning: stack ${preview.stack}: ${w}\n`);
+            if (preview.error !== undefined) io.err(`error: stack ${preview.stack}: ${preview.error}\n`);
+        }
+    } finally {
+        // Only when something threw: packs started for stacks that were never previewed.
+        for (const p of packs.slice(handedOver)) await p.ready.then((e) => e.close()).catch(() => undefined);
     }
 
     io.out(`\n${renderSummary(previews)}\n`);
