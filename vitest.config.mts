@@ -15,7 +15,7 @@ const ISOLATED = [
     "test/policies/analyzer-client.test.ts",
     "test/policies/prebuilt-pack.test.ts",
     "test/capacity/stacks.test.ts",
-    "test/verify/{aws,cli,program,verify}.test.ts",
+    "test/verify/{aws,cli,probes,program,verify}.test.ts",
     "loadtests/test/workload.test.ts",
 ];
 

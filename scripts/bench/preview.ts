@@ -1,7 +1,7 @@
 /**
  * `npm run bench:preview [-- --runs 5 --stack production --json <file>]`: times cold
- * `npm run preview -- --stack <stack>` runs, each a fresh process tree (npm, tsx, the
- * program and the policy pack's own process), and samples the tree's total resident
+ * `npm run preview -- --stack <stack>` runs, each a fresh process tree (npm, Node with
+ * tsx's loader running the program, and the policy pack's own process), and samples the tree's total resident
  * memory from /proc. Each run is paired with the floor, a bare `node` that only loads
  * @pulumi/pulumi, timed the same way on the same machine, so the result is a ratio that
  * carries across machines. A benchmark, not a test: it reports the medians against the

@@ -64,10 +64,12 @@ describe("the repository's pack", () => {
             expect(pack.pluginVersion.replace(/^v/, "")).toBe(installed.replace(/^v/, ""));
             expect(pack.info.version).toBe(versionIn(path.join(DEFAULT_PACK_DIR, "package.json")));
             expect(runningPolicyPacks()).toBe(1);
+            expect(pack.running()).toBe(true);
         } finally {
             await pack.close();
         }
         expect(runningPolicyPacks()).toBe(0);
+        expect(pack.running()).toBe(false);
     });
 });
 

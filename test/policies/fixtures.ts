@@ -526,64 +526,94 @@ export const TEST_STACK_CONFIG: Readonly<Record<string, string>> = {
  * pack started for one file serves the next: each start costs about a second of CPU. A pack no
  * handle holds stays running only while it is among the MAX_IDLE most recently released.
  */
-const running = new Map<string, { pack: Promise<PolicyPackProcess>; handles: number; released: number }>();
+interface SharedPack {
+    readonly started: Promise<PolicyPackProcess>;
+    /** Open handles. */
+    handles: number;
+    /** When the last handle was released (a counter). */
+    released: number;
+    /** The handle whose policy config the process holds, and when it is in place. */
+    holder?: { readonly handle: PolicyPackProcess; readonly sent: Promise<PolicyConfig> };
+    /** Calls in flight, all of one handle: another handle must not reconfigure the process meanwhile. */
+    inFlight: number;
+    busyWith?: PolicyPackProcess;
+}
+const shared = new Map<string, SharedPack>();
 const MAX_IDLE = 2;
 let releases = 0;
+let exitsOnSigterm = false;
 
-/** Which handle's policy config each shared process holds, and when it is in place. */
-const holder = new WeakMap<PolicyPackProcess, { handle: PolicyPackProcess; sent: Promise<PolicyConfig> }>();
-
-async function release(key: string): Promise<void> {
-    const entry = running.get(key);
-    if (!entry || --entry.handles > 0) return;
+async function release(key: string, entry: SharedPack): Promise<void> {
+    entry.handles--;
+    if (entry.handles > 0 || shared.get(key) !== entry) return;
     entry.released = ++releases;
-    const idle = [...running].filter(([, e]) => e.handles === 0).sort(([, x], [, y]) => y.released - x.released);
-    for (const [k, e] of idle.slice(MAX_IDLE)) {
-        running.delete(k);
-        await e.pack.then((p) => p.close()).catch(() => undefined);
-    }
+    const idle = [...shared].filter(([, e]) => e.handles === 0).sort(([, x], [, y]) => y.released - x.released);
+    const evicted = idle.slice(MAX_IDLE);
+    for (const [k] of evicted) shared.delete(k); // before any await: an evicted pack is never handed out again
+    await Promise.all(evicted.map(([, e]) => e.started.then((p) => p.close()).catch(() => undefined)));
 }
 
 /**
  * The pack in its own process, configured like `--policy-pack-config`, with the stack config the
  * CLI would hand it (`credlink:<key>` -> string). The handle behaves as a pack of its own: before
- * each call it re-sends its policy config if another handle configured the process since. Close it
- * in afterAll; the packs still running end with the worker.
+ * each call it re-sends its policy config if another handle configured the process since, and a
+ * rejected config leaves it with the last one accepted. Handles of one process must not be used at
+ * the same time (that throws). Close it in afterAll; packs still running end with the worker.
  */
 export async function openPack(
     config: PolicyConfig = TEST_CONFIG,
     stackConfig: Readonly<Record<string, string>> = TEST_STACK_CONFIG,
 ): Promise<PolicyPackProcess> {
-    const key = JSON.stringify(Object.entries(stackConfig).sort(([a], [b]) => a.localeCompare(b)));
-    if (running.size === 0) {
+    if (!exitsOnSigterm) {
         // vitest stops a worker with SIGTERM, which skips exit handlers: exit instead, so that
         // tools/analyzer's exit hook ends the packs this worker kept running.
         process.once("SIGTERM", () => process.exit(143));
+        exitsOnSigterm = true;
     }
-    let entry = running.get(key);
+    const key = JSON.stringify(Object.entries(stackConfig).sort(([a], [b]) => a.localeCompare(b)));
+    const found = shared.get(key);
+    if (found && (await found.started.then((p) => !p.running()).catch(() => true))) {
+        // A pack that crashed or failed to start is not handed out again.
+        if (shared.get(key) === found) shared.delete(key);
+    }
+    let entry = shared.get(key); // again: a release may have evicted it meanwhile
     if (!entry) {
         const started = startPolicyPack(DEFAULT_PACK_DIR, { project: "credlink", stack: "test", stackConfig });
-        entry = { pack: started, handles: 0, released: 0 };
-        running.set(key, entry);
-        started.catch(() => running.delete(key));
+        entry = { started, handles: 0, released: 0, inFlight: 0 };
+        shared.set(key, entry);
     }
-    entry.handles++;
+    const mine = entry;
+    mine.handles++;
     let pack: PolicyPackProcess;
     try {
-        pack = await entry.pack;
+        pack = await mine.started;
     } catch (e) {
-        entry.handles--;
+        await release(key, mine);
         throw e;
     }
     let own = config;
     let ownSource: string | undefined;
+    let accepted: readonly [PolicyConfig, string | undefined] | undefined;
     let closed = false;
-    const configured = (): Promise<PolicyConfig> => {
-        const held = holder.get(pack);
-        if (held?.handle === handle) return held.sent;
-        const sent = pack.configure(own, ownSource);
-        holder.set(pack, { handle, sent });
-        return sent;
+
+    /** Run `call` with this handle's config in place, alongside other calls of this handle only. */
+    const withConfig = async <T>(call: (sent: PolicyConfig) => Promise<T>): Promise<T> => {
+        if (mine.inFlight > 0 && mine.busyWith !== handle)
+            throw new Error("openPack: another handle of this pack has calls in flight; await them first");
+        let held = mine.holder;
+        if (held?.handle !== handle) {
+            const sent = pack.configure(own, ownSource);
+            held = mine.holder = { handle, sent };
+            // A rejected config is never held: the next call sends the handle's config again.
+            sent.catch(() => (mine.holder?.sent === sent ? (mine.holder = undefined) : undefined));
+        }
+        mine.inFlight++;
+        mine.busyWith = handle;
+        try {
+            return await call(await held.sent);
+        } finally {
+            if (--mine.inFlight === 0) mine.busyWith = undefined;
+        }
     };
     const handle: PolicyPackProcess = {
         dir: pack.dir,
@@ -591,26 +621,28 @@ export async function openPack(
         pluginVersion: pack.pluginVersion,
         logs: pack.logs,
         stderr: () => pack.stderr(),
+        running: () => pack.running(),
         configure: async (next = {}, source) => {
-            const previous = [own, ownSource] as const;
             [own, ownSource] = [next, source];
-            holder.delete(pack);
+            if (mine.holder?.handle === handle) mine.holder = undefined;
             try {
-                return await configured();
+                const sent = await withConfig((reconciled) => Promise.resolve(reconciled));
+                accepted = [next, source];
+                return sent;
             } catch (e) {
-                // A rejected config leaves a pack with the one it had.
-                [own, ownSource] = previous;
-                holder.delete(pack);
+                // A pack keeps the config it had when one is rejected.
+                if (own === next) [own, ownSource] = accepted ?? [config, undefined];
                 throw e;
             }
         },
-        remediate: async (r) => (await configured(), pack.remediate(r)),
-        analyze: async (r) => (await configured(), pack.analyze(r)),
-        analyzeStack: async (rs) => (await configured(), pack.analyzeStack(rs)),
+        remediate: (r) => withConfig(() => pack.remediate(r)),
+        analyze: (r) => withConfig(() => pack.analyze(r)),
+        analyzeStack: (rs) => withConfig(() => pack.analyzeStack(rs)),
         close: async () => {
             if (closed) return;
             closed = true;
-            await release(key);
+            if (mine.holder?.handle === handle) mine.holder = undefined;
+            await release(key, mine);
         },
     };
     try {

@@ -4,7 +4,7 @@
  * run as child processes through scripts/preview.ts; the other bad inputs run the same command
  * in process (tools/preview/cli.ts), which the child-process runs show is what the script runs.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -48,6 +48,26 @@ async function previewInProcess(...args: string[]): Promise<Result> {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "preview-cli-"));
 const readJson = <T>(file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as T;
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+[(:]\d+/m);
+
+describe("start-up", () => {
+    it("plans a preview without loading @pulumi/pulumi, so the pack is spawned before the SDK loads", () => {
+        // What the command loads before it spawns the first pack: its own module and the planning
+        // (flags, stack files, policy configs). The SDK and the program load afterwards.
+        const loaded = spawnSync(
+            ...tsScript(
+                "-e",
+                'require("./tools/preview/cli"); require("./tools/preview/inputs"); ' +
+                    "console.log(Object.keys(require.cache).filter((f) => f.includes('/@pulumi/')).join('\\n'))",
+            ),
+            { cwd: REPO_ROOT, encoding: "utf8" },
+        );
+        expect(loaded.status).toBe(0);
+        const sdk = loaded.stdout.split("\n").filter((f) => f !== "" && !f.includes("/@pulumi/pulumi/proto/"));
+        expect(sdk).toEqual([]);
+        // The analyzer protocol's generated stubs do load: the pack is spoken to through them.
+        expect(loaded.stdout).toContain("/@pulumi/pulumi/proto/analyzer_grpc_pb.js");
+    });
+});
 
 describe("bad input", () => {
     it("names the stacks that exist for an unknown stack (through the script, as a child process)", async () => {

@@ -127,6 +127,8 @@ export interface PolicyPackProcess {
     readonly logs: readonly EngineLog[];
     /** The pack process's stderr so far. */
     stderr(): string;
+    /** Whether the pack's process is still running (false once it exited or was closed). */
+    running(): boolean;
     /** Reconcile `config` with the pack's schema defaults like the CLI, validate and send it; returns what was sent. */
     configure(config?: PolicyConfig, source?: string): Promise<PolicyConfig>;
     remediate(resource: AnalyzerResource): Promise<Remediation[]>;
@@ -523,6 +525,7 @@ export async function startPolicyPack(dir: string, opts: StartOptions = {}): Pro
             pluginVersion: plugin.getVersion(),
             logs,
             stderr: () => stderr,
+            running: () => exited === undefined && child.exitCode === null && child.signalCode === null,
             async configure(config: PolicyConfig = {}, source?: string) {
                 const reconciled = reconcilePolicyConfig(info.policies, config, source);
                 const req = new analyzerProto.ConfigureAnalyzerRequest();

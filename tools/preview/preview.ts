@@ -62,14 +62,14 @@ export function mergeEvaluations(byMode: ReadonlyArray<[PreviewMode, PolicyEvalu
 }
 
 /**
- * Preview one stack in both modes the engine can see it in (PREVIEW_MODES) with its
+ * Preview one stack in both modes the engine can see it in (PreviewMode) with its
  * pack, launched by the caller (it may boot while the program's modules load); the
  * pack is closed afterwards. A mandatory violation in either mode fails. Program and
  * pack failures become the preview's `error`; a policy config the pack's schema
  * rejects throws InputError.
  */
 export async function previewStack(planned: PlannedStack, pack: LaunchedEvaluator): Promise<StackPreview> {
-    // The runs keep this process's event loop busy, and spawning needs it.
+    // Spawning needs this process's event loop, which the runs keep busy: the pack must exist first.
     await pack.spawned;
     try {
         return await previewWith(planned, pack.ready);
@@ -79,7 +79,7 @@ export async function previewStack(planned: PlannedStack, pack: LaunchedEvaluato
 }
 
 /**
- * `previewStack` with a pack that is already running for this stack (it stays running).
+ * `previewStack` with a pack started for this stack (it may still be booting; it stays running).
  * The pack evaluates the new stack in its own process while this one runs the update.
  * `decided`, when given, is asked after the new stack's evaluation whether the findings
  * settle the question; if so the update is not run. The red-team corpus uses it for an

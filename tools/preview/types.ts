@@ -36,7 +36,6 @@ export interface PolicyPackMetadata {
  * of the stack once it exists (IDs and ARNs of resources that are not replaced known).
  */
 export type PreviewMode = "new stack" | "update";
-export const PREVIEW_MODES: readonly PreviewMode[] = ["new stack", "update"];
 
 /** One AnalyzeDiagnostic from `analyze` or `analyzeStack`. */
 export interface PolicyViolation {
