@@ -2,22 +2,14 @@
  * The benchmarks' shared parts (scripts/bench/machine.ts) and their command lines: what a
  * result file records, and a bad flag as one line with exit 2 before anything is measured.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeMachine, machine, median, writeResult } from "../scripts/bench/machine";
-import { REPO_ROOT } from "../tools/stack-file";
-import { tsScript } from "./ts-script";
+import { runTsScript } from "./ts-script";
 
-function bench(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        execFile(...tsScript(`scripts/bench/${script}.ts`, ...args), { cwd: REPO_ROOT }, (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-        );
-    });
-}
+const bench = (script: string, ...args: string[]) => runTsScript(`scripts/bench/${script}.ts`, args);
 
 describe("bench machine and result", () => {
     it("names the CPU, cores, memory and Node version", () => {

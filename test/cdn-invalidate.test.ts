@@ -4,8 +4,6 @@
  * with aws-sdk-client-mock (the verify fixtures' mocks). The command runs in-process
  * (cdnInvalidateMain); the entry point runs for real at the end, only to prove its wiring.
  */
-import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateInvalidationCommand, GetInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
@@ -15,7 +13,7 @@ import { cdnInvalidateMain } from "../tools/cdn-invalidate/main";
 import { type InvalidateOptions, runInvalidation } from "../tools/cdn-invalidate/run";
 import { DEFAULT_TIMEOUT_MS } from "../tools/verify/cli";
 import { ACCOUNT, mocks, outputsFor, production, PROJECT_DIR, tempDir, writeOutputs } from "./verify/fixtures";
-import { tsScript } from "./ts-script";
+import { nodeOnlyPath, runWithPath, tsScript } from "./ts-script";
 
 const parse = (args: string[]) => parseCli(args, { out: () => undefined, err: () => undefined });
 
@@ -339,26 +337,7 @@ describe("cdnInvalidateMain: the command in-process", () => {
  * about a second of Node, tsx and SDK start-up.
  */
 describe("entry point", () => {
-    /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
-    const nodeOnlyPath = () => {
-        const bin = tempDir();
-        fs.symlinkSync(process.execPath, path.join(bin, "node"));
-        return bin;
-    };
-    const run = (args: string[]) =>
-        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-            const child = spawn(...tsScript("scripts/cdn-invalidate.ts", ...args), {
-                cwd: PROJECT_DIR,
-                timeout: 60_000,
-                env: { ...process.env, PATH: nodeOnlyPath() },
-            });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-            child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-            child.on("error", reject);
-            child.on("close", (status) => resolve({ status, stdout, stderr }));
-        });
+    const run = (args: string[]) => runWithPath(...tsScript("scripts/cdn-invalidate.ts", ...args), nodeOnlyPath());
 
     it("scripts/cdn-invalidate.ts: --help on stdout, exit 0; no pulumi CLI is one line on stderr, exit 2", async () => {
         const [help, noCli] = await Promise.all([run(["--help"]), run(["--stack", "production"])]);

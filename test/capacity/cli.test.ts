@@ -5,7 +5,6 @@
  * tsx (a plan, a bad input, --help) prove scripts/capacity-plan.ts wires argv, stdout, stderr and the
  * exit code to it.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,26 +13,12 @@ import { parseConfig } from "../../lib/config";
 import { runCapacityPlan } from "../../tools/capacity/cli";
 import { readStack } from "../../tools/capacity/plan";
 import { readStackFile, REPO_ROOT, stackNames } from "../../tools/stack-file";
-import { tsScript } from "../ts-script";
+import { runTsScript, type ScriptResult } from "../ts-script";
 
-interface Result {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
+type Result = ScriptResult;
 
 /** The script itself, run by tsx as `npm run capacity:plan` runs it. */
-function planScript(...args: string[]): Promise<Result> {
-    return new Promise((resolve) => {
-        execFile(
-            ...tsScript("scripts/capacity-plan.ts", ...args),
-            { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
-            (err, stdout, stderr) => {
-                resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-            },
-        );
-    });
-}
+const planScript = (...args: string[]): Promise<Result> => runTsScript("scripts/capacity-plan.ts", args);
 
 /** The planner in this process, through the entry function the script calls. */
 function plan(...args: string[]): Result {

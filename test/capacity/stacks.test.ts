@@ -3,7 +3,6 @@
  * scalable target, the request policy, the stack output and the dashboard; and the real
  * `npm run preview` fails a stack file that lowers the task ceiling below the plan.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { SLO } from "../../policies/slo";
 import { runStack } from "../../tools/harness/run";
 import { REPO_ROOT } from "../../tools/stack-file";
-import { tsScript } from "../ts-script";
+import { runTsScript } from "../ts-script";
 
 describe.each([
     // stack, minTasks, maxTasks, requestsPerTarget, capacity at target (maxTasks × requestsPerTarget / 60)
@@ -56,14 +55,12 @@ it("npm run preview fails a production stack file that lowers scaling.maxTasks b
             "  credlink:scaling.minTasks: 2\n  credlink:scaling.maxTasks: 20\n",
         ),
     );
-    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-        execFile(
-            ...tsScript("scripts/preview.ts", "--stack", "production", "--stack-dir", dir),
-            { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } },
-            (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stderr }),
-        ),
+    const { code, stderr } = await runTsScript(
+        "scripts/preview.ts",
+        ["--stack", "production", "--stack-dir", dir],
+        120_000,
     );
-    expect(r).toEqual({
+    expect({ code, stderr }).toEqual({
         code: 1,
         stderr:
             "error: stack production: Invalid configuration for stack production (Pulumi.production.yaml):\n" +

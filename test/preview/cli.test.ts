@@ -4,7 +4,7 @@
  * run as child processes through scripts/preview.ts; the other bad inputs run the same command
  * in process (tools/preview/cli.ts), which the child-process runs show is what the script runs.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,27 +15,13 @@ import { previewMain } from "../../tools/preview/cli";
 import { simulateStack } from "../../tools/simulate/cli";
 import { REPO_ROOT, stackNames } from "../../tools/stack-file";
 import { sarifSchemaErrors } from "./sarif-schema";
-import { tsScript } from "../ts-script";
+import { runTsScript, type ScriptResult, tsScript } from "../ts-script";
 
 const FIXTURES = "test/preview/fixtures";
 
-interface Result {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
+type Result = ScriptResult;
 
-function preview(...args: string[]): Promise<Result> {
-    return new Promise((resolve) => {
-        execFile(
-            ...tsScript("scripts/preview.ts", ...args),
-            { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
-            (err, stdout, stderr) => {
-                resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-            },
-        );
-    });
-}
+const preview = (...args: string[]): Promise<Result> => runTsScript("scripts/preview.ts", args);
 
 /** The command in this process, with its output captured as the child process's would be. */
 async function previewInProcess(...args: string[]): Promise<Result> {

@@ -4,7 +4,6 @@
  * writes today. Every case runs through the command's own entry function, main(argv, io); two runs of
  * the real script by tsx prove scripts/simulate.ts wires argv, stdout, stderr and the exit code to it.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,26 +14,12 @@ import { SLO } from "../../policies/slo";
 import { main } from "../../tools/simulate/cli";
 import type { SimulationJson } from "../../tools/simulate/report";
 import { REPO_ROOT } from "../../tools/stack-file";
-import { tsScript } from "../ts-script";
+import { runTsScript, type ScriptResult } from "../ts-script";
 
-interface Result {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
+type Result = ScriptResult;
 
 /** The script itself, run by tsx as `npm run simulate` runs it. */
-function simulateScript(...args: string[]): Promise<Result> {
-    return new Promise((resolve) => {
-        execFile(
-            ...tsScript("scripts/simulate.ts", ...args),
-            { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
-            (err, stdout, stderr) => {
-                resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-            },
-        );
-    });
-}
+const simulateScript = (...args: string[]): Promise<Result> => runTsScript("scripts/simulate.ts", args);
 
 /** The command in this process, through the entry function the script calls. */
 function simulate(...args: string[]): Result {

@@ -3,7 +3,6 @@
  * exit 2. The command runs in-process (verifyMain); the last tests run the real entry
  * points (tsx and the shell wrapper) only to prove they wire argv, streams and exit code.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -24,26 +23,7 @@ import {
     writeOutputs,
 } from "./fixtures";
 import { SECRET_PLACEHOLDER } from "../../lib/config";
-import { tsScript } from "../ts-script";
-
-interface ProcessResult {
-    readonly status: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs a command in the project directory with PATH replaced; resolves when it has exited. */
-function runProcess(cmd: string, args: readonly string[], PATH: string): Promise<ProcessResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { cwd: PROJECT_DIR, env: { ...process.env, PATH }, timeout: 60_000 });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
-}
+import { nodeOnlyPath, type ProcessResult, runWithPath, tsScript } from "../ts-script";
 
 function parse(args: string[]) {
     let out = "";
@@ -368,19 +348,13 @@ describe("verifyMain: the command in-process", () => {
  * about a second of Node, tsx and SDK start-up.
  */
 describe("entry points", () => {
-    /** A PATH holding only node, so no pulumi CLI can be found however the machine is set up. */
-    const nodeOnlyPath = () => {
-        const bin = tempDir();
-        fs.symlinkSync(process.execPath, path.join(bin, "node"));
-        return bin;
-    };
     const runs: Partial<Record<"noCli" | "help" | "missing", ProcessResult>> = {};
     beforeAll(async () => {
         const systemPath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
         [runs.noCli, runs.help, runs.missing] = await Promise.all([
-            runProcess(...tsScript("scripts/verify.ts", "--stack", "production"), nodeOnlyPath()),
-            runProcess("bash", ["scripts/optimize-performance.sh", "--help"], systemPath),
-            runProcess("bash", ["scripts/optimize-performance.sh"], systemPath),
+            runWithPath(...tsScript("scripts/verify.ts", "--stack", "production"), nodeOnlyPath()),
+            runWithPath("bash", ["scripts/optimize-performance.sh", "--help"], systemPath),
+            runWithPath("bash", ["scripts/optimize-performance.sh"], systemPath),
         ]);
     }, 60_000);
 
