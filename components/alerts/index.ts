@@ -49,6 +49,30 @@ export class AlertsTopic extends pulumi.ComponentResource {
             StringEquals: { "aws:SourceAccount": account.accountId },
             ArnLike: { "aws:SourceArn": eventRules },
         };
+        // The services that publish to the topic, each with its confused-deputy guard: one list for
+        // the topic policy and the key policy, which must name the same publishers.
+        const publishers = (action: string | string[], resource: pulumi.Input<string>) => [
+            {
+                Sid: "AlarmsAndRdsEventsPublish",
+                Effect: "Allow",
+                Principal: { Service: PUBLISHERS },
+                Action: action,
+                Resource: resource,
+                Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+            },
+            ...(args.eventBridgeRules
+                ? [
+                      {
+                          Sid: "EventBridgeRulesPublish",
+                          Effect: "Allow",
+                          Principal: { Service: "events.amazonaws.com" },
+                          Action: action,
+                          Resource: resource,
+                          Condition: fromEventRules,
+                      },
+                  ]
+                : []),
+        ];
         const key = new aws.kms.Key(
             `${name}-key`,
             {
@@ -68,28 +92,9 @@ export class AlertsTopic extends pulumi.ComponentResource {
                             Action: "kms:*",
                             Resource: "*",
                         },
-                        {
-                            Sid: "AlarmsAndRdsEventsPublish",
-                            Effect: "Allow",
-                            Principal: { Service: PUBLISHERS },
-                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            Resource: "*",
-                            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-                        },
-                        // An encrypted topic needs its publisher to use the key too (AWS EventBridge User
+                        // An encrypted topic needs its publishers to use the key too (AWS EventBridge User
                         // Guide, troubleshooting "rule ran but SNS topic not invoked").
-                        ...(args.eventBridgeRules
-                            ? [
-                                  {
-                                      Sid: "EventBridgeRulesPublish",
-                                      Effect: "Allow",
-                                      Principal: { Service: "events.amazonaws.com" },
-                                      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                                      Resource: "*",
-                                      Condition: fromEventRules,
-                                  },
-                              ]
-                            : []),
+                        ...publishers(["kms:Decrypt", "kms:GenerateDataKey*"], "*"),
                     ],
                 }),
             },
@@ -110,26 +115,7 @@ export class AlertsTopic extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
-                        {
-                            Sid: "AlarmsAndRdsEventsPublish",
-                            Effect: "Allow",
-                            Principal: { Service: PUBLISHERS },
-                            Action: "sns:Publish",
-                            Resource: topic.arn,
-                            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-                        },
-                        ...(args.eventBridgeRules
-                            ? [
-                                  {
-                                      Sid: "EventBridgeRulesPublish",
-                                      Effect: "Allow",
-                                      Principal: { Service: "events.amazonaws.com" },
-                                      Action: "sns:Publish",
-                                      Resource: topic.arn,
-                                      Condition: fromEventRules,
-                                  },
-                              ]
-                            : []),
+                        ...publishers("sns:Publish", topic.arn),
                         {
                             Sid: "DenyInsecureTransport",
                             Effect: "Deny",
